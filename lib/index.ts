@@ -1,0 +1,7 @@
+/**
+ * LedgerLab's public entry: everything notebooks and the CLI use comes from here.
+ * Modules are grouped by concern (config, runtime, results, metrics, model, peft, quant, data, train,
+ * ledger, sim, report, notebook); each folder's index.ts documents its job.
+ */
+export * from './errors.ts';
+export * from './config/index.ts';
