@@ -1,0 +1,51 @@
+/** Strict flag parsing for commands, with usage errors in the house style. */
+import { parseArgs } from 'node:util';
+import { LedgerLabError } from '../errors.ts';
+import type { Command, ParsedArgs } from './command.ts';
+
+export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs({ args: argv, options: cmd.options, allowPositionals: true, strict: true }) as ParsedArgs;
+  } catch (err) {
+    throw new LedgerLabError({
+      kind: 'usage',
+      problem: (err as Error).message.replace(/\. To specify a positional argument.*$/s, ''),
+      where: `ledgerlab ${cmd.name}`,
+      hint: `usage: ${cmd.usage}`,
+      cause: err,
+    });
+  }
+  const [min, max] = cmd.positionals ?? [0, 0];
+  const n = parsed.positionals.length;
+  if (n < min || n > max) {
+    throw new LedgerLabError({
+      kind: 'usage',
+      problem: n < min ? 'missing argument' : `unexpected argument "${parsed.positionals[max]}"`,
+      where: `ledgerlab ${cmd.name}`,
+      hint: `usage: ${cmd.usage}`,
+    });
+  }
+  return parsed;
+}
+
+/** Reads a numeric flag value with a located usage error. */
+export function numberFlag(args: ParsedArgs, name: string, fallback: number, opts: { int?: boolean; min?: number } = {}): number {
+  const raw = args.values[name];
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (typeof raw !== 'string' || !Number.isFinite(v) || (opts.int && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min)) {
+    throw new LedgerLabError({
+      kind: 'usage',
+      problem: `--${name} expects ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got "${String(raw)}"`,
+      where: `--${name}`,
+    });
+  }
+  return v;
+}
+
+/** Collects repeated `-p key=value` / `--set key=value` flags. */
+export function listFlag(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  return v === undefined ? [] : Array.isArray(v) ? v : [String(v)];
+}

@@ -1,0 +1,76 @@
+/**
+ * `ledgerlab` entry point: picks the subcommand (the longest run of leading words that names one),
+ * parses its flags strictly, runs it, and turns errors into the house style with a non-zero exit.
+ * Global flags: --help/-h, --debug (stack traces).
+ */
+import { exitCodeOf, formatError, LedgerLabError } from '../errors.ts';
+import { suggest } from '../config/schema.ts';
+import { parseCommandArgs } from './args.ts';
+import type { Command } from './command.ts';
+import { commands } from './registry.ts';
+
+function globalHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'ledgerlab — check AI-infrastructure claims with your own numbers',
+    '',
+    'usage: ledgerlab <command> [flags]   (ledgerlab <command> --help for its flags)',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'global flags:',
+    '  --debug   show stack traces on errors',
+    '  --help    show help',
+  ].join('\n');
+}
+
+function commandHelp(cmd: Command): string {
+  return [`usage: ${cmd.usage}`, '', cmd.summary, ...(cmd.help ? ['', cmd.help] : [])].join('\n');
+}
+
+export function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  for (let n = Math.min(3, words.length); n > 0; n--) {
+    const name = words.slice(0, n).join(' ');
+    const cmd = commands.find((c) => c.name === name);
+    if (cmd && argv.slice(0, n).join(' ') === name) return { cmd, rest: argv.slice(n) };
+  }
+  return undefined;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  try {
+    if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
+      console.log(globalHelp());
+      return 0;
+    }
+    const found = findCommand(args);
+    if (!found) {
+      const first = args.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ');
+      const near = suggest(first, commands.map((c) => c.name)) ?? suggest(args[0], commands.map((c) => c.name.split(' ')[0]));
+      throw new LedgerLabError({
+        kind: 'usage',
+        problem: `unknown command "${first}"`,
+        where: 'ledgerlab',
+        hint: near ? `did you mean "ledgerlab ${near}"? (ledgerlab --help lists commands)` : 'ledgerlab --help lists the commands',
+      });
+    }
+    if (found.rest.includes('--help') || found.rest.includes('-h')) {
+      console.log(commandHelp(found.cmd));
+      return 0;
+    }
+    const parsed = parseCommandArgs(found.cmd, found.rest);
+    return (await found.cmd.run(parsed)) ?? 0;
+  } catch (err) {
+    console.error(formatError(err, { debug }));
+    return exitCodeOf(err);
+  }
+}
+
+// Run when executed directly (node lib/cli/main.ts or bin/ledgerlab.js), not when imported by tests.
+if (process.argv[1] && /lib[\\/]cli[\\/]main\.(ts|js)$/.test(process.argv[1])) {
+  process.exitCode = await main(process.argv.slice(2));
+}
