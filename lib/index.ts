@@ -5,3 +5,4 @@
  */
 export * from './errors.ts';
 export * from './config/index.ts';
+export * from './util/index.ts';
