@@ -1,4 +1,6 @@
 /** Every subcommand of `ledgerlab`. Add a command: write lib/cli/commands/<name>.ts, list it here. */
 import type { Command } from './command.ts';
+import { envCommand } from './commands/env.ts';
+import { benchKernelsCommand } from './commands/bench-kernels.ts';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [envCommand, benchKernelsCommand];

@@ -1,0 +1,3 @@
+/** measure/: timing with warm-up, median and IQR. */
+export { timeRepeats, summarize, quantile, formatStat } from './timing.ts';
+export type { Stat } from './timing.ts';

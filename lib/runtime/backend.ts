@@ -1,0 +1,188 @@
+/**
+ * Chooses the TensorFlow.js backend once, explicitly, and says why.
+ *
+ * Order: `@tensorflow/tfjs-node-gpu` if installed and an NVIDIA GPU is visible, else `@tensorflow/tfjs-node` if
+ * installed, else wasm (SIMD), else cpu. `LEDGERLAB_BACKEND=node-gpu|node|wasm|cpu` overrides (and fails loudly
+ * if that backend cannot load). tfjs-node(-gpu) are never dependencies — their install downloads libtensorflow
+ * from outside the npm registry — so they are loaded only when a user has added them.
+ *
+ * @example
+ * const choice = await initBackend();
+ * console.log(choice.name, choice.reason);   // "wasm", "no tfjs-node packages installed; wasm with SIMD"
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { LedgerLabError } from '../errors.ts';
+import { installKernelFixes } from './kernels/index.ts';
+
+export const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface Candidate {
+  name: BackendName;
+  available: boolean;
+  detail: string;
+}
+
+export interface BackendChoice {
+  name: BackendName;
+  /** The name tfjs knows it by (tfjs-node registers "tensorflow"). */
+  tfBackend: string;
+  reason: string;
+  candidates: Candidate[];
+  /** Kernel fixes installed for this backend. */
+  kernelFixes: string[];
+  wasmSimd: boolean | null;
+}
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * package.json of an installed package, found along Node's lookup paths (not via require.resolve, which
+ * `exports` maps can block). Aliases do not count: danfojs needs `@tensorflow/tfjs-node` overridden by
+ * `npm:@tensorflow/tfjs`, so that folder exists but holds plain tfjs — we check the real package name.
+ */
+export function installedPackageJson(pkg: string): { name: string; version: string } | null {
+  for (const dir of requireHere.resolve.paths(pkg) ?? []) {
+    const file = join(dir, pkg, 'package.json');
+    if (!existsSync(file)) continue;
+    try {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { name: string; version: string };
+      return json.name === pkg ? json : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+export function isInstalled(pkg: string): boolean {
+  return installedPackageJson(pkg) !== null;
+}
+
+/** Is an NVIDIA GPU visible to this process? (driver's /proc entry, else nvidia-smi). */
+export function nvidiaGpu(): { found: boolean; detail: string } {
+  try {
+    const dir = '/proc/driver/nvidia/gpus';
+    if (existsSync(dir) && readdirSync(dir).length > 0) return { found: true, detail: `${readdirSync(dir).length} GPU(s) in ${dir}` };
+  } catch {
+    /* fall through to nvidia-smi */
+  }
+  const r = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000 });
+  if (r.status === 0 && /GPU \d/.test(r.stdout)) return { found: true, detail: r.stdout.trim().split('\n')[0] };
+  return { found: false, detail: r.error ? 'nvidia-smi not found, no /proc/driver/nvidia' : 'nvidia-smi found no GPU' };
+}
+
+/** Feature test for WebAssembly SIMD (a module using v128 ops must validate). */
+export function wasmSimdSupported(): boolean {
+  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+  return WebAssembly.validate(bytes);
+}
+
+function candidates(): Candidate[] {
+  const gpu = nvidiaGpu();
+  const hasGpuPkg = isInstalled('@tensorflow/tfjs-node-gpu');
+  const hasNodePkg = isInstalled('@tensorflow/tfjs-node');
+  const simd = wasmSimdSupported();
+  return [
+    {
+      name: 'node-gpu',
+      available: hasGpuPkg && gpu.found,
+      detail: hasGpuPkg ? `@tensorflow/tfjs-node-gpu installed; ${gpu.detail}` : '@tensorflow/tfjs-node-gpu not installed',
+    },
+    { name: 'node', available: hasNodePkg, detail: hasNodePkg ? '@tensorflow/tfjs-node installed' : '@tensorflow/tfjs-node not installed' },
+    { name: 'wasm', available: true, detail: simd ? 'WebAssembly SIMD supported' : 'WebAssembly without SIMD (slower)' },
+    { name: 'cpu', available: true, detail: 'plain JavaScript kernels (slowest)' },
+  ];
+}
+
+async function activate(name: BackendName): Promise<string> {
+  if (name === 'node-gpu' || name === 'node') {
+    const pkg = name === 'node-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+    try {
+      await import(pkg);
+    } catch (err) {
+      throw new LedgerLabError({ kind: 'runtime', problem: `cannot load ${pkg}: ${(err as Error).message}`, where: 'tensor backend', cause: err });
+    }
+    if (!(await tf.setBackend('tensorflow'))) {
+      throw new LedgerLabError({ kind: 'runtime', problem: `${pkg} loaded but its "tensorflow" backend failed to initialise`, where: 'tensor backend' });
+    }
+    return 'tensorflow';
+  }
+  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  // setBackend resolves false (instead of throwing) when initialisation fails; check it.
+  if (!(await tf.setBackend(name))) {
+    throw new LedgerLabError({ kind: 'runtime', problem: `tfjs backend "${name}" failed to initialise`, where: 'tensor backend' });
+  }
+  if (name === 'cpu') silenceCpuNotice();
+  return name;
+}
+
+/**
+ * tfjs' cpu backend prints a banner on first use in Node recommending tfjs-node; `ledgerlab env` already
+ * reports which accelerators exist, so the banner is noise in benchmarks, tests and notebooks.
+ */
+export function silenceCpuNotice(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+}
+
+let chosen: Promise<BackendChoice> | undefined;
+
+/**
+ * Initialises the backend once per process (later calls return the same choice). `kernelFixes: false` skips
+ * LedgerLab's kernel fixes (for comparisons only).
+ */
+export function initBackend(opts: { kernelFixes?: boolean } = {}): Promise<BackendChoice> {
+  chosen ??= choose(opts.kernelFixes ?? true);
+  return chosen;
+}
+
+/** The choice made by initBackend, if any (without initialising). */
+export async function currentBackend(): Promise<BackendChoice | undefined> {
+  return chosen;
+}
+
+async function choose(kernelFixes: boolean): Promise<BackendChoice> {
+  const list = candidates();
+  const override = process.env.LEDGERLAB_BACKEND?.trim();
+  if (override) {
+    const c = list.find((x) => x.name === override);
+    if (!c) {
+      throw new LedgerLabError({
+        kind: 'usage',
+        problem: `LEDGERLAB_BACKEND="${override}" is not a backend`,
+        where: 'environment variable LEDGERLAB_BACKEND',
+        hint: `use one of ${BACKENDS.join(', ')}, or unset it for automatic choice`,
+      });
+    }
+    if (!c.available) {
+      throw new LedgerLabError({ kind: 'runtime', problem: `LEDGERLAB_BACKEND=${override} requested but unavailable: ${c.detail}`, where: 'environment variable LEDGERLAB_BACKEND' });
+    }
+    const tfBackend = await activate(c.name);
+    return finish(c, tfBackend, `LEDGERLAB_BACKEND=${override} (${c.detail})`, list, kernelFixes);
+  }
+  // Automatic: the first available candidate that initialises; a failure is noted and the next one tried.
+  const notes: string[] = [];
+  for (const c of list) {
+    if (!c.available) {
+      notes.push(c.detail);
+      continue;
+    }
+    try {
+      const tfBackend = await activate(c.name);
+      return finish(c, tfBackend, [...notes, `chose ${c.name}: ${c.detail}`].join('; '), list, kernelFixes);
+    } catch (err) {
+      notes.push(`${c.name} failed: ${(err as Error).message}`);
+    }
+  }
+  throw new LedgerLabError({ kind: 'runtime', problem: `no tfjs backend could start (${notes.join('; ')})`, where: 'tensor backend' });
+}
+
+function finish(pick: Candidate, tfBackend: string, reason: string, list: Candidate[], kernelFixes: boolean): BackendChoice {
+  const fixes = kernelFixes ? installKernelFixes(tfBackend) : [];
+  return { name: pick.name, tfBackend, reason, candidates: list, kernelFixes: fixes, wasmSimd: wasmSimdSupported() };
+}

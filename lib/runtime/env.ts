@@ -1,0 +1,108 @@
+/**
+ * The environment report: what every run record and report carries so a figure can be traced to the machine
+ * and software that produced it. Cheap to collect (no GPU probing beyond /proc and nvidia-smi -L).
+ *
+ * @example
+ * const env = await environmentReport();   // initialises the tensor backend if needed
+ * console.log(formatEnvironment(env));
+ */
+import { cpus, totalmem, freemem, release, platform, arch, hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { initBackend, installedPackageJson, isInstalled, nvidiaGpu, type BackendChoice } from './backend.ts';
+
+/** Packages whose versions matter for results (reported when installed). */
+export const TRACKED_PACKAGES = [
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  'onnxruntime-node',
+  'hardhat',
+  'ethers',
+  'solc',
+  'danfojs-node',
+  'vega',
+  'vega-lite',
+  '@node-rs/jieba',
+  'tslab',
+  'typescript',
+] as const;
+
+export interface EnvironmentReport {
+  schemaVersion: 1;
+  node: { version: string; execPath: string; platform: string; arch: string };
+  packages: Record<string, string | null>;
+  cpu: { model: string; cores: number; mhz: number };
+  memory: { totalBytes: number; freeBytes: number };
+  os: { release: string; distro: string | null; hostname: string };
+  backend: BackendChoice;
+  accelerators: {
+    nvidiaGpu: { found: boolean; detail: string };
+    tfjsNodeGpu: boolean;
+    tfjsNode: boolean;
+    onnxruntime: { installed: boolean; version: string | null };
+  };
+}
+
+export function packageVersion(pkg: string): string | null {
+  return installedPackageJson(pkg)?.version ?? null;
+}
+
+function distro(): string | null {
+  try {
+    const m = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync('/etc/os-release', 'utf8'));
+    return m ? m[1] : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function environmentReport(): Promise<EnvironmentReport> {
+  const backend = await initBackend();
+  const c = cpus();
+  return {
+    schemaVersion: 1,
+    node: { version: process.version, execPath: process.execPath, platform: platform(), arch: arch() },
+    packages: Object.fromEntries(TRACKED_PACKAGES.map((p) => [p, packageVersion(p)])),
+    cpu: { model: c[0]?.model ?? 'unknown', cores: c.length, mhz: c[0]?.speed ?? 0 },
+    memory: { totalBytes: totalmem(), freeBytes: freemem() },
+    os: { release: release(), distro: distro(), hostname: hostname() },
+    backend,
+    accelerators: {
+      nvidiaGpu: nvidiaGpu(),
+      tfjsNodeGpu: isInstalled('@tensorflow/tfjs-node-gpu'),
+      tfjsNode: isInstalled('@tensorflow/tfjs-node'),
+      onnxruntime: { installed: isInstalled('onnxruntime-node'), version: packageVersion('onnxruntime-node') },
+    },
+  };
+}
+
+const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+
+/** One line that identifies the setup in a chart caption or report footer. */
+export function environmentSummary(env: EnvironmentReport): string {
+  return `${env.backend.name} backend, tfjs ${env.packages['@tensorflow/tfjs']}, Node ${env.node.version}, ${env.cpu.cores}× ${env.cpu.model}, ${gib(env.memory.totalBytes)}`;
+}
+
+export function formatEnvironment(env: EnvironmentReport): string {
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
+  const rows: [string, string][] = [
+    ['node', `${env.node.version} (${env.node.execPath})`],
+    ['platform', `${env.node.platform}/${env.node.arch}, ${env.os.distro ?? 'unknown distro'}, kernel ${env.os.release}`],
+    ['cpu', `${env.cpu.cores} × ${env.cpu.model}`],
+    ['memory', `${gib(env.memory.totalBytes)} total, ${gib(env.memory.freeBytes)} free`],
+    ['backend', `${env.backend.name} (tfjs "${env.backend.tfBackend}")`],
+    ['  why', env.backend.reason],
+    ['  kernel fixes', env.backend.kernelFixes.join(', ') || 'none'],
+    ['  wasm SIMD', env.backend.wasmSimd === null ? 'n/a' : yes(env.backend.wasmSimd)],
+    ['accelerators', ''],
+    ['  NVIDIA GPU', `${yes(env.accelerators.nvidiaGpu.found)} (${env.accelerators.nvidiaGpu.detail})`],
+    ['  tfjs-node-gpu', yes(env.accelerators.tfjsNodeGpu)],
+    ['  tfjs-node', yes(env.accelerators.tfjsNode)],
+    ['  onnxruntime-node', env.accelerators.onnxruntime.version ?? 'not installed'],
+    ['packages', ''],
+    ...Object.entries(env.packages).map(([k, v]): [string, string] => [`  ${k}`, v ?? '—']),
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}

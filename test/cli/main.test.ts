@@ -1,0 +1,44 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ledgerlab } from '../helpers/cli.ts';
+
+test('--help lists commands', () => {
+  const r = ledgerlab(['--help']);
+  assert.is(r.code, 0);
+  assert.match(r.stdout, 'usage: ledgerlab <command>');
+  assert.match(r.stdout, /\n  env\s+show Node/);
+});
+
+test('command --help shows its usage', () => {
+  const r = ledgerlab(['env', '--help']);
+  assert.is(r.code, 0);
+  assert.match(r.stdout, 'usage: ledgerlab env [--json]');
+});
+
+test('unknown command: usage error with suggestion, exit 2', () => {
+  const r = ledgerlab(['evn']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, 'error (usage): unknown command "evn"');
+  assert.match(r.stderr, 'did you mean "ledgerlab env"?');
+});
+
+test('unknown flag: usage error naming the flag and the usage', () => {
+  const r = ledgerlab(['env', '--jsn']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, "Unknown option '--jsn'");
+  assert.match(r.stderr, 'usage: ledgerlab env [--json]');
+});
+
+test('a system Node older than 22 re-runs the CLI on the bundled Node 22', async () => {
+  const { existsSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const sys = '/usr/bin/node';
+  if (!existsSync(sys)) return; // no system Node on this machine: nothing to check
+  const v = spawnSync(sys, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  if (Number(v.slice(1).split('.')[0]) >= 22) return;
+  const r = spawnSync(sys, ['bin/ledgerlab.js', 'env', '--json'], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(JSON.parse(r.stdout).node.version, /^v22\./);
+});
+
+test.run();

@@ -1,0 +1,95 @@
+// The kernel fixes must compute what tfjs' own cpu kernels compute; we only change how fast.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { installKernelFixes, removeKernelFixes, installedKernelFixes } from '../../lib/runtime/kernels/index.ts';
+import { segmentSum } from '../../lib/runtime/kernels/segment-sum.ts';
+import { Rng } from '../../lib/util/random.ts';
+
+tf.env().set('DEBUG', false);
+test.before(async () => {
+  await tf.setBackend('cpu');
+});
+const rng = new Rng(11);
+const randn = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+
+function close(a: tf.Tensor, b: tf.Tensor, tol = 1e-4): void {
+  assert.equal(a.shape, b.shape);
+  const x = a.dataSync(), y = b.dataSync();
+  for (let i = 0; i < x.length; i++) {
+    const err = Math.abs(x[i] - y[i]) / Math.max(1, Math.abs(y[i]));
+    if (err > tol) assert.unreachable(`element ${i}: ${x[i]} vs ${y[i]}`);
+  }
+}
+
+/** Runs fn on a backend with or without fixes, returning plain cpu-resident copies of the results. */
+async function on(backend: 'cpu' | 'wasm', fixes: boolean, fn: () => tf.Tensor[]): Promise<tf.Tensor[]> {
+  await tf.setBackend(backend);
+  if (fixes) installKernelFixes(backend);
+  else removeKernelFixes(backend);
+  const out = fn().map((t) => ({ data: t.dataSync().slice(), shape: t.shape }));
+  return out.map((o) => tf.tensor(o.data, o.shape));
+}
+
+test('segmentSum: hand-checked rows, dropped out-of-range ids', () => {
+  const out = new Float32Array(6);
+  segmentSum(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]), new Int32Array([2, 0, 2, 5]), 3, out);
+  assert.equal(Array.from(out), [3, 4, 0, 0, 6, 8]);
+});
+
+test('UnsortedSegmentSum: wasm (fixed) and cpu (fixed) equal tfjs cpu', async () => {
+  const x = randn([40, 3, 5]);
+  const ids = tf.tensor1d(Array.from({ length: 40 }, () => rng.int(7)), 'int32');
+  const f = () => [tf.unsortedSegmentSum(x, ids, 7)];
+  const [ref] = await on('cpu', false, f);
+  close((await on('cpu', true, f))[0], ref, 1e-6);
+  close((await on('wasm', true, f))[0], ref, 1e-6);
+});
+
+test('embedding gradient (gather → UnsortedSegmentSum) matches tfjs cpu', async () => {
+  const table = randn([50, 16]);
+  const ids = tf.tensor2d(Array.from({ length: 4 * 9 }, () => rng.int(50)), [4, 9], 'int32');
+  const w = randn([16, 1]);
+  const f = () => [tf.grad((t: tf.Tensor) => tf.matMul(tf.reshape(tf.gather(t, ids), [36, 16]), w).square().sum())(table)];
+  const [ref] = await on('cpu', false, f);
+  close((await on('wasm', true, f))[0], ref);
+});
+
+test('matMul with transpose flags: forward and both gradients match tfjs cpu', async () => {
+  const a = randn([2, 6, 5]);
+  const b = randn([2, 7, 5]);
+  const f = () => {
+    const loss = (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, false, true).square().sum();
+    const [ga, gb] = tf.grads(loss)([a, b]);
+    const at = tf.transpose(a, [0, 2, 1]);
+    return [tf.matMul(a, b, false, true), tf.matMul(at, at, true, false), tf.matMul(at, b, true, true), ga, gb];
+  };
+  const ref = await on('cpu', false, f);
+  const fixed = await on('wasm', true, f);
+  ref.forEach((r, i) => close(fixed[i], r));
+});
+
+test('fused matMul (bias + relu) with transposeB matches tfjs cpu', async () => {
+  const a = randn([8, 12]);
+  const b = randn([10, 12]);
+  const bias = randn([10]);
+  const f = () => [tf.fused.matMul({ a, b, transposeB: true, bias, activation: 'relu' })];
+  const [ref] = await on('cpu', false, f);
+  close((await on('wasm', true, f))[0], ref);
+});
+
+test('install is idempotent and removal restores tfjs kernels', async () => {
+  await tf.setBackend('wasm');
+  removeKernelFixes('wasm');
+  const original = tf.getKernel('BatchMatMul', 'wasm');
+  installKernelFixes('wasm');
+  installKernelFixes('wasm');
+  assert.equal(installedKernelFixes('wasm').sort(), ['BatchMatMul', 'UnsortedSegmentSum', '_FusedMatMul']);
+  removeKernelFixes('wasm');
+  assert.equal(installedKernelFixes('wasm'), []);
+  assert.is(tf.getKernel('UnsortedSegmentSum', 'wasm'), undefined, 'wasm has no UnsortedSegmentSum of its own');
+  assert.is(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc, original?.kernelFunc);
+});
+
+test.run();
