@@ -79,7 +79,9 @@ export function nvidiaGpu(): { found: boolean; detail: string } {
 /** Feature test for WebAssembly SIMD (a module using v128 ops must validate). */
 export function wasmSimdSupported(): boolean {
   const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-  return WebAssembly.validate(bytes);
+  // tsconfig has no DOM lib, where the WebAssembly types live; the global exists in Node.
+  const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+  return wasm.validate(bytes);
 }
 
 function candidates(): Candidate[] {
