@@ -6,3 +6,6 @@
 export * from './errors.ts';
 export * from './config/index.ts';
 export * from './util/index.ts';
+export * from './measure/index.ts';
+export * from './runtime/index.ts';
+export * from './results/index.ts';

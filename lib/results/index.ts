@@ -1,0 +1,10 @@
+/** results/: run record schema, atomic writes, run lifecycle, reading runs back. */
+export { RunRecordSchema, RUN_RECORD_VERSION, RUN_STATUSES, effectiveStatus } from './run-record.ts';
+export type { RunRecord, RunStatus } from './run-record.ts';
+export { startRun, resumeRun, readRunRecord, Run } from './run.ts';
+export type { StartRunOptions } from './run.ts';
+export { listRuns, readJsonl } from './store.ts';
+export type { RunEntry } from './store.ts';
+export { writeFileAtomic, writeJsonAtomic, appendJsonLine } from './atomic.ts';
+export { gitState } from './git.ts';
+export type { GitState } from './git.ts';
