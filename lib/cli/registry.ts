@@ -2,5 +2,6 @@
 import type { Command } from './command.ts';
 import { envCommand } from './commands/env.ts';
 import { benchKernelsCommand } from './commands/bench-kernels.ts';
+import { notebookRunCommand } from './commands/notebook-run.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand];
