@@ -3,5 +3,6 @@ import type { Command } from './command.ts';
 import { envCommand } from './commands/env.ts';
 import { benchKernelsCommand } from './commands/bench-kernels.ts';
 import { notebookRunCommand } from './commands/notebook-run.ts';
+import { runsCommand, compareCommand } from './commands/runs.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runsCommand, compareCommand];

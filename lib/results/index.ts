@@ -3,8 +3,11 @@ export { RunRecordSchema, RUN_RECORD_VERSION, RUN_STATUSES, effectiveStatus } fr
 export type { RunRecord, RunStatus } from './run-record.ts';
 export { startRun, resumeRun, readRunRecord, Run } from './run.ts';
 export type { StartRunOptions } from './run.ts';
-export { listRuns, readJsonl } from './store.ts';
+export { listRuns, readJsonl, findRuns, filterRuns } from './store.ts';
 export type { RunEntry } from './store.ts';
 export { writeFileAtomic, writeJsonAtomic, appendJsonLine } from './atomic.ts';
 export { gitState } from './git.ts';
 export type { GitState } from './git.ts';
+export { compareRuns, formatComparison, differingKeys, flatten, summaryMetrics } from './compare.ts';
+export type { Comparison, CompareGroup } from './compare.ts';
+export { runsFrame, metricsFrame, runRows } from './frame.ts';
