@@ -4,5 +4,6 @@ import { envCommand } from './commands/env.ts';
 import { benchKernelsCommand } from './commands/bench-kernels.ts';
 import { notebookRunCommand } from './commands/notebook-run.ts';
 import { runsCommand, compareCommand } from './commands/runs.ts';
+import { runCommand } from './commands/run.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runsCommand, compareCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand];

@@ -3,3 +3,5 @@ export { timeRepeats, summarize, quantile, formatStat } from './timing.ts';
 export type { Stat } from './timing.ts';
 export { meanCI, formatCI, t975 } from './stats.ts';
 export type { MeanCI } from './stats.ts';
+export { Progress, formatSeconds } from './progress.ts';
+export type { ProgressOptions } from './progress.ts';

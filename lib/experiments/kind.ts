@@ -1,0 +1,37 @@
+/**
+ * An experiment kind: a typed config schema and a function that runs one (config, seed) and returns the
+ * run's summary. The runner owns run records, sweeps, skipping, failures and resume; a kind only does science.
+ */
+import type { Schema } from '../config/schema.ts';
+import type { Run } from '../results/run.ts';
+
+export interface ExperimentContext<C> {
+  config: C;
+  seed: number;
+  run: Run;
+  /** True when continuing an interrupted run: load the last checkpoint from run.dir. */
+  resume: boolean;
+  /** Print progress? (false under --json or LEDGERLAB_QUIET=1) */
+  verbose: boolean;
+}
+
+export interface ExperimentKind<C = unknown> {
+  kind: string;
+  summary: string;
+  configSchema: Schema<C>;
+  run(ctx: ExperimentContext<C>): Promise<unknown>;
+}
+
+const kinds = new Map<string, ExperimentKind<unknown>>();
+
+export function registerExperimentKind<C>(k: ExperimentKind<C>): void {
+  kinds.set(k.kind, k as ExperimentKind<unknown>);
+}
+
+export function experimentKinds(): ExperimentKind<unknown>[] {
+  return [...kinds.values()];
+}
+
+export function getExperimentKind(name: string): ExperimentKind<unknown> | undefined {
+  return kinds.get(name);
+}

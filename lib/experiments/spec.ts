@@ -1,0 +1,103 @@
+/**
+ * Experiment files: a JSON envelope around a kind-specific config.
+ *
+ *   {
+ *     "kind": "speedup",                      // which ExperimentKind runs it
+ *     "name": "speedup-quick",
+ *     "description": "…",
+ *     "seeds": [0, 1, 2],                     // every grid point runs once per seed
+ *     "sweep": { "method": ["lora", "ptuning-v2"], "train.padding": ["longest", "max_length"] },
+ *     "config": { … }                         // validated by the kind's schema; unknown keys are errors
+ *   }
+ *
+ * `--set a.b=value` overrides apply to the file; keys that are not envelope fields are taken as config keys
+ * (`--set train.lr=0.01` means `config.train.lr`).
+ */
+import { LedgerLabError } from '../errors.ts';
+import { s, configError, suggest, type Infer, type Issue } from '../config/schema.ts';
+import { applyOverrides, parseJsonText, readTextFile } from '../config/load.ts';
+import { sha256Json } from '../util/hash.ts';
+import { experimentKinds, getExperimentKind, type ExperimentKind } from './kind.ts';
+
+export const ExperimentFileSchema = s.object({
+  kind: s.string({ nonEmpty: true }),
+  name: s.string({ pattern: /^[A-Za-z0-9._-]+$/ }),
+  description: s.string().optional(),
+  seeds: s.array(s.int({ min: 0 }), { min: 1 }).default([0]),
+  sweep: s.record(s.array(s.unknown(), { min: 1 })).default({}),
+  config: s.unknown().default({}),
+});
+export type ExperimentFile = Infer<typeof ExperimentFileSchema>;
+
+const ENVELOPE_KEYS = Object.keys(ExperimentFileSchema.shape);
+
+export interface PlannedRun {
+  runId: string;
+  seed: number;
+  /** Values of the swept keys for this grid point. */
+  point: Record<string, unknown>;
+  /** The full, validated config of this run (sweep values applied). The seed is separate, so runs that
+   *  differ only by seed share a config hash. */
+  config: unknown;
+}
+
+export interface ExperimentPlan {
+  file: string;
+  spec: ExperimentFile;
+  kind: ExperimentKind<unknown>;
+  runs: PlannedRun[];
+}
+
+function scopedOverrides(overrides: readonly string[]): string[] {
+  return overrides.map((o) => (ENVELOPE_KEYS.includes(o.split(/[.=]/)[0]) ? o : `config.${o}`));
+}
+
+/** Cartesian product of the sweep's value lists, in file order. */
+export function gridPoints(sweep: Record<string, unknown[]>): Record<string, unknown>[] {
+  return Object.entries(sweep).reduce<Record<string, unknown>[]>(
+    (points, [key, values]) => points.flatMap((p) => values.map((v) => ({ ...p, [key]: v }))),
+    [{}],
+  );
+}
+
+const slug = (v: unknown) => String(typeof v === 'object' ? JSON.stringify(v) : v).replace(/[^A-Za-z0-9.]+/g, '_').slice(0, 24);
+
+/** Reads, overrides and validates an experiment file, and expands it into one planned run per point × seed. */
+export function planExperiment(file: string, overrides: readonly string[] = []): ExperimentPlan {
+  const raw = applyOverrides(parseJsonText(readTextFile(file, 'experiment file'), file), scopedOverrides(overrides));
+  const spec = ExperimentFileSchema.parse(raw, file);
+  const kind = getExperimentKind(spec.kind);
+  if (!kind) {
+    const names = experimentKinds().map((k) => k.kind);
+    const near = suggest(spec.kind, names);
+    throw new LedgerLabError({
+      kind: 'config',
+      problem: `unknown experiment kind "${spec.kind}"${near ? ` (did you mean "${near}"?)` : ''}`,
+      where: `${file} at kind`,
+      hint: `known kinds: ${names.join(', ') || 'none registered'}`,
+    });
+  }
+  const runs: PlannedRun[] = [];
+  const issues: Issue[] = [];
+  for (const point of gridPoints(spec.sweep)) {
+    const base = applyOverrides(spec.config, Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`));
+    const before = issues.length;
+    const config = kind.configSchema.check(base, ['config'], issues);
+    if (issues.length > before) continue;
+    const tag = Object.values(point).map(slug).join('-');
+    const hash = sha256Json({ kind: spec.kind, config }).slice(0, 8);
+    for (const seed of spec.seeds) {
+      runs.push({ runId: [spec.name, tag, hash, `s${seed}`].filter(Boolean).join('-'), seed, point, config });
+    }
+  }
+  if (issues.length) throw configError(dedupe(issues), file);
+  return { file, spec, kind, runs };
+}
+
+function dedupe(issues: Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.path.join('.')}:${i.message}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+}
