@@ -9,3 +9,5 @@ export * from './util/index.ts';
 export * from './measure/index.ts';
 export * from './runtime/index.ts';
 export * from './results/index.ts';
+export * from './experiments/index.ts';
+export * from './data/index.ts';

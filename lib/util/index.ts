@@ -1,3 +1,3 @@
 /** util/: tiny shared pure helpers (seeded randomness, hashing). */
-export { Rng, hashString } from './random.ts';
+export { Rng } from './random.ts';
 export { sha256, sha256Json } from './hash.ts';

@@ -9,6 +9,7 @@
  * rng.normal();      // standard normal
  * const child = rng.fork('dropout');  // independent stream, stable under unrelated changes
  */
+import { createHash } from 'node:crypto';
 
 /** sfc32 core: small, fast, passes PractRand to 2^40+; state is four uint32s so it can be saved/restored. */
 export class Rng {
@@ -19,7 +20,7 @@ export class Rng {
   private spare: number | undefined;
 
   constructor(seed: number | string) {
-    const h = typeof seed === 'number' ? splitmixWords(seed) : splitmixWords(hashString(seed));
+    const h = typeof seed === 'number' ? splitmixWords(seed) : sha256Words(seed);
     this.a = h[0];
     this.b = h[1];
     this.c = h[2];
@@ -94,6 +95,15 @@ export class Rng {
   }
 }
 
+/**
+ * String seeds (labels, record keys) take 128 bits of sha256 as the state: hashing them to 32 bits first would
+ * make two of ~100k keyed streams collide (birthday bound) and produce identical "random" records.
+ */
+function sha256Words(seed: string): number[] {
+  const h = createHash('sha256').update(seed).digest();
+  return [h.readInt32LE(0), h.readInt32LE(4), h.readInt32LE(8), h.readInt32LE(12)];
+}
+
 function splitmixWords(seed: number): number[] {
   // splitmix32 spreads nearby seeds (0, 1, 2...) into unrelated states.
   let x = seed >>> 0 ^ Math.floor(seed / 4294967296);
@@ -106,14 +116,4 @@ function splitmixWords(seed: number): number[] {
     out.push((z ^ (z >>> 16)) >>> 0);
   }
   return out;
-}
-
-/** FNV-1a 32-bit of a string (for seeding from labels; not for content addressing). */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }

@@ -1,0 +1,22 @@
+/**
+ * data/: everything between files on disk and padded token batches.
+ *   loaders/    AdvertiseGen JSONL, E2E NLG CSV (RFC 4180, grouped references), generic prompt/response JSONL
+ *   synthetic/  seeded zh/en ad-copy generator with vocabulary, noise and drift knobs
+ *   split.ts    deterministic train/eval/test splits with a hash manifest
+ *   tokenizer/  byte-level BPE and char-level tokenizers, versioned JSON files
+ *   batch/      encode + truncate, 'longest' | 'max_length' padding, -100 labels, resumable iterator
+ * Pure TypeScript: batches are Int32Arrays plus a shape, so this folder never imports a tensor library.
+ */
+export type { Attribute, Example, Lang } from './types.ts';
+export { detectLang } from './lang.ts';
+export { CsvParser, type CsvRecord } from './loaders/csv.ts';
+export { loadAdvertiseGen, streamAdvertiseGen, parseAdvertiseGen, parseAdvertiseGenContent } from './loaders/advertisegen.ts';
+export { loadE2E, parseE2E, parseMeaningRepresentation } from './loaders/e2e.ts';
+export { loadPromptResponse, streamPromptResponse, parsePromptResponse } from './loaders/jsonl.ts';
+export { split, idListHash, exactCounts, type Split, type SplitOptions, type SplitManifest, type SplitFractions } from './split.ts';
+export * from './tokenizer/index.ts';
+export * from './batch/index.ts';
+export {
+  generateAd, generateAds, adRecordToExample, toAdvertiseGenJsonl, knobAt,
+  type AdGenOptions, type AdNoise, type AdDrift, type AdRecord, type KnobSchedule,
+} from './synthetic/index.ts';
