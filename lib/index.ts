@@ -11,3 +11,4 @@ export * from './runtime/index.ts';
 export * from './results/index.ts';
 export * from './experiments/index.ts';
 export * from './data/index.ts';
+export * from './quant/index.ts';

@@ -5,5 +5,6 @@ import { benchKernelsCommand } from './commands/bench-kernels.ts';
 import { notebookRunCommand } from './commands/notebook-run.ts';
 import { runsCommand, compareCommand } from './commands/runs.ts';
 import { runCommand } from './commands/run.ts';
+import { benchQuantCommand } from './commands/bench-quant.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand];
