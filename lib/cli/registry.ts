@@ -6,5 +6,6 @@ import { notebookRunCommand } from './commands/notebook-run.ts';
 import { runsCommand, compareCommand } from './commands/runs.ts';
 import { runCommand } from './commands/run.ts';
 import { benchQuantCommand } from './commands/bench-quant.ts';
+import { dataSynthCommand, dataPaddingCommand } from './commands/data.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand];

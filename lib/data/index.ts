@@ -20,3 +20,4 @@ export {
   generateAd, generateAds, adRecordToExample, toAdvertiseGenJsonl, knobAt,
   type AdGenOptions, type AdNoise, type AdDrift, type AdRecord, type KnobSchedule,
 } from './synthetic/index.ts';
+export { loadDataset, detectFormat, DATASET_FORMATS, type DatasetFormat } from './load.ts';
