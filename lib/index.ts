@@ -12,3 +12,5 @@ export * from './results/index.ts';
 export * from './experiments/index.ts';
 export * from './data/index.ts';
 export * from './quant/index.ts';
+export * from './model/index.ts';
+export * from './peft/index.ts';

@@ -1,0 +1,109 @@
+"""The reference training step in PyTorch, for `ledgerlab bench train --torch`.
+
+Same model as lib/model (GPT-2-style pre-LN decoder, tanh GELU, tied head), same shapes (2 layers, d_model 128,
+4 heads, seq 64, batch 16, vocab 2000) and the same methods (full, LoRA r=8 on q and v, P-Tuning v2 prefix 16),
+Adam; warm-up then timed steps on one thread. Prints one JSON object. Run with Debian's /usr/bin/python3
+(python3-torch).
+"""
+import json, math, os, platform, statistics, sys, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+args = dict(a.split("=", 1) for a in sys.argv[1:])
+THREADS = int(args.get("threads", "1"))
+REPEATS = int(args.get("repeats", "10"))
+WARMUP = int(args.get("warmup", "3"))
+METHODS = args.get("methods", "full,lora,ptuning-v2").split(",")
+torch.set_num_threads(THREADS)
+torch.manual_seed(0)
+L, D, H, T, B, V = 2, 128, 4, 64, 16, 2000
+HD = D // H
+
+
+class Lin(nn.Module):
+    def __init__(self, i, o, lora_r=0):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(i, o) * 0.02)
+        self.b = nn.Parameter(torch.zeros(o))
+        self.r = lora_r
+        if lora_r:
+            self.A = nn.Parameter(torch.empty(i, lora_r).uniform_(-1 / math.sqrt(i), 1 / math.sqrt(i)))
+            self.B = nn.Parameter(torch.zeros(lora_r, o))
+
+    def forward(self, x):
+        y = x @ self.w + self.b
+        if self.r:
+            y = y + (x @ self.A @ self.B) * (16 / self.r)
+        return y
+
+
+class Block(nn.Module):
+    def __init__(self, lora):
+        super().__init__()
+        self.ln1, self.ln2 = nn.LayerNorm(D), nn.LayerNorm(D)
+        self.q, self.k, self.v = Lin(D, D, 8 if lora else 0), Lin(D, D), Lin(D, D, 8 if lora else 0)
+        self.o, self.fc, self.proj = Lin(D, D), Lin(D, 4 * D), Lin(4 * D, D)
+
+    def forward(self, x, pk=None, pv=None):
+        h = self.ln1(x)
+        sp = lambda t: t.view(B, T, H, HD).transpose(1, 2)
+        q, k, v = sp(self.q(h)), sp(self.k(h)), sp(self.v(h))
+        P = 0
+        if pk is not None:
+            P = pk.shape[2]
+            k = torch.cat([pk.expand(B, -1, -1, -1), k], 2)
+            v = torch.cat([pv.expand(B, -1, -1, -1), v], 2)
+        mask = torch.ones(T, P + T, dtype=torch.bool).tril(P)
+        att = (q @ k.transpose(-1, -2)) / math.sqrt(HD)
+        att = att.masked_fill(~mask, -1e9).softmax(-1)
+        x = x + self.o((att @ v).transpose(1, 2).reshape(B, T, D))
+        return x + self.proj(F.gelu(self.fc(self.ln2(x)), approximate="tanh"))
+
+
+class GPT(nn.Module):
+    def __init__(self, method):
+        super().__init__()
+        self.tok, self.pos = nn.Embedding(V, D), nn.Embedding(256, D)
+        self.blocks = nn.ModuleList([Block(method == "lora") for _ in range(L)])
+        self.ln = nn.LayerNorm(D)
+        self.prefix = nn.Parameter(torch.randn(16, L * 2 * D)) if method == "ptuning-v2" else None
+
+    def forward(self, ids):
+        x = self.tok(ids) + self.pos(torch.arange(T))
+        kv = self.prefix.view(16, L * 2, H, HD).permute(1, 2, 0, 3).unsqueeze(1) if self.prefix is not None else None
+        for i, b in enumerate(self.blocks):
+            x = b(x, kv[2 * i], kv[2 * i + 1]) if kv is not None else b(x)
+        return self.ln(x) @ self.tok.weight.t()
+
+
+def bench(method):
+    m = GPT(method)
+    for n, p in m.named_parameters():
+        p.requires_grad = method == "full" or (method == "lora" and n.endswith((".A", ".B"))) or n == "prefix"
+    params = [p for p in m.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=1e-3)
+    ids = torch.randint(0, V, (B, T))
+    tgt = torch.randint(0, V, (B, T))
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        F.cross_entropy(m(ids).view(-1, V), tgt.view(-1)).backward()
+        opt.step()
+
+    for _ in range(WARMUP):
+        step()
+    times = []
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
+    med = statistics.median(times)
+    return {"method": method, "median_ms": med, "iqr_ms": q[2] - q[0], "tokens_per_s": B * T / (med / 1000),
+            "trainable": sum(p.numel() for p in params)}
+
+
+print(json.dumps({"torch": torch.__version__, "threads": THREADS, "python": platform.python_version(),
+                  "rows": [bench(mth) for mth in METHODS]}))

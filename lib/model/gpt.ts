@@ -1,0 +1,332 @@
+/**
+ * A GPT-2-style decoder-only transformer on TensorFlow.js (pre-LayerNorm blocks, causal multi-head attention,
+ * tanh-GELU MLP, tied or untied head), following the contract in lib/infer/reference.ts: the same names, the
+ * same math, so weights move between tfjs, the plain-JS reference, ONNX and safetensors unchanged.
+ *
+ * PEFT methods plug in without subclassing: a method may swap linear layers (LoRA), add trainable variables,
+ * and supply per-call extras — virtual prompt embeddings (P-Tuning v1, prompt tuning) or per-layer key/value
+ * prefixes (P-Tuning v2). The optimizer sees only `model.trainable`.
+ *
+ * @example
+ * const model = Gpt.fromWeights(config, initWeights(config, 'base'), { trainable: true });
+ * const { logits } = model.forward(tf.tensor2d([[1, 2, 3]], [1, 3], 'int32'));   // [1, 3, vocab]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LedgerLabError } from '../errors.ts';
+import { quantize, type QuantDtype } from '../quant/tensor.ts';
+import { DenseLinear, PackedLinear, gelu, layerNorm, type ApplyContext, type Linear } from './layers.ts';
+import { attend, mergeHeads, paddingBias, splitHeads } from './attention.ts';
+import { GptConfigSchema, headDim, type GptConfig } from './config.ts';
+import type { Weights } from './init.ts';
+
+/** Per-layer keys and values prepended to attention, each [1 or B, H, P, hd]. */
+export interface KvPrefix {
+  keys: tf.Tensor4D[];
+  values: tf.Tensor4D[];
+}
+
+export interface ForwardOptions {
+  /** [B, T] 1 = real token. Only needed when a query can see padding (left padding); right padding is hidden by causality. */
+  attentionMask?: tf.Tensor2D;
+  /** Virtual token embeddings [1 or B, P, d] placed before the tokens (P-Tuning v1, prompt tuning). */
+  prompt?: tf.Tensor3D;
+  /** Per-layer key/value prefix: P-Tuning v2's trainable prefix and/or a generation cache. */
+  prefix?: KvPrefix;
+  /** Position of the first token (a generation cache's length). */
+  positionOffset?: number;
+  training?: boolean;
+  /** Base of the step's dropout seeds; same seed → same dropout masks. */
+  seed?: number;
+  /** Recompute each block's activations in the backward pass instead of keeping them. */
+  checkpoint?: boolean;
+  /** Return this call's keys/values (prefix included) for a generation cache. */
+  returnPresents?: boolean;
+}
+
+export interface ForwardResult {
+  /** [B, T, vocab] for the T real tokens (virtual prompt positions are dropped). */
+  logits: tf.Tensor3D;
+  presents?: KvPrefix;
+  /** Positions used so far (offset + virtual prompt + tokens): the next call's positionOffset with a cache. */
+  positions: number;
+}
+
+/** What a PEFT method adds to each forward call. */
+export interface ForwardExtras {
+  prompt?: tf.Tensor3D;
+  prefix?: KvPrefix;
+}
+
+export interface ModelOptions {
+  /** Make every base tensor trainable (full fine-tuning). Default false: the base is frozen. */
+  trainable?: boolean;
+  /** Storage of the frozen block linears (attention and MLP); embeddings and LayerNorms stay fp32, as in QLoRA. */
+  quant?: QuantDtype;
+}
+
+let modelCount = 0;
+
+const LINEARS = ['attn.q', 'attn.k', 'attn.v', 'attn.o', 'mlp.fc', 'mlp.proj'] as const;
+export type LinearRole = (typeof LINEARS)[number];
+
+export class Gpt {
+  readonly config: GptConfig;
+  /** Every fp32 tensor of the model (base and adapters), by neutral name. */
+  readonly vars = new Map<string, tf.Variable>();
+  /** Block linears by name ("blocks.0.attn.q"); methods may replace entries. */
+  readonly linears = new Map<string, Linear>();
+  /** The tensors the optimizer updates. */
+  readonly trainable = new Map<string, tf.Variable>();
+  readonly quant: QuantDtype;
+  /** Set by a PEFT method: per-call prompt/prefix. */
+  extras?: (batch: number, ctx: ApplyContext) => ForwardExtras;
+  private headT?: tf.Tensor2D;
+  private readonly uid = ++modelCount;
+
+  private constructor(config: GptConfig, quant: QuantDtype) {
+    this.config = config;
+    this.quant = quant;
+  }
+
+  static fromWeights(config: GptConfig, weights: Weights, opts: ModelOptions = {}): Gpt {
+    const c = GptConfigSchema.parse(config, 'model config');
+    if (c.dModel % c.heads !== 0) {
+      throw new LedgerLabError({ kind: 'config', problem: `dModel ${c.dModel} is not divisible by heads ${c.heads}`, where: 'model.heads' });
+    }
+    const quant = opts.quant ?? 'fp32';
+    if (opts.trainable && quant !== 'fp32') {
+      throw new LedgerLabError({ kind: 'config', problem: `full fine-tuning needs fp32 weights, got quant "${quant}"`, where: 'model.quant', hint: 'quantized bases are frozen; train adapters (LoRA) on them' });
+    }
+    const m = new Gpt(c, quant);
+    const get = (name: string) => {
+      const t = weights.get(name);
+      if (!t) throw new LedgerLabError({ kind: 'data', problem: `weight "${name}" is missing`, where: 'model weights' });
+      return t;
+    };
+    const variable = (name: string) => {
+      const t = get(name);
+      const v = tf.variable(tf.tensor(t.data, t.shape), !!opts.trainable, m.engineName(name));
+      m.vars.set(name, v);
+      if (opts.trainable) m.trainable.set(name, v);
+      return v;
+    };
+    for (const name of weights.keys()) {
+      if (!/^blocks\.\d+\.(attn\.[qkvo]|mlp\.(fc|proj))\.(weight|bias)$/.test(name)) variable(name);
+    }
+    for (let i = 0; i < c.layers; i++) {
+      for (const role of LINEARS) {
+        const name = `blocks.${i}.${role}`;
+        if (quant === 'fp32') {
+          m.linears.set(name, new DenseLinear(variable(`${name}.weight`), variable(`${name}.bias`)));
+        } else {
+          const w = get(`${name}.weight`);
+          const b = get(`${name}.bias`);
+          m.linears.set(name, new PackedLinear(quantize(w.data, w.shape, quant), tf.keep(tf.tensor1d(b.data))));
+        }
+      }
+    }
+    return m;
+  }
+
+  /** Registers a new trainable tensor (an adapter's), named under the model's namespace. */
+  addTrainable(name: string, value: tf.Tensor): tf.Variable {
+    if (this.vars.has(name)) throw new LedgerLabError({ kind: 'usage', problem: `tensor "${name}" already exists`, where: 'Gpt.addTrainable' });
+    const v = tf.variable(value, true, this.engineName(name));
+    this.vars.set(name, v);
+    this.trainable.set(name, v);
+    return v;
+  }
+
+  /**
+   * tfjs registers variables by name in one global engine, so two live models (a run and its reference, a
+   * test's A/B) would collide on "embed.token"; each model's engine names carry its own number.
+   * `variable.name` is therefore not the neutral name: use the maps' keys.
+   */
+  private engineName(name: string): string {
+    return `${name}@${this.uid}`;
+  }
+
+  private v(name: string): tf.Variable {
+    const t = this.vars.get(name);
+    if (!t) throw new LedgerLabError({ kind: 'usage', problem: `model has no tensor "${name}"`, where: 'Gpt' });
+    return t;
+  }
+
+  forward(ids: tf.Tensor2D, opts: ForwardOptions = {}): ForwardResult {
+    // tidy keeps every tensor reachable from the returned object (presents included); its TensorContainer type
+    // cannot express KvPrefix, hence the cast.
+    const c = this.config;
+    const [B, T] = ids.shape;
+    let seedCounter = opts.seed ?? 0;
+    const ctx: ApplyContext = { training: !!opts.training, seed: () => seedCounter++ };
+    return tf.tidy((): any => {
+      const extras = this.extras && !opts.prefix ? this.extras(B, ctx) : {};
+      // A generation cache (opts.prefix) already holds the method's prefix and prompt from the first call.
+      const prompt = opts.prefix ? opts.prompt : (opts.prompt ?? extras.prompt);
+      const prefix = opts.prefix ?? extras.prefix;
+      const Pp = prompt ? prompt.shape[1] : 0;
+      const offset = opts.positionOffset ?? 0;
+      const S = Pp + T;
+      if (offset + S > c.context) {
+        throw new LedgerLabError({ kind: 'data', problem: `sequence of ${S} positions from ${offset} exceeds the model's context ${c.context}`, where: 'Gpt.forward', hint: 'shorten maxSource/maxTarget or the prefix, or raise model.context' });
+      }
+      const pos = tf.range(offset, offset + S, 1, 'int32');
+      const posEmb = tf.expandDims(tf.gather(this.v('embed.position'), pos), 0);
+      const tokEmb = tf.gather(this.v('embed.token'), ids);
+      // Virtual tokens take the first positions, as PEFT's prompt tuning does for GPT-2.
+      const p = prompt && prompt.shape[0] !== B ? tf.tile(prompt, [B, 1, 1]) : prompt;
+      let x = tf.add(p ? tf.concat([p, tokEmb], 1) : tokEmb, posEmb) as tf.Tensor3D;
+      x = this.dropout(x, ctx) as tf.Tensor3D;
+      let h = tf.reshape(x, [B * S, c.dModel]) as tf.Tensor2D;
+      let padBias: tf.Tensor | undefined;
+      if (opts.attentionMask) {
+        const mask = Pp > 0 ? tf.concat([tf.ones([B, Pp], 'int32'), tf.cast(opts.attentionMask, 'int32')], 1) as tf.Tensor2D : opts.attentionMask;
+        padBias = paddingBias(mask, prefix ? prefix.keys[0].shape[2] : 0);
+      }
+      const presents: KvPrefix = { keys: [], values: [] };
+      for (let i = 0; i < c.layers; i++) {
+        const pk = prefix?.keys[i];
+        const pv = prefix?.values[i];
+        const blockSeed = seedCounter + 1000 * (i + 1);
+        if (opts.checkpoint && opts.training !== false && !opts.returnPresents) {
+          h = this.checkpointedBlock(i, h, B, S, pk, pv, padBias, !!opts.training, blockSeed);
+        } else {
+          const r = this.block(i, h, B, S, pk, pv, padBias, blockCtx(!!opts.training, blockSeed));
+          h = r.x;
+          if (opts.returnPresents) {
+            presents.keys.push(r.keys);
+            presents.values.push(r.values);
+          }
+        }
+      }
+      h = layerNorm(h, this.v('final_ln.gamma'), this.v('final_ln.beta')) as tf.Tensor2D;
+      if (Pp > 0) h = tf.reshape(tf.slice(tf.reshape(h, [B, S, c.dModel]), [0, Pp, 0], [-1, T, -1]), [B * T, c.dModel]);
+      const logits = tf.reshape(this.head(h), [B, T, c.vocab]) as tf.Tensor3D;
+      return opts.returnPresents ? { logits, presents, positions: offset + S } : { logits, positions: offset + S };
+    });
+  }
+
+  /** One pre-LN block over flattened activations [B·S, d]. */
+  private block(i: number, x: tf.Tensor2D, B: number, S: number, pk: tf.Tensor4D | undefined, pv: tf.Tensor4D | undefined, padBias: tf.Tensor | undefined, ctx: ApplyContext) {
+    const c = this.config;
+    const p = `blocks.${i}.`;
+    const lin = (role: LinearRole, t: tf.Tensor2D) => this.linears.get(p + role)!.apply(t, ctx);
+    const h = layerNorm(x, this.v(p + 'ln1.gamma'), this.v(p + 'ln1.beta')) as tf.Tensor2D;
+    const q = splitHeads(lin('attn.q', h), B, S, c.heads);
+    const k = splitHeads(lin('attn.k', h), B, S, c.heads);
+    const v = splitHeads(lin('attn.v', h), B, S, c.heads);
+    const a = attend({ q, k, v, prefixK: pk, prefixV: pv, padBias });
+    let y = tf.add(x, this.dropout(lin('attn.o', mergeHeads(a.out)), ctx)) as tf.Tensor2D;
+    const h2 = layerNorm(y, this.v(p + 'ln2.gamma'), this.v(p + 'ln2.beta')) as tf.Tensor2D;
+    y = tf.add(y, this.dropout(lin('mlp.proj', gelu(lin('mlp.fc', h2)) as tf.Tensor2D), ctx)) as tf.Tensor2D;
+    return { x: y, keys: a.keys, values: a.values };
+  }
+
+  /**
+   * The block as one custom op: the forward keeps none of its activations; the backward recomputes them
+   * and differentiates the recomputation (what torch.utils.checkpoint does). Trainable tensors of the block
+   * and the prefix are explicit inputs, so their gradients come out of the custom op.
+   */
+  private checkpointedBlock(i: number, x: tf.Tensor2D, B: number, S: number, pk: tf.Tensor4D | undefined, pv: tf.Tensor4D | undefined, padBias: tf.Tensor | undefined, training: boolean, seed: number): tf.Tensor2D {
+    const own = [...this.trainable].filter(([n]) => n.startsWith(`blocks.${i}.`)).map(([, v]) => v as tf.Tensor);
+    const hasPrefix = !!pk && !!pv;
+    const inputs: tf.Tensor[] = [x, ...(hasPrefix ? [pk!, pv!] : []), ...own];
+    // Recompute uses the same dropout seeds, so it reproduces the forward exactly.
+    const run = (xs: tf.Tensor[]) =>
+      this.block(i, xs[0] as tf.Tensor2D, B, S, hasPrefix ? (xs[1] as tf.Tensor4D) : undefined, hasPrefix ? (xs[2] as tf.Tensor4D) : undefined, padBias, blockCtx(training, seed)).x;
+    const nAct = hasPrefix ? 3 : 1;
+    const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const xs = args.slice(0, -1) as tf.Tensor[];
+      // `save` keeps clones; activations are read back from them, variables must stay the originals the
+      // recomputation closes over, or the inner gradient would find no path to them.
+      (args[args.length - 1] as tf.GradSaveFunc)(xs.slice(0, nAct));
+      return {
+        value: run(xs),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => nestedGrads(() => tf.grads((...ys: tf.Tensor[]) => run(ys))([...saved, ...own], dy as tf.Tensor)),
+      };
+    }) as (...xs: tf.Tensor[]) => tf.Tensor;
+    return op(...inputs) as tf.Tensor2D;
+  }
+
+  private head(h: tf.Tensor2D): tf.Tensor2D {
+    if (!this.config.tiedHead) return tf.matMul(h, this.v('head.weight')) as tf.Tensor2D;
+    const emb = this.v('embed.token');
+    if (emb.trainable) return tf.matMul(h, emb, false, true) as tf.Tensor2D;
+    // A frozen tied head is transposed once and kept, and its gradient multiplies by the embedding itself:
+    // both products are then untransposed, which is what wasm's matmul is fast at.
+    if (!this.headT) this.headT = tf.keep(tf.transpose(emb)) as tf.Tensor2D;
+    const headT = this.headT;
+    const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+      value: tf.matMul(args[0] as tf.Tensor2D, headT),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.matMul(dy as tf.Tensor2D, emb),
+    })) as (x: tf.Tensor) => tf.Tensor2D;
+    return op(h);
+  }
+
+  private dropout(x: tf.Tensor, ctx: ApplyContext): tf.Tensor {
+    const rate = this.config.dropout;
+    return ctx.training && rate > 0 ? tf.dropout(x, rate, undefined, ctx.seed()) : x;
+  }
+
+  /** Number of elements in the trainable tensors. */
+  trainableParams(): number {
+    let n = 0;
+    for (const v of this.trainable.values()) n += v.size;
+    return n;
+  }
+
+  /**
+   * The effective base weights as plain arrays under the neutral names (LoRA merged in, quantized weights
+   * dequantized): what ONNX export and checkpoints consume. Adapter-only tensors are not included.
+   */
+  async exportWeights(): Promise<Weights> {
+    const out: Weights = new Map();
+    for (const [name, v] of this.vars) {
+      if (!isAdapterName(name)) out.set(name, { shape: [...v.shape], data: (await v.data()) as Float32Array });
+    }
+    for (const [name, lin] of this.linears) {
+      const { weight, bias } = lin.effective();
+      out.set(`${name}.weight`, { shape: [...weight.shape], data: (await weight.data()) as Float32Array });
+      out.set(`${name}.bias`, { shape: [...bias.shape], data: (await bias.data()) as Float32Array });
+      weight.dispose();
+      bias.dispose();
+    }
+    return out;
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+    for (const l of this.linears.values()) if (l instanceof PackedLinear) l.bias.dispose();
+    this.headT?.dispose();
+    this.vars.clear();
+    this.trainable.clear();
+    this.linears.clear();
+  }
+}
+
+/** Adapter tensors live under names with a method segment (lora_A, prefix., prompt.). */
+export function isAdapterName(name: string): boolean {
+  return /(^|\.)(lora_[AB]|prefix|prompt)(\.|$)/.test(name);
+}
+
+/**
+ * Runs a gradient computation inside another one's backward pass. tfjs' engine clears its active tape when a
+ * top-level gradient call ends, and an inner call made during the outer backward pass is "top-level" by its
+ * depth counter, so the outer call would then find its tape gone. Keep the outer tape and put it back.
+ */
+function nestedGrads<T>(f: () => T): T {
+  const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
+  const outer = state.activeTape;
+  try {
+    return f();
+  } finally {
+    state.activeTape = outer;
+  }
+}
+
+function blockCtx(training: boolean, seed: number): ApplyContext {
+  let s = seed;
+  return { training, seed: () => s++ };
+}
+
+export { headDim };

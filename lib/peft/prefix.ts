@@ -1,0 +1,62 @@
+/**
+ * P-Tuning v2 / prefix tuning (Liu et al. 2022; ChatGLM's `pre_seq_len`, PEFT's PREFIX_TUNING): P trainable
+ * key/value vectors in every layer's attention, prepended to the keys and values the tokens produce; the
+ * attention mask grows by P. Without projection the prefix is one embedding [P, layers·2·d]; with
+ * `projection` (ChatGLM's prefix_projection) an embedding [P, d] goes through Linear(d, hidden)·tanh·
+ * Linear(hidden, layers·2·d) — more parameters, often more stable training. Prefix dropout is applied to the
+ * key/values as ChatGLM does. P = 0 leaves the base model exactly unchanged.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../util/random.ts';
+import type { Gpt, KvPrefix } from '../model/gpt.ts';
+import type { ApplyContext } from '../model/layers.ts';
+
+export interface PrefixOptions {
+  length: number;
+  projection: boolean;
+  hidden: number;
+  dropout: number;
+  seed: number | string;
+}
+
+function uniform(rng: Rng, n: number, bound: number): Float32Array {
+  return Float32Array.from({ length: n }, () => (2 * rng.next() - 1) * bound);
+}
+
+export function applyPrefix(model: Gpt, o: PrefixOptions): void {
+  if (o.length === 0) return;
+  const { layers, dModel: d, heads } = model.config;
+  const hd = d / heads;
+  const out = layers * 2 * d;
+  const rng = new Rng(o.seed);
+  // Embedding init N(0, 1) as torch.nn.Embedding; the linears as torch.nn.Linear (U(±1/√in)).
+  const emb = model.addTrainable('prefix.embedding', tf.tensor2d(Float32Array.from({ length: o.length * (o.projection ? d : out) }, () => rng.normal()), [o.length, o.projection ? d : out]));
+  const mlp = o.projection
+    ? {
+        w1: model.addTrainable('prefix.mlp.0.weight', tf.tensor2d(uniform(rng, d * o.hidden, 1 / Math.sqrt(d)), [d, o.hidden])),
+        b1: model.addTrainable('prefix.mlp.0.bias', tf.tensor1d(uniform(rng, o.hidden, 1 / Math.sqrt(d)))),
+        w2: model.addTrainable('prefix.mlp.2.weight', tf.tensor2d(uniform(rng, o.hidden * out, 1 / Math.sqrt(o.hidden)), [o.hidden, out])),
+        b2: model.addTrainable('prefix.mlp.2.bias', tf.tensor1d(uniform(rng, out, 1 / Math.sqrt(o.hidden)))),
+      }
+    : undefined;
+  model.extras = (_batch: number, ctx: ApplyContext) => {
+    let kv: tf.Tensor = emb;
+    if (mlp) kv = tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(emb, mlp.w1), mlp.b1)), mlp.w2), mlp.b2);
+    if (ctx.training && o.dropout > 0) kv = tf.dropout(kv, o.dropout, undefined, ctx.seed());
+    // [P, layers·2·d] → [layers·2, H, P, hd]: one [1, H, P, hd] key and value per layer, shared by the batch.
+    const split = tf.transpose(tf.reshape(kv, [o.length, layers * 2, heads, hd]), [1, 2, 0, 3]);
+    const prefix: KvPrefix = { keys: [], values: [] };
+    for (let i = 0; i < layers; i++) {
+      prefix.keys.push(tf.slice(split, [2 * i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D);
+      prefix.values.push(tf.slice(split, [2 * i + 1, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D);
+    }
+    return { prefix };
+  };
+}
+
+/** Closed form: P·2·layers·d without projection; P·d + d·h + h + h·2Ld + 2Ld with it. */
+export function prefixParamCount(d: number, layers: number, o: Pick<PrefixOptions, 'length' | 'projection' | 'hidden'>): number {
+  if (o.length === 0) return 0;
+  const out = 2 * layers * d;
+  return o.projection ? o.length * d + d * o.hidden + o.hidden + o.hidden * out + out : o.length * out;
+}
