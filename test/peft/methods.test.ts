@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/runtime/index.ts';
 import { initWeights, baseParamCount, lmLoss, type GptConfig } from '../../lib/model/index.ts';
 import { buildModel, methodParamCount, MethodSchema, applyLora, LoraLinear, type MethodSpec } from '../../lib/peft/index.ts';
-import { Gpt } from '../../lib/model/index.ts';
+import { Gpt, DenseLinear } from '../../lib/model/index.ts';
 
 await initBackend();
 const config: GptConfig = { layers: 2, dModel: 32, heads: 4, context: 48, vocab: 40, tiedHead: true, dropout: 0 };
@@ -27,14 +27,14 @@ test('merged LoRA equals unmerged, and unmerge restores the base weight', async 
   const m = Gpt.fromWeights(config, weights);
   const layers = applyLora(m, { r: 4, alpha: 8, dropout: 0, targets: ['q', 'v', 'fc'], rslora: false, seed: 0 });
   for (const l of layers) l.B.assign(tf.randomNormal(l.B.shape, 0, 0.5, 'float32', 3));
-  const before = (layers[0]!.base as { weight: tf.Variable }).weight.dataSync().slice();
+  const before = (layers[0]!.base as DenseLinear).weight.dataSync().slice();
   const unmerged = m.forward(ids).logits;
   for (const l of layers) l.merge();
   const merged = m.forward(ids).logits;
   assert.ok(maxAbsDiff(unmerged, baseLogits) > 1e-3, 'the adapter changes outputs');
   assert.ok(maxAbsDiff(merged, unmerged) < 1e-5, `merged vs unmerged ${maxAbsDiff(merged, unmerged)}`);
   for (const l of layers) l.unmerge();
-  const after = (layers[0]!.base as { weight: tf.Variable }).weight.dataSync();
+  const after = (layers[0]!.base as DenseLinear).weight.dataSync();
   let worst = 0;
   for (let i = 0; i < before.length; i++) worst = Math.max(worst, Math.abs(after[i]! - before[i]!));
   assert.ok(worst < 1e-6, `unmerge error ${worst}`);
