@@ -7,5 +7,6 @@ import { runsCommand, compareCommand } from './commands/runs.ts';
 import { runCommand } from './commands/run.ts';
 import { benchQuantCommand } from './commands/bench-quant.ts';
 import { dataSynthCommand, dataPaddingCommand } from './commands/data.ts';
+import { benchTrainCommand } from './commands/bench-train.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand];
