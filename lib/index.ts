@@ -14,3 +14,4 @@ export * from './data/index.ts';
 export * from './quant/index.ts';
 export * from './model/index.ts';
 export * from './peft/index.ts';
+export * from './metrics/index.ts';

@@ -8,5 +8,7 @@ import { runCommand } from './commands/run.ts';
 import { benchQuantCommand } from './commands/bench-quant.ts';
 import { dataSynthCommand, dataPaddingCommand } from './commands/data.ts';
 import { benchTrainCommand } from './commands/bench-train.ts';
+import { scoreCommand } from './commands/score.ts';
+import { benchScoreCommand } from './commands/bench-score.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand];
