@@ -15,3 +15,6 @@ export * from './quant/index.ts';
 export * from './model/index.ts';
 export * from './peft/index.ts';
 export * from './metrics/index.ts';
+export { paths, packageRoot } from './paths.ts';
+export * from './report/index.ts';
+export * from './train/index.ts';

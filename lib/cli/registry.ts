@@ -10,5 +10,6 @@ import { dataSynthCommand, dataPaddingCommand } from './commands/data.ts';
 import { benchTrainCommand } from './commands/bench-train.ts';
 import { scoreCommand } from './commands/score.ts';
 import { benchScoreCommand } from './commands/bench-score.ts';
+import { reportCommand } from './commands/report.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand];

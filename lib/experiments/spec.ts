@@ -18,6 +18,7 @@ import { s, configError, suggest, type Infer, type Issue } from '../config/schem
 import { applyOverrides, parseJsonText, readTextFile } from '../config/load.ts';
 import { sha256Json } from '../util/hash.ts';
 import { experimentKinds, getExperimentKind, type ExperimentKind } from './kind.ts';
+import './builtin.ts';
 
 export const ExperimentFileSchema = s.object({
   kind: s.string({ nonEmpty: true }),

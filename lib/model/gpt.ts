@@ -105,7 +105,8 @@ export class Gpt {
     };
     const variable = (name: string) => {
       const t = get(name);
-      const v = tf.variable(tf.tensor(t.data, t.shape), !!opts.trainable, m.engineName(name));
+      // The variable shares the initial tensor's buffer; tidy drops the tensor's own reference so dispose() frees it.
+      const v = tf.tidy(() => tf.variable(tf.tensor(t.data, t.shape), !!opts.trainable, m.engineName(name)));
       m.vars.set(name, v);
       if (opts.trainable) m.trainable.set(name, v);
       return v;
@@ -128,10 +129,11 @@ export class Gpt {
     return m;
   }
 
-  /** Registers a new trainable tensor (an adapter's), named under the model's namespace. */
+  /** Registers a new trainable tensor (an adapter's) and takes ownership of `value`. */
   addTrainable(name: string, value: tf.Tensor): tf.Variable {
     if (this.vars.has(name)) throw new LedgerLabError({ kind: 'usage', problem: `tensor "${name}" already exists`, where: 'Gpt.addTrainable' });
     const v = tf.variable(value, true, this.engineName(name));
+    value.dispose();
     this.vars.set(name, v);
     this.trainable.set(name, v);
     return v;
@@ -296,7 +298,11 @@ export class Gpt {
 
   dispose(): void {
     for (const v of this.vars.values()) v.dispose();
-    for (const l of this.linears.values()) if (l instanceof PackedLinear) l.bias.dispose();
+    for (let l of this.linears.values()) {
+      // Adapters wrap the base linear (LoRA's `base`); the packed bias at the bottom is the model's to free.
+      while ('base' in l) l = (l as { base: Linear }).base;
+      if (l instanceof PackedLinear) l.bias.dispose();
+    }
     this.headT?.dispose();
     this.vars.clear();
     this.trainable.clear();

@@ -107,6 +107,12 @@ test('quantized bases are frozen and full fine-tuning refuses them', async () =>
   }
 });
 
+test('building and disposing a model of every method leaks no tensors', async () => {
+  const before = tf.memory().numTensors;
+  for (const c of cases) (await buildModel(config, weights, c, c.method === 'full' ? 'fp32' : 'nf4-dq', 3)).dispose();
+  assert.is(tf.memory().numTensors, before);
+});
+
 test('an unknown method key is a config error with its path', () => {
   assert.throws(() => MethodSchema.parse({ method: 'lora', rank: 8 }), /rank/);
   assert.ok(LoraLinear);

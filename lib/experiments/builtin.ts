@@ -1,0 +1,11 @@
+/** The experiment kinds that ship with LedgerLab, registered when the experiments module loads. */
+import { registerExperimentKind } from './kind.ts';
+import { speedupKind } from './speedup/kind.ts';
+import { finetuneKind } from './finetune/kind.ts';
+
+registerExperimentKind(speedupKind);
+registerExperimentKind(finetuneKind);
+import { registerReportSection } from '../report/sections.ts';
+import { speedupReport } from './speedup/report.ts';
+
+registerReportSection('speedup', ({ runs }) => speedupReport(runs));

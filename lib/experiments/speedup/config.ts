@@ -1,0 +1,65 @@
+/**
+ * The speedup experiment's config: two training recipes (the fast one the claim credits, LoRA as
+ * LLaMA-Factory runs it, and the slow one, P-Tuning v2 as ChatGLM's script runs it), how to pretrain the
+ * shared tiny base, how long to train for quality, and how many steps to time in each factorial cell.
+ *
+ * Scaling to the tiny model: ChatGLM's P-Tuning used pre_seq_len 128 with max_source 64 + max_target 128
+ * tokens (ChatGLM-6B's context: 1024 cutoff in LLaMA-Factory's benchmark); we keep source 64 + target 128 and
+ * scale the prefix by the same 1/8 of the 1024 cutoff it had, 128 × 192/1024 = 24.
+ */
+import { s, type Infer } from '../../config/schema.ts';
+import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/config.ts';
+import { MethodSchema } from '../../peft/method.ts';
+import { QUANT_DTYPES } from '../../quant/tensor.ts';
+import { DataSchema } from '../task.ts';
+import { join } from 'node:path';
+import { packageRoot } from '../../paths.ts';
+
+/** Pretrained bases, one folder per config hash, shared by every experiment (git-ignored). */
+export const BASE_CACHE = join(packageRoot, '.cache', 'base');
+
+export const RecipeSchema = s.object({
+  method: MethodSchema.describe('the PEFT method and its settings'),
+  padding: s.enum(['longest', 'max_length'] as const).describe("'longest' = LLaMA-Factory's collator, 'max_length' = ChatGLM's P-Tuning script"),
+  checkpoint: s.boolean().default(false).describe('gradient checkpointing (ChatGLM P-Tuning: always on)'),
+  quant: s.enum(QUANT_DTYPES).default('fp32').describe('storage of the frozen block linears'),
+  lr: s.number({ exclusiveMin: 0 }).describe("the recipe's learning rate (ChatGLM P-Tuning 2e-2; LoRA 5e-4 ×10 for the tiny model)"),
+});
+export type Recipe = Infer<typeof RecipeSchema>;
+
+export const DEFAULT_FAST: Recipe = RecipeSchema.parse({
+  method: { method: 'lora', r: 8, alpha: 16, targets: ['q', 'k', 'v'] }, padding: 'longest', checkpoint: false, quant: 'fp32', lr: 5e-3,
+});
+export const DEFAULT_SLOW: Recipe = RecipeSchema.parse({
+  method: { method: 'ptuning-v2', prefixLength: 24 }, padding: 'max_length', checkpoint: true, quant: 'nf4', lr: 2e-2,
+});
+
+export const PretrainSchema = s.object({
+  steps: s.int({ min: 1 }).default(300),
+  batchSize: s.int({ min: 1 }).default(16),
+  lr: s.number({ exclusiveMin: 0 }).default(3e-3),
+  warmupSteps: s.int({ min: 0 }).default(20),
+  blockSize: s.int({ min: 8 }).default(128).describe('tokens per packed pretraining block'),
+  seed: s.int({ min: 0 }).default(0).describe('the base is part of the task: one base for every run seed'),
+});
+
+export const SpeedupSchema = s.object({
+  data: DataSchema.default(DataSchema.parse({})),
+  model: GptConfigSchema.default(REFERENCE_CONFIG),
+  pretrain: PretrainSchema.default(PretrainSchema.parse({})),
+  fast: RecipeSchema.default(DEFAULT_FAST).describe('the recipe credited with the speed-up (LoRA, LLaMA-Factory style)'),
+  slow: RecipeSchema.default(DEFAULT_SLOW).describe('the baseline recipe (P-Tuning v2, ChatGLM style)'),
+  batchSize: s.int({ min: 1 }).default(4).describe('per-step batch of both recipes (the claim: 4)'),
+  trainSteps: s.int({ min: 0 }).default(120).describe('optimizer steps of each quality run; 0 skips the quality runs'),
+  quality: s.array(s.enum(['fast', 'slow', 'slow-matched'] as const)).default(['fast', 'slow', 'slow-matched'])
+    .describe("recipes trained and scored: 'slow-matched' is the slow method with the fast recipe's padding, checkpointing and precision"),
+  factorial: s.object({
+    warmup: s.int({ min: 0 }).default(1),
+    steps: s.int({ min: 0 }).default(4).describe('timed steps per cell; 0 skips the decomposition'),
+  }).default({ warmup: 1, steps: 4 }),
+  eval: s.object({
+    count: s.int({ min: 1 }).default(48).describe('eval examples generated and scored'),
+    maxNew: s.int({ min: 1 }).default(96).describe('generated tokens at most'),
+  }).default({ count: 48, maxNew: 96 }),
+});
+export type SpeedupConfig = Infer<typeof SpeedupSchema>;

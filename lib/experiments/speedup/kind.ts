@@ -1,0 +1,132 @@
+/**
+ * The `speedup` experiment kind: one run per seed of
+ *   1. the shared tiny base, pretrained on the task's text (cached by config hash, reused by every seed);
+ *   2. the factorial grid: throughput of every cell between the fast and slow recipes, in a seed-shuffled
+ *      order so slow drift of the machine does not line up with one factor;
+ *   3. quality runs: each chosen recipe trained `trainSteps` steps, its throughput over the whole run, then
+ *      generation on the held-out prompts scored with the Chinese metric (jieba + rouge_chinese, BLEU-4).
+ * The summary holds the numbers `compare` and the report aggregate across seeds; cells and per-example
+ * predictions are artefacts.
+ */
+import type { ExperimentKind } from '../kind.ts';
+import { prepareTask } from '../task.ts';
+import { SpeedupSchema, BASE_CACHE, type SpeedupConfig, type Recipe } from './config.ts';
+import { recipeFactors, gridCells, cellRecipe, matchedRecipe, speedKey } from './factors.ts';
+import { measureThroughput, type Throughput } from './measure.ts';
+import { decompose } from './decompose.ts';
+import { pretrainBase, domainTexts } from '../../train/pretrain.ts';
+import { trainConfig } from '../../train/config.ts';
+import { trainLoop } from '../../train/loop.ts';
+import { evaluate, predictionsJsonl } from '../../train/evaluate.ts';
+import { zhScoresMulti, ZH_KEYS } from '../../metrics/zh.ts';
+import { buildModel } from '../../peft/method.ts';
+import { memoryBreakdown } from '../../peft/memory.ts';
+import { Rng } from '../../util/random.ts';
+import type { Weights } from '../../model/init.ts';
+import type { GptConfig } from '../../model/config.ts';
+import type { Task } from '../task.ts';
+import type { Run } from '../../results/run.ts';
+
+export interface QualityResult {
+  recipe: Recipe;
+  samplesPerS: number;
+  tokensPerS: number;
+  trainableParams: number;
+  stateBytes: number;
+  finalLoss: number;
+  evalLoss: number;
+  perplexity: number;
+  scores: Record<string, number>;
+  seconds: number;
+}
+
+async function qualityRun(name: string, recipe: Recipe, c: SpeedupConfig, model: GptConfig, base: Weights, task: Task, seed: number, run: Run, verbose: boolean): Promise<QualityResult> {
+  const m = await buildModel(model, base, recipe.method, recipe.quant, seed);
+  try {
+    const tc = trainConfig({
+      steps: c.trainSteps, batchSize: c.batchSize, lr: recipe.lr, warmupSteps: Math.min(10, Math.floor(c.trainSteps / 10)), schedule: 'linear',
+      padding: recipe.padding, checkpoint: recipe.checkpoint, maxSource: task.limits.maxSource, maxTarget: task.limits.maxTarget, logEvery: 10,
+    });
+    const t0 = performance.now();
+    const r = await trainLoop({
+      model: m, config: tc, train: task.train, padId: task.tokenizer.special.pad, seed, quiet: !verbose, label: `train ${name}`,
+      onLog: (line) => run.logMetrics({ phase: `quality:${name}`, ...line }),
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    // Throughput over the run minus its first step (kernel compilation, heap growth).
+    const timed = r.stepMs.slice(1).reduce((a, b) => a + b, 0) / 1000;
+    const perStep = r.stepMs.length;
+    const ev = await evaluate({
+      model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
+    });
+    const items = ev.predictions.map((p) => ({ id: p.id, prediction: p.prediction, references: p.references, ...zhScoresMulti(p.prediction, p.references) }));
+    run.writeArtifact(`predictions-${name}`, `predictions-${name}.jsonl`, predictionsJsonl(items as never));
+    const scores = Object.fromEntries(ZH_KEYS.map((k) => [k, items.reduce((a, it) => a + it[k], 0) / Math.max(1, items.length)]));
+    return {
+      recipe, seconds,
+      samplesPerS: ((perStep - 1) * c.batchSize) / timed,
+      tokensPerS: (r.tokens.real * (perStep - 1)) / perStep / timed,
+      trainableParams: m.trainableParams(), stateBytes: memoryBreakdown(m, 'adamw').stateBytes,
+      finalLoss: r.lastLoss, evalLoss: ev.loss, perplexity: ev.perplexity, scores,
+    };
+  } finally {
+    m.dispose();
+  }
+}
+
+export async function runSpeedup(c: SpeedupConfig, seed: number, run: Run, verbose: boolean) {
+  const task = await prepareTask(c.data);
+  const model: GptConfig = { ...c.model, vocab: task.tokenizer.vocabSize };
+  const pt = await pretrainBase({
+    model, tokenizer: task.tokenizer, texts: domainTexts(task.trainExamples), seed: c.pretrain.seed, cacheRoot: BASE_CACHE, blockSize: c.pretrain.blockSize, quiet: !verbose,
+    train: trainConfig({ steps: c.pretrain.steps, batchSize: c.pretrain.batchSize, lr: c.pretrain.lr, warmupSteps: c.pretrain.warmupSteps, schedule: 'cosine', logEvery: 25 }),
+    onLog: (line) => run.logMetrics({ phase: 'pretrain', ...line }),
+  });
+
+  const factors = recipeFactors(c.fast, c.slow);
+  const cells: { switched: string[]; recipe: Recipe; throughput: Throughput }[] = [];
+  if (c.factorial.steps > 0) {
+    const grid = gridCells(c.fast, c.slow, factors);
+    const order = new Rng(`${seed}:cell-order`).shuffle(grid.map((_, i) => i));
+    for (const i of order) {
+      const cell = grid[i]!;
+      const throughput = await measureThroughput({ config: model, base: pt.weights, task, recipe: cell.recipe, batchSize: c.batchSize, warmup: c.factorial.warmup, steps: c.factorial.steps, seed });
+      cells.push({ switched: cell.switched, recipe: cell.recipe, throughput });
+      run.logMetrics({ phase: 'factorial', cell: cell.switched.join('+') || 'fast', samplesPerS: throughput.samplesPerS, tokensPerS: throughput.tokensPerS });
+    }
+    run.writeArtifact('cells', 'cells.json', JSON.stringify(cells, null, 2) + '\n');
+  }
+  const speed = new Map(cells.map((x) => [speedKey(x.recipe), x.throughput.samplesPerS]));
+  const speedOf = (switched: ReadonlySet<string>) => speed.get(speedKey(cellRecipe(c.fast, c.slow, switched)))!;
+  const decomposition = cells.length ? decompose(factors, speedOf) : undefined;
+
+  const quality: Record<string, QualityResult> = {};
+  if (c.trainSteps > 0) {
+    const recipes: Record<string, Recipe> = { fast: c.fast, slow: c.slow, 'slow-matched': matchedRecipe(c.fast, c.slow) };
+    for (const name of c.quality) quality[name] = await qualityRun(name, recipes[name]!, c, model, pt.weights, task, seed, run, verbose);
+  }
+  return {
+    data: task.manifest,
+    base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, evalLoss: pt.meta.evalLoss, params: undefined },
+    factors,
+    ratio: {
+      factorial: decomposition ? Math.exp(decomposition.total) : undefined,
+      matched: decomposition ? speedOf(new Set()) / speedOf(new Set(factors.filter((f) => f === 'method' || f === 'prefix'))) : undefined,
+      trained: quality.fast && quality.slow ? quality.fast.samplesPerS / quality.slow.samplesPerS : undefined,
+    },
+    shapley: decomposition ? Object.fromEntries(Object.entries(decomposition.shapley).map(([k, v]) => [k, Math.exp(v)])) : undefined,
+    main: decomposition ? Object.fromEntries(Object.entries(decomposition.main).map(([k, v]) => [k, Math.exp(v)])) : undefined,
+    interaction: decomposition ? Math.exp(decomposition.interaction) : undefined,
+    quality,
+  };
+}
+
+export const speedupKind: ExperimentKind<SpeedupConfig> = {
+  kind: 'speedup',
+  summary: 'LoRA vs P-Tuning v2 throughput and quality, with a factorial decomposition of the speed ratio',
+  configSchema: SpeedupSchema,
+  run: (ctx) => runSpeedup(ctx.config, ctx.seed, ctx.run, ctx.verbose),
+};
+
+/** Re-exported for experiment kinds that share the speedup's pretrained base. */
+export { BASE_CACHE } from './config.ts';

@@ -1,0 +1,55 @@
+/**
+ * Throughput of one recipe on the task's real batches: build the model from the shared base, run the
+ * training loop (AdamW, clipping, the recipe's padding and checkpointing) and time its steps after warm-up.
+ * Samples/s is samples over wall time of the timed steps, the way the claim's samples/s is defined.
+ */
+import { buildModel } from '../../peft/method.ts';
+import type { GptConfig } from '../../model/config.ts';
+import type { Weights } from '../../model/init.ts';
+import { trainLoop } from '../../train/loop.ts';
+import { BatchIterator } from '../../data/batch/iterator.ts';
+import { trainConfig } from '../../train/config.ts';
+import type { Task } from '../task.ts';
+import type { Recipe } from './config.ts';
+
+export interface Throughput {
+  samplesPerS: number;
+  /** Real (non-pad) tokens per second, and every processed position (pads included) per second. */
+  tokensPerS: number;
+  paddedTokensPerS: number;
+  /** Per-step wall times of the timed steps, ms. */
+  stepMs: number[];
+  trainableParams: number;
+}
+
+export async function measureThroughput(o: {
+  config: GptConfig; base: Weights; task: Task; recipe: Recipe; batchSize: number; warmup: number; steps: number; seed: number;
+}): Promise<Throughput> {
+  const model = await buildModel(o.config, o.base, o.recipe.method, o.recipe.quant, o.seed);
+  try {
+    const tc = trainConfig({
+      steps: o.warmup + o.steps, batchSize: o.batchSize, lr: o.recipe.lr, padding: o.recipe.padding, checkpoint: o.recipe.checkpoint,
+      maxSource: o.task.limits.maxSource, maxTarget: o.task.limits.maxTarget, schedule: 'constant', logEvery: 1_000_000,
+    });
+    const padId = o.task.tokenizer.special.pad;
+    const r = await trainLoop({ model, config: tc, train: o.task.train, padId, seed: o.seed, quiet: true });
+    // The loop's batch order is a pure function of (data, options, seed): replay it to count what each step saw.
+    const it = new BatchIterator(o.task.train, { batchSize: tc.batchSize, seed: o.seed, padding: tc.padding, maxSource: tc.maxSource, maxTarget: tc.maxTarget, padId, shuffle: tc.shuffle, groupByLength: tc.groupByLength });
+    const samples: number[] = [], real: number[] = [], padded: number[] = [];
+    for (let i = 0; i < tc.steps; i++) {
+      const b = it.next();
+      samples.push(b.shape[0]);
+      real.push(b.stats.realTokens);
+      padded.push(b.shape[0] * b.shape[1]);
+    }
+    const timed = r.stepMs.slice(o.warmup);
+    const seconds = timed.reduce((a, b) => a + b, 0) / 1000;
+    const sum = (xs: number[]) => xs.slice(o.warmup).reduce((a, b) => a + b, 0);
+    return {
+      samplesPerS: sum(samples) / seconds, tokensPerS: sum(real) / seconds, paddedTokensPerS: sum(padded) / seconds,
+      stepMs: timed, trainableParams: model.trainableParams(),
+    };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Generation speed of the same model on tfjs (current backend, key/value cache) and ONNX Runtime (key/value
+ * cache), driven by the same loop (lib/infer/generate.ts) on the same prompts, greedy. Each timed repeat is
+ * one whole generation (prefill + one call per new token); tokens/s counts new tokens over all rows.
+ */
+import { REFERENCE_CONFIG, type GptConfig } from '../model/config.ts';
+import { initWeights } from '../model/init.ts';
+import { Gpt } from '../model/gpt.ts';
+import { summarize, type Stat } from '../measure/timing.ts';
+import { Rng } from '../util/random.ts';
+import { LedgerLabError } from '../errors.ts';
+import { generate, type CachedDecoder } from './generate.ts';
+import { buildOnnxDecoder } from './onnx-export.ts';
+import { OrtDecoder } from './ort.ts';
+import { TfjsDecoder } from './tfjs-decoder.ts';
+
+export interface GenerateBenchOptions {
+  config?: GptConfig;
+  /** New tokens per row. */
+  newTokens?: number;
+  batch?: number;
+  /** Prompt length (random tokens). */
+  promptTokens?: number;
+  repeats?: number;
+  warmup?: number;
+  /** ONNX Runtime intra-op threads. */
+  ortThreads?: number;
+}
+
+export interface GenerateBenchRow {
+  backend: 'tfjs' | 'onnxruntime';
+  /** Milliseconds per whole generation. */
+  ms: Stat;
+  /** New tokens per second (all rows), per repeat. */
+  tokensPerSec: Stat;
+}
+
+export interface GenerateBenchResult {
+  config: GptConfig;
+  newTokens: number;
+  batch: number;
+  promptTokens: number;
+  repeats: number;
+  warmup: number;
+  ortThreads: number;
+  rows: GenerateBenchRow[];
+  /** ONNX Runtime median tokens/s over tfjs'. */
+  speedup: number;
+  /** Both backends produced the same greedy tokens (a correctness check riding along with the timing). */
+  sameTokens: boolean;
+}
+
+/** @example const r = await benchGenerate({ newTokens: 32, batch: 1 }); r.speedup; */
+export async function benchGenerate(o: GenerateBenchOptions = {}): Promise<GenerateBenchResult> {
+  const config = o.config ?? REFERENCE_CONFIG;
+  const newTokens = o.newTokens ?? 32;
+  const batch = o.batch ?? 1;
+  const promptTokens = o.promptTokens ?? 16;
+  const repeats = o.repeats ?? 5;
+  const warmup = o.warmup ?? 1;
+  const ortThreads = o.ortThreads ?? 1;
+  if (promptTokens + newTokens - 1 > config.context) {
+    throw new LedgerLabError({ kind: 'usage', problem: `prompt ${promptTokens} + ${newTokens} new tokens exceeds the context ${config.context}`, where: 'bench generate', hint: 'lower --new or --prompt' });
+  }
+  const weights = initWeights(config, 'bench-generate');
+  const model = Gpt.fromWeights(config, weights);
+  const rng = new Rng('bench-generate-prompts');
+  const prompts = Array.from({ length: batch }, () => Array.from({ length: promptTokens }, () => rng.int(config.vocab)));
+  const decoders: Array<[GenerateBenchRow['backend'], CachedDecoder]> = [
+    ['tfjs', new TfjsDecoder(model)],
+    ['onnxruntime', await OrtDecoder.create(buildOnnxDecoder(config, weights), { intraOpThreads: ortThreads })],
+  ];
+  const rows: GenerateBenchRow[] = [];
+  const outputs: string[] = [];
+  try {
+    for (const [backend, dec] of decoders) {
+      let last: number[][] = [];
+      const ms: number[] = [];
+      for (let i = 0; i < warmup + repeats; i++) {
+        const t0 = performance.now();
+        last = (await generate(dec, prompts, { maxNew: newTokens })).tokens;
+        if (i >= warmup) ms.push(performance.now() - t0);
+      }
+      outputs.push(JSON.stringify(last));
+      rows.push({ backend, ms: summarize(ms), tokensPerSec: summarize(ms.map((t) => (batch * newTokens) / (t / 1000))) });
+    }
+  } finally {
+    for (const [, dec] of decoders) await dec.dispose();
+    model.dispose();
+  }
+  return {
+    config, newTokens, batch, promptTokens, repeats, warmup, ortThreads, rows,
+    speedup: rows[1].tokensPerSec.median / rows[0].tokensPerSec.median,
+    sameTokens: outputs[0] === outputs[1],
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * infer/: export a model to ONNX (built from JS; LoRA merged, quantized weights dequantized, P-Tuning v2
+ * prefix baked in) and generate with a key/value cache on ONNX Runtime or tfjs through one loop.
+ */
+export { buildOnnxDecoder, exportOnnx, methodPrefix, onnxMetadata, ONNX_OPSET, ONNX_IR_VERSION } from './onnx-export.ts';
+export type { OnnxExport, PlainPrefix } from './onnx-export.ts';
+export { OrtDecoder } from './ort.ts';
+export type { OrtOptions, OrtCache } from './ort.ts';
+export { TfjsDecoder } from './tfjs-decoder.ts';
+export { generate, pickToken, argmax } from './generate.ts';
+export type { CachedDecoder, GenerateOptions, GenerateResult, SamplingOptions } from './generate.ts';
+export { benchGenerate } from './bench.ts';
+export type { GenerateBenchOptions, GenerateBenchResult, GenerateBenchRow } from './bench.ts';

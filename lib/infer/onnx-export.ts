@@ -1,0 +1,303 @@
+/**
+ * The decoder as an ONNX graph built from JS (onnx-proto), so a trained model — LoRA merged, quantized
+ * weights dequantized, P-Tuning v2 prefix baked in — runs under ONNX Runtime with a key/value cache.
+ *
+ * Graph contract (opset 17, IR 8):
+ *   inputs  input_ids [B, T] int64; past.{i}.key / past.{i}.value [B, H, P, hd] float32 (P may be 0)
+ *   outputs logits [B, T, V]; present.{i}.key / present.{i}.value [B, H, P + T, hd]
+ * Positions are P … P+T-1, taken from the past's length, so a cached call needs no extra input. A P-Tuning v2
+ * prefix is a constant of the graph, prepended to every layer's keys/values inside the graph and never part of
+ * the past/present: the caller's cache is then the same for every method, and positions stay token positions
+ * (the tfjs model likewise does not give prefix slots a position).
+ *
+ * The math is lib/model's (pre-LN, LayerNorm eps 1e-5, tanh-GELU, additive -1e9 causal mask); a few algebraic
+ * rewrites that ORT runs faster (fused q|k|v projection with 1/√hd folded into q, GELU in ORT's fusable form)
+ * change only float rounding, so logits agree with `model.forward` within 1e-4.
+ */
+import onnxProto from 'onnx-proto';
+import * as tf from '@tensorflow/tfjs';
+import { LedgerLabError } from '../errors.ts';
+import { GptConfigSchema, type GptConfig } from '../model/config.ts';
+import type { Gpt } from '../model/gpt.ts';
+import type { Weights } from '../model/init.ts';
+import { writeFileAtomic } from '../results/atomic.ts';
+
+const { onnx } = onnxProto;
+type INode = onnxProto.onnx.INodeProto;
+type ITensor = onnxProto.onnx.ITensorProto;
+type IValueInfo = onnxProto.onnx.IValueInfoProto;
+type IAttribute = onnxProto.onnx.IAttributeProto;
+
+export const ONNX_OPSET = 17;
+export const ONNX_IR_VERSION = 8;
+/** Same additive mask value as lib/model/attention.ts (finite, so a fully masked row cannot become NaN). */
+const MASKED = -1e9;
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** Per-layer key/value prefix as plain arrays, each [H, P, hd] flattened (shared by the whole batch). */
+export interface PlainPrefix {
+  length: number;
+  keys: Float32Array[];
+  values: Float32Array[];
+}
+
+export interface OnnxExport {
+  /** Serialized ModelProto. */
+  bytes: Uint8Array;
+  config: GptConfig;
+  /** P-Tuning v2 prefix slots baked into the graph (0 without a prefix). */
+  prefixLength: number;
+  inputNames: string[];
+  outputNames: string[];
+}
+
+type AttrValue = number | number[] | string | { float: number } | { floats: number[] } | ITensor;
+
+/** Small graph builder: every node gets a fresh output name, initializers are float32/int64 raw data. */
+class GraphBuilder {
+  readonly nodes: INode[] = [];
+  readonly initializers: ITensor[] = [];
+  private n = 0;
+
+  node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outName?: string): string {
+    const out = outName ?? `${op.toLowerCase()}_${this.n++}`;
+    this.nodes.push({ opType: op, input: inputs, output: [out], name: `n${this.nodes.length}_${op}`, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    return out;
+  }
+
+  /** Split along `axis` into parts of the given sizes (opset ≥ 13: sizes are an input). */
+  split(input: string, axis: number, sizes: number[]): string[] {
+    const outs = sizes.map(() => `split_${this.n++}`);
+    this.nodes.push({ opType: 'Split', input: [input, this.intInit(`c_split_${this.n++}`, sizes)], output: outs, name: `n${this.nodes.length}_Split`, attribute: [attribute('axis', axis)] });
+    return outs;
+  }
+
+  floatInit(name: string, data: Float32Array, dims: number[]): string {
+    this.initializers.push({ name, dataType: onnx.TensorProto.DataType.FLOAT, dims, rawData: leBytes(data) });
+    return name;
+  }
+
+  intInit(name: string, values: number[], dims: number[] = [values.length]): string {
+    this.initializers.push({ name, dataType: onnx.TensorProto.DataType.INT64, dims, rawData: leBytes(BigInt64Array.from(values, BigInt)) });
+    return name;
+  }
+
+  scalarFloat(name: string, v: number): string {
+    return this.floatInit(name, Float32Array.of(v), []);
+  }
+}
+
+function attribute(name: string, v: AttrValue): IAttribute {
+  const T = onnx.AttributeProto.AttributeType;
+  if (typeof v === 'number') return { name, type: T.INT, i: v };
+  if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
+  if (Array.isArray(v)) return { name, type: T.INTS, ints: v };
+  if ('float' in v) return { name, type: T.FLOAT, f: v.float };
+  if ('floats' in v) return { name, type: T.FLOATS, floats: v.floats };
+  return { name, type: T.TENSOR, t: v };
+}
+
+/** Little-endian bytes of a typed array (ONNX raw_data is little-endian; so is every platform Node runs on here). */
+function leBytes(a: Float32Array | BigInt64Array): Uint8Array {
+  return new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
+}
+
+function valueInfo(name: string, elemType: number, dims: Array<number | string>): IValueInfo {
+  return {
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+  };
+}
+
+function need(weights: Weights, name: string, shape: number[]): Float32Array {
+  const t = weights.get(name);
+  if (!t) throw new LedgerLabError({ kind: 'data', problem: `weight "${name}" is missing`, where: 'exportOnnx weights', hint: 'pass model.exportWeights() or initWeights(config, seed)' });
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new LedgerLabError({ kind: 'data', problem: `weight "${name}" has shape [${t.shape}], expected [${shape}]`, where: 'exportOnnx weights' });
+  }
+  return t.data;
+}
+
+/** [rows, cols] → [cols, rows] */
+function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
+  return out;
+}
+
+/** [d, 3d] = [Wq·s | Wk | Wv] row by row. */
+function qkvWeight(weights: Weights, p: string, d: number, s: number): Float32Array {
+  const parts = ['q', 'k', 'v'].map((m) => need(weights, `${p}.attn.${m}.weight`, [d, d]));
+  const out = new Float32Array(d * 3 * d);
+  for (let r = 0; r < d; r++) {
+    for (let j = 0; j < d; j++) out[r * 3 * d + j] = parts[0][r * d + j] * s;
+    out.set(parts[1].subarray(r * d, (r + 1) * d), r * 3 * d + d);
+    out.set(parts[2].subarray(r * d, (r + 1) * d), r * 3 * d + 2 * d);
+  }
+  return out;
+}
+
+function qkvBias(weights: Weights, p: string, d: number, s: number): Float32Array {
+  const out = new Float32Array(3 * d);
+  const bq = need(weights, `${p}.attn.q.bias`, [d]);
+  for (let j = 0; j < d; j++) out[j] = bq[j] * s;
+  out.set(need(weights, `${p}.attn.k.bias`, [d]), d);
+  out.set(need(weights, `${p}.attn.v.bias`, [d]), 2 * d);
+  return out;
+}
+
+/**
+ * Builds the decoder graph from effective fp32 weights.
+ *
+ * @example
+ * const exp = buildOnnxDecoder(REFERENCE_CONFIG, await model.exportWeights());
+ * const session = await OrtDecoder.create(exp);
+ */
+export function buildOnnxDecoder(config: GptConfig, weights: Weights, prefix?: PlainPrefix): OnnxExport {
+  const c = GptConfigSchema.parse(config, 'model config');
+  const d = c.dModel;
+  const H = c.heads;
+  const hd = d / H;
+  if (!Number.isInteger(hd)) throw new LedgerLabError({ kind: 'config', problem: `dModel ${d} is not divisible by heads ${H}`, where: 'model.heads' });
+  const Pfx = prefix?.length ?? 0;
+  if (prefix && (prefix.keys.length !== c.layers || prefix.values.length !== c.layers)) {
+    throw new LedgerLabError({ kind: 'data', problem: `prefix has ${prefix.keys.length} key / ${prefix.values.length} value layers, model has ${c.layers}`, where: 'buildOnnxDecoder prefix' });
+  }
+  const g = new GraphBuilder();
+  const F = onnx.TensorProto.DataType.FLOAT;
+  const I64 = onnx.TensorProto.DataType.INT64;
+
+  // Shapes and positions: T from input_ids, P from the first layer's past.
+  const idsShape = g.node('Shape', ['input_ids']);
+  const Bvec = g.node('Gather', [idsShape, g.intInit('c_idx0', [0])], { axis: 0 }); // [1]
+  const Tsc = g.node('Gather', [idsShape, g.intInit('c_idx1_scalar', [1], [])], { axis: 0 }); // scalar
+  const Psc = g.node('Gather', [g.node('Shape', ['past.0.key']), g.intInit('c_idx2_scalar', [2], [])], { axis: 0 });
+  const one = g.intInit('c_one', [1], []);
+  const zero = g.intInit('c_zero', [0], []);
+  const PT = g.node('Add', [Psc, Tsc]);
+  const positions = g.node('Range', [Psc, PT, one]); // [T]
+  // Causal mask over [prefix | past | new]: query t (absolute P+t) sees keys at s ≤ Pfx + P + t.
+  const totalKeys = Pfx > 0 ? g.node('Add', [PT, g.intInit('c_pfx', [Pfx], [])]) : PT;
+  const keyIdx = g.node('Range', [zero, totalKeys, one]); // [S]
+  const qIdx = g.node('Unsqueeze', [Pfx > 0 ? g.node('Add', [positions, 'c_pfx']) : positions, g.intInit('c_axes1', [1])]); // [T,1]
+  const mask = g.node('Where', [g.node('Greater', [keyIdx, qIdx]), g.scalarFloat('c_masked', MASKED), g.scalarFloat('c_0f', 0)]); // [T,S]
+
+  // Embeddings.
+  const tok = g.node('Gather', [g.floatInit('embed.token', need(weights, 'embed.token', [c.vocab, d]), [c.vocab, d]), 'input_ids'], { axis: 0 });
+  const pos = g.node('Gather', [g.floatInit('embed.position', need(weights, 'embed.position', [c.context, d]), [c.context, d]), positions], { axis: 0 });
+  let x = g.node('Add', [tok, pos]); // [B,T,d]
+
+  const mergeShape = g.intInit('c_merge_shape', [0, 0, d]);
+  const scaleQ = 1 / Math.sqrt(hd);
+  const qkvShape = g.intInit('c_qkv_shape', [0, 0, 3 * H, hd]);
+  const [three, geluA, geluC, half, oneF] = [3, 0.044715, GELU_C, 0.5, 1].map((v, j) => g.scalarFloat(`c_gelu_${j}`, v));
+  const prefixExpandShape = Pfx > 0 ? g.node('Concat', [Bvec, g.intInit('c_pfx_shape', [H, Pfx, hd])], { axis: 0 }) : '';
+  const ln = (input: string, p: string) =>
+    g.node('LayerNormalization', [input, g.floatInit(`${p}.gamma`, need(weights, `${p}.gamma`, [d]), [d]), g.floatInit(`${p}.beta`, need(weights, `${p}.beta`, [d]), [d])], { axis: -1, epsilon: { float: 1e-5 } });
+  const linear = (input: string, p: string, inF: number, outF: number) =>
+    g.node('Add', [g.node('MatMul', [input, g.floatInit(`${p}.weight`, need(weights, `${p}.weight`, [inF, outF]), [inF, outF])]), g.floatInit(`${p}.bias`, need(weights, `${p}.bias`, [outF]), [outF])]);
+
+  const inputs: IValueInfo[] = [valueInfo('input_ids', I64, ['batch', 'tokens'])];
+  const outputs: IValueInfo[] = [valueInfo('logits', F, ['batch', 'tokens', c.vocab])];
+  for (let i = 0; i < c.layers; i++) {
+    const p = `blocks.${i}`;
+    inputs.push(valueInfo(`past.${i}.key`, F, ['batch', H, 'past', hd]), valueInfo(`past.${i}.value`, F, ['batch', H, 'past', hd]));
+    outputs.push(valueInfo(`present.${i}.key`, F, ['batch', H, 'present', hd]), valueInfo(`present.${i}.value`, F, ['batch', H, 'present', hd]));
+    const h = ln(x, `${p}.ln1`);
+    // One [d, 3d] projection for q|k|v (fewer nodes: per-node overhead dominates a small model's decode
+    // step), with 1/√hd folded into the q columns, then split per head into [B, H, T, hd] each.
+    const qkv = g.node('Transpose', [g.node('Reshape', [g.node('Add', [g.node('MatMul', [h, g.floatInit(`${p}.attn.qkv.weight`, qkvWeight(weights, p, d, scaleQ), [d, 3 * d])]), g.floatInit(`${p}.attn.qkv.bias`, qkvBias(weights, p, d, scaleQ), [3 * d])]), qkvShape])], { perm: [0, 2, 1, 3] });
+    const [q, kNew, vNew] = g.split(qkv, 1, [H, H, H]);
+    const k = g.node('Concat', [`past.${i}.key`, kNew], { axis: 2 }, `present.${i}.key`);
+    const v = g.node('Concat', [`past.${i}.value`, vNew], { axis: 2 }, `present.${i}.value`);
+    let keys = k;
+    let values = v;
+    if (Pfx > 0) {
+      const pk = g.floatInit(`prefix.${i}.key`, prefix!.keys[i], [1, H, Pfx, hd]);
+      const pv = g.floatInit(`prefix.${i}.value`, prefix!.values[i], [1, H, Pfx, hd]);
+      keys = g.node('Concat', [g.node('Expand', [pk, prefixExpandShape]), k], { axis: 2 });
+      values = g.node('Concat', [g.node('Expand', [pv, prefixExpandShape]), v], { axis: 2 });
+    }
+    const kT = g.node('Transpose', [keys], { perm: [0, 1, 3, 2] });
+    const scores = g.node('Add', [g.node('MatMul', [q, kT]), mask]);
+    const attn = g.node('MatMul', [g.node('Softmax', [scores], { axis: -1 }), values]); // [B,H,T,hd]
+    const merged = g.node('Reshape', [g.node('Transpose', [attn], { perm: [0, 2, 1, 3] }), mergeShape]);
+    x = g.node('Add', [x, linear(merged, `${p}.attn.o`, d, d)]);
+    const h2 = ln(x, `${p}.ln2`);
+    const f = linear(h2, `${p}.mlp.fc`, d, 4 * d);
+    // tanh-GELU in the exact form ORT's FastGeluFusion matches (Pow→Mul→Add→Mul→Tanh→Add, ·0.5x): one fused
+    // kernel instead of eight nodes. Same function as the model's x·sigmoid(2c·(…)) up to float rounding.
+    const inner = g.node('Mul', [g.node('Add', [f, g.node('Mul', [g.node('Pow', [f, three]), geluA])]), geluC]);
+    const act = g.node('Mul', [g.node('Mul', [f, half]), g.node('Add', [g.node('Tanh', [inner]), oneF])]);
+    x = g.node('Add', [x, linear(act, `${p}.mlp.proj`, 4 * d, d)]);
+  }
+  const hf = ln(x, 'final_ln');
+  const headW = c.tiedHead ? transpose2d(need(weights, 'embed.token', [c.vocab, d]), c.vocab, d) : need(weights, 'head.weight', [d, c.vocab]);
+  g.node('MatMul', [hf, g.floatInit('head.weight.T', headW, [d, c.vocab])], {}, 'logits');
+
+  const model = onnx.ModelProto.create({
+    irVersion: ONNX_IR_VERSION,
+    opsetImport: [{ domain: '', version: ONNX_OPSET }],
+    producerName: 'ledgerlab',
+    producerVersion: '0.1.0',
+    docString: `GPT decoder ${c.layers}x${d}, ${H} heads, vocab ${c.vocab}, prefix ${Pfx}`,
+    graph: { name: 'ledgerlab_gpt', node: g.nodes, initializer: g.initializers, input: inputs, output: outputs },
+    metadataProps: [
+      { key: 'ledgerlab.config', value: JSON.stringify(c) },
+      { key: 'ledgerlab.prefixLength', value: String(Pfx) },
+    ],
+  });
+  const encoded = onnx.ModelProto.encode(model).finish();
+  // protobufjs hands back a Node Buffer; callers get a plain Uint8Array view of the same bytes.
+  const bytes = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  return { bytes, config: c, prefixLength: Pfx, inputNames: inputs.map((v) => v.name!), outputNames: outputs.map((v) => v.name!) };
+}
+
+/** The model's metadata_props (key → value) from serialized ONNX bytes. */
+export function onnxMetadata(bytes: Uint8Array): Record<string, string> {
+  const m = onnx.ModelProto.decode(bytes);
+  return Object.fromEntries((m.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
+}
+
+/**
+ * The P-Tuning v2 prefix a model adds to every call (evaluation mode: no prefix dropout), as plain arrays;
+ * undefined for methods without one. Virtual-token methods (P-Tuning v1, prompt tuning) are refused: their
+ * prompt shifts positions, which this graph does not model.
+ */
+export async function methodPrefix(model: Gpt): Promise<PlainPrefix | undefined> {
+  const extras = model.extras;
+  if (!extras) return undefined;
+  let n = 0;
+  let hasPrompt = false;
+  // tidy frees the prefix computation's intermediates (reshape/transpose of the embedding or its MLP).
+  const tensors = tf.tidy(() => {
+    const e = extras(1, { training: false, seed: () => n++ });
+    hasPrompt = !!e.prompt;
+    return e.prefix ? [...e.prefix.keys, ...e.prefix.values] : [];
+  });
+  try {
+    if (hasPrompt) {
+      throw new LedgerLabError({ kind: 'usage', problem: 'ONNX export does not support virtual-token methods (ptuning-v1, prompt-tuning)', where: 'exportOnnx', hint: 'export full, lora/qlora or ptuning-v2 models' });
+    }
+    if (tensors.length === 0) return undefined;
+    const data = await Promise.all(tensors.map(async (t) => (await t.data()) as Float32Array));
+    const L = tensors.length / 2;
+    return { length: tensors[0].shape[2]!, keys: data.slice(0, L), values: data.slice(L) };
+  } finally {
+    for (const t of tensors) t.dispose();
+  }
+}
+
+/**
+ * Exports a built model (any quant, LoRA merged via exportWeights, P-Tuning v2 prefix baked in) to ONNX bytes,
+ * and writes them atomically when `path` is given.
+ *
+ * @example
+ * const exp = await exportOnnx(model, 'runs/x/model.onnx');
+ */
+export async function exportOnnx(model: Gpt, path?: string): Promise<OnnxExport> {
+  const prefix = await methodPrefix(model);
+  const exp = buildOnnxDecoder(model.config, await model.exportWeights(), prefix);
+  if (path) writeFileAtomic(path, exp.bytes);
+  return exp;
+}

@@ -1,0 +1,59 @@
+// The finetune kind end to end, and the resume guarantee at the level a user sees it: `ledgerlab run`
+// killed with SIGKILL after a checkpoint, then run again, ends with exactly the summary of a run that was
+// never interrupted.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planExperiment } from '../../lib/experiments/index.ts';
+import { readRunRecord, readJsonl } from '../../lib/results/index.ts';
+import { ledgerlab, repoRoot } from '../helpers/cli.ts';
+
+const fixture = join(repoRoot, 'test', 'fixtures', 'finetune-tiny.json');
+const runId = planExperiment(fixture, []).runs[0]!.runId;
+
+interface Summary { scores: Record<string, number>; evalLoss: number; lastLoss: number; steps: number; resumedFrom: number; trainableParams: number }
+
+test('an uninterrupted run and a killed-then-resumed run end identically', async () => {
+  const a = mkdtempSync(join(tmpdir(), 'll-ft-a-'));
+  const r = ledgerlab(['run', fixture], { env: { LEDGERLAB_RESULTS: a } });
+  assert.is(r.code, 0, r.stderr);
+  const whole = readRunRecord(join(a, runId));
+  assert.is(whole.status, 'finished');
+  const sa = whole.summary as Summary;
+  assert.is(sa.steps, 6);
+  assert.is(sa.trainableParams, 1 * 2 * 4 * (32 + 32));
+  assert.equal(Object.keys(sa.scores), ['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4']);
+  assert.is(readJsonl(join(a, runId, 'predictions.jsonl')).length, 4);
+
+  const b = mkdtempSync(join(tmpdir(), 'll-ft-b-'));
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'ledgerlab.js'), 'run', fixture], { env: { ...process.env, LEDGERLAB_RESULTS: b }, stdio: 'ignore' });
+  const ckpt = join(b, runId, 'checkpoint.safetensors');
+  const t0 = Date.now();
+  while (!existsSync(ckpt) && Date.now() - t0 < 120_000) await new Promise((res) => setTimeout(res, 20));
+  assert.ok(existsSync(ckpt), 'a checkpoint appeared');
+  child.kill('SIGKILL');
+  await new Promise((res) => child.on('exit', res));
+  assert.is(readRunRecord(join(b, runId)).status, 'running', 'SIGKILL leaves the record as running (readers see interrupted)');
+
+  const again = ledgerlab(['run', fixture], { env: { LEDGERLAB_RESULTS: b } });
+  assert.is(again.code, 0, again.stderr);
+  const resumed = readRunRecord(join(b, runId));
+  assert.is(resumed.status, 'finished');
+  const sb = resumed.summary as Summary;
+  assert.ok(sb.resumedFrom > 0 && sb.resumedFrom < 6, `resumed from step ${sb.resumedFrom}`);
+  assert.equal({ ...sb, resumedFrom: 0, base: null, data: null }, { ...sa, resumedFrom: 0, base: null, data: null });
+  const losses = (dir: string) => readJsonl<{ step?: number; loss?: number }>(join(dir, runId, 'metrics.jsonl')).filter((l) => l.loss !== undefined).map((l) => [l.step, l.loss]);
+  assert.equal(losses(b), losses(a));
+});
+
+test('an unknown config key fails with its path and writes no run', () => {
+  const r = ledgerlab(['run', fixture, '--set', 'train.stpes=3'], { env: { LEDGERLAB_RESULTS: mkdtempSync(join(tmpdir(), 'll-ft-c-')) } });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, 'train.stpes');
+  assert.match(r.stderr, 'did you mean "steps"');
+});
+
+test.run();

@@ -1,0 +1,34 @@
+// 01-reproduce-3.7x executed headless (real Jupyter, tslab) on the tiny speedup config in a temp results
+// folder: it must run the experiment, show the charts inline, and print the same verdict the library
+// computes from the run files.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ledgerlab, repoRoot } from '../helpers/cli.ts';
+import { aggregateSpeedup } from '../../lib/experiments/index.ts';
+import { listRuns } from '../../lib/results/index.ts';
+
+interface Output { text?: string | string[]; data?: Record<string, string | string[]> }
+interface Cell { cell_type: string; outputs?: Output[] }
+const join_ = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join('') : x ?? '');
+
+test('01-reproduce-3.7x runs the tiny experiment and states the verdict of the run files', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'll-nb01-'));
+  const results = join(tmp, 'results');
+  const out = join(tmp, 'nb01.ipynb');
+  const r = ledgerlab(['notebook', 'run', '01-reproduce-3.7x', '-p', `experiment=${join(repoRoot, 'test', 'fixtures', 'speedup-tiny.json')}`, '-p', `resultsDir=${results}`, '--out', out], { timeoutMs: 600_000 });
+  assert.is(r.code, 0, r.stderr);
+  const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[] };
+  const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
+  const text = outputs.map((o) => join_(o.text)).join('');
+  const html = outputs.map((o) => join_(o.data?.['text/html'])).join('');
+  const agg = aggregateSpeedup(listRuns(results));
+  assert.match(text, agg.verdict);
+  assert.match(text, /finished +speedup-tiny-[0-9a-f]{8}-s0/);
+  assert.is((html.match(/<svg/g) ?? []).length, 3, 'speed, waterfall and quality charts inline');
+  assert.match(html, 'Where the speed ratio comes from');
+});
+
+test.run();
