@@ -18,3 +18,4 @@ export * from './metrics/index.ts';
 export { paths, packageRoot } from './paths.ts';
 export * from './report/index.ts';
 export * from './train/index.ts';
+export * from './infer/index.ts';

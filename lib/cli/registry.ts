@@ -11,5 +11,6 @@ import { benchTrainCommand } from './commands/bench-train.ts';
 import { scoreCommand } from './commands/score.ts';
 import { benchScoreCommand } from './commands/bench-score.ts';
 import { reportCommand } from './commands/report.ts';
+import { benchGenerateCommand } from './commands/bench-generate.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand];

@@ -1,7 +1,7 @@
 /**
  * A GPT-2-style decoder-only transformer on TensorFlow.js (pre-LayerNorm blocks, causal multi-head attention,
- * tanh-GELU MLP, tied or untied head), following the contract in lib/infer/reference.ts: the same names, the
- * same math, so weights move between tfjs, the plain-JS reference, ONNX and safetensors unchanged.
+ * tanh-GELU MLP, tied or untied head). Weights use the neutral names of lib/model/gpt2-names.ts, so they move
+ * between tfjs, ONNX (lib/infer) and safetensors unchanged.
  *
  * PEFT methods plug in without subclassing: a method may swap linear layers (LoRA), add trainable variables,
  * and supply per-call extras — virtual prompt embeddings (P-Tuning v1, prompt tuning) or per-layer key/value

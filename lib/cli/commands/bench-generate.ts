@@ -1,0 +1,43 @@
+import type { Command } from '../command.ts';
+import { numberFlag } from '../args.ts';
+import { benchGenerate } from '../../infer/bench.ts';
+import { initBackend } from '../../runtime/backend.ts';
+import { environmentReport, environmentSummary } from '../../runtime/env.ts';
+import { formatStat } from '../../measure/timing.ts';
+
+export const benchGenerateCommand: Command = {
+  name: 'bench generate',
+  summary: 'generation tokens/s: tfjs vs ONNX Runtime, both with a key/value cache',
+  usage: 'ledgerlab bench generate [--new N] [--batch B] [--prompt N] [--threads N] [--repeats N] [--warmup N] [--json]',
+  help: [
+    'Greedy generation on the reference model (2 layers, d_model 128, 4 heads, vocab 2000): the tfjs model',
+    '(current backend) and its ONNX export on onnxruntime-node, driven by the same loop on the same prompts.',
+    'Each repeat is one whole generation (prefill + one call per new token). --threads sets ONNX Runtime',
+    'intra-op threads (default 1, like single-threaded tfjs-wasm).',
+  ].join('\n'),
+  options: {
+    new: { type: 'string' }, batch: { type: 'string' }, prompt: { type: 'string' }, threads: { type: 'string' },
+    repeats: { type: 'string' }, warmup: { type: 'string' }, json: { type: 'boolean' },
+  },
+  async run(args) {
+    const newTokens = numberFlag(args, 'new', 32, { int: true, min: 1 });
+    const batch = numberFlag(args, 'batch', 1, { int: true, min: 1 });
+    const promptTokens = numberFlag(args, 'prompt', 16, { int: true, min: 1 });
+    const ortThreads = numberFlag(args, 'threads', 1, { int: true, min: 1 });
+    const repeats = numberFlag(args, 'repeats', 5, { int: true, min: 1 });
+    const warmup = numberFlag(args, 'warmup', 1, { int: true, min: 0 });
+    await initBackend();
+    const env = await environmentReport();
+    const r = await benchGenerate({ newTokens, batch, promptTokens, repeats, warmup, ortThreads });
+    if (args.values.json) {
+      console.log(JSON.stringify({ environment: env, ...r }, null, 2));
+      return;
+    }
+    console.log(`generation bench — ${environmentSummary(env)}; onnxruntime-node ${env.accelerators.onnxruntime.version ?? '?'} (${ortThreads} thread${ortThreads > 1 ? 's' : ''})`);
+    console.log(`  model ${r.config.layers} layers, d ${r.config.dModel}, ${r.config.heads} heads, vocab ${r.config.vocab}; batch ${batch}, prompt ${promptTokens}, ${newTokens} new tokens, greedy; warm-up ${warmup}, ${repeats} timed`);
+    for (const row of r.rows) {
+      console.log(`  ${row.backend.padEnd(12)} ${formatStat(row.tokensPerSec, 'tokens/s', 0)}   per generation ${formatStat(row.ms, 'ms', 1)}`);
+    }
+    console.log(`  ONNX Runtime / tfjs: ${r.speedup.toFixed(2)}x; same greedy tokens: ${r.sameTokens ? 'yes' : 'NO'}`);
+  },
+};
