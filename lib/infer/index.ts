@@ -11,3 +11,5 @@ export { generate, pickToken, argmax } from './generate.ts';
 export type { CachedDecoder, GenerateOptions, GenerateResult, SamplingOptions } from './generate.ts';
 export { benchGenerate } from './bench.ts';
 export type { GenerateBenchOptions, GenerateBenchResult, GenerateBenchRow } from './bench.ts';
+export { evalDecoder } from './decoder-for.ts';
+export type { EvalDecoder } from './decoder-for.ts';

@@ -17,6 +17,7 @@ import { QUANT_DTYPES } from '../../quant/tensor.ts';
 import { TrainSchema } from '../../train/config.ts';
 import { trainLoop } from '../../train/loop.ts';
 import { evaluate, predictionsJsonl } from '../../train/evaluate.ts';
+import { evalDecoder } from '../../infer/decoder-for.ts';
 import { pretrainBase, domainTexts } from '../../train/pretrain.ts';
 import { trainConfig } from '../../train/config.ts';
 import { zhScoresMulti, ZH_KEYS } from '../../metrics/zh.ts';
@@ -56,9 +57,10 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
         model: m, config: train, train: task.train, eval: task.eval, padId: task.tokenizer.special.pad, seed,
         metricsPath: run.metricsPath, checkpointDir: run.dir, resume, quiet: !verbose, label: `finetune ${c.method.method}`,
       });
+      const dec = await evalDecoder(m);
       const ev = await evaluate({
-        model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
-      });
+        decoder: dec.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
+      }).finally(() => dec.dispose());
       // Chinese data is scored as ChatGLM/LLaMA-Factory do; English with rouge_score + nltk BLEU.
       const zh = task.manifest.lang !== 'en';
       const items = ev.predictions.map((p) => zh
@@ -69,7 +71,7 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
       const scores = Object.fromEntries(keys.map((k) => [k, items.reduce((a, it) => a + ((it as unknown as Record<string, number>)[k] ?? 0), 0) / Math.max(1, items.length)]));
       const mem = memoryBreakdown(m, 'adamw');
       return {
-        scores, evalLoss: ev.loss, perplexity: ev.perplexity, steps: r.steps, resumedFrom: r.resumedFrom, lastLoss: r.lastLoss,
+        scores, generation: dec.engine, evalLoss: ev.loss, perplexity: ev.perplexity, steps: r.steps, resumedFrom: r.resumedFrom, lastLoss: r.lastLoss,
         trainableParams: mem.trainableParams, stateBytes: mem.stateBytes, frozenBytes: mem.frozenBytes,
         base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss },
         data: task.manifest,

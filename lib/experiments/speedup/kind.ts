@@ -18,6 +18,7 @@ import { pretrainBase, domainTexts } from '../../train/pretrain.ts';
 import { trainConfig } from '../../train/config.ts';
 import { trainLoop } from '../../train/loop.ts';
 import { evaluate, predictionsJsonl } from '../../train/evaluate.ts';
+import { evalDecoder } from '../../infer/decoder-for.ts';
 import { zhScoresMulti, ZH_KEYS } from '../../metrics/zh.ts';
 import { buildModel } from '../../peft/method.ts';
 import { memoryBreakdown } from '../../peft/memory.ts';
@@ -38,6 +39,8 @@ export interface QualityResult {
   perplexity: number;
   scores: Record<string, number>;
   seconds: number;
+  /** What generated the eval predictions (ONNX Runtime when the method exports). */
+  generation: string;
 }
 
 async function qualityRun(name: string, recipe: Recipe, c: SpeedupConfig, model: GptConfig, base: Weights, task: Task, seed: number, run: Run, verbose: boolean): Promise<QualityResult> {
@@ -56,9 +59,10 @@ async function qualityRun(name: string, recipe: Recipe, c: SpeedupConfig, model:
     // Throughput over the run minus its first step (kernel compilation, heap growth).
     const timed = r.stepMs.slice(1).reduce((a, b) => a + b, 0) / 1000;
     const perStep = r.stepMs.length;
+    const dec = await evalDecoder(m);
     const ev = await evaluate({
-      model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
-    });
+      decoder: dec.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
+    }).finally(() => dec.dispose());
     const items = ev.predictions.map((p) => ({ id: p.id, prediction: p.prediction, references: p.references, ...zhScoresMulti(p.prediction, p.references) }));
     run.writeArtifact(`predictions-${name}`, `predictions-${name}.jsonl`, predictionsJsonl(items as never));
     const scores = Object.fromEntries(ZH_KEYS.map((k) => [k, items.reduce((a, it) => a + it[k], 0) / Math.max(1, items.length)]));
@@ -67,7 +71,7 @@ async function qualityRun(name: string, recipe: Recipe, c: SpeedupConfig, model:
       samplesPerS: ((perStep - 1) * c.batchSize) / timed,
       tokensPerS: (r.tokens.real * (perStep - 1)) / perStep / timed,
       trainableParams: m.trainableParams(), stateBytes: memoryBreakdown(m, 'adamw').stateBytes,
-      finalLoss: r.lastLoss, evalLoss: ev.loss, perplexity: ev.perplexity, scores,
+      finalLoss: r.lastLoss, evalLoss: ev.loss, perplexity: ev.perplexity, scores, generation: dec.engine,
     };
   } finally {
     m.dispose();

@@ -1,0 +1,27 @@
+/**
+ * The fastest decoder available for evaluating a model: ONNX Runtime on an export of it (3–5× tfjs-wasm here),
+ * or the tfjs model itself for methods ONNX export refuses (P-Tuning v1, prompt tuning). Greedy output is the
+ * same token for token either way (tested), so the choice changes speed, not results.
+ *
+ * @example
+ * const d = await evalDecoder(model);
+ * const ev = await evaluate({ model, ..., decoder: d.decoder });
+ * await d.dispose();
+ */
+import type { Gpt } from '../model/gpt.ts';
+import type { CachedDecoder } from './generate.ts';
+import { exportOnnx } from './onnx-export.ts';
+import { OrtDecoder } from './ort.ts';
+
+export interface EvalDecoder {
+  decoder?: CachedDecoder;
+  engine: 'onnxruntime' | 'tfjs';
+  dispose(): Promise<void>;
+}
+
+export async function evalDecoder(model: Gpt): Promise<EvalDecoder> {
+  // Virtual-token methods register their tensors under "prompt." (see isAdapterName).
+  if ([...model.vars.keys()].some((k) => k.startsWith('prompt.'))) return { engine: 'tfjs', dispose: async () => {} };
+  const ort = await OrtDecoder.create(await exportOnnx(model), { intraOpThreads: 1 });
+  return { decoder: ort, engine: 'onnxruntime', dispose: () => ort.dispose() };
+}
