@@ -17,5 +17,7 @@ export * from './peft/index.ts';
 export * from './metrics/index.ts';
 export { paths, packageRoot } from './paths.ts';
 export * from './report/index.ts';
+export * as sim from './sim/index.ts';
+export * as ledger from './ledger/index.ts';
 export * from './train/index.ts';
 export * from './infer/index.ts';

@@ -12,5 +12,7 @@ import { scoreCommand } from './commands/score.ts';
 import { benchScoreCommand } from './commands/bench-score.ts';
 import { reportCommand } from './commands/report.ts';
 import { benchGenerateCommand } from './commands/bench-generate.ts';
+import { simulateCommand } from './commands/simulate.ts';
+import { ledgerBenchCommand } from './commands/ledger-bench.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand];

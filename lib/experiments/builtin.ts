@@ -9,3 +9,6 @@ import { registerReportSection } from '../report/sections.ts';
 import { speedupReport } from './speedup/report.ts';
 
 registerReportSection('speedup', ({ runs }) => speedupReport(runs));
+import { simReport } from '../sim/report.ts';
+
+registerReportSection('simulate', ({ runs }) => simReport(runs));
