@@ -12,3 +12,8 @@ registerReportSection('speedup', ({ runs }) => speedupReport(runs));
 import { simReport } from '../sim/report.ts';
 
 registerReportSection('simulate', ({ runs }) => simReport(runs));
+import { driftKind } from './drift/kind.ts';
+import { driftReport } from './drift/report.ts';
+
+registerExperimentKind(driftKind);
+registerReportSection('drift', ({ runs }) => driftReport(runs));

@@ -246,6 +246,9 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       if ((c.checkpointEvery > 0 && step % c.checkpointEvery === 0) || step === c.steps || stoppedEarly) await checkpoint();
       bar.update(step, { loss, lr, 'tok/s': tokens.real / (stepMs.reduce((a, b) => a + b, 0) / 1000) });
       o.onStep?.(step);
+      // Steps are synchronous tensor work; without a turn of the event loop, SIGINT/SIGTERM handlers (which
+      // mark the run interrupted) would not run until the whole loop ends.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     bar.done();
 
