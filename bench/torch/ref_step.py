@@ -65,6 +65,11 @@ class GPT(nn.Module):
     def __init__(self, method):
         super().__init__()
         self.tok, self.pos = nn.Embedding(V, D), nn.Embedding(256, D)
+        # GPT-2's (and lib/model/init.ts's) std 0.02, not nn.Embedding's N(0, 1): with unit-variance embeddings
+        # the tied head's logits have std ~11, the softmax gradient fills with denormals, and OpenBLAS's matmul
+        # on denormals runs ~70x slower (a 600 ms step instead of ~50 ms), which would misstate PyTorch's speed.
+        nn.init.normal_(self.tok.weight, std=0.02)
+        nn.init.normal_(self.pos.weight, std=0.02)
         self.blocks = nn.ModuleList([Block(method == "lora") for _ in range(L)])
         self.ln = nn.LayerNorm(D)
         self.prefix = nn.Parameter(torch.randn(16, L * 2 * D)) if method == "ptuning-v2" else None
