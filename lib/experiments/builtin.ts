@@ -17,3 +17,8 @@ import { driftReport } from './drift/report.ts';
 
 registerExperimentKind(driftKind);
 registerReportSection('drift', ({ runs }) => driftReport(runs));
+import { qloraKind } from './qlora/kind.ts';
+import { qloraReport } from './qlora/report.ts';
+
+registerExperimentKind(qloraKind);
+registerReportSection('qlora', ({ runs }) => qloraReport(runs));

@@ -20,3 +20,4 @@ export { aggregateSpeedup, ratioCI, verdictOf } from './speedup/aggregate.ts';
 export type { SpeedupAggregate, RecipeQuality, RunSummary as SpeedupRunSummary } from './speedup/aggregate.ts';
 export { speedupReport, speedupSections, speedupCharts, CLAIM as SPEEDUP_CLAIM, SPEEDUP_LIMITS } from './speedup/report.ts';
 export * from './drift/index.ts';
+export * from './qlora/index.ts';
