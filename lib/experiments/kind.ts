@@ -20,6 +20,11 @@ export interface ExperimentKind<C = unknown> {
   summary: string;
   configSchema: Schema<C>;
   run(ctx: ExperimentContext<C>): Promise<unknown>;
+  /**
+   * Shared work every run of a config needs (a pretrained base), done once in the parent before runs go to
+   * parallel workers, so two workers never build the same cache entry at the same time.
+   */
+  prepare?(config: C, verbose: boolean): Promise<void>;
 }
 
 const kinds = new Map<string, ExperimentKind<unknown>>();

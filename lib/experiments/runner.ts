@@ -8,6 +8,7 @@
  * outcome.failed.length === 0;
  */
 import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { LedgerLabError, formatError } from '../errors.ts';
 import { paths } from '../paths.ts';
@@ -39,19 +40,89 @@ export interface RunExperimentOptions {
   verbose?: boolean;
   /** Called after each run (for CLI output). */
   onRun?: (o: RunOutcome) => void;
+  /** Only these run ids of the plan (how parallel workers get their share). */
+  only?: string[];
+  /**
+   * Runs at once, each in its own `ledgerlab run --only ID` process (tfjs-wasm uses one core per process).
+   * Default 1: in this process, one after another.
+   */
+  jobs?: number;
 }
 
 export async function runExperiment(file: string, opts: RunExperimentOptions = {}): Promise<ExperimentOutcome> {
   const plan = planExperiment(file, opts.set ?? []);
   const root = opts.root ?? paths.results;
+  const only = opts.only?.length ? new Set(opts.only) : undefined;
+  if (only) {
+    const unknown = [...only].filter((id) => !plan.runs.some((r) => r.runId === id));
+    if (unknown.length) throw new LedgerLabError({ kind: 'usage', problem: `run id(s) not in the plan: ${unknown.join(', ')}`, where: '--only', hint: `the plan has ${plan.runs.map((r) => r.runId).join(', ')}` });
+  }
+  const planned = plan.runs.filter((r) => !only || only.has(r.runId));
+  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, planned.length));
+  const outcomes = jobs > 1
+    ? await runInWorkers(file, opts, plan, planned, root, jobs)
+    : await runHere(plan, planned, root, opts);
+  return { plan, outcomes, failed: outcomes.filter((o) => o.status === 'failed') };
+}
+
+async function runHere(plan: ExperimentPlan, planned: readonly PlannedRun[], root: string, opts: RunExperimentOptions): Promise<RunOutcome[]> {
   const environment = await environmentReport();
   const outcomes: RunOutcome[] = [];
-  for (const planned of plan.runs) {
-    const o = await runOne(plan, planned, root, environment, opts.verbose ?? false);
+  for (const p of planned) {
+    const o = await runOne(plan, p, root, environment, opts.verbose ?? false);
     outcomes.push(o);
     opts.onRun?.(o);
   }
-  return { plan, outcomes, failed: outcomes.filter((o) => o.status === 'failed') };
+  return outcomes;
+}
+
+/**
+ * A pool of `jobs` child processes, one run each. The kind's shared preparation runs here first; each worker
+ * writes its own run folder, and the outcome is read back from its run.json (the record is the truth).
+ */
+async function runInWorkers(file: string, opts: RunExperimentOptions, plan: ExperimentPlan, planned: readonly PlannedRun[], root: string, jobs: number): Promise<RunOutcome[]> {
+  const todo = planned.filter((p) => !(existsSync(join(root, p.runId, 'run.json')) && effectiveStatus(readRunRecord(join(root, p.runId))) === 'finished'));
+  await environmentReport(); // chooses and initialises the tensor backend before prepare touches a tensor
+  if (todo.length && plan.kind.prepare) {
+    const configs = new Map(todo.map((p) => [JSON.stringify(p.config), p.config]));
+    for (const config of configs.values()) await plan.kind.prepare(config, opts.verbose ?? false);
+  }
+  const bin = join(paths.root, 'bin', 'ledgerlab.js');
+  const outcomes = new Map<string, RunOutcome>();
+  const queue = [...planned];
+  const worker = async () => {
+    for (let p = queue.shift(); p; p = queue.shift()) {
+      const dir = join(root, p.runId);
+      if (!todo.includes(p)) {
+        const o: RunOutcome = { runId: p.runId, dir, seed: p.seed, point: p.point, status: 'skipped', summary: readRunRecord(dir).summary };
+        outcomes.set(p.runId, o);
+        opts.onRun?.(o);
+        continue;
+      }
+      const args = [bin, 'run', file, '--root', root, '--only', p.runId, '--json', ...(opts.set ?? []).flatMap((x) => ['--set', x])];
+      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        child.on('close', (c) => resolve({ code: c, stderr: err }));
+      });
+      const base = { runId: p.runId, dir, seed: p.seed, point: p.point };
+      let o: RunOutcome;
+      if (existsSync(join(dir, 'run.json'))) {
+        const rec = readRunRecord(dir);
+        const status = effectiveStatus(rec);
+        o = status === 'finished'
+          ? { ...base, status: 'finished', summary: rec.summary }
+          : { ...base, status: 'failed', error: rec.error ? `${rec.error.message}${rec.error.where ? ` (at ${rec.error.where})` : ''}` : `worker exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
+      } else {
+        o = { ...base, status: 'failed', error: `worker exited with ${code} before writing a run record: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
+      }
+      outcomes.set(p.runId, o);
+      opts.onRun?.(o);
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+  return planned.map((p) => outcomes.get(p.runId)!);
 }
 
 async function runOne(plan: ExperimentPlan, p: PlannedRun, root: string, environment: unknown, verbose: boolean): Promise<RunOutcome> {

@@ -31,7 +31,7 @@ export interface SamplingOptions {
 export interface GenerateOptions extends SamplingOptions {
   /** Most new tokens per row. */
   maxNew: number;
-  /** A row stops when it emits this token (not included in its output, as in lib/train/generate.ts). */
+  /** A row stops when it emits this token (not included in its output). */
   eos?: number;
   /** Sampling seed; row b draws from Rng(`${seed}:${b}`), so a row's tokens do not depend on the batch. */
   seed?: number | string;
@@ -111,7 +111,7 @@ export async function generate(decoder: CachedDecoder, prompts: number[][], o: G
   if (T + o.maxNew - 1 > decoder.context) {
     throw new LedgerLabError({ kind: 'usage', problem: `prompt ${T} + ${o.maxNew} new tokens exceeds the model's context ${decoder.context}`, where: 'generate', hint: 'lower maxNew or shorten the prompt' });
   }
-  // One stream per row, seeded as lib/train/generate.ts does, so both loops sample the same tokens.
+  // One stream per row, so a row's tokens do not depend on what else is in the batch.
   const rngs = prompts.map((_, b) => new Rng(`${o.seed ?? 0}:${b}`));
   const out: number[][] = prompts.map(() => []);
   const done = new Array<boolean>(B).fill(false);
@@ -136,4 +136,27 @@ export async function generate(decoder: CachedDecoder, prompts: number[][], o: G
     len = 1;
   }
   return { tokens: out, finished: done, calls };
+}
+
+/**
+ * Prompts of any lengths, in input order: grouped by length (the decoders have no padding mask), at most
+ * `batchSize` rows per call, and `maxNew` capped so that no row runs past the context. What evaluation uses.
+ *
+ * @example
+ * const texts = (await generateBatched(new TfjsDecoder(model), prompts, { maxNew: 64, eos })).map((t) => tok.decode(t));
+ */
+export async function generateBatched(decoder: CachedDecoder, prompts: readonly number[][], o: GenerateOptions & { batchSize?: number }): Promise<number[][]> {
+  const bs = o.batchSize ?? 8;
+  const out: number[][] = prompts.map(() => []);
+  const byLength = new Map<number, number[]>();
+  prompts.forEach((p, i) => byLength.set(p.length, [...(byLength.get(p.length) ?? []), i]));
+  for (const [L, members] of byLength) {
+    for (let s = 0; s < members.length; s += bs) {
+      const rows = members.slice(s, s + bs);
+      const maxNew = Math.min(o.maxNew, decoder.context - L + 1);
+      const { tokens } = await generate(decoder, rows.map((i) => prompts[i]!), { ...o, maxNew, seed: `${o.seed ?? 0}:${L}:${s}` });
+      rows.forEach((i, r) => (out[i] = tokens[r]!));
+    }
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ export type { OnnxExport, PlainPrefix } from './onnx-export.ts';
 export { OrtDecoder } from './ort.ts';
 export type { OrtOptions, OrtCache } from './ort.ts';
 export { TfjsDecoder } from './tfjs-decoder.ts';
-export { generate, pickToken, argmax } from './generate.ts';
+export { generate, generateBatched, pickToken, argmax } from './generate.ts';
 export type { CachedDecoder, GenerateOptions, GenerateResult, SamplingOptions } from './generate.ts';
 export { benchGenerate } from './bench.ts';
 export type { GenerateBenchOptions, GenerateBenchResult, GenerateBenchRow } from './bench.ts';

@@ -16,10 +16,10 @@
  * elements × dtype size, tensors contiguous from 0 without overlaps or gaps, and the last one ending at
  * the end of the file, and no duplicate tensor names (which JSON.parse would silently collapse).
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { LedgerLabError } from '../errors.ts';
+import { writeFileAtomic } from '../results/atomic.ts';
 
 /** Every safetensors dtype, in the reference's increasing-alignment order (the write order is the reverse). */
 export const SAFETENSORS_DTYPES = [
@@ -255,20 +255,9 @@ export function writeSafetensors(
   path: string, tensors: Record<string, SafeTensor> | Map<string, SafeTensor>, metadata?: Record<string, string>,
 ): number {
   const bytes = serializeSafetensors(tensors, metadata);
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writeFileAtomic(path, bytes);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw new LedgerLabError({ kind: 'io', problem: `cannot write ${path}: ${(e as Error).message}`, where: path, cause: e });
   }
   return bytes.byteLength;

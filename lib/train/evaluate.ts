@@ -5,7 +5,7 @@
  * ChatGLM/LLaMA-Factory Chinese ROUGE/BLEU from lib/metrics).
  *
  * @example
- * const ev = evaluate({ model, tokenizer: tok, examples: evalSplit, limits: { maxSource: 64, maxTarget: 128 }, score: zhRougeScorer });
+ * const ev = await evaluate({ model, tokenizer: tok, examples: evalSplit, limits: { maxSource: 64, maxTarget: 128 }, score: zhRougeScorer });
  * ev.scores;          // { 'rouge-1': …, 'rouge-2': …, 'rouge-l': …, 'bleu-4': … }
  * ev.predictions[0];  // { id, source, prediction, references }
  */
@@ -15,8 +15,8 @@ import type { Tokenizer } from '../data/tokenizer/specials.ts';
 import { encodeExamples, type LengthLimits } from '../data/batch/encode.ts';
 import type { PaddingStrategy } from '../data/batch/collate.ts';
 import { ZH_KEYS, zhScoresMulti } from '../metrics/index.ts';
-import { generate as generateCached, type CachedDecoder } from '../infer/generate.ts';
-import { generateTokens, type GenerateTokensOptions } from './generate.ts';
+import { generateBatched, type CachedDecoder } from '../infer/generate.ts';
+import { TfjsDecoder } from '../infer/tfjs-decoder.ts';
 import { evalLoss } from './eval-loss.ts';
 
 export interface EvalPrediction {
@@ -36,7 +36,8 @@ export interface EvaluateOptions {
   limits: LengthLimits;
   /** New tokens per example; default limits.maxTarget (the longest target the model was trained on). */
   maxNew?: number;
-  strategy?: GenerateTokensOptions['strategy'];
+  /** 'greedy' (default) or 'sample' (temperature, topK, seed). */
+  strategy?: 'greedy' | 'sample';
   temperature?: number;
   topK?: number;
   seed?: number | string;
@@ -46,9 +47,8 @@ export interface EvaluateOptions {
   maxExamples?: number;
   score?: Scorer;
   /**
-   * Generate through this cached decoder instead of the tfjs model (e.g. lib/infer's `OrtDecoder` on an ONNX
-   * export of the same model). Greedy output is the same token for token; sampling follows lib/infer's
-   * random stream (one per same-length group), not `generateTokens`' per-example streams.
+   * Generate through this cached decoder (e.g. lib/infer's `OrtDecoder` on an ONNX export of the same model)
+   * instead of the tfjs model; greedy output is the same token for token (tested).
    */
   decoder?: CachedDecoder;
 }
@@ -85,9 +85,9 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
   const eos = o.tokenizer.special.eos;
   const t0 = performance.now();
   const prompts = encoded.map((e) => e.prompt);
-  const generated = o.decoder
-    ? await generateWithDecoder(o.decoder, prompts, { maxNew, eos, temperature: o.strategy === 'sample' ? (o.temperature ?? 1) : 0, topK: o.topK, seed: o.seed }, bs)
-    : generateTokens(o.model, prompts, { maxNew, eos, strategy: o.strategy, temperature: o.temperature, topK: o.topK, seed: o.seed, batchSize: bs });
+  const decoder = o.decoder ?? new TfjsDecoder(o.model);
+  const generated = await generateBatched(decoder, prompts, { maxNew, eos, temperature: o.strategy === 'sample' ? (o.temperature ?? 1) : 0, topK: o.topK, seed: o.seed, batchSize: bs })
+    .finally(() => { if (!o.decoder) decoder.dispose(); });
   const seconds = (performance.now() - t0) / 1000;
   const predictions = examples.map((ex, i) => ({ id: ex.id, source: ex.source, prediction: o.tokenizer.decode(generated[i], { skipSpecial: true }), references: ex.references }));
   const l = evalLoss(o.model, encoded, { batchSize: bs, padding: o.padding ?? 'longest', maxSource: o.limits.maxSource, maxTarget: o.limits.maxTarget, padId: o.tokenizer.special.pad });
@@ -98,25 +98,6 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
     scores: o.score ? o.score(predictions.map((p) => p.prediction), predictions.map((p) => p.references)) : undefined,
     generation: { seconds, newTokens: generated.reduce((a, g) => a + g.length, 0) },
   };
-}
-
-/**
- * lib/infer's loop over same-length groups, with maxNew capped at the context (as `generateTokens` stops)
- * and the <eos> it keeps removed.
- */
-async function generateWithDecoder(decoder: CachedDecoder, prompts: number[][], o: { maxNew: number; eos: number; temperature: number; topK?: number; seed?: number | string }, bs: number): Promise<number[][]> {
-  const out: number[][] = prompts.map(() => []);
-  const byLength = new Map<number, number[]>();
-  prompts.forEach((p, i) => byLength.set(p.length, [...(byLength.get(p.length) ?? []), i]));
-  for (const [L, members] of byLength) {
-    for (let s = 0; s < members.length; s += bs) {
-      const rows = members.slice(s, s + bs);
-      const maxNew = Math.min(o.maxNew, decoder.context - L + 1);
-      const { tokens } = await generateCached(decoder, rows.map((i) => prompts[i]), { ...o, maxNew, seed: `${o.seed ?? 0}:${L}:${s}` });
-      rows.forEach((i, r) => (out[i] = tokens[r].filter((t, j) => !(t === o.eos && j === tokens[r].length - 1))));
-    }
-  }
-  return out;
 }
 
 /** Predictions as JSON lines (the per-example artefact a run saves for inspection). */

@@ -49,6 +49,27 @@ test('an uninterrupted run and a killed-then-resumed run end identically', async
   assert.equal(losses(b), losses(a));
 });
 
+test('--jobs 2 runs seeds in parallel worker processes with the same results as one process', () => {
+  const seq = mkdtempSync(join(tmpdir(), 'll-ft-seq-'));
+  const par = mkdtempSync(join(tmpdir(), 'll-ft-par-'));
+  const set = ['--set', 'seeds=[0,1]'];
+  const a = ledgerlab(['run', fixture, ...set], { env: { LEDGERLAB_RESULTS: seq } });
+  assert.is(a.code, 0, a.stderr);
+  const b = ledgerlab(['run', fixture, ...set, '--jobs', '2'], { env: { LEDGERLAB_RESULTS: par } });
+  assert.is(b.code, 0, b.stderr);
+  assert.match(b.stdout, '2 runs: 2 finished, 0 skipped');
+  const ids = planExperiment(fixture, ['seeds=[0,1]']).runs.map((r) => r.runId);
+  for (const id of ids) {
+    const x = readRunRecord(join(seq, id)).summary as Summary, y = readRunRecord(join(par, id)).summary as Summary;
+    assert.equal([y.scores, y.evalLoss, y.lastLoss], [x.scores, x.evalLoss, x.lastLoss], id);
+  }
+  const again = ledgerlab(['run', fixture, ...set, '--jobs', '2'], { env: { LEDGERLAB_RESULTS: par } });
+  assert.match(again.stdout, '2 runs: 0 finished, 2 skipped');
+  const bad = ledgerlab(['run', fixture, '--only', 'no-such-run'], { env: { LEDGERLAB_RESULTS: par } });
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, 'run id(s) not in the plan: no-such-run');
+});
+
 test('an unknown config key fails with its path and writes no run', () => {
   const r = ledgerlab(['run', fixture, '--set', 'train.stpes=3'], { env: { LEDGERLAB_RESULTS: mkdtempSync(join(tmpdir(), 'll-ft-c-')) } });
   assert.is(r.code, 1);

@@ -56,7 +56,8 @@ test('verdict: names the ratio with its interval and who explains it', () => {
   assert.match(v, 'ran at 3.00× [2.50, 3.50] (3 seeds, 95% interval) the samples/s of the slow one');
   assert.match(v, 'padding 2.50×');
   const share = Math.log(2.5) / (Math.log(1.2) + Math.log(2.5));
-  assert.match(v, `${(100 * share).toFixed(0)}% comes from the recipe`);
+  assert.match(v, `By point estimates, ${(100 * share).toFixed(0)}% of the log-ratio comes from the recipe`);
+  assert.match(v, 'only padding (2.00–3.00×) has an interval excluding 1.0×');
   assert.match(v, 'the recipe (padding, checkpointing, quantization), not the method, explains most of the gap');
 });
 

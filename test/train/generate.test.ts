@@ -4,8 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/runtime/index.ts';
 import { buildModel, type MethodSpec } from '../../lib/peft/index.ts';
 import type { Gpt } from '../../lib/model/index.ts';
-import { Rng } from '../../lib/util/index.ts';
-import { generateTokens as generate, sampleRow } from '../../lib/train/generate.ts';
+import { generateBatched } from '../../lib/infer/generate.ts';
 import { evaluate, zhRougeScorer, predictionsJsonl } from '../../lib/train/evaluate.ts';
 import { trainLoop } from '../../lib/train/loop.ts';
 import { TrainSchema } from '../../lib/train/config.ts';
@@ -38,6 +37,16 @@ async function trained(method: MethodSpec, steps = 40): Promise<Gpt> {
   return model;
 }
 
+/** Evaluation's generation path: lib/infer's loop over same-length groups with the tfjs decoder. */
+async function generate(model: Gpt, ps: number[][], o: { maxNew: number; eos: number; batchSize?: number; temperature?: number; topK?: number; seed?: number }): Promise<number[][]> {
+  const d = new TfjsDecoder(model);
+  try {
+    return await generateBatched(d, ps, o);
+  } finally {
+    d.dispose();
+  }
+}
+
 const prompts = f.eval.map((e) => e.prompt);
 /** One lightly trained full model shared by the tests that only read it. */
 const shared = await trained({ method: 'full' }, 30);
@@ -45,9 +54,9 @@ const shared = await trained({ method: 'full' }, 30);
 for (const method of [{ method: 'full' }, { method: 'ptuning-v2', prefixLength: 4, projection: false, projectionHidden: 8, prefixDropout: 0 }, { method: 'prompt-tuning', promptLength: 4 }] as MethodSpec[]) {
   test(`${method.method}: greedy with the KV cache equals greedy recomputing the whole sequence; batching changes nothing`, async () => {
     const model = method.method === 'full' ? shared : await trained(method, 10);
-    const cached = generate(model, prompts, { maxNew: 12, eos: EOS, batchSize: 8 });
+    const cached = await generate(model, prompts, { maxNew: 12, eos: EOS, batchSize: 8 });
     const tensors = tf.memory().numTensors;
-    const single = prompts.map((p) => generate(model, [p], { maxNew: 12, eos: EOS })[0]);
+    const single = await Promise.all(prompts.map(async (p) => (await generate(model, [p], { maxNew: 12, eos: EOS }))[0]));
     assert.equal(cached, single);
     assert.is(tf.memory().numTensors, tensors, 'the cache is disposed (no tensor leak)');
     for (let i = 0; i < 3; i++) assert.equal(cached[i], greedyNoCache(model, prompts[i], 12), `prompt ${i}`);
@@ -59,32 +68,14 @@ for (const method of [{ method: 'full' }, { method: 'ptuning-v2', prefixLength: 
 
 test('seeded sampling: same seed same text, other seed differs, topK 1 is greedy; stops at the context', async () => {
   const model = shared;
-  const opts = { maxNew: 16, eos: EOS, strategy: 'sample' as const, temperature: 1.5 };
-  const a = generate(model, prompts, { ...opts, seed: 3 });
-  assert.equal(generate(model, prompts, { ...opts, seed: 3, batchSize: 1 }), a);
-  assert.not.equal(generate(model, prompts, { ...opts, seed: 4 }), a);
-  assert.equal(generate(model, prompts, { ...opts, topK: 1, seed: 9 }), generate(model, prompts, { maxNew: 16, eos: EOS }));
-  // prompt 24 tokens + context 64: at most 40 new positions before the cache would overflow.
-  const long = generate(model, [prompts[0]], { maxNew: 500, eos: -1 });
+  const opts = { maxNew: 16, eos: EOS, temperature: 1.5 };
+  const a = await generate(model, prompts, { ...opts, seed: 3 });
+  assert.equal(await generate(model, prompts, { ...opts, seed: 3 }), a);
+  assert.not.equal(await generate(model, prompts, { ...opts, seed: 4 }), a);
+  assert.equal(await generate(model, prompts, { ...opts, topK: 1, seed: 9 }), await generate(model, prompts, { maxNew: 16, eos: EOS }));
+  // prompt 24 tokens + context 64: at most 41 new tokens (the last one is never fed back).
+  const long = await generate(model, [prompts[0]], { maxNew: 500, eos: -1 });
   assert.is(long[0].length, 64 - prompts[0].length + 1);
-  assert.throws(() => generate(model, prompts, { ...opts, temperature: 0 }), /temperature must be > 0 for sampling/);
-});
-
-test('sampleRow follows softmax(logits / T) within top-k', () => {
-  const rng = new Rng(1);
-  const logits = [0, Math.log(2), Math.log(5), -50];
-  const counts = [0, 0, 0, 0];
-  const n = 16000;
-  for (let i = 0; i < n; i++) counts[sampleRow(logits, 1, 0, rng)]++;
-  [1 / 8, 2 / 8, 5 / 8].forEach((p, j) => assert.ok(Math.abs(counts[j] / n - p) < 0.015, `token ${j}: ${counts[j] / n} vs ${p}`));
-  assert.is(counts[3], 0);
-  const top2 = [0, 0, 0, 0];
-  for (let i = 0; i < 4000; i++) top2[sampleRow(logits, 1, 2, rng)]++;
-  assert.equal([top2[0], top2[3]], [0, 0]);
-  assert.ok(Math.abs(top2[2] / 4000 - 5 / 7) < 0.03);
-  const hot = [0, 0, 0, 0];
-  for (let i = 0; i < 4000; i++) hot[sampleRow(logits, 1e6, 3, rng)]++; // temperature → ∞: uniform over the top 3
-  assert.ok(hot.slice(0, 3).every((c) => Math.abs(c / 4000 - 1 / 3) < 0.04), String(hot));
 });
 
 test('evaluate: a model that memorised its data predicts the references; ROUGE 100, per-example records, perplexity', async () => {

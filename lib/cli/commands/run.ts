@@ -1,5 +1,5 @@
 import type { Command } from '../command.ts';
-import { listFlag } from '../args.ts';
+import { listFlag, numberFlag } from '../args.ts';
 import { LedgerLabError } from '../../errors.ts';
 import { paths } from '../../paths.ts';
 import { findRuns } from '../../results/store.ts';
@@ -14,14 +14,16 @@ function line(o: RunOutcome): string {
 export const runCommand: Command = {
   name: 'run',
   summary: 'run an experiment file (a sweep over config keys × seeds) into results/',
-  usage: 'ledgerlab run FILE [--set key=value ...] [--root DIR] [--json]  |  ledgerlab run --resume RUN',
+  usage: 'ledgerlab run FILE [--set key=value ...] [--jobs N] [--only RUN_ID ...] [--root DIR] [--json]  |  ledgerlab run --resume RUN',
   help: [
     'Each grid point × seed is one run folder results/<runId>/ (run.json, metrics.jsonl, artefacts).',
     'Finished runs are skipped, so re-running a sweep fills its gaps; interrupted runs continue from their',
     'checkpoint; a failed run is recorded and the sweep goes on (exit 1 at the end if any failed).',
     '--set a.b=v overrides the file; keys other than kind/name/seeds/sweep/config mean config.<key>.',
+    '--jobs N runs N runs at once, each in its own process (tfjs-wasm uses one core per process); shared',
+    'preparation (a pretrained base) is done first. --only RUN_ID runs just those runs of the plan.',
   ].join('\n'),
-  options: { set: { type: 'string', multiple: true }, resume: { type: 'string' }, root: { type: 'string' }, json: { type: 'boolean' } },
+  options: { set: { type: 'string', multiple: true }, resume: { type: 'string' }, root: { type: 'string' }, json: { type: 'boolean' }, jobs: { type: 'string' }, only: { type: 'string', multiple: true } },
   positionals: [0, 1],
   async run(args) {
     const root = (args.values.root as string | undefined) ?? paths.results;
@@ -37,7 +39,8 @@ export const runCommand: Command = {
     if (args.positionals.length !== 1) {
       throw new LedgerLabError({ kind: 'usage', problem: 'missing experiment FILE', where: 'ledgerlab run', hint: 'e.g. ledgerlab run experiments/smoke.json' });
     }
-    const out = await runExperiment(args.positionals[0], { set: listFlag(args, 'set'), root, verbose: !json, onRun: print });
+    const jobs = numberFlag(args, 'jobs', 1, { int: true, min: 1 });
+    const out = await runExperiment(args.positionals[0], { set: listFlag(args, 'set'), root, verbose: !json, onRun: print, jobs, only: listFlag(args, 'only') });
     if (json) console.log(JSON.stringify(out.outcomes, null, 2));
     else {
       const n = (s: string) => out.outcomes.filter((o) => o.status === s).length;

@@ -9,8 +9,9 @@
  */
 import { s, type Infer } from '../../config/schema.ts';
 import type { ExperimentKind } from '../kind.ts';
-import { DataSchema, prepareTask } from '../task.ts';
-import { GptConfigSchema, REFERENCE_CONFIG, type GptConfig } from '../../model/config.ts';
+import { DataSchema } from '../task.ts';
+import { taskAndBase } from '../base.ts';
+import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/config.ts';
 import { MethodSchema, buildModel } from '../../peft/method.ts';
 import { memoryBreakdown } from '../../peft/memory.ts';
 import { QUANT_DTYPES } from '../../quant/tensor.ts';
@@ -18,12 +19,10 @@ import { TrainSchema } from '../../train/config.ts';
 import { trainLoop } from '../../train/loop.ts';
 import { evaluate, predictionsJsonl } from '../../train/evaluate.ts';
 import { evalDecoder } from '../../infer/decoder-for.ts';
-import { pretrainBase, domainTexts } from '../../train/pretrain.ts';
-import { trainConfig } from '../../train/config.ts';
 import { zhScoresMulti, ZH_KEYS } from '../../metrics/zh.ts';
 import { rougeScoresMulti } from '../../metrics/rouge.ts';
 import { bleu4En } from '../../metrics/bleu.ts';
-import { PretrainSchema, BASE_CACHE } from '../speedup/config.ts';
+import { PretrainSchema } from '../speedup/config.ts';
 
 export const FinetuneSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
@@ -43,13 +42,9 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
   kind: 'finetune',
   summary: 'pretrain (cached) + one PEFT method + evaluation with ROUGE/BLEU',
   configSchema: FinetuneSchema,
+  prepare: async (config, verbose) => void (await taskAndBase(config, verbose)),
   async run({ config: c, seed, run, resume, verbose }) {
-    const task = await prepareTask(c.data);
-    const model: GptConfig = { ...c.model, vocab: task.tokenizer.vocabSize };
-    const pt = await pretrainBase({
-      model, tokenizer: task.tokenizer, texts: domainTexts(task.trainExamples), seed: c.pretrain.seed, cacheRoot: BASE_CACHE, blockSize: c.pretrain.blockSize, quiet: !verbose,
-      train: trainConfig({ steps: c.pretrain.steps, batchSize: c.pretrain.batchSize, lr: c.pretrain.lr, warmupSteps: c.pretrain.warmupSteps, schedule: 'cosine', logEvery: 25 }),
-    });
+    const { task, model, pt } = await taskAndBase(c, verbose);
     const m = await buildModel(model, pt.weights, c.method, c.quant, seed);
     try {
       const train = { ...c.train, maxSource: task.limits.maxSource, maxTarget: task.limits.maxTarget };

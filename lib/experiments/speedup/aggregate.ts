@@ -134,23 +134,28 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
 
 const x = (c: MeanCI) => (c.n > 1 ? `${c.mean.toFixed(2)}× [${c.lo.toFixed(2)}, ${c.hi.toFixed(2)}] (${c.n} seeds, 95% interval)` : `${c.mean.toFixed(2)}× (one seed, no interval)`);
 
-/** The plain-language verdict, generated from the aggregate. */
+const includesOne = (c: MeanCI) => c.n > 1 && c.lo <= 1 && c.hi >= 1;
+
+/** The plain-language verdict, generated from the aggregate: every claim in it carries its interval. */
 export function verdictOf(a: SpeedupAggregate): string {
   const parts: string[] = [];
   const headline = a.ratio.trained ?? a.ratio.factorial;
   if (headline) parts.push(`With each method's own published recipe, the fast recipe ran at ${x(headline)} the samples/s of the slow one.`);
-  if (a.ratio.matched) parts.push(`With matched recipes (same padding, checkpointing and precision) the method alone gives ${x(a.ratio.matched)}.`);
+  if (a.ratio.matched) {
+    parts.push(`With matched recipes (same padding, checkpointing and precision) the method alone gives ${x(a.ratio.matched)}${includesOne(a.ratio.matched) ? ': no speed difference this experiment can resolve' : ''}.`);
+  }
   const logs = Object.entries(a.shapley).map(([f, c]) => ({ f, log: Math.log(c.mean), c }));
   const total = logs.reduce((s, p) => s + p.log, 0);
   if (logs.length && a.ratio.factorial) {
-    parts.push(`The factorial grid gives ${a.ratio.factorial.mean.toFixed(2)}×, split by Shapley value into ${logs.map((p) => `${p.f} ${p.c.mean.toFixed(2)}×`).join(', ')}.`);
+    const clear = logs.filter((p) => p.c.n > 1 && !includesOne(p.c));
+    parts.push(`The factorial grid gives ${x(a.ratio.factorial)}, split by Shapley value into ${logs.map((p) => `${p.f} ${p.c.mean.toFixed(2)}×`).join(', ')}; ${clear.length ? `only ${clear.map((p) => `${p.f} (${p.c.lo.toFixed(2)}–${p.c.hi.toFixed(2)}×)`).join(', ')} ${clear.length === 1 ? 'has an interval' : 'have intervals'} excluding 1.0×` : 'no factor\'s interval excludes 1.0×'}.`);
     if (headline && Math.sign(Math.log(headline.mean)) !== Math.sign(total)) {
       parts.push('The short factorial cells and the training runs disagree on the direction of the ratio: the cells are too short or the machine too noisy to decompose it; raise factorial.steps.');
     } else if (Math.abs(total) > 1e-9) {
       // Shares of the log-ratio: factors pulling the other way get negative shares.
       const recipe = logs.filter((p) => p.f !== 'method' && p.f !== 'prefix').reduce((s, p) => s + p.log, 0) / total;
       const who = recipe > 0.5 ? 'the recipe (padding, checkpointing, quantization), not the method,' : 'the method itself (with its prefix length), not the recipe,';
-      parts.push(`Of the log-ratio, ${(100 * recipe).toFixed(0)}% comes from the recipe and ${(100 * (1 - recipe)).toFixed(0)}% from the method and prefix length: ${who} explains most of the gap.`);
+      parts.push(`By point estimates, ${(100 * recipe).toFixed(0)}% of the log-ratio comes from the recipe and ${(100 * (1 - recipe)).toFixed(0)}% from the method and prefix length: ${who} explains most of the gap.`);
     }
   }
   const r2 = a.paired['rouge-2'];

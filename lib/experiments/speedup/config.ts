@@ -43,6 +43,8 @@ export const PretrainSchema = s.object({
   seed: s.int({ min: 0 }).default(0).describe('the base is part of the task: one base for every run seed'),
 });
 
+export type PretrainConfig = Infer<typeof PretrainSchema>;
+
 export const SpeedupSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
   model: GptConfigSchema.default(REFERENCE_CONFIG),

@@ -9,12 +9,11 @@
  * predictions are artefacts.
  */
 import type { ExperimentKind } from '../kind.ts';
-import { prepareTask } from '../task.ts';
+import { taskAndBase } from '../base.ts';
 import { SpeedupSchema, BASE_CACHE, type SpeedupConfig, type Recipe } from './config.ts';
 import { recipeFactors, gridCells, cellRecipe, matchedRecipe, speedKey } from './factors.ts';
 import { measureThroughput, type Throughput } from './measure.ts';
 import { decompose } from './decompose.ts';
-import { pretrainBase, domainTexts } from '../../train/pretrain.ts';
 import { trainConfig } from '../../train/config.ts';
 import { trainLoop } from '../../train/loop.ts';
 import { evaluate, predictionsJsonl } from '../../train/evaluate.ts';
@@ -79,13 +78,7 @@ async function qualityRun(name: string, recipe: Recipe, c: SpeedupConfig, model:
 }
 
 export async function runSpeedup(c: SpeedupConfig, seed: number, run: Run, verbose: boolean) {
-  const task = await prepareTask(c.data);
-  const model: GptConfig = { ...c.model, vocab: task.tokenizer.vocabSize };
-  const pt = await pretrainBase({
-    model, tokenizer: task.tokenizer, texts: domainTexts(task.trainExamples), seed: c.pretrain.seed, cacheRoot: BASE_CACHE, blockSize: c.pretrain.blockSize, quiet: !verbose,
-    train: trainConfig({ steps: c.pretrain.steps, batchSize: c.pretrain.batchSize, lr: c.pretrain.lr, warmupSteps: c.pretrain.warmupSteps, schedule: 'cosine', logEvery: 25 }),
-    onLog: (line) => run.logMetrics({ phase: 'pretrain', ...line }),
-  });
+  const { task, model, pt } = await taskAndBase(c, verbose, (line) => run.logMetrics({ phase: 'pretrain', ...line }));
 
   const factors = recipeFactors(c.fast, c.slow);
   const cells: { switched: string[]; recipe: Recipe; throughput: Throughput }[] = [];
@@ -110,18 +103,18 @@ export async function runSpeedup(c: SpeedupConfig, seed: number, run: Run, verbo
     for (const name of c.quality) quality[name] = await qualityRun(name, recipes[name]!, c, model, pt.weights, task, seed, run, verbose);
   }
   return {
-    data: task.manifest,
-    base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, evalLoss: pt.meta.evalLoss, params: undefined },
-    factors,
     ratio: {
+      trained: quality.fast && quality.slow ? quality.fast.samplesPerS / quality.slow.samplesPerS : undefined,
       factorial: decomposition ? Math.exp(decomposition.total) : undefined,
       matched: decomposition ? speedOf(new Set()) / speedOf(new Set(factors.filter((f) => f === 'method' || f === 'prefix'))) : undefined,
-      trained: quality.fast && quality.slow ? quality.fast.samplesPerS / quality.slow.samplesPerS : undefined,
     },
+    factors,
     shapley: decomposition ? Object.fromEntries(Object.entries(decomposition.shapley).map(([k, v]) => [k, Math.exp(v)])) : undefined,
     main: decomposition ? Object.fromEntries(Object.entries(decomposition.main).map(([k, v]) => [k, Math.exp(v)])) : undefined,
     interaction: decomposition ? Math.exp(decomposition.interaction) : undefined,
     quality,
+    base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, evalLoss: pt.meta.evalLoss },
+    data: task.manifest,
   };
 }
 
@@ -130,6 +123,7 @@ export const speedupKind: ExperimentKind<SpeedupConfig> = {
   summary: 'LoRA vs P-Tuning v2 throughput and quality, with a factorial decomposition of the speed ratio',
   configSchema: SpeedupSchema,
   run: (ctx) => runSpeedup(ctx.config, ctx.seed, ctx.run, ctx.verbose),
+  prepare: async (config, verbose) => void (await taskAndBase(config, verbose)),
 };
 
 /** Re-exported for experiment kinds that share the speedup's pretrained base. */
