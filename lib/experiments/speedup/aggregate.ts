@@ -39,7 +39,11 @@ export interface RecipeQuality {
 export interface SpeedupAggregate {
   runs: { runId: string; seed: number; commit: string; dirty: boolean; configSha256: string; backend: string; machine: string }[];
   factors: string[];
-  ratio: { trained?: MeanCI; factorial?: MeanCI; matched?: MeanCI };
+  /**
+   * trained: fast / slow over the training runs; factorial, matched: from the grid's cells; method, recipe: the
+   * training runs split in two — fast / slow-matched (the method alone) and slow-matched / slow (the recipe alone).
+   */
+  ratio: { trained?: MeanCI; factorial?: MeanCI; matched?: MeanCI; method?: MeanCI; recipe?: MeanCI };
   shapley: Record<string, MeanCI>;
   /** Factorial cells: samples/s per cell across seeds. */
   cells: { switched: string[]; samplesPerS: MeanCI }[];
@@ -77,8 +81,11 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
     configSha256: e.record.configSha256, backend: env(e)?.backend?.name ?? 'unknown', machine: `${env(e)?.cpu?.cores ?? '?'}× ${env(e)?.cpu?.model ?? 'unknown CPU'}`,
   }));
   const pick = (f: (s: RunSummary) => number | undefined) => sums.map(f).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  const q = (s: RunSummary, name: string) => s.quality[name]?.samplesPerS;
   const ratio = {
     trained: pick((s) => s.ratio.trained), factorial: pick((s) => s.ratio.factorial), matched: pick((s) => s.ratio.matched),
+    method: pick((s) => (q(s, 'fast') && q(s, 'slow-matched') ? q(s, 'fast')! / q(s, 'slow-matched')! : undefined)),
+    recipe: pick((s) => (q(s, 'slow-matched') && q(s, 'slow') ? q(s, 'slow-matched')! / q(s, 'slow')! : undefined)),
   };
   const factors = sums[0]!.factors;
   const shapley = Object.fromEntries(factors.map((f) => [f, ratioCI(pick((s) => s.shapley?.[f]))]));
@@ -125,6 +132,8 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
       ...(ratio.trained.length ? { trained: ratioCI(ratio.trained) } : {}),
       ...(ratio.factorial.length ? { factorial: ratioCI(ratio.factorial) } : {}),
       ...(ratio.matched.length ? { matched: ratioCI(ratio.matched) } : {}),
+      ...(ratio.method.length ? { method: ratioCI(ratio.method) } : {}),
+      ...(ratio.recipe.length ? { recipe: ratioCI(ratio.recipe) } : {}),
     },
     shapley, cells, quality, paired, verdict: '',
   };
@@ -141,8 +150,11 @@ export function verdictOf(a: SpeedupAggregate): string {
   const parts: string[] = [];
   const headline = a.ratio.trained ?? a.ratio.factorial;
   if (headline) parts.push(`With each method's own published recipe, the fast recipe ran at ${x(headline)} the samples/s of the slow one.`);
+  if (a.ratio.method && a.ratio.recipe) {
+    parts.push(`Split by the training runs: the method alone (LoRA vs P-Tuning v2 under the same recipe) gives ${x(a.ratio.method)}${includesOne(a.ratio.method) ? ' — no difference this experiment can resolve' : ''}; the recipe alone (P-Tuning v2 under its own vs LoRA's recipe) gives ${x(a.ratio.recipe)}${includesOne(a.ratio.recipe) ? ' — no difference this experiment can resolve' : ''}.`);
+  }
   if (a.ratio.matched) {
-    parts.push(`With matched recipes (same padding, checkpointing and precision) the method alone gives ${x(a.ratio.matched)}${includesOne(a.ratio.matched) ? ': no speed difference this experiment can resolve' : ''}.`);
+    parts.push(`In the factorial grid's short cells, matched recipes (same padding, checkpointing and precision) give ${x(a.ratio.matched)}${includesOne(a.ratio.matched) ? ': no speed difference this experiment can resolve' : ''}.`);
   }
   const logs = Object.entries(a.shapley).map(([f, c]) => ({ f, log: Math.log(c.mean), c }));
   const total = logs.reduce((s, p) => s + p.log, 0);
