@@ -1,6 +1,7 @@
 /**
- * The task and its pretrained base, shared by every run of a config: prepared once (kinds call it from
- * `prepare` before parallel workers start, and again from `run`, where it is a cache hit).
+ * The pretrained base every PEFT experiment starts from: its config schema, its cache folder, and the task +
+ * base of a config, prepared once (kinds call `taskAndBase` from `prepare` before parallel workers start, and
+ * again from `run`, where it is a cache hit).
  */
 import type { DataConfig } from './task.ts';
 import { prepareTask } from './task.ts';
@@ -8,7 +9,23 @@ import type { GptConfig } from '../model/config.ts';
 import { pretrainBase, domainTexts } from '../train/pretrain.ts';
 import { trainConfig } from '../train/config.ts';
 import { initBackend } from '../runtime/backend.ts';
-import { BASE_CACHE, type PretrainConfig } from './speedup/config.ts';
+import { s, type Infer } from '../config/schema.ts';
+import { join } from 'node:path';
+import { packageRoot } from '../paths.ts';
+
+/** Pretrained bases, one folder per config hash, shared by every experiment (git-ignored). */
+export const BASE_CACHE = join(packageRoot, '.cache', 'base');
+
+export const PretrainSchema = s.object({
+  steps: s.int({ min: 1 }).default(300),
+  batchSize: s.int({ min: 1 }).default(16),
+  lr: s.number({ exclusiveMin: 0 }).default(3e-3),
+  warmupSteps: s.int({ min: 0 }).default(20),
+  blockSize: s.int({ min: 8 }).default(128).describe('tokens per packed pretraining block'),
+  seed: s.int({ min: 0 }).default(0).describe('the base is part of the task: one base for every run seed'),
+});
+
+export type PretrainConfig = Infer<typeof PretrainSchema>;
 
 export async function taskAndBase(c: { data: DataConfig; model: GptConfig; pretrain: PretrainConfig }, verbose: boolean, log?: (line: Record<string, unknown>) => void) {
   await initBackend(); // before the first tensor, or tfjs silently falls back to its slow cpu backend

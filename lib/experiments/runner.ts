@@ -15,6 +15,7 @@ import { paths } from '../paths.ts';
 import { startRun, resumeRun, readRunRecord } from '../results/run.ts';
 import { effectiveStatus } from '../results/run-record.ts';
 import { environmentReport } from '../runtime/env.ts';
+import { initBackend } from '../runtime/backend.ts';
 import { planExperiment, type ExperimentPlan, type PlannedRun } from './spec.ts';
 import { getExperimentKind } from './kind.ts';
 
@@ -82,7 +83,7 @@ async function runHere(plan: ExperimentPlan, planned: readonly PlannedRun[], roo
  */
 async function runInWorkers(file: string, opts: RunExperimentOptions, plan: ExperimentPlan, planned: readonly PlannedRun[], root: string, jobs: number): Promise<RunOutcome[]> {
   const todo = planned.filter((p) => !(existsSync(join(root, p.runId, 'run.json')) && effectiveStatus(readRunRecord(join(root, p.runId))) === 'finished'));
-  await environmentReport(); // chooses and initialises the tensor backend before prepare touches a tensor
+  await initBackend(); // before prepare touches a tensor, or tfjs falls back to its slow cpu backend
   if (todo.length && plan.kind.prepare) {
     const configs = new Map(todo.map((p) => [JSON.stringify(p.config), p.config]));
     for (const config of configs.values()) await plan.kind.prepare(config, opts.verbose ?? false);

@@ -11,7 +11,7 @@ import { s, type Infer } from '../../config/schema.ts';
 import { GptConfigSchema } from '../../model/config.ts';
 import { MethodSchema } from '../../peft/method.ts';
 import { QUANT_DTYPES } from '../../quant/tensor.ts';
-import { PretrainSchema } from '../speedup/config.ts';
+import { PretrainSchema } from '../base.ts';
 import { ScenarioSchema } from './scenarios.ts';
 
 export const DriftMethodSchema = s.object({

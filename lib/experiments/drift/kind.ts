@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentKind } from '../kind.ts';
 import { ADVERTISEGEN_SAMPLE } from '../task.ts';
-import { BASE_CACHE } from '../speedup/kind.ts';
+import { BASE_CACHE } from '../base.ts';
 import { DriftSchema, type DriftConfig, type DriftMethod } from './config.ts';
 import { scenarioWindow, heldOutSet, severityAt, generatorOptions, type Scenario } from './scenarios.ts';
 import { hallucinatedValues, charLength } from './measures.ts';

@@ -10,7 +10,6 @@
 import { s, type Infer } from '../../config/schema.ts';
 import type { ExperimentKind } from '../kind.ts';
 import { DataSchema } from '../task.ts';
-import { taskAndBase } from '../base.ts';
 import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/config.ts';
 import { MethodSchema, buildModel } from '../../peft/method.ts';
 import { memoryBreakdown } from '../../peft/memory.ts';
@@ -22,7 +21,7 @@ import { evalDecoder } from '../../infer/decoder-for.ts';
 import { zhScoresMulti, ZH_KEYS } from '../../metrics/zh.ts';
 import { rougeScoresMulti } from '../../metrics/rouge.ts';
 import { bleu4En } from '../../metrics/bleu.ts';
-import { PretrainSchema } from '../speedup/config.ts';
+import { PretrainSchema, taskAndBase } from '../base.ts';
 
 export const FinetuneSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),

@@ -13,7 +13,7 @@ import { MethodSchema } from '../../peft/method.ts';
 import { QUANT_DTYPES } from '../../quant/tensor.ts';
 import { ZH_KEYS } from '../../metrics/zh.ts';
 import { DataSchema } from '../task.ts';
-import { PretrainSchema } from '../speedup/config.ts';
+import { PretrainSchema } from '../base.ts';
 
 /** LoRA as the speedup experiment's fast recipe (LLaMA-Factory style), so both experiments train the same adapters. */
 export const DEFAULT_LORA = MethodSchema.parse({ method: 'lora', r: 8, alpha: 16, targets: ['q', 'k', 'v'] });

@@ -12,12 +12,11 @@
  * Aggregation across seeds, the parity test and the report live in aggregate.ts and report.ts.
  */
 import type { ExperimentKind } from '../kind.ts';
-import { prepareTask, type Task } from '../task.ts';
-import { BASE_CACHE } from '../speedup/config.ts';
+import type { Task } from '../task.ts';
+import { taskAndBase } from '../base.ts';
 import { QloraSchema, type QloraConfig } from './config.ts';
 import { linearWeightBytes, layerQuantErrors } from './bytes.ts';
 import { measureStep, measureLadder, timeExponent, type StepBatch } from './scaling.ts';
-import { pretrainBase, domainTexts } from '../../train/pretrain.ts';
 import { trainConfig } from '../../train/config.ts';
 import { trainLoop } from '../../train/loop.ts';
 import { evaluate, predictionsJsonl } from '../../train/evaluate.ts';
@@ -113,13 +112,7 @@ export async function runQlora(c: QloraConfig, seed: number, run: Run, verbose: 
   if (c.method.method !== 'lora') {
     throw new LedgerLabError({ kind: 'config', problem: `the qlora experiment trains LoRA adapters, got method "${c.method.method}"`, where: 'config.method.method', hint: 'set method.method to "lora"' });
   }
-  const task = await prepareTask(c.data);
-  const model: GptConfig = { ...c.model, vocab: task.tokenizer.vocabSize };
-  const pt = await pretrainBase({
-    model, tokenizer: task.tokenizer, texts: domainTexts(task.trainExamples), seed: c.pretrain.seed, cacheRoot: BASE_CACHE, blockSize: c.pretrain.blockSize, quiet: !verbose,
-    train: trainConfig({ steps: c.pretrain.steps, batchSize: c.pretrain.batchSize, lr: c.pretrain.lr, warmupSteps: c.pretrain.warmupSteps, schedule: 'cosine', logEvery: 25 }),
-    onLog: (line) => run.logMetrics({ phase: 'pretrain', ...line }),
-  });
+  const { task, model, pt } = await taskAndBase(c, verbose, (line) => run.logMetrics({ phase: 'pretrain', ...line }));
   const batch = timingBatch(task, c);
   const quality = new Set(c.quality ?? c.dtypes);
   const order = new Rng(`${seed}:dtype-order`).shuffle(c.dtypes.map((_, i) => i));
@@ -189,4 +182,5 @@ export const qloraKind: ExperimentKind<QloraConfig> = {
   summary: 'LoRA on a base stored as fp32/fp16/bf16/int8/fp4/nf4/nf4-dq: memory, throughput, quality, and QLoRA vs fp16 parity',
   configSchema: QloraSchema,
   run: (ctx) => runQlora(ctx.config, ctx.seed, ctx.run, ctx.verbose),
+  prepare: async (config, verbose) => void (await taskAndBase(config, verbose)),
 };

@@ -12,11 +12,7 @@ import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/config.ts';
 import { MethodSchema } from '../../peft/method.ts';
 import { QUANT_DTYPES } from '../../quant/tensor.ts';
 import { DataSchema } from '../task.ts';
-import { join } from 'node:path';
-import { packageRoot } from '../../paths.ts';
-
-/** Pretrained bases, one folder per config hash, shared by every experiment (git-ignored). */
-export const BASE_CACHE = join(packageRoot, '.cache', 'base');
+import { PretrainSchema } from '../base.ts';
 
 export const RecipeSchema = s.object({
   method: MethodSchema.describe('the PEFT method and its settings'),
@@ -34,16 +30,6 @@ export const DEFAULT_SLOW: Recipe = RecipeSchema.parse({
   method: { method: 'ptuning-v2', prefixLength: 24 }, padding: 'max_length', checkpoint: true, quant: 'nf4', lr: 2e-2,
 });
 
-export const PretrainSchema = s.object({
-  steps: s.int({ min: 1 }).default(300),
-  batchSize: s.int({ min: 1 }).default(16),
-  lr: s.number({ exclusiveMin: 0 }).default(3e-3),
-  warmupSteps: s.int({ min: 0 }).default(20),
-  blockSize: s.int({ min: 8 }).default(128).describe('tokens per packed pretraining block'),
-  seed: s.int({ min: 0 }).default(0).describe('the base is part of the task: one base for every run seed'),
-});
-
-export type PretrainConfig = Infer<typeof PretrainSchema>;
 
 export const SpeedupSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),

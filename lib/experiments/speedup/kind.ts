@@ -10,7 +10,7 @@
  */
 import type { ExperimentKind } from '../kind.ts';
 import { taskAndBase } from '../base.ts';
-import { SpeedupSchema, BASE_CACHE, type SpeedupConfig, type Recipe } from './config.ts';
+import { SpeedupSchema, type SpeedupConfig, type Recipe } from './config.ts';
 import { recipeFactors, gridCells, cellRecipe, matchedRecipe, speedKey } from './factors.ts';
 import { measureThroughput, type Throughput } from './measure.ts';
 import { decompose } from './decompose.ts';
@@ -126,5 +126,3 @@ export const speedupKind: ExperimentKind<SpeedupConfig> = {
   prepare: async (config, verbose) => void (await taskAndBase(config, verbose)),
 };
 
-/** Re-exported for experiment kinds that share the speedup's pretrained base. */
-export { BASE_CACHE } from './config.ts';
