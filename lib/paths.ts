@@ -3,7 +3,7 @@
  * lib/ sources and from the dist/ copy alike) and the folders under it.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function findRoot(start: string): string {
@@ -16,6 +16,31 @@ function findRoot(start: string): string {
 
 export const packageRoot: string = findRoot(dirname(fileURLToPath(import.meta.url)));
 
+/** The local repository this checkout was cloned from (`remote "origin"` with a path URL), if any. */
+function originDir(root: string): string | undefined {
+  try {
+    const config = readFileSync(join(root, '.git', 'config'), 'utf8');
+    const url = /\[remote "origin"\][^[]*?\burl\s*=\s*(\S+)/.exec(config)?.[1];
+    const path = url?.startsWith('file://') ? fileURLToPath(url) : url;
+    return path && isAbsolute(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The shared real datasets (AdvertiseGen sample, E2E dev set), which the repo does not redistribute:
+ * LEDGERLAB_DATASETS, else `../shared/datasets` beside this checkout, else beside the repository it was cloned
+ * from (CI runs a fresh clone made in a temporary folder). The first candidate is returned when none exists, so
+ * errors name the conventional place.
+ */
+function findDatasets(root: string): string {
+  if (process.env.LEDGERLAB_DATASETS) return resolve(process.env.LEDGERLAB_DATASETS);
+  const origin = originDir(root);
+  const candidates = [root, ...(origin ? [origin] : [])].map((dir) => resolve(dir, '..', 'shared', 'datasets'));
+  return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
+}
+
 export const paths = {
   root: packageRoot,
   lib: join(packageRoot, 'lib'),
@@ -24,6 +49,8 @@ export const paths = {
   experiments: join(packageRoot, 'experiments'),
   /** Default results folder: LEDGERLAB_RESULTS overrides (tests point it at a temp dir). */
   results: process.env.LEDGERLAB_RESULTS ?? join(packageRoot, 'results'),
+  /** The shared real datasets (see findDatasets); LEDGERLAB_DATASETS overrides. */
+  datasets: findDatasets(packageRoot),
   jupyter: join(packageRoot, '.jupyter'),
   nodeModulesBin: join(packageRoot, 'node_modules', '.bin'),
 };

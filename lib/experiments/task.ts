@@ -8,10 +8,10 @@
  * task.train.length; task.manifest.split.sha256.eval;
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { s, type Infer } from '../config/schema.ts';
 import { LedgerLabError } from '../errors.ts';
-import { packageRoot } from '../paths.ts';
+import { paths } from '../paths.ts';
 import { sha256 } from '../util/hash.ts';
 import { loadDataset } from '../data/load.ts';
 import { generateAds, adRecordToExample } from '../data/synthetic/index.ts';
@@ -23,7 +23,7 @@ import { encodeExamples, type EncodedExample } from '../data/batch/encode.ts';
 import type { Example } from '../data/types.ts';
 
 /** The AdvertiseGen sample this workbench is developed against (outside the repo; not redistributed). */
-export const ADVERTISEGEN_SAMPLE = resolve(packageRoot, '..', 'shared', 'datasets', 'advertisegen', 'dev-sample.jsonl');
+export const ADVERTISEGEN_SAMPLE = join(paths.datasets, 'advertisegen', 'dev-sample.jsonl');
 
 export const DataSchema = s.object({
   source: s.enum(['auto', 'advertisegen', 'synthetic', 'file'] as const).default('auto')

@@ -1,9 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { ledgerlab, repoRoot } from '../helpers/cli.ts';
+import { paths } from '../../lib/paths.ts';
+import { ledgerlab } from '../helpers/cli.ts';
 
-const sample = join(repoRoot, '..', 'shared', 'datasets', 'advertisegen', 'dev-sample.jsonl');
+const sample = join(paths.datasets, 'advertisegen', 'dev-sample.jsonl');
 
 test('data synth is deterministic and writes AdvertiseGen lines', () => {
   const a = ledgerlab(['data', 'synth', '--seed', '3', '--count', '5', '--lang', 'zh']);

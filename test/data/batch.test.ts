@@ -1,13 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
+import { paths } from '../../lib/paths.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import {
   BatchIterator, BpeTokenizer, CharTokenizer, collate, collatePrompts, packTexts, encodeExample, encodeExamples, IGNORE_INDEX, loadAdvertiseGen,
   shiftedLabels, summarizePadding, type Batch, type BatchIteratorOptions, type EncodedExample,
 } from '../../lib/data/index.ts';
 
-const AG = join(import.meta.dirname, '../../../shared/datasets/advertisegen/dev-sample.jsonl');
+const AG = join(paths.datasets, 'advertisegen', 'dev-sample.jsonl');
 const X = IGNORE_INDEX;
 // Char ids: <pad>0 <bos>1 <eos>2 <sep>3 <unk>4, then a5 b6 c7 d8 e9.
 const tok = CharTokenizer.train(['abcde'], { vocabSize: 50 });

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { paths } from '../../lib/paths.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import {
   CsvParser, loadAdvertiseGen, loadE2E, loadPromptResponse, parseAdvertiseGen, parseE2E, parseMeaningRepresentation,
@@ -10,8 +11,8 @@ import {
 } from '../../lib/data/index.ts';
 import { contentId } from '../../lib/data/ids.ts';
 
-const AG = join(import.meta.dirname, '../../../shared/datasets/advertisegen/dev-sample.jsonl');
-const E2E = join(import.meta.dirname, '../../../shared/datasets/e2e/devset.csv');
+const AG = join(paths.datasets, 'advertisegen', 'dev-sample.jsonl');
+const E2E = join(paths.datasets, 'e2e', 'devset.csv');
 
 function dataErr(fn: () => unknown): LedgerLabError {
   try {

@@ -2,11 +2,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { paths } from '../../lib/paths.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import { exactCounts, idListHash, loadAdvertiseGen, split } from '../../lib/data/index.ts';
 import { Rng } from '../../lib/util/random.ts';
 
-const AG = join(import.meta.dirname, '../../../shared/datasets/advertisegen/dev-sample.jsonl');
+const AG = join(paths.datasets, 'advertisegen', 'dev-sample.jsonl');
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const F = { train: 0.8, eval: 0.1, test: 0.1 };
 const mk = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `ex${i}`, source: `s${i % 7}` }));

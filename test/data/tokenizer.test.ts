@@ -3,14 +3,15 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { paths } from '../../lib/paths.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import {
   BpeTokenizer, BYTE_TO_CHAR, CharTokenizer, FIRST_MERGE_ID, loadAdvertiseGen, loadE2E, loadTokenizer, pretokenize,
   saveTokenizer, SPECIAL_IDS, tokenizerFromJson, trainBpeMerges, type Merge,
 } from '../../lib/data/index.ts';
 
-const AG = join(import.meta.dirname, '../../../shared/datasets/advertisegen/dev-sample.jsonl');
-const E2E = join(import.meta.dirname, '../../../shared/datasets/e2e/devset.csv');
+const AG = join(paths.datasets, 'advertisegen', 'dev-sample.jsonl');
+const E2E = join(paths.datasets, 'e2e', 'devset.csv');
 const id = (ch: string) => ch.charCodeAt(0) + 5; // byte ids start after the 5 specials
 
 const SAMPLES = [

@@ -10,7 +10,7 @@ import { initWeights, type GptConfig, type Weights } from '../../lib/model/index
 import { paths } from '../../lib/paths.ts';
 import { TrainSchema } from '../../lib/train/config.ts';
 
-export const DATA_FILE = join(paths.root, '..', 'shared', 'datasets', 'advertisegen', 'dev-sample.jsonl');
+export const DATA_FILE = join(paths.datasets, 'advertisegen', 'dev-sample.jsonl');
 
 export interface Fixture {
   examples: Example[];
