@@ -18,6 +18,7 @@
  */
 import { join, resolve } from 'node:path';
 import { canonicalJson } from '../config/load.ts';
+import { backendLabel } from '../runtime/backend-label.ts';
 import { writeFileAtomic } from '../results/atomic.ts';
 import type { RunEntry } from '../results/store.ts';
 import type { Chart } from './charts.ts';
@@ -204,7 +205,6 @@ export function runProvenance(e: RunEntry): RunProvenance {
     typeof get(env, 'node.version') === 'string' ? `Node ${get(env, 'node.version')}` : null,
     typeof host === 'string' ? `host ${host}` : null,
   ].filter(Boolean).join(', ');
-  const backendName = get(env, 'backend.name');
   return {
     runId: r.runId,
     kind: r.kind,
@@ -213,7 +213,7 @@ export function runProvenance(e: RunEntry): RunProvenance {
     configSha256: r.configSha256,
     seeds: r.seeds,
     commit: r.git.commit ? r.git.commit.slice(0, 12) + (r.git.dirty ? ' (dirty)' : '') : r.git.dirty ? 'no commit (dirty tree)' : 'no commit',
-    backend: typeof backendName === 'string' ? backendName : 'unknown',
+    backend: backendLabel(env),
     machine: machine || 'unknown',
     startedAt: r.startedAt,
     endedAt: r.endedAt ?? '',

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { LedgerLabError } from '../errors.ts';
-import { installKernelFixes } from './kernels/index.ts';
+import { installKernelFixes, KERNEL_FIXES } from './kernels/index.ts';
 
 export const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -148,7 +148,10 @@ export async function currentBackend(): Promise<BackendChoice | undefined> {
   return chosen;
 }
 
-async function choose(kernelFixes: boolean): Promise<BackendChoice> {
+async function choose(withFixes: boolean): Promise<BackendChoice> {
+  // Read before any backend starts: a bad value is the user's mistake, not a backend failure to skip past.
+  const route = matmulRoute();
+  const kernelFixes = withFixes ? KERNEL_FIXES.filter((f) => f !== 'OrtMatMul' || route === 'ort') : [];
   const list = candidates();
   const override = process.env.LEDGERLAB_BACKEND?.trim();
   if (override) {
@@ -184,7 +187,19 @@ async function choose(kernelFixes: boolean): Promise<BackendChoice> {
   throw new LedgerLabError({ kind: 'runtime', problem: `no tfjs backend could start (${notes.join('; ')})`, where: 'tensor backend' });
 }
 
-function finish(pick: Candidate, tfBackend: string, reason: string, list: Candidate[], kernelFixes: boolean): BackendChoice {
-  const fixes = kernelFixes ? installKernelFixes(tfBackend) : [];
+/**
+ * `LEDGERLAB_MATMUL=wasm` keeps wasm's batched products in tfjs instead of ONNX Runtime (the OrtMatMul fix),
+ * to measure what the routing buys; `ort` (the default) routes them when onnxruntime-node loads.
+ */
+export function matmulRoute(): 'ort' | 'wasm' {
+  const v = process.env.LEDGERLAB_MATMUL?.trim() || 'ort';
+  if (v !== 'ort' && v !== 'wasm') {
+    throw new LedgerLabError({ kind: 'usage', problem: `LEDGERLAB_MATMUL="${v}" is not a matmul route`, where: 'environment variable LEDGERLAB_MATMUL', hint: 'use ort or wasm, or unset it' });
+  }
+  return v;
+}
+
+function finish(pick: Candidate, tfBackend: string, reason: string, list: Candidate[], kernelFixes: readonly string[]): BackendChoice {
+  const fixes = kernelFixes.length ? installKernelFixes(tfBackend, kernelFixes) : [];
   return { name: pick.name, tfBackend, reason, candidates: list, kernelFixes: fixes, wasmSimd: wasmSimdSupported() };
 }

@@ -8,6 +8,7 @@
  */
 import { cpus, totalmem, freemem, release, platform, arch, hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { backendLabel } from './backend-label.ts';
 import { initBackend, installedPackageJson, isInstalled, nvidiaGpu, type BackendChoice } from './backend.ts';
 
 /** Packages whose versions matter for results (reported when installed). */
@@ -81,7 +82,7 @@ const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 
 /** One line that identifies the setup in a chart caption or report footer. */
 export function environmentSummary(env: EnvironmentReport): string {
-  return `${env.backend.name} backend, tfjs ${env.packages['@tensorflow/tfjs']}, Node ${env.node.version}, ${env.cpu.cores}× ${env.cpu.model}, ${gib(env.memory.totalBytes)}`;
+  return `${backendLabel(env)} backend, tfjs ${env.packages['@tensorflow/tfjs']}, Node ${env.node.version}, ${env.cpu.cores}× ${env.cpu.model}, ${gib(env.memory.totalBytes)}`;
 }
 
 export function formatEnvironment(env: EnvironmentReport): string {

@@ -4,5 +4,6 @@ export type { BackendChoice, BackendName, Candidate } from './backend.ts';
 export { installKernelFixes, removeKernelFixes, installedKernelFixes, KERNEL_FIXES } from './kernels/index.ts';
 export { environmentReport, environmentSummary, formatEnvironment, packageVersion, TRACKED_PACKAGES } from './env.ts';
 export type { EnvironmentReport } from './env.ts';
+export { backendLabel } from './backend-label.ts';
 export { benchKernels, DEFAULT_CASES as KERNEL_BENCH_CASES } from './kernel-bench.ts';
 export type { KernelBenchResult, KernelBenchCase } from './kernel-bench.ts';

@@ -56,7 +56,7 @@ test('bench generate text output names both backends and the environment', async
   const text = await captured(['--new', '2', '--repeats', '1', '--warmup', '0', '--threads', '2']);
   const lines = text.split('\n');
   assert.is(lines.length, 5);
-  assert.match(lines[0], /^generation bench — wasm backend, tfjs 4\.22\.0, Node v22\.\d+\.\d+, .*; onnxruntime-node 1\.30\.0 \(2 threads\)$/);
+  assert.match(lines[0], /^generation bench — wasm\+ort-matmul backend, tfjs 4\.22\.0, Node v22\.\d+\.\d+, .*; onnxruntime-node 1\.30\.0 \(2 threads\)$/);
   assert.is(lines[1], '  model 2 layers, d 128, 4 heads, vocab 2000; batch 1, prompt 16, 2 new tokens, greedy; warm-up 0, 1 timed');
   assert.match(lines[2], /^  tfjs +\d+ tokens\/s \(IQR \d+–\d+, n=1\)/);
   assert.match(lines[3], /^  onnxruntime +\d+ tokens\/s/);

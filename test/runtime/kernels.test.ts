@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installKernelFixes, removeKernelFixes, installedKernelFixes } from '../../lib/runtime/kernels/index.ts';
 import { segmentSum } from '../../lib/runtime/kernels/segment-sum.ts';
+import { ortMatMulStats, ORT_MIN_MACS } from '../../lib/runtime/kernels/ort-matmul.ts';
 import { Rng } from '../../lib/util/random.ts';
 
 tf.env().set('DEBUG', false);
@@ -79,13 +80,53 @@ test('fused matMul (bias + relu) with transposeB matches tfjs cpu', async () => 
   close((await on('wasm', true, f))[0], ref);
 });
 
+test('ORT matMul: every transpose combination, broadcast batch dims, rank 2 and 4, and gradients match tfjs cpu', async () => {
+  const a = randn([2, 3, 40, 50]), aT = randn([2, 3, 50, 40]);
+  const b = randn([2, 3, 50, 60]), bT = randn([2, 3, 60, 50]), b1 = randn([1, 3, 50, 60]);
+  const x = randn([64, 96]), w = randn([96, 80]);
+  const f = () => {
+    const [ga, gb] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q).square().sum())([a, b]);
+    return [tf.matMul(a, b), tf.matMul(aT, b, true, false), tf.matMul(a, bT, false, true), tf.matMul(aT, bT, true, true), tf.matMul(a, b1), tf.matMul(x, w), ga, gb];
+  };
+  const ref = await on('cpu', false, f);
+  ortMatMulStats.calls = 0;
+  const routed = await on('wasm', true, f);
+  ref.forEach((r, i) => close(routed[i], r));
+  assert.is(ortMatMulStats.calls, 9, 'six products + the forward and two gradient products of the grads call');
+});
+
+test('ORT matMul: products below ORT_MIN_MACS stay in the wasm kernel', async () => {
+  await tf.setBackend('wasm');
+  installKernelFixes('wasm');
+  ortMatMulStats.calls = 0;
+  const small = tf.matMul(randn([8, 16]), randn([16, 8]));
+  assert.ok(8 * 16 * 8 < ORT_MIN_MACS);
+  assert.is(small.shape.join(), '8,8');
+  assert.is(ortMatMulStats.calls, 0);
+});
+
+test('Identity on wasm shares the buffer, and the clone outlives the original', async () => {
+  await tf.setBackend('wasm');
+  installKernelFixes('wasm');
+  const x = tf.tensor1d([1.5, -2, 3]);
+  const c = tf.clone(x);
+  const offset = (t: tf.Tensor) => (tf.backend() as unknown as { getMemoryOffset(id: object): number }).getMemoryOffset(t.dataId);
+  assert.is(offset(c), offset(x));
+  x.dispose();
+  assert.equal(Array.from(c.dataSync()), [1.5, -2, 3]);
+  c.dispose();
+});
+
 test('install is idempotent and removal restores tfjs kernels', async () => {
   await tf.setBackend('wasm');
   removeKernelFixes('wasm');
   const original = tf.getKernel('BatchMatMul', 'wasm');
   installKernelFixes('wasm');
   installKernelFixes('wasm');
-  assert.equal(installedKernelFixes('wasm').sort(), ['BatchMatMul', 'UnsortedSegmentSum', '_FusedMatMul']);
+  assert.equal(installedKernelFixes('wasm').sort(), ['BatchMatMul', 'Identity', 'OrtMatMul', 'UnsortedSegmentSum', '_FusedMatMul']);
+  ortMatMulStats.calls = 0;
+  tf.matMul(randn([64, 64]), randn([64, 64]));
+  assert.is(ortMatMulStats.calls, 1, 'the second install keeps ORT on top');
   removeKernelFixes('wasm');
   assert.equal(installedKernelFixes('wasm'), []);
   assert.is(tf.getKernel('UnsortedSegmentSum', 'wasm'), undefined, 'wasm has no UnsortedSegmentSum of its own');

@@ -86,9 +86,10 @@ test("'longest' and 'max_length' padding give the same losses on the same data (
     const v = b.weights.get(n)!;
     let d = 0;
     for (let i = 0; i < w.length; i++) d = Math.max(d, Math.abs(w[i] - v[i]));
-    // attn.k.bias has a mathematically zero gradient (softmax ignores a shift shared by all keys); Adam
-    // normalises its rounding noise into real steps, so it differs most (~5e-7, vs lr 5e-3).
-    assert.ok(d <= 2e-6, `${n}: max |Δ| ${d}`);
+    // attn.k.bias has a mathematically zero gradient (softmax ignores a shift shared by all keys), so its
+    // "gradient" is rounding noise (~1e-10) that Adam divides by eps 1e-8: it moves by up to lr·noise/eps
+    // (~5e-5) and differs most between paddings (observed 5e-7 with tfjs' matmuls, 4e-6 with MLAS's).
+    assert.ok(d <= (n.endsWith('attn.k.bias') ? 2e-5 : 2e-6), `${n}: max |Δ| ${d}`);
   }
 });
 

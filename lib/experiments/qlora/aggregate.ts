@@ -15,6 +15,7 @@ import { meanCI, type MeanCI } from '../../measure/stats.ts';
 import { bootstrapCI, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/bootstrap.ts';
 import { ZH_KEYS } from '../../metrics/zh.ts';
 import { readJsonl, type RunEntry } from '../../results/store.ts';
+import { backendLabel } from '../../runtime/backend-label.ts';
 import { LedgerLabError } from '../../errors.ts';
 import { ratioCI } from '../speedup/aggregate.ts';
 import { projectMemory, timeExponent, type LadderRow, type ProjectionRow } from './scaling.ts';
@@ -113,10 +114,10 @@ export function aggregateQlora(entries: readonly RunEntry[]): QloraAggregate {
   }
   const sums = done.map((e) => e.record.summary as QloraRunSummary);
   const config = done[0]!.record.config as QloraConfig;
-  const env = (e: RunEntry) => e.record.environment as { backend?: { name?: string }; cpu?: { model?: string; cores?: number } } | undefined;
+  const env = (e: RunEntry) => e.record.environment as { cpu?: { model?: string; cores?: number } } | undefined;
   const runs = done.map((e) => ({
     runId: e.record.runId, seed: e.record.seeds[0]!, commit: e.record.git?.commit ?? 'unknown', dirty: !!e.record.git?.dirty,
-    configSha256: e.record.configSha256, backend: env(e)?.backend?.name ?? 'unknown', machine: `${env(e)?.cpu?.cores ?? '?'}× ${env(e)?.cpu?.model ?? 'unknown CPU'}`,
+    configSha256: e.record.configSha256, backend: backendLabel(e.record.environment), machine: `${env(e)?.cpu?.cores ?? '?'}× ${env(e)?.cpu?.model ?? 'unknown CPU'}`,
   }));
 
   const names = config.dtypes.filter((d) => sums.some((s) => s.dtypes[d]));

@@ -2,17 +2,27 @@
  * Installs (and can remove) LedgerLab's kernel fixes for a tfjs backend. Removal exists so tests and the
  * kernel bench can compare the fixed kernels with tfjs' own on the same inputs.
  *
+ * - UnsortedSegmentSum: missing on wasm (the embedding gradient), very slow on cpu.
+ * - BatchMatMul, _FusedMatMul: wasm kernels run without transpose flags (segment-sum.ts, matmul-transpose.ts).
+ * - Identity: wasm shares the buffer instead of copying it (shared-identity.ts).
+ * - OrtMatMul: wasm BatchMatMul computed by ONNX Runtime's MLAS (ort-matmul.ts); layered on the BatchMatMul
+ *   fix, which still runs the products too small to be worth a native call.
+ *
  * @example
  * await tf.setBackend('wasm');
- * installKernelFixes('wasm');   // ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul']
+ * installKernelFixes('wasm');   // ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'OrtMatMul']
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { segmentSumKernel } from './segment-sum.ts';
 import { untransposedMatMulKernel } from './matmul-transpose.ts';
+import { ortMatMulKernel } from './ort-matmul.ts';
+import { sharedIdentityKernel } from './shared-identity.ts';
 
 /** Original kernels we replaced, by "backend/kernel" (undefined where there was none). */
 const originals = new Map<string, KernelConfig | undefined>();
+/** Fixes in place, as "backend/fix" (OrtMatMul replaces the BatchMatMul kernel a second time). */
+const installed = new Set<string>();
 
 function replaceKernel(config: KernelConfig): void {
   const key = `${config.backendName}/${config.kernelName}`;
@@ -22,7 +32,13 @@ function replaceKernel(config: KernelConfig): void {
   tf.registerKernel(config);
 }
 
-export const KERNEL_FIXES = ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul'] as const;
+export const KERNEL_FIXES = ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'OrtMatMul'] as const;
+
+/**
+ * One ORT thread: the step then uses one core like the single-threaded PyTorch reference it is compared
+ * with, and `run --jobs 2` workers do not contend for the second core.
+ */
+const ORT_THREADS = 1;
 
 /** Registers the fixes that apply to `backend` (optionally only some); returns their names. Idempotent. */
 export function installKernelFixes(backend: string, only: readonly string[] = KERNEL_FIXES): string[] {
@@ -33,13 +49,27 @@ export function installKernelFixes(backend: string, only: readonly string[] = KE
   }
   if (backend === 'wasm') {
     const transpose = tf.getKernel('Transpose', 'wasm');
+    const original = (name: string) => (originals.has(`wasm/${name}`) ? originals.get(`wasm/${name}`) : tf.getKernel(name, 'wasm'));
     for (const name of ['BatchMatMul', '_FusedMatMul'].filter((n) => only.includes(n))) {
-      const original = originals.has(`wasm/${name}`) ? originals.get(`wasm/${name}`) : tf.getKernel(name, 'wasm');
-      if (!original || !transpose) continue;
-      replaceKernel(untransposedMatMulKernel(original, transpose));
+      const o = original(name);
+      if (!o || !transpose) continue;
+      replaceKernel(untransposedMatMulKernel(o, transpose));
       fixed.push(name);
     }
+    const identity = only.includes('Identity') ? original('Identity') : undefined;
+    if (identity) {
+      replaceKernel(sharedIdentityKernel(identity));
+      fixed.push('Identity');
+    }
+    // Small products fall back to the kernel below: the untransposed one when that fix is in, else tfjs' own.
+    const below = fixed.includes('BatchMatMul') ? tf.getKernel('BatchMatMul', 'wasm') : original('BatchMatMul');
+    const ort = only.includes('OrtMatMul') && below ? ortMatMulKernel(below, { threads: ORT_THREADS }) : undefined;
+    if (ort) {
+      replaceKernel(ort);
+      fixed.push('OrtMatMul');
+    }
   }
+  for (const f of fixed) installed.add(`${backend}/${f}`);
   return fixed;
 }
 
@@ -52,8 +82,9 @@ export function removeKernelFixes(backend: string): void {
     if (original) tf.registerKernel(original);
     originals.delete(key);
   }
+  for (const key of installed) if (key.startsWith(`${backend}/`)) installed.delete(key);
 }
 
 export function installedKernelFixes(backend: string): string[] {
-  return [...originals.keys()].filter((k) => k.startsWith(`${backend}/`)).map((k) => k.split('/')[1]);
+  return [...installed].filter((k) => k.startsWith(`${backend}/`)).map((k) => k.split('/')[1]);
 }
