@@ -5,7 +5,8 @@ import {LedgerBase} from "./LedgerBase.sol";
 
 /// @title DatanetRegistry: contributors register data items (content hash, size, Datanet, optional stake)
 /// under a per-identity daily cap; duplicate content hashes revert unless the design under study accepts
-/// them, in which case they are marked isDuplicate for defences that use it.
+/// them, in which case they are marked isDuplicate for defences that use it. Storage keeps what contract
+/// functions read (owner, time, Datanet, flags, stake); hash and size are recorded by ItemRegistered.
 abstract contract DatanetRegistry is LedgerBase {
     error UnknownDatanet(uint64 datanetId);
     error UnknownItem(uint64 itemId);
@@ -29,6 +30,8 @@ abstract contract DatanetRegistry is LedgerBase {
 
     function createDatanet(bytes32 metadata) external onlyRole(CURATOR) returns (uint64 id) {
         id = ++datanetCount;
+        // Items store the Datanet id in 32 bits (one slot per item); 4.3 billion Datanets is out of reach.
+        if (id > type(uint32).max) revert InvalidParam("datanetCount");
         datanetCurator[id] = msg.sender;
         emit DatanetCreated(id, msg.sender, metadata);
     }
@@ -55,11 +58,16 @@ abstract contract DatanetRegistry is LedgerBase {
         id = ++itemCount;
         if (!dup) itemByHash[contentHash] = id;
         uint128 stake = _u128(msg.value);
-        _items[id] = Item({
-            owner: msg.sender, registeredAt: uint64(block.timestamp), flagged: false, isDuplicate: dup, challenged: false,
-            stake: stake, datanetId: datanetId, size: size, contentHash: contentHash
-        });
-        if (stake != 0) idt.stake += stake;
+        Item storage it = _items[id];
+        // One slot (flagged and challenged start false); contentHash and size go to the event only.
+        it.owner = msg.sender;
+        it.registeredAt = uint40(block.timestamp);
+        it.datanetId = uint32(datanetId); // ≤ datanetCount ≤ type(uint32).max, checked above
+        it.isDuplicate = dup;
+        if (stake != 0) {
+            it.stake = stake; // no write of a zero stake slot
+            idt.stake += stake;
+        }
         emit ItemRegistered(id, msg.sender, datanetId, contentHash, size, stake, dup);
     }
 

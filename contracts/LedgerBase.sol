@@ -27,16 +27,18 @@ abstract contract LedgerBase {
         uint32 capMultipleBps; // VOLUME_CAP: payout ≤ capMultipleBps · paid volume / 10000
     }
 
+    /// A registration writes ONE storage slot here (slot 0: 160 + 40 + 32 + 3 × 8 = 256 bits); `stake` (slot 1)
+    /// is written only when non-zero. The content hash and size are not stored: no contract function reads
+    /// them; both are in the ItemRegistered event (the record indexers and lib/ read) and the hash is also the
+    /// key of itemByHash (the duplicate guard), so `itemByHash[h] == id` proves the hash of a first registrant.
     struct Item {
         address owner;
-        uint64 registeredAt;
+        uint40 registeredAt; // block.timestamp; uint40 seconds last until the year 36,812
+        uint32 datanetId; // ≤ datanetCount, which createDatanet keeps ≤ type(uint32).max
         bool flagged; // upheld challenge: usage ignored from then on
         bool isDuplicate;
         bool challenged; // a challenge is open
         uint128 stake;
-        uint64 datanetId;
-        uint64 size;
-        bytes32 contentHash;
     }
 
     struct Identity {
@@ -83,20 +85,22 @@ abstract contract LedgerBase {
     Params internal _params;
     mapping(bytes32 => mapping(address => bool)) public hasRole;
 
+    // The four counters share one slot, so register's datanet check and its ++itemCount are one cold access.
     uint64 public datanetCount;
-    mapping(uint64 => address) public datanetCurator;
     uint64 public itemCount;
+    uint64 public eventCount;
+    uint64 public challengeCount;
+
+    mapping(uint64 => address) public datanetCurator;
     mapping(uint64 => Item) internal _items;
     mapping(bytes32 => uint64) public itemByHash; // first item registered with a content hash
     mapping(address => Identity) internal _identities;
 
-    uint64 public eventCount;
     uint256 public currentEpoch;
     uint8 public nextRule; // rule given to the epoch opened by closeEpoch
     mapping(uint256 => Epoch) internal _epochs;
     mapping(uint256 => mapping(address => Account)) internal _accounts;
 
-    uint64 public challengeCount;
     mapping(uint64 => Challenge) internal _challenges;
 
     mapping(address => uint256) public credits; // pull balances: bounties, bonds, treasury dust

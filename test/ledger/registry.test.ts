@@ -21,11 +21,28 @@ test('register stores the item, emits ItemRegistered and accumulates stake', asy
   assert.equal(logs[0].args, { itemId: 1n, owner: logs[0].args.owner, datanetId: 1n, contentHash: hash(1), size: 2048n, stake: 3n * ETH, isDuplicate: false });
   assert.is((logs[0].args.owner as string).toLowerCase(), a);
   const it = await fx.ledger.itemOf(1);
-  assert.equal({ ...it, owner: it.owner.toLowerCase() }, { owner: a, registeredAt: it.registeredAt, flagged: false, isDuplicate: false, challenged: false, stake: 3n * ETH, datanetId: 1n, size: 2048n, contentHash: hash(1) });
+  // contentHash and size are not stored: the event above carries them, and itemByHash proves the hash
+  assert.equal({ ...it, owner: it.owner.toLowerCase() }, { owner: a, registeredAt: it.registeredAt, datanetId: 1n, flagged: false, isDuplicate: false, challenged: false, stake: 3n * ETH });
+  const block = await fx.chain.request<{ timestamp: string }>('eth_getBlockByNumber', [`0x${r.blockNumber.toString(16)}`, false]);
+  assert.is(it.registeredAt, BigInt(block.timestamp));
   assert.is(await fx.ledger.stakeOf(a), 3n * ETH);
   assert.is(await fx.ledger.itemCount(), 1n);
   assert.is(await fx.ledger.itemByHash(hash(1)), 1n);
   assert.is(await fx.chain.balance(fx.ledger.address), 3n * ETH);
+});
+
+test('an unstaked item is one storage slot (owner, registeredAt, datanetId, flags); a stake adds the second', async () => {
+  const [a] = fx.users;
+  await fx.ledger.register(hash(1), 5, 1, { from: a }); // the identity's first: its slot goes zero → non-zero
+  const r0 = await fx.ledger.register(hash(2), 5, 1, { from: a });
+  const r1 = await fx.ledger.register(hash(3), 5, 1, { from: a, value: 7n });
+  // the staked registration pays for the stake slot (zero → non-zero: 22,100 cold) and little else: the
+  // identity's stake sum shares the identity slot already written for the daily count
+  const extra = r1.gasUsed - r0.gasUsed;
+  assert.ok(extra >= 22_100n && extra < 24_000n, String(extra));
+  assert.is((await fx.ledger.itemOf(2)).stake, 0n);
+  assert.is((await fx.ledger.itemOf(3)).stake, 7n);
+  assert.is(await fx.ledger.stakeOf(a), 7n);
 });
 
 test('register input checks: zero hash, zero size, unknown datanet, stake below minimum', async () => {
@@ -132,6 +149,24 @@ test('createDatanet needs CURATOR; ids count up; plain transfers are refused', a
   assert.is(await fx.ledger.datanetCount(), 2n);
   assert.is((await fx.ledger.datanetCurator(2)).toLowerCase(), fx.owner.toLowerCase());
   await fx.ledger.register(hash(1), 1, 2, { from: a });
+  assert.is((await fx.ledger.itemOf(1)).datanetId, 2n);
+  // items keep the Datanet id in 32 bits, so createDatanet stops at type(uint32).max: put the counter there
+  // (datanetCount is the low 64 bits of the counters' slot; itemCount the next 64)
+  let slot = -1;
+  for (let i = 0; i < 16 && slot < 0; i++) {
+    const v = BigInt(await fx.chain.request<string>('eth_getStorageAt', [fx.ledger.address, `0x${i.toString(16)}`, 'latest']));
+    if (v === (1n << 64n) + 2n) slot = i;
+  }
+  assert.ok(slot >= 0, 'counters slot found');
+  const max32 = 2n ** 32n - 1n;
+  await fx.chain.request('hardhat_setStorageAt', [fx.ledger.address, `0x${slot.toString(16)}`, `0x${((1n << 64n) + max32 - 1n).toString(16).padStart(64, '0')}`]);
+  await fx.chain.mine();
+  await fx.ledger.createDatanet(hash('last'), { from: fx.owner });
+  assert.is(await fx.ledger.datanetCount(), max32);
+  await reverts(fx.ledger.createDatanet(hash('one too many'), { from: fx.owner }), 'InvalidParam', ['datanetCount']);
+  const last = await fx.ledger.register(hash(2), 1, max32, { from: a });
+  assert.is(fx.ledger.parseLogs(last)[0].args.datanetId, max32);
+  assert.is((await fx.ledger.itemOf(2)).datanetId, max32);
   const h = fx.chain.sendTransaction({ from: a, to: fx.ledger.address, value: 1n });
   await reverts(h.catch((e) => { throw fx.ledger.decodeError(e, 'receive'); }), 'ZeroValue', [], 'receive');
 });
