@@ -49,14 +49,25 @@ abstract contract Settlement is AttributionLog {
         emit EpochClosed(e, ep.pool, ep.payees.length, ep.rule, ep.capMultipleBps);
     }
 
-    function computeScores(uint256 e, uint256 maxCount) external onlyRole(SETTLER) returns (bool done) {
-        Epoch storage ep = _epochAt(e);
-        if (ep.phase != Phase.Closed) revert WrongPhase(e, Phase.Closed, ep.phase);
+    /// The next page [from, end) of an epoch's payees for a paginated pass that runs in phase `want`;
+    /// `last` when the page reaches the final payee.
+    function _page(uint256 e, Phase want, uint256 maxCount)
+        private
+        view
+        returns (Epoch storage ep, uint256 from, uint256 end, bool last)
+    {
+        ep = _epochAt(e);
+        if (ep.phase != want) revert WrongPhase(e, want, ep.phase);
         if (maxCount == 0) revert ZeroCount();
-        uint256 from = ep.cursor;
-        uint256 end = from + maxCount;
+        from = ep.cursor;
+        end = from + maxCount;
         uint256 len = ep.payees.length;
         if (end > len) end = len;
+        last = end == len;
+    }
+
+    function computeScores(uint256 e, uint256 maxCount) external onlyRole(SETTLER) returns (bool done) {
+        (Epoch storage ep, uint256 from, uint256 end, bool last) = _page(e, Phase.Closed, maxCount);
         uint8 rule = ep.rule;
         uint32 decay = _params.decayBps;
         uint256 total = ep.totalScore;
@@ -78,7 +89,7 @@ abstract contract Settlement is AttributionLog {
         ep.cursor = uint32(end);
         emit ScoresComputed(e, from, end, total);
         if (end > from) emit ReputationDecayed(e, from, end, decay);
-        if (end == len) {
+        if (last) {
             ep.cursor = 0;
             if (total == 0) {
                 ep.phase = Phase.Settled;
@@ -93,13 +104,7 @@ abstract contract Settlement is AttributionLog {
     }
 
     function sumPayouts(uint256 e, uint256 maxCount) external onlyRole(SETTLER) returns (bool done) {
-        Epoch storage ep = _epochAt(e);
-        if (ep.phase != Phase.Scored) revert WrongPhase(e, Phase.Scored, ep.phase);
-        if (maxCount == 0) revert ZeroCount();
-        uint256 from = ep.cursor;
-        uint256 end = from + maxCount;
-        uint256 len = ep.payees.length;
-        if (end > len) end = len;
+        (Epoch storage ep, uint256 from, uint256 end, bool last) = _page(e, Phase.Scored, maxCount);
         uint256 paid = ep.paidTotal;
         mapping(address => Account) storage accts = _accounts[e];
         for (uint256 i = from; i < end; ++i) {
@@ -108,7 +113,7 @@ abstract contract Settlement is AttributionLog {
         ep.paidTotal = paid;
         ep.cursor = uint32(end);
         emit PayoutsSummed(e, from, end, paid);
-        if (end == len) {
+        if (last) {
             ep.phase = Phase.Settled;
             uint256 dust = ep.pool - paid;
             _credit(treasury, dust, WHY_DUST);
