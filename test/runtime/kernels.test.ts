@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installKernelFixes, removeKernelFixes, installedKernelFixes } from '../../lib/runtime/kernels/index.ts';
 import { segmentSum } from '../../lib/runtime/kernels/segment-sum.ts';
-import { ortMatMulStats, ORT_MIN_MACS } from '../../lib/runtime/kernels/ort-matmul.ts';
+import { ortMatMulStats, ORT_MIN_MACS, ORT_MIN_ROWS, ORT_MIN_INNER } from '../../lib/runtime/kernels/ort-matmul.ts';
 import { Rng } from '../../lib/util/random.ts';
 
 tf.env().set('DEBUG', false);
@@ -95,13 +95,17 @@ test('ORT matMul: every transpose combination, broadcast batch dims, rank 2 and 
   assert.is(ortMatMulStats.calls, 9, 'six products + the forward and two gradient products of the grads call');
 });
 
-test('ORT matMul: products below ORT_MIN_MACS stay in the wasm kernel', async () => {
+test('ORT matMul: small, few-row and short-inner products stay in the wasm kernel, and still compute', async () => {
   await tf.setBackend('wasm');
   installKernelFixes('wasm');
   ortMatMulStats.calls = 0;
-  const small = tf.matMul(randn([8, 16]), randn([16, 8]));
-  assert.ok(8 * 16 * 8 < ORT_MIN_MACS);
-  assert.is(small.shape.join(), '8,8');
+  const cases: [number[], number[]][] = [[[8, 16], [16, 8]], [[8, 512], [512, 512]], [[1024, 8], [8, 128]]];
+  assert.ok(8 * 16 * 8 < ORT_MIN_MACS && 8 < ORT_MIN_ROWS && 8 < ORT_MIN_INNER);
+  for (const [sa, sb] of cases) {
+    const a = randn(sa), b = randn(sb);
+    const [ref] = await on('cpu', false, () => [tf.matMul(a, b)]);
+    close((await on('wasm', true, () => [tf.matMul(a, b)]))[0], ref);
+  }
   assert.is(ortMatMulStats.calls, 0);
 });
 

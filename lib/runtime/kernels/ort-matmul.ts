@@ -39,10 +39,13 @@ interface WasmBackendLike {
 type Args = { inputs: Record<string, TensorInfo>; backend: WasmBackendLike; attrs: NamedAttrMap };
 
 /**
- * Products below this many multiply-adds stay on the wasm kernel: a native call costs ~20 µs, more than a
- * small product (LoRA's rank-8 factors, single-token decoding) takes in XNNPACK.
+ * Which products go to ORT. A native call costs tens of µs, so small products stay in wasm, and so do thin
+ * ones, where XNNPACK measured faster here: few rows (a decoding step's [batch, d] × [d, vocab]: 206 µs in
+ * wasm vs 310 in ORT at batch 8) or a short inner dimension (LoRA's [tokens, 8] × [8, d]: 199 vs 467 µs).
  */
 export const ORT_MIN_MACS = 1 << 16;
+export const ORT_MIN_ROWS = 16;
+export const ORT_MIN_INNER = 16;
 
 /** Products routed to ORT since start (or the last reset): lets tests and benches see the route is taken. */
 export const ortMatMulStats = { calls: 0, macs: 0 };
@@ -94,8 +97,9 @@ function loadNative(): { native: OrtNative; Tensor: OrtTensorCtor } | undefined 
 }
 
 /**
- * Wraps the wasm BatchMatMul: float32 products of at least ORT_MIN_MACS multiply-adds run in ORT, the rest
- * in `fallback` (the untransposed wasm kernel). Returns undefined when onnxruntime-node's binding is missing.
+ * Wraps the wasm BatchMatMul: float32 products of at least ORT_MIN_MACS multiply-adds, ORT_MIN_ROWS rows and
+ * ORT_MIN_INNER inner length run in ORT, the rest in `fallback` (the untransposed wasm kernel). Returns
+ * undefined when onnxruntime-node's binding is missing.
  */
 export function ortMatMulKernel(fallback: KernelConfig, o: OrtMatMulOptions): KernelConfig | undefined {
   const ort = loadNative();
@@ -129,7 +133,7 @@ export function ortMatMulKernel(fallback: KernelConfig, o: OrtMatMulOptions): Ke
     if (k !== kb) throw new Error(`matMul: inner dimensions ${k} and ${kb} of [${a.shape}] and [${b.shape}] differ`);
     const batch = broadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const macs = batch.reduce((p, d) => p * d, 1) * m * k * n;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || macs < ORT_MIN_MACS) return runFallback(args);
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || macs < ORT_MIN_MACS || m < ORT_MIN_ROWS || k < ORT_MIN_INNER) return runFallback(args);
     const outShape = [...batch, m, n];
     const out = args.backend.makeOutput(outShape, 'float32');
     // Views are taken after makeOutput: an allocation can grow (and so replace) the wasm heap's buffer.
