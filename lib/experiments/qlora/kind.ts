@@ -17,10 +17,7 @@ import { taskAndBase } from '../base.ts';
 import { QloraSchema, type QloraConfig } from './config.ts';
 import { linearWeightBytes, layerQuantErrors } from './bytes.ts';
 import { measureStep, measureLadder, timeExponent, type StepBatch } from './scaling.ts';
-import { trainConfig } from '../../train/config.ts';
-import { trainLoop } from '../../train/loop.ts';
-import { evaluate, predictionsJsonl } from '../../train/evaluate.ts';
-import { zhScoresMulti, ZH_KEYS } from '../../metrics/zh.ts';
+import { trainAndScore } from '../quality.ts';
 import { buildModel } from '../../peft/method.ts';
 import { BatchIterator } from '../../data/batch/iterator.ts';
 import { shiftedLabels } from '../../data/batch/collate.ts';
@@ -79,33 +76,11 @@ export function timingBatch(task: Task, c: QloraConfig): StepBatch {
 }
 
 async function qualityRun(dtype: QuantDtype, c: QloraConfig, model: GptConfig, base: Weights, task: Task, seed: number, run: Run, verbose: boolean): Promise<DtypeQuality> {
-  const m = await buildModel(model, base, c.method, dtype, seed);
-  try {
-    const tc = trainConfig({
-      steps: c.trainSteps, batchSize: c.batchSize, lr: c.lr, warmupSteps: Math.min(10, Math.floor(c.trainSteps / 10)), schedule: 'linear',
-      padding: c.padding, maxSource: task.limits.maxSource, maxTarget: task.limits.maxTarget, logEvery: 10,
-    });
-    const t0 = performance.now();
-    const r = await trainLoop({
-      model: m, config: tc, train: task.train, padId: task.tokenizer.special.pad, seed, quiet: !verbose, label: `train ${dtype}`,
-      onLog: (line) => run.logMetrics({ phase: `quality:${dtype}`, ...line }),
-    });
-    const seconds = (performance.now() - t0) / 1000;
-    const timed = r.stepMs.slice(1).reduce((a, b) => a + b, 0) / 1000;
-    const ev = await evaluate({
-      model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
-    });
-    const items = ev.predictions.map((p) => ({ id: p.id, prediction: p.prediction, references: p.references, ...zhScoresMulti(p.prediction, p.references) }));
-    run.writeArtifact(`predictions-${dtype}`, `predictions-${dtype}.jsonl`, predictionsJsonl(items as never));
-    const scores = Object.fromEntries(ZH_KEYS.map((k) => [k, items.reduce((a, it) => a + it[k], 0) / Math.max(1, items.length)]));
-    const perStep = r.stepMs.length;
-    return {
-      scores, evalLoss: ev.loss, perplexity: ev.perplexity, finalLoss: r.lastLoss, seconds,
-      tokensPerS: perStep > 1 && timed > 0 ? (r.tokens.real * (perStep - 1)) / perStep / timed : NaN,
-    };
-  } finally {
-    m.dispose();
-  }
+  const q = await trainAndScore({
+    label: dtype, method: c.method, quant: dtype, lr: c.lr, padding: c.padding,
+    trainSteps: c.trainSteps, batchSize: c.batchSize, eval: c.eval, exportedDecoder: false,
+  }, model, base, task, seed, run, verbose);
+  return { scores: q.scores, evalLoss: q.evalLoss, perplexity: q.perplexity, finalLoss: q.finalLoss, seconds: q.seconds, tokensPerS: q.tokensPerS };
 }
 
 export async function runQlora(c: QloraConfig, seed: number, run: Run, verbose: boolean) {

@@ -14,13 +14,7 @@ import { SpeedupSchema, type SpeedupConfig, type Recipe } from './config.ts';
 import { recipeFactors, gridCells, cellRecipe, matchedRecipe, speedKey } from './factors.ts';
 import { measureThroughput, type Throughput } from './measure.ts';
 import { decompose } from './decompose.ts';
-import { trainConfig } from '../../train/config.ts';
-import { trainLoop } from '../../train/loop.ts';
-import { evaluate, predictionsJsonl } from '../../train/evaluate.ts';
-import { evalDecoder } from '../../infer/decoder-for.ts';
-import { zhScoresMulti, ZH_KEYS } from '../../metrics/zh.ts';
-import { buildModel } from '../../peft/method.ts';
-import { memoryBreakdown } from '../../peft/memory.ts';
+import { trainAndScore } from '../quality.ts';
 import { Rng } from '../../util/random.ts';
 import type { Weights } from '../../model/init.ts';
 import type { GptConfig } from '../../model/config.ts';
@@ -43,38 +37,11 @@ export interface QualityResult {
 }
 
 async function qualityRun(name: string, recipe: Recipe, c: SpeedupConfig, model: GptConfig, base: Weights, task: Task, seed: number, run: Run, verbose: boolean): Promise<QualityResult> {
-  const m = await buildModel(model, base, recipe.method, recipe.quant, seed);
-  try {
-    const tc = trainConfig({
-      steps: c.trainSteps, batchSize: c.batchSize, lr: recipe.lr, warmupSteps: Math.min(10, Math.floor(c.trainSteps / 10)), schedule: 'linear',
-      padding: recipe.padding, checkpoint: recipe.checkpoint, maxSource: task.limits.maxSource, maxTarget: task.limits.maxTarget, logEvery: 10,
-    });
-    const t0 = performance.now();
-    const r = await trainLoop({
-      model: m, config: tc, train: task.train, padId: task.tokenizer.special.pad, seed, quiet: !verbose, label: `train ${name}`,
-      onLog: (line) => run.logMetrics({ phase: `quality:${name}`, ...line }),
-    });
-    const seconds = (performance.now() - t0) / 1000;
-    // Throughput over the run minus its first step (kernel compilation, heap growth).
-    const timed = r.stepMs.slice(1).reduce((a, b) => a + b, 0) / 1000;
-    const perStep = r.stepMs.length;
-    const dec = await evalDecoder(m);
-    const ev = await evaluate({
-      decoder: dec.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
-    }).finally(() => dec.dispose());
-    const items = ev.predictions.map((p) => ({ id: p.id, prediction: p.prediction, references: p.references, ...zhScoresMulti(p.prediction, p.references) }));
-    run.writeArtifact(`predictions-${name}`, `predictions-${name}.jsonl`, predictionsJsonl(items as never));
-    const scores = Object.fromEntries(ZH_KEYS.map((k) => [k, items.reduce((a, it) => a + it[k], 0) / Math.max(1, items.length)]));
-    return {
-      recipe, seconds,
-      samplesPerS: ((perStep - 1) * c.batchSize) / timed,
-      tokensPerS: (r.tokens.real * (perStep - 1)) / perStep / timed,
-      trainableParams: m.trainableParams(), stateBytes: memoryBreakdown(m, 'adamw').stateBytes,
-      finalLoss: r.lastLoss, evalLoss: ev.loss, perplexity: ev.perplexity, scores, generation: dec.engine,
-    };
-  } finally {
-    m.dispose();
-  }
+  const q = await trainAndScore({
+    label: name, method: recipe.method, quant: recipe.quant, lr: recipe.lr, padding: recipe.padding, checkpoint: recipe.checkpoint,
+    trainSteps: c.trainSteps, batchSize: c.batchSize, eval: c.eval, exportedDecoder: true,
+  }, model, base, task, seed, run, verbose);
+  return { recipe, ...q };
 }
 
 export async function runSpeedup(c: SpeedupConfig, seed: number, run: Run, verbose: boolean) {

@@ -1,0 +1,85 @@
+/**
+ * One quality run, shared by the speedup and qlora kinds: build the method on the shared base, train it
+ * `trainSteps` AdamW steps (linear warm-up over the first tenth, at most 10 steps), time the run, generate on
+ * the held-out prompts, score them with the Chinese metric and write the predictions as an artefact.
+ */
+import { trainConfig, type TrainConfig } from '../train/config.ts';
+import { trainLoop } from '../train/loop.ts';
+import { evaluate, predictionsJsonl } from '../train/evaluate.ts';
+import { evalDecoder } from '../infer/decoder-for.ts';
+import { zhScoresMulti, ZH_KEYS } from '../metrics/zh.ts';
+import { buildModel, type MethodSpec } from '../peft/method.ts';
+import { memoryBreakdown } from '../peft/memory.ts';
+import type { QuantDtype } from '../quant/tensor.ts';
+import type { Weights } from '../model/init.ts';
+import type { GptConfig } from '../model/config.ts';
+import type { Task } from './task.ts';
+import type { Run } from '../results/run.ts';
+
+export interface QualitySpec {
+  /** Names the metrics phase (`quality:<label>`) and the artefact (`predictions-<label>.jsonl`). */
+  label: string;
+  method: MethodSpec;
+  quant: QuantDtype;
+  lr: number;
+  padding: TrainConfig['padding'];
+  checkpoint?: boolean;
+  trainSteps: number;
+  batchSize: number;
+  eval: { maxNew: number; count: number };
+  /**
+   * Generate with the exported decoder (ONNX Runtime when the method exports) instead of the tfjs model.
+   * The qlora kind keeps tfjs: an export dequantizes the base, and the quantized model is what is judged.
+   */
+  exportedDecoder: boolean;
+}
+
+export interface QualityOutcome {
+  scores: Record<string, number>;
+  evalLoss: number;
+  perplexity: number;
+  finalLoss: number;
+  seconds: number;
+  /** Over the whole training run minus its first step (kernel compilation, heap growth); NaN under 2 steps. */
+  samplesPerS: number;
+  tokensPerS: number;
+  trainableParams: number;
+  stateBytes: number;
+  /** What generated the eval predictions. */
+  generation: string;
+}
+
+export async function trainAndScore(s: QualitySpec, model: GptConfig, base: Weights, task: Task, seed: number, run: Run, verbose: boolean): Promise<QualityOutcome> {
+  const m = await buildModel(model, base, s.method, s.quant, seed);
+  try {
+    const tc = trainConfig({
+      steps: s.trainSteps, batchSize: s.batchSize, lr: s.lr, warmupSteps: Math.min(10, Math.floor(s.trainSteps / 10)), schedule: 'linear',
+      padding: s.padding, checkpoint: s.checkpoint ?? false, maxSource: task.limits.maxSource, maxTarget: task.limits.maxTarget, logEvery: 10,
+    });
+    const t0 = performance.now();
+    const r = await trainLoop({
+      model: m, config: tc, train: task.train, padId: task.tokenizer.special.pad, seed, quiet: !verbose, label: `train ${s.label}`,
+      onLog: (line) => run.logMetrics({ phase: `quality:${s.label}`, ...line }),
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const timed = r.stepMs.slice(1).reduce((a, b) => a + b, 0) / 1000;
+    const perStep = r.stepMs.length;
+    const measured = perStep > 1 && timed > 0;
+    const dec = s.exportedDecoder ? await evalDecoder(m) : undefined;
+    const ev = await evaluate({
+      decoder: dec?.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: s.eval.maxNew, maxExamples: s.eval.count, strategy: 'greedy', batchSize: 16,
+    }).finally(() => dec?.dispose());
+    const items = ev.predictions.map((p) => ({ id: p.id, prediction: p.prediction, references: p.references, ...zhScoresMulti(p.prediction, p.references) }));
+    run.writeArtifact(`predictions-${s.label}`, `predictions-${s.label}.jsonl`, predictionsJsonl(items as never));
+    const scores = Object.fromEntries(ZH_KEYS.map((k) => [k, items.reduce((a, it) => a + it[k], 0) / Math.max(1, items.length)]));
+    return {
+      scores, evalLoss: ev.loss, perplexity: ev.perplexity, finalLoss: r.lastLoss, seconds,
+      samplesPerS: measured ? ((perStep - 1) * s.batchSize) / timed : NaN,
+      tokensPerS: measured ? (r.tokens.real * (perStep - 1)) / perStep / timed : NaN,
+      trainableParams: m.trainableParams(), stateBytes: memoryBreakdown(m, 'adamw').stateBytes,
+      generation: dec?.engine ?? 'tfjs',
+    };
+  } finally {
+    m.dispose();
+  }
+}
