@@ -15,7 +15,8 @@ interface BackendLike {
 
 type Args = { inputs: Record<string, TensorInfo>; backend: BackendLike; attrs: NamedAttrMap };
 
-function swapLastTwo(rank: number): number[] {
+/** The permutation that swaps a rank-`rank` tensor's last two axes. */
+export function swapLastTwo(rank: number): number[] {
   const perm = Array.from({ length: rank }, (_, i) => i);
   [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
   return perm;

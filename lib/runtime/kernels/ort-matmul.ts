@@ -15,7 +15,8 @@
  */
 import { createRequire } from 'node:module';
 import onnxProto from 'onnx-proto';
-import type { KernelConfig, KernelFunc, TensorInfo, NamedAttrMap } from '@tensorflow/tfjs';
+import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo, type NamedAttrMap } from '@tensorflow/tfjs';
+import { swapLastTwo } from './matmul-transpose.ts';
 
 const require = createRequire(import.meta.url);
 const { onnx } = onnxProto;
@@ -59,11 +60,10 @@ export interface OrtMatMulOptions {
 function matMulModel(rankA: number, rankB: number, transposeA: boolean, transposeB: boolean): Uint8Array {
   const dims = (prefix: string, rank: number) => Array.from({ length: rank }, (_, i) => ({ dimParam: `${prefix}${i}` }));
   const info = (name: string, rank: number, prefix: string) => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims(prefix, rank) } } } });
-  const swap = (rank: number) => { const p = Array.from({ length: rank }, (_, i) => i); [p[rank - 2], p[rank - 1]] = [p[rank - 1], p[rank - 2]]; return p; };
   const nodes: onnxProto.onnx.INodeProto[] = [];
   const operand = (name: string, rank: number, t: boolean) => {
     if (!t) return name;
-    nodes.push({ opType: 'Transpose', input: [name], output: [`${name}T`], attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: swap(rank) }] });
+    nodes.push({ opType: 'Transpose', input: [name], output: [`${name}T`], attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: swapLastTwo(rank) }] });
     return `${name}T`;
   };
   const inputs = [operand('a', rankA, transposeA), operand('b', rankB, transposeB)];
@@ -74,15 +74,6 @@ function matMulModel(rankA: number, rankB: number, transposeA: boolean, transpos
     opsetImport: [{ domain: '', version: 17 }],
     graph: { name: 'matmul', node: nodes, input: [info('a', rankA, 'a'), info('b', rankB, 'b')], output: [info('y', rankY, 'y')] },
   }).finish();
-}
-
-function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
-  const n = Math.max(a.length, b.length);
-  return Array.from({ length: n }, (_, i) => {
-    const x = a[a.length - n + i] ?? 1, y = b[b.length - n + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) throw new Error(`matMul: batch dims [${a}] and [${b}] do not broadcast`);
-    return Math.max(x, y);
-  });
 }
 
 function loadNative(): { native: OrtNative; Tensor: OrtTensorCtor } | undefined {
@@ -131,7 +122,7 @@ export function ortMatMulKernel(fallback: KernelConfig, o: OrtMatMulOptions): Ke
     const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
     const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
     if (k !== kb) throw new Error(`matMul: inner dimensions ${k} and ${kb} of [${a.shape}] and [${b.shape}] differ`);
-    const batch = broadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const batch = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const macs = batch.reduce((p, d) => p * d, 1) * m * k * n;
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || macs < ORT_MIN_MACS || m < ORT_MIN_ROWS || k < ORT_MIN_INNER) return runFallback(args);
     const outShape = [...batch, m, n];
