@@ -8,6 +8,7 @@
  * bleu4En(['the cat is on the mat'], 'the cat is on a mat');  // ≈ 0.5373 (method3)
  */
 import { tokenizeBleu } from './tokenize-en.ts';
+import { Interner, ngramCounts } from './ngrams.ts';
 
 /** Python's math.fsum (Shewchuk partials, correctly rounded), so the log-sum matches NLTK bit for bit. */
 export function fsum(xs: Iterable<number>): number {
@@ -43,38 +44,16 @@ export function fsum(xs: Iterable<number>): number {
   return hi;
 }
 
-/** n-gram counts over interned token ids; numeric keys while base-`vocab` stays exact, else strings. */
-function counts(ids: Int32Array, n: number, vocab: number): Map<number | string, number> {
-  const m = new Map<number | string, number>();
-  const numeric = vocab ** n < Number.MAX_SAFE_INTEGER;
-  for (let i = 0; i + n <= ids.length; i++) {
-    let key: number | string;
-    if (numeric) { key = 0; for (let k = 0; k < n; k++) key = key * vocab + ids[i + k]; }
-    else key = ids.subarray(i, i + n).join(',');
-    m.set(key, (m.get(key) ?? 0) + 1);
-  }
-  return m;
-}
-
 function intern(references: readonly (readonly string[])[], hypothesis: readonly string[]): { refs: Int32Array[]; hyp: Int32Array; vocab: number } {
-  const ids = new Map<string, number>();
-  const of = (toks: readonly string[]): Int32Array => {
-    const out = new Int32Array(toks.length);
-    for (let i = 0; i < toks.length; i++) {
-      let id = ids.get(toks[i]);
-      if (id === undefined) { id = ids.size; ids.set(toks[i], id); }
-      out[i] = id;
-    }
-    return out;
-  };
-  const hyp = of(hypothesis);
-  const refs = references.map(of);
-  return { refs, hyp, vocab: Math.max(ids.size, 1) };
+  const interner = new Interner();
+  const hyp = interner.of(hypothesis);
+  const refs = references.map((r) => interner.of(r));
+  return { refs, hyp, vocab: Math.max(interner.ids.size, 1) };
 }
 
 function precisionOf(refs: Int32Array[], hyp: Int32Array, n: number, vocab: number): [number, number] {
-  const h = counts(hyp, n, vocab);
-  const rc = refs.map((r) => counts(r, n, vocab));
+  const h = ngramCounts(hyp, n, vocab);
+  const rc = refs.map((r) => ngramCounts(r, n, vocab));
   let num = 0, total = 0;
   for (const [g, c] of h) {
     let max = 0;

@@ -11,6 +11,7 @@
  */
 import { tokenizeRouge } from './tokenize-en.ts';
 import type { WarningSink } from './tokenize-en.ts';
+import { Interner, ngramCounts } from './ngrams.ts';
 
 export interface Score {
   precision: number;
@@ -34,22 +35,6 @@ const ZERO: Score = Object.freeze({ precision: 0, recall: 0, fmeasure: 0 });
 /** rouge_score's `scoring.fmeasure`. */
 export function fmeasure(precision: number, recall: number): number {
   return precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
-}
-
-/**
- * n-gram multiset as key → count. Keys are numbers (base-`vocab` digits of the token ids) while they stay
- * exact integers, else id strings, so tokens containing any character stay distinct.
- */
-function ngramCounts(ids: Int32Array, n: number, vocab: number): Map<string | number, number> {
-  const m = new Map<string | number, number>();
-  const numeric = vocab ** n < Number.MAX_SAFE_INTEGER;
-  for (let i = 0; i + n <= ids.length; i++) {
-    let key: string | number;
-    if (numeric) { key = 0; for (let k = 0; k < n; k++) key = key * vocab + ids[i + k]; }
-    else key = ids.subarray(i, i + n).join(',');
-    m.set(key, (m.get(key) ?? 0) + 1);
-  }
-  return m;
 }
 
 /** `_score_ngrams`: clipped overlap of the two n-gram multisets (token ids below `vocab`). */
@@ -153,20 +138,6 @@ export function scoreSummaryLcs(refSents: Int32Array[], canSents: Int32Array[]):
   const recall = hits / m;
   const precision = hits / n;
   return { precision, recall, fmeasure: fmeasure(precision, recall) };
-}
-
-/** Maps token strings to small ints so LCS/n-gram work compares numbers, not strings. */
-class Interner {
-  readonly ids = new Map<string, number>();
-  of(tokens: string[]): Int32Array {
-    const out = new Int32Array(tokens.length);
-    for (let i = 0; i < tokens.length; i++) {
-      let id = this.ids.get(tokens[i]);
-      if (id === undefined) { id = this.ids.size; this.ids.set(tokens[i], id); }
-      out[i] = id;
-    }
-    return out;
-  }
 }
 
 /** rouge_score's get_sents without sentence splitting: "\n" only, empty lines dropped. */

@@ -18,6 +18,7 @@
 import { createRequire } from 'node:module';
 import { bleu4Chars } from './bleu.ts';
 import { pySplit } from './tokenize-en.ts';
+import { Interner } from './ngrams.ts';
 
 export interface ZhScores {
   'rouge-1': number;
@@ -88,16 +89,6 @@ function fpr(evaluated: number, reference: number, overlap: number): FPR {
   return { f: 2 * ((p * r) / (p + r + 1e-8)), p, r };
 }
 
-function toIds(ws: string[], ids: Map<string, number>): Int32Array {
-  const out = new Int32Array(ws.length);
-  for (let i = 0; i < ws.length; i++) {
-    let id = ids.get(ws[i]);
-    if (id === undefined) { id = ids.size; ids.set(ws[i], id); }
-    out[i] = id;
-  }
-  return out;
-}
-
 /** Set of n-grams (rouge_chinese exclusive=True) as numeric keys over word ids. */
 function uniqueNgrams(ws: Int32Array, n: number, vocab: number): Set<number | string> {
   const s = new Set<number | string>();
@@ -129,10 +120,10 @@ function lcsLength(a: Int32Array, b: Int32Array): number {
 export function rougeChinese(hyp: string, ref: string): Record<'rouge-1' | 'rouge-2' | 'rouge-l', FPR> {
   const h = prepare(hyp), r = prepare(ref);
   if (h.length === 0 || r.length === 0) throw new RangeError('rouge_chinese: hypothesis or reference is empty');
-  const ids = new Map<string, number>();
-  const hw = toIds(words(h), ids), rw = toIds(words(r), ids);
+  const interner = new Interner();
+  const hw = interner.of(words(h)), rw = interner.of(words(r));
   const ngram = (n: number): FPR => {
-    const hs = uniqueNgrams(hw, n, ids.size), rs = uniqueNgrams(rw, n, ids.size);
+    const hs = uniqueNgrams(hw, n, interner.ids.size), rs = uniqueNgrams(rw, n, interner.ids.size);
     let overlap = 0;
     for (const g of hs) if (rs.has(g)) overlap++;
     return fpr(hs.size, rs.size, overlap);
