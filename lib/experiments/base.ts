@@ -16,6 +16,12 @@ import { packageRoot } from '../paths.ts';
 /** Pretrained bases, one folder per config hash, shared by every experiment (git-ignored). */
 export const BASE_CACHE = join(packageRoot, '.cache', 'base');
 
+/** Held-out generation of a quality run (speedup and qlora kinds; lib/experiments/quality.ts). */
+export const QualityEvalSchema = s.object({
+  count: s.int({ min: 1 }).default(48).describe('eval examples generated and scored'),
+  maxNew: s.int({ min: 1 }).default(96).describe('generated tokens at most'),
+});
+
 export const PretrainSchema = s.object({
   steps: s.int({ min: 1 }).default(300),
   batchSize: s.int({ min: 1 }).default(16),

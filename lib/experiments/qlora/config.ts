@@ -13,7 +13,7 @@ import { MethodSchema } from '../../peft/method.ts';
 import { QUANT_DTYPES } from '../../quant/tensor.ts';
 import { ZH_KEYS } from '../../metrics/zh.ts';
 import { DataSchema } from '../task.ts';
-import { PretrainSchema } from '../base.ts';
+import { PretrainSchema, QualityEvalSchema } from '../base.ts';
 
 /** LoRA as the speedup experiment's fast recipe (LLaMA-Factory style), so both experiments train the same adapters. */
 export const DEFAULT_LORA = MethodSchema.parse({ method: 'lora', r: 8, alpha: 16, targets: ['q', 'k', 'v'] });
@@ -59,10 +59,7 @@ export const QloraSchema = s.object({
     warmup: s.int({ min: 0 }).default(1),
     steps: s.int({ min: 1 }).default(5).describe('timed steps per dtype on one fixed batch'),
   }).default({ warmup: 1, steps: 5 }),
-  eval: s.object({
-    count: s.int({ min: 1 }).default(48).describe('eval examples generated and scored'),
-    maxNew: s.int({ min: 1 }).default(96).describe('generated tokens at most'),
-  }).default({ count: 48, maxNew: 96 }),
+  eval: QualityEvalSchema.default({ count: 48, maxNew: 96 }),
   parity: s.object({
     a: s.enum(QUANT_DTYPES).default('nf4-dq').describe('the QLoRA arm'),
     b: s.enum(QUANT_DTYPES).default('fp16').describe('the 16-bit LoRA arm'),

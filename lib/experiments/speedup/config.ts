@@ -12,7 +12,7 @@ import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/config.ts';
 import { MethodSchema } from '../../peft/method.ts';
 import { QUANT_DTYPES } from '../../quant/tensor.ts';
 import { DataSchema } from '../task.ts';
-import { PretrainSchema } from '../base.ts';
+import { PretrainSchema, QualityEvalSchema } from '../base.ts';
 
 export const RecipeSchema = s.object({
   method: MethodSchema.describe('the PEFT method and its settings'),
@@ -45,9 +45,6 @@ export const SpeedupSchema = s.object({
     warmup: s.int({ min: 0 }).default(1),
     steps: s.int({ min: 0 }).default(4).describe('timed steps per cell; 0 skips the decomposition'),
   }).default({ warmup: 1, steps: 4 }),
-  eval: s.object({
-    count: s.int({ min: 1 }).default(48).describe('eval examples generated and scored'),
-    maxNew: s.int({ min: 1 }).default(96).describe('generated tokens at most'),
-  }).default({ count: 48, maxNew: 96 }),
+  eval: QualityEvalSchema.default({ count: 48, maxNew: 96 }),
 });
 export type SpeedupConfig = Infer<typeof SpeedupSchema>;
