@@ -70,7 +70,8 @@ export function rotateHalf(x: tf.Tensor4D): tf.Tensor4D {
  */
 export function applyRope(x: tf.Tensor4D, offset: number, theta: number, context: number): tf.Tensor4D {
   const [, , S, hd] = x.shape;
-  const t = ropeTables(theta, hd, context);
+  // Tables grow in powers of two up to the context: a 32k-context checkpoint does not pay for 32k rows up front.
+  const t = ropeTables(theta, hd, Math.min(context, Math.max(256, 2 ** Math.ceil(Math.log2(offset + S)))));
   return tf.tidy(() => {
     const cos = tf.reshape(tf.slice(t.cos, [offset, 0], [S, hd]), [1, 1, S, hd]);
     const sin = tf.reshape(tf.slice(t.sin, [offset, 0], [S, hd]), [1, 1, S, hd]);
