@@ -3,3 +3,7 @@ export { benchTrainStep, REFERENCE_CASES } from './train-step.ts';
 export type { BenchCase, BenchTrainOptions, BenchTrainRow } from './train-step.ts';
 export { runTorchReference } from './torch.ts';
 export type { TorchResult, TorchRow } from './torch.ts';
+export { benchLoad } from './load-memory.ts';
+export type { LoadBenchResult, LoadBenchRow } from './load-memory.ts';
+export { writeRandomLlama, LLAMA_100M } from './random-checkpoint.ts';
+export type { RandomLlama } from './random-checkpoint.ts';
