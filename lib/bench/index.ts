@@ -3,3 +3,7 @@ export { benchTrainStep, benchShape, REFERENCE_CASES, BENCH_ARCHS, BENCH_SIZES }
 export type { BenchCase, BenchTrainOptions, BenchTrainRow, BenchArch, BenchSize, BenchShape } from './train-step.ts';
 export { runTorchReference, TORCH_METHODS } from './torch.ts';
 export type { TorchResult, TorchRow, TorchShape } from './torch.ts';
+export { benchLoad } from './load-memory.ts';
+export type { LoadBenchResult, LoadBenchRow } from './load-memory.ts';
+export { writeRandomLlama, LLAMA_100M } from './random-checkpoint.ts';
+export type { RandomLlama } from './random-checkpoint.ts';

@@ -15,7 +15,8 @@ import { benchGenerateCommand } from './commands/bench-generate.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { ledgerBenchCommand } from './commands/ledger-bench.ts';
 import { generateCommand } from './commands/generate.ts';
+import { benchLoadCommand } from './commands/bench-load.ts';
 import { tokenizeCommand } from './commands/tokenize.ts';
 import { modelFetchCommand } from './commands/model-fetch.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, generateCommand, tokenizeCommand, modelFetchCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, generateCommand, benchLoadCommand, tokenizeCommand, modelFetchCommand];
