@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { packageRoot } from '../paths.ts';
 import { join } from 'node:path';
 
-export interface TorchRow { method: string; median_ms: number; iqr_ms: number; tokens_per_s: number; trainable: number }
+export interface TorchRow { method: string; median_ms: number; iqr_ms: number; cpu_median_ms: number; tokens_per_s: number; trainable: number }
 export interface TorchResult { torch: string; threads: number; python: string; rows: TorchRow[] }
 
 /** The methods each reference script implements. */

@@ -17,7 +17,7 @@ import { lmLoss } from '../model/loss.ts';
 import { buildModel, MethodSchema, type MethodSpec } from '../peft/method.ts';
 import { memoryBreakdown, type MemoryBreakdown } from '../peft/memory.ts';
 import type { QuantDtype } from '../quant/tensor.ts';
-import { timeRepeats, type Stat } from '../measure/timing.ts';
+import { timeRepeats, summarize, type Stat } from '../measure/timing.ts';
 import { Rng } from '../util/random.ts';
 
 export interface BenchCase {
@@ -82,6 +82,8 @@ export interface BenchTrainRow {
   method: string;
   quant: QuantDtype;
   stepMs: Stat;
+  /** CPU time per timed step (user + system, every thread of the process). */
+  cpuMs: Stat;
   tokensPerSecond: number;
   trainableParams: number;
   memory: MemoryBreakdown;
@@ -128,10 +130,20 @@ export async function benchTrainStep(o: BenchTrainOptions = {}): Promise<BenchTr
         loss.dispose();
       };
     }
-    const stepMs = await timeRepeats(step, { warmup: o.warmup ?? 3, repeats: o.repeats ?? 10 });
+    // CPU time of each step (all threads of this process) next to its wall time: on a machine shared with
+    // other work, wall time measures the share of the CPU the step got as much as the step itself.
+    const cpu: number[] = [];
+    const timedStep = () => {
+      const c0 = process.cpuUsage();
+      step();
+      const d = process.cpuUsage(c0);
+      cpu.push((d.user + d.system) / 1000);
+    };
+    const stepMs = await timeRepeats(timedStep, { warmup: o.warmup ?? 3, repeats: o.repeats ?? 10 });
+    const cpuMs = summarize(cpu.slice(o.warmup ?? 3));
     const profile = await tf.profile(step);
     rows.push({
-      label: c.label, method: c.spec.method, quant: c.quant, stepMs,
+      label: c.label, method: c.spec.method, quant: c.quant, stepMs, cpuMs,
       tokensPerSecond: (B * T) / (stepMs.median / 1000),
       trainableParams: model.trainableParams(),
       memory: memoryBreakdown(model, (o.optimizer ?? 'adam') === 'adamw' ? 'adamw' : 'adam'),

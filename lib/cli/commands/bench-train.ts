@@ -25,6 +25,8 @@ export const benchTrainCommand: Command = {
     'lora, ptuning-v2) or bench/torch/llama_step.py (llama: every method, qlora dequantizing NF4 each forward).',
     'Memory: "state" = frozen base (packed) + trainable + gradients + Adam slots (computed from the tensors);',
     '"peak" = tfjs engine peak of live tensor bytes during one step (tf.profile); "maxRSS" = process peak RSS so far.',
+    '"CPU ms/step" = user + system time of the process per timed step (both engines): on a shared machine wall time',
+    'also measures the CPU share a process got; the ratio is printed for both (speed = torch time / ours).',
   ].join('\n'),
   options: {
     methods: { type: 'string' }, repeats: { type: 'string' }, warmup: { type: 'string' },
@@ -57,9 +59,9 @@ export const benchTrainCommand: Command = {
     console.log(`bench train --arch ${arch} --size ${size} — ${environmentSummary(env)}`);
     console.log(`  ${c.layers} layers, d ${c.dModel}, ${c.heads} heads${arch === 'llama' ? `, ${kvHeads(c)} kv heads` : ''}, ffn ${ffnWidth(c)}, vocab ${c.vocab}, batch ${shape.batch} × seq ${shape.seqLen}, ${shape.optimizer}; warm-up ${warmup}, ${repeats} timed steps`);
     const w = Math.max(...rows.map((r) => r.label.length));
-    console.log(`  ${'method'.padEnd(w)}  step time (median, IQR)         tokens/s  trainable   state MiB  peak MiB  maxRSS MiB`);
+    console.log(`  ${'method'.padEnd(w)}  step time (median, IQR)         CPU ms/step  tokens/s  trainable   state MiB  peak MiB  maxRSS MiB`);
     for (const r of rows) {
-      console.log(`  ${r.label.padEnd(w)}  ${formatStat(r.stepMs, 'ms').padEnd(30)}  ${Math.round(r.tokensPerSecond).toString().padStart(8)}  ${r.trainableParams.toString().padStart(9)}  ${mib(r.memory.stateBytes).padStart(10)}  ${mib(r.peakTensorBytes).padStart(8)}  ${mib(r.maxRssBytes).padStart(10)}`);
+      console.log(`  ${r.label.padEnd(w)}  ${formatStat(r.stepMs, 'ms').padEnd(30)}  ${r.cpuMs.median.toFixed(0).padStart(11)}  ${Math.round(r.tokensPerSecond).toString().padStart(8)}  ${r.trainableParams.toString().padStart(9)}  ${mib(r.memory.stateBytes).padStart(10)}  ${mib(r.peakTensorBytes).padStart(8)}  ${mib(r.maxRssBytes).padStart(10)}`);
     }
     console.log('  frozen base bytes by dtype: ' + rows.map((r) => `${r.label} ${Object.entries(r.memory.frozenByDtype).map(([d, b]) => `${d} ${b}`).join(' + ')}`).join('; '));
     if (!torch) return;
@@ -70,8 +72,8 @@ export const benchTrainCommand: Command = {
     console.log(`PyTorch ${torch.torch} (${torch.threads} thread, python ${torch.python}), same shapes:`);
     for (const t of torch.rows) {
       const ours = rows.find((r) => r.label === t.method);
-      const ratio = ours ? `  tfjs/torch speed ${(t.median_ms / ours.stepMs.median).toFixed(2)}x` : '';
-      console.log(`  ${t.method.padEnd(w)}  ${t.median_ms.toFixed(1)} ms (IQR ${t.iqr_ms.toFixed(1)})  ${Math.round(t.tokens_per_s)} tokens/s  trainable ${t.trainable}${ratio}`);
+      const ratio = ours ? `  tfjs/torch speed ${(t.median_ms / ours.stepMs.median).toFixed(2)}x (CPU time ${(t.cpu_median_ms / ours.cpuMs.median).toFixed(2)}x)` : '';
+      console.log(`  ${t.method.padEnd(w)}  ${t.median_ms.toFixed(1)} ms (IQR ${t.iqr_ms.toFixed(1)}), CPU ${t.cpu_median_ms.toFixed(0)} ms  ${Math.round(t.tokens_per_s)} tokens/s  trainable ${t.trainable}${ratio}`);
     }
   },
 };
