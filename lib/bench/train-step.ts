@@ -19,6 +19,7 @@ import { memoryBreakdown, type MemoryBreakdown } from '../peft/memory.ts';
 import type { QuantDtype } from '../quant/tensor.ts';
 import { timeRepeats, summarize, type Stat } from '../measure/timing.ts';
 import { Rng } from '../util/random.ts';
+import { kernelProfile, type KernelProfile } from './kernel-profile.ts';
 
 export interface BenchCase {
   label: string;
@@ -91,6 +92,8 @@ export interface BenchTrainRow {
   peakTensorBytes: number;
   /** Process peak resident set (getrusage maxRSS) after this case: includes the wasm heap, never shrinks. */
   maxRssBytes: number;
+  /** Where one step's time goes (the profiled step after the timed ones). */
+  profile: KernelProfile;
 }
 
 export async function benchTrainStep(o: BenchTrainOptions = {}): Promise<BenchTrainRow[]> {
@@ -149,6 +152,7 @@ export async function benchTrainStep(o: BenchTrainOptions = {}): Promise<BenchTr
       memory: memoryBreakdown(model, (o.optimizer ?? 'adam') === 'adamw' ? 'adamw' : 'adam'),
       peakTensorBytes: profile.peakBytes,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      profile: kernelProfile(profile),
     });
     opt.dispose();
     ids.dispose();
