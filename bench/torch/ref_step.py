@@ -66,7 +66,7 @@ class Block(nn.Module):
 class GPT(nn.Module):
     def __init__(self, method):
         super().__init__()
-        self.tok, self.pos = nn.Embedding(V, D), nn.Embedding(256, D)
+        self.tok, self.pos = nn.Embedding(V, D), nn.Embedding(int(args.get("context", "256")), D)
         # GPT-2's (and lib/model/init.ts's) std 0.02, not nn.Embedding's N(0, 1): with unit-variance embeddings
         # the tied head's logits have std ~11, the softmax gradient fills with denormals, and OpenBLAS's matmul
         # on denormals runs ~70x slower (a 600 ms step instead of ~50 ms), which would misstate PyTorch's speed.

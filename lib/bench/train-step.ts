@@ -55,16 +55,17 @@ export interface BenchShape {
  * The benchmark shapes. llama s / l are issue 15's (s: 2 layers, d 128, 4 heads, 2 kv heads, ffn 352, vocab
  * 2000, seq 64, batch 16; l: 8 layers, d 512, 8 heads, 4 kv heads, ffn 1408, vocab 8000, seq 256, batch 4),
  * untied head as Llama, AdamW (weight decay 0.01, torch's default). gpt2 l takes l's sizes with GPT-2's 4·d MLP.
+ * Contexts leave room for P-Tuning v1's 16 virtual tokens before 256 real ones.
  */
 export function benchShape(arch: BenchArch, size: BenchSize): BenchShape {
   if (arch === 'gpt2') {
     return size === 's'
       ? { arch, size, config: REFERENCE_CONFIG, batch: 16, seqLen: 64, optimizer: 'adam' }
-      : { arch, size, config: { layers: 8, dModel: 512, heads: 8, context: 256, vocab: 8000, tiedHead: true, dropout: 0 }, batch: 4, seqLen: 256, optimizer: 'adam' };
+      : { arch, size, config: { layers: 8, dModel: 512, heads: 8, context: 512, vocab: 8000, tiedHead: true, dropout: 0 }, batch: 4, seqLen: 256, optimizer: 'adam' };
   }
   return size === 's'
     ? { arch, size, config: { arch: 'llama', layers: 2, dModel: 128, heads: 4, kvHeads: 2, ffn: 352, context: 256, vocab: 2000, tiedHead: false, dropout: 0 }, batch: 16, seqLen: 64, optimizer: 'adamw' }
-    : { arch, size, config: { arch: 'llama', layers: 8, dModel: 512, heads: 8, kvHeads: 4, ffn: 1408, context: 256, vocab: 8000, tiedHead: false, dropout: 0 }, batch: 4, seqLen: 256, optimizer: 'adamw' };
+    : { arch, size, config: { arch: 'llama', layers: 8, dModel: 512, heads: 8, kvHeads: 4, ffn: 1408, context: 512, vocab: 8000, tiedHead: false, dropout: 0 }, batch: 4, seqLen: 256, optimizer: 'adamw' };
 }
 
 export interface BenchTrainOptions {

@@ -89,5 +89,5 @@ export const benchTrainCommand: Command = {
 
 function torchShape(s: BenchShape): TorchShape {
   const c = s.config;
-  return { arch: s.arch, layers: c.layers, d: c.dModel, heads: c.heads, ...(s.arch === 'llama' ? { kv: kvHeads(c), ffn: ffnWidth(c) } : {}), seq: s.seqLen, batch: s.batch, vocab: c.vocab };
+  return { arch: s.arch, layers: c.layers, d: c.dModel, heads: c.heads, ...(s.arch === 'llama' ? { kv: kvHeads(c), ffn: ffnWidth(c) } : { context: c.context }), seq: s.seqLen, batch: s.batch, vocab: c.vocab };
 }
