@@ -11,7 +11,7 @@ export interface TorchRow { method: string; median_ms: number; iqr_ms: number; c
 export interface TorchResult { torch: string; threads: number; python: string; rows: TorchRow[] }
 
 /** The methods each reference script implements. */
-export const TORCH_METHODS = { gpt2: ['full', 'lora', 'ptuning-v2'], llama: ['full', 'lora', 'ptuning-v2', 'ptuning-v1', 'qlora'] } as const;
+export const TORCH_METHODS = { gpt2: ['full', 'lora', 'ptuning-v2', 'ptuning-v1', 'qlora'], llama: ['full', 'lora', 'ptuning-v2', 'ptuning-v1', 'qlora'] } as const;
 
 export interface TorchShape { arch: 'gpt2' | 'llama'; layers: number; d: number; heads: number; kv?: number; ffn?: number; context?: number; seq: number; batch: number; vocab: number }
 
