@@ -3,3 +3,4 @@ export { benchTrainStep, REFERENCE_CASES } from './train-step.ts';
 export type { BenchCase, BenchTrainOptions, BenchTrainRow } from './train-step.ts';
 export { runTorchReference } from './torch.ts';
 export type { TorchResult, TorchRow } from './torch.ts';
+export { recordEngineKernels } from './engine-kernels.ts';
