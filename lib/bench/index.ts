@@ -4,3 +4,5 @@ export type { BenchCase, BenchTrainOptions, BenchTrainRow } from './train-step.t
 export { runTorchReference } from './torch.ts';
 export type { TorchResult, TorchRow } from './torch.ts';
 export { recordEngineKernels } from './engine-kernels.ts';
+export { backendParity, PARITY_TOLERANCE } from './device-parity.ts';
+export type { ParityResult } from './device-parity.ts';
