@@ -15,5 +15,6 @@ import { benchGenerateCommand } from './commands/bench-generate.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { ledgerBenchCommand } from './commands/ledger-bench.ts';
 import { exportRunsCommand } from './commands/export-runs.ts';
+import { schemaCommand } from './commands/schema.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand];
