@@ -16,5 +16,6 @@ import { simulateCommand } from './commands/simulate.ts';
 import { ledgerBenchCommand } from './commands/ledger-bench.ts';
 import { exportRunsCommand } from './commands/export-runs.ts';
 import { schemaCommand } from './commands/schema.ts';
+import { dataInspectCommand } from './commands/data-inspect.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand];
