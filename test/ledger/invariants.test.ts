@@ -19,7 +19,7 @@ import { Rng } from '../../lib/util/index.ts';
 import { LedgerModel } from './ledger-model.ts';
 import type { Expect, ModelParams } from './ledger-model.ts';
 
-const STEPS = Number(process.env.LEDGERLAB_INVARIANT_STEPS ?? 3_000);
+const STEPS = Number(process.env.LEDGERLAB_INVARIANT_STEPS ?? 2_500);
 const SEEDS = ['inv-a', 'inv-b'];
 const USERS = 32;
 const MAX = 2n ** 256n - 1n;
