@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages LedgerLab uses outside npm, if any are missing:
 #   Jupyter (headless notebooks: jupyter-notebook, jupyter-nbconvert, python3-nbclient, python3-ipykernel, jupyter-client),
-#   Chromium + poppler-utils (PDF reports and their checks), fonts (DejaVu; Noto CJK for Chinese chart labels).
+#   Chromium + poppler-utils (PDF reports and their checks), fonts (DejaVu; Noto CJK for Chinese chart labels),
+#   redis-server (the job queue of `ledgerlab run --queue` / `ledgerlab worker`; the tests start their own).
 # Needs root for apt-get (CI runs as root). Without root it prints the command to run and fails.
 # Usage: bash scripts/setup-system.sh [main|test]   (both need the same packages today)
 set -euo pipefail
 packages=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client
-          chromium poppler-utils fonts-dejavu-core fonts-noto-cjk)
+          chromium poppler-utils fonts-dejavu-core fonts-noto-cjk redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
