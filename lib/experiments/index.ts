@@ -3,7 +3,7 @@ export { registerExperimentKind, experimentKinds, getExperimentKind } from './ki
 export type { ExperimentKind, ExperimentContext } from './kind.ts';
 export { planExperiment, gridPoints, ExperimentFileSchema } from './spec.ts';
 export type { ExperimentFile, ExperimentPlan, PlannedRun } from './spec.ts';
-export { runExperiment, resumeExperimentRun } from './runner.ts';
+export { runExperiment, resumeExperimentRun, runOne } from './runner.ts';
 export type { RunOutcome, ExperimentOutcome, RunExperimentOptions } from './runner.ts';
 export { speedupKind, runSpeedup } from './speedup/kind.ts';
 export { finetuneKind, FinetuneSchema } from './finetune/kind.ts';

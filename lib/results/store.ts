@@ -78,14 +78,19 @@ export function findRuns(refs: readonly string[], root = 'results'): RunEntry[] 
 
 /** `key=value` filters over kind, name, status and config paths (`config.train.lr=0.001`). */
 export function filterRuns(entries: readonly RunEntry[], filters: readonly string[]): RunEntry[] {
+  return filterBy(entries, filters, (e, key) => (key === 'status' ? e.status : key === 'config' ? e.record.config : (e.record as Record<string, unknown>)[key]));
+}
+
+/** The same filters over anything with fields (queued runs too): `field(item, 'config')` gives the config. */
+export function filterBy<T>(items: readonly T[], filters: readonly string[], field: (item: T, key: string) => unknown): T[] {
   const parsed = filters.map((f) => {
     const eq = f.indexOf('=');
     if (eq <= 0) throw new LedgerLabError({ kind: 'usage', problem: `filter "${f}" is not of the form key=value`, where: '--filter' });
     return { key: f.slice(0, eq), value: f.slice(eq + 1) };
   });
-  return entries.filter((e) =>
+  return items.filter((e) =>
     parsed.every(({ key, value }) => {
-      const v = key === 'status' ? e.status : key.startsWith('config.') ? configValue(e.record.config, key.slice(7)) : (e.record as Record<string, unknown>)[key];
+      const v = key.startsWith('config.') ? configValue(field(e, 'config'), key.slice(7)) : field(e, key);
       return v !== undefined && (typeof v === 'string' ? v : JSON.stringify(v)) === value;
     }),
   );
