@@ -124,7 +124,7 @@ export async function waitForRuns(sub: Submission, o: { url: string; pollMs?: nu
         else {
           const state = await job.getState();
           if (state === 'completed') x = { ...(job.returnvalue as RunOutcome), dir: base.dir };
-          else if (state === 'failed') x = { ...base, status: 'failed', error: `${job.failedReason} (after ${job.attemptsMade} attempt${job.attemptsMade === 1 ? '' : 's'})` };
+          else if (state === 'failed') x = { ...base, status: 'failed', error: `${job.failedReason}\n(gave up after ${job.attemptsMade} attempt${job.attemptsMade === 1 ? '' : 's'})` };
         }
         if (x) {
           done.set(p.runId, x);
