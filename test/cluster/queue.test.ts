@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runExperiment, listRuns, readRunRecord, readJsonl, summaryMetrics, queueStatus } from '../../lib/index.ts';
+import { runExperiment, listRuns, readRunRecord, readJsonl, summaryMetrics, queueStatus, sim } from '../../lib/index.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { startRedis, type TestRedis } from './redis.ts';
 
@@ -189,6 +189,29 @@ test('a failing run is recorded failed, retried with backoff a bounded number of
     assert.match(w.log(), `failed   ${failed.record.runId} (will retry)`);
     const status = await queueStatus(redis.url);
     assert.equal(status.sweeps.find((s: { sweep: string }) => s.sweep === 'q-fail'), { sweep: 'q-fail', waiting: 0, active: 0, finished: 1, failed: 1, total: 2 });
+  } finally {
+    await stop(w);
+  }
+});
+
+test('simulate --queue: one job per seed; --wait prints the same design × attack table as a local sweep', async () => {
+  const file = join(repoRoot, 'experiments', 'sim-quick.json');
+  const shared = join(tmp, 'sim-shared');
+  const local = sim.loadSimFile(file);
+  const want = JSON.parse(JSON.stringify(sim.runSweep(local.config, local.seeds).rows));
+  const w = worker(shared);
+  try {
+    const r = await cli(['simulate', file, '--queue', redis.url, '--root', shared, '--wait', '--json']);
+    assert.is(r.code, 0, r.stderr + w.log());
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.seeds, [0, 1]);
+    assert.equal(out.runs.map((x: { seed: number; status: string }) => [x.seed, x.status]), [[0, 'finished'], [1, 'finished']]);
+    assert.equal(out.rows, want);
+    const text = await cli(['simulate', file, '--queue', redis.url, '--root', shared, '--wait']);
+    assert.is(text.code, 0);
+    assert.equal(text.stdout.trim().split('\n').slice(1, -1), sim.formatSweepTable(want).split('\n'));
+    assert.is(text.stdout.trim().split('\n').at(-1), '2 seeds: 2 finished, 0 failed');
+    assert.equal(listRuns(shared).map((e) => [e.record.kind, e.record.seeds[0], e.status]).sort(), [['simulate', 0, 'finished'], ['simulate', 1, 'finished']]);
   } finally {
     await stop(w);
   }
