@@ -1,9 +1,10 @@
 /**
  * The Redis behind the job queue: one BullMQ queue name for every LedgerLab sweep, URL checking with located
  * errors, and connections that fail fast for commands (submit, status) but keep retrying for workers (a
- * worker outlives a Redis restart).
+ * worker outlives a Redis restart). ioredis, bullmq and proper-lockfile are imported lazily throughout
+ * lib/cluster, so importing lib/index.ts stays cheap and installs no signal handlers.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { LedgerLabError } from '../errors.ts';
 
 /** Every sweep shares one queue; jobs carry their sweep's name. (BullMQ forbids ':' in queue names.) */
@@ -24,6 +25,12 @@ export function parseQueueUrl(url: string, where = '--queue'): URL {
   if (u.pathname && u.pathname !== '/' && !/^\/\d+$/.test(u.pathname)) {
     throw new LedgerLabError({ kind: 'usage', problem: `queue URL path must be a database number, got "${u.pathname}"`, where, hint: 'e.g. redis://10.0.0.5:6379/0' });
   }
+  // Anyone who can reach the queue can put runs on it (with any data path in their config): across machines,
+  // Redis must ask for a password (redis-server --requirepass), and the URL must carry it.
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(u.hostname);
+  if (!loopback && !u.password) {
+    throw new LedgerLabError({ kind: 'usage', problem: `a queue on another machine (${u.hostname}) needs a password`, where, hint: `start Redis with --requirepass and use redis://:PASSWORD@${u.host} (docs/cluster.md)` });
+  }
   return u;
 }
 
@@ -40,6 +47,8 @@ export function redactUrl(url: string): string {
  */
 export async function openRedis(url: string, opts: { persistent?: boolean; where?: string } = {}): Promise<Redis> {
   parseQueueUrl(url, opts.where);
+  // Loaded on first use: lib/index.ts (notebooks, every CLI command) should not pay for the queue client.
+  const { Redis } = await import('ioredis');
   const conn = new Redis(url, {
     maxRetriesPerRequest: null, // BullMQ workers block on Redis; it requires this
     lazyConnect: true,

@@ -3,7 +3,7 @@
  * so a worker needs no copy of the file and `--set` overrides travel with the run). The BullMQ job id is the
  * run id, so the same run is never queued twice while its job exists.
  */
-import { s, type Infer } from '../config/schema.ts';
+import { s, type Infer } from '../config/index.ts';
 import type { PlannedRun } from '../experiments/index.ts';
 
 export const RUN_JOB = 'run';

@@ -10,7 +10,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { packageRoot } from '../paths.ts';
 
 export type Release = () => Promise<void>;
@@ -29,6 +28,8 @@ export interface LockOptions {
 /** Waits until the lock is ours; returns its release function. */
 export async function acquireLock(path: string, o: LockOptions): Promise<Release> {
   mkdirSync(dirname(path), { recursive: true });
+  // Lazily: proper-lockfile installs exit handlers (which release its locks) when it loads.
+  const { default: lockfile } = await import('proper-lockfile');
   let waited = false;
   for (;;) {
     try {

@@ -19,7 +19,7 @@ const GROUPS = {
 
 export async function queueStatus(url: string): Promise<QueueStatus> {
   const conn = await openRedis(url, { where: 'URL' });
-  const queue = openQueue(conn);
+  const queue = await openQueue(conn);
   try {
     const sweeps = new Map<string, SweepStatus>();
     for (const [group, types] of Object.entries(GROUPS) as [keyof typeof GROUPS, readonly string[]][]) {

@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Queue, type Job } from 'bullmq';
+import type { Queue, Job } from 'bullmq';
 import { LedgerLabError } from '../errors.ts';
 import { planExperiment, type ExperimentPlan, type PlannedRun, type RunOutcome } from '../experiments/index.ts';
 import { effectiveStatus, gitState, readRunRecord, writeQueuedMarker } from '../results/index.ts';
@@ -48,7 +48,8 @@ export interface Submission {
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 const WEEK_S = 7 * 24 * 3600;
 
-export function openQueue(conn: Awaited<ReturnType<typeof openRedis>>): Queue {
+export async function openQueue(conn: Awaited<ReturnType<typeof openRedis>>): Promise<Queue> {
+  const { Queue } = await import('bullmq');
   return new Queue(QUEUE_NAME, { connection: conn });
 }
 
@@ -61,7 +62,7 @@ export async function submitExperiment(file: string, o: SubmitOptions): Promise<
     if (unknown.length) throw new LedgerLabError({ kind: 'usage', problem: `run id(s) not in the plan: ${unknown.join(', ')}`, where: '--only', hint: `the plan has ${plan.runs.map((r) => r.runId).join(', ')}` });
   }
   const conn = await openRedis(o.url);
-  const queue = openQueue(conn);
+  const queue = await openQueue(conn);
   const sub: Submission = { url: redactUrl(o.url), sweep: plan.spec.name, plan, root, queued: [], alreadyQueued: [], skipped: [] };
   const git = gitState();
   const submitted = { at: new Date().toISOString(), host: hostname(), ...(git.commit ? { commit: git.commit } : {}) };
@@ -109,7 +110,7 @@ export async function submitExperiment(file: string, o: SubmitOptions): Promise<
  */
 export async function waitForRuns(sub: Submission, o: { url: string; pollMs?: number; onRun?: (x: RunOutcome) => void }): Promise<RunOutcome[]> {
   const conn = await openRedis(o.url);
-  const queue = openQueue(conn);
+  const queue = await openQueue(conn);
   const done = new Map<string, RunOutcome>(sub.skipped.map((x) => [x.runId, x]));
   for (const x of sub.skipped) o.onRun?.(x);
   const pending = [...sub.queued, ...sub.alreadyQueued];

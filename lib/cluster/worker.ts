@@ -17,8 +17,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Worker, UnrecoverableError, type Job } from 'bullmq';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Worker, Job } from 'bullmq';
 import type { RunOutcome } from '../experiments/index.ts';
 import { effectiveStatus, markInterrupted, readRunRecord, removeQueuedMarker } from '../results/index.ts';
 import { openRedis, QUEUE_NAME } from './connection.ts';
@@ -51,7 +52,9 @@ export interface RunningWorker {
   abort(): Promise<void>;
 }
 
-const CHILD = join(import.meta.dirname, 'child.ts');
+// child.ts beside this file (child.js in the tsc-built dist/ copy).
+const here = fileURLToPath(import.meta.url);
+const CHILD = join(dirname(here), `child${extname(here)}`);
 
 export async function startWorker(o: StartWorkerOptions): Promise<RunningWorker> {
   const root = resolve(o.root);
@@ -60,6 +63,7 @@ export async function startWorker(o: StartWorkerOptions): Promise<RunningWorker>
   const children = new Set<ChildProcess>();
   let aborting = false;
   const connection = await openRedis(o.url, { persistent: true });
+  const { Worker, UnrecoverableError } = await import('bullmq');
 
   const processor = async (job: Job): Promise<RunOutcome> => {
     let data: RunJob;

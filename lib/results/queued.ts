@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { s, type Infer } from '../config/schema.ts';
+import { s, type Infer } from '../config/index.ts';
 import { LedgerLabError } from '../errors.ts';
 import { writeJsonAtomic } from './atomic.ts';
 

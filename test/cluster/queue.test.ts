@@ -228,6 +228,9 @@ test('bad queue URLs and flag mixes are usage errors naming the flag', async () 
   const r3 = await cli(['worker']);
   assert.is(r3.code, 2);
   assert.match(r3.stderr, 'error (usage): missing --queue URL');
+  const r5 = await cli(['worker', '--queue', 'redis://10.0.0.5:6379']);
+  assert.is(r5.code, 2);
+  assert.match(r5.stderr, 'error (usage): a queue on another machine (10.0.0.5) needs a password\n  where: --queue\n  hint:  start Redis with --requirepass and use redis://:PASSWORD@10.0.0.5:6379');
   const r4 = await cli(['queue', 'status', 'redis://127.0.0.1:1']);
   assert.is(r4.code, 1);
   assert.match(r4.stderr, 'error (io): cannot reach Redis at redis://127.0.0.1:1');
