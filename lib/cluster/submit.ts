@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import type { Queue, Job } from 'bullmq';
 import { LedgerLabError } from '../errors.ts';
 import { planExperiment, type ExperimentPlan, type PlannedRun, type RunOutcome } from '../experiments/index.ts';
-import { effectiveStatus, gitState, readRunRecord, writeQueuedMarker } from '../results/index.ts';
+import { effectiveStatus, gitState, readRunRecord, removeQueuedMarker, writeQueuedMarker } from '../results/index.ts';
 import { openRedis, QUEUE_NAME, redactUrl } from './connection.ts';
 import { jobIdOf, RUN_JOB, type RunJob } from './jobs.ts';
 
@@ -86,15 +86,21 @@ export async function submitExperiment(file: string, o: SubmitOptions): Promise<
         await existing.remove(); // ended: a new job with the same id starts its attempts afresh
       }
       const data: RunJob = { v: 1, sweep: plan.spec.name, kind: plan.spec.kind, name: plan.spec.name, runId: p.runId, seed: p.seed, point: p.point, config: p.config, submitted };
-      await queue.add(RUN_JOB, data, {
-        jobId: id,
-        attempts: o.attempts ?? 3,
-        backoff: { type: 'exponential', delay: o.backoffMs ?? 10_000 },
-        // Ended jobs stay a week, for `ledgerlab queue status` and `--wait`.
-        removeOnComplete: { age: WEEK_S },
-        removeOnFail: { age: WEEK_S },
-      });
+      // The marker first: once the job is on the queue a worker may start (and end) the run at once.
       writeQueuedMarker(root, { runId: p.runId, kind: plan.spec.kind, name: plan.spec.name, sweep: plan.spec.name, seed: p.seed, point: p.point, config: p.config, queuedAt: submitted.at, queue: sub.url });
+      try {
+        await queue.add(RUN_JOB, data, {
+          jobId: id,
+          attempts: o.attempts ?? 3,
+          backoff: { type: 'exponential', delay: o.backoffMs ?? 10_000 },
+          // Ended jobs stay a week, for `ledgerlab queue status` and `--wait`.
+          removeOnComplete: { age: WEEK_S },
+          removeOnFail: { age: WEEK_S },
+        });
+      } catch (err) {
+        removeQueuedMarker(root, p.runId);
+        throw err;
+      }
       sub.queued.push(p);
     }
   } finally {

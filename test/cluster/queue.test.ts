@@ -7,8 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runExperiment, listRuns, readRunRecord, readJsonl, summaryMetrics, queueStatus, sim } from '../../lib/index.ts';
+import { runExperiment, planExperiment, listRuns, readRunRecord, readJsonl, summaryMetrics, queueStatus, acquireLock, runLockPath, sim } from '../../lib/index.ts';
 import { repoRoot } from '../helpers/cli.ts';
+import { main } from '../../lib/cli/main.ts';
 import { startRedis, type TestRedis } from './redis.ts';
 
 const BIN = join(repoRoot, 'bin', 'ledgerlab.js');
@@ -165,6 +166,27 @@ test('a worker SIGKILLed mid-run: another worker resumes the run from its checkp
   assert.match(w2.log(), `run      ${ref.runId} (attempt 1/3)`);
 });
 
+test('a run whose run lock another process holds is not started until that process lets go', async () => {
+  const file = tiny('q-lock');
+  const shared = join(tmp, 'lock-shared');
+  const [p] = planExperiment(file).runs;
+  const release = await acquireLock(runLockPath(shared, p.runId), { staleMs: 2000 });
+  const w = worker(shared);
+  try {
+    assert.is((await cli(['run', file, '--queue', redis.url, '--root', shared])).code, 0);
+    await until('the worker to wait for the lock', () => w.log().includes(`waiting  ${p.runId}: its run lock is held by another worker`));
+    await new Promise((r) => setTimeout(r, 4000)); // twice the lock's staleness: we keep it fresh, so nobody takes it over
+    assert.is(existsSync(join(shared, p.runId, 'run.json')), false);
+    await release();
+    const wait = await cli(['run', file, '--queue', redis.url, '--root', shared, '--wait']);
+    assert.is(wait.code, 0, wait.stderr);
+    assert.is(readRunRecord(join(shared, p.runId)).status, 'finished');
+  } finally {
+    await release().catch(() => {});
+    await stop(w);
+  }
+});
+
 test('a failing run is recorded failed, retried with backoff a bounded number of times, and --wait exits 1', async () => {
   const file = tiny('q-fail', { sweep: { 'data.source': ['synthetic', 'file'] }, data: { path: join(tmp, 'missing.jsonl') } });
   const shared = join(tmp, 'fail-shared');
@@ -219,21 +241,26 @@ test('simulate --queue: one job per seed; --wait prints the same design × attac
 
 test('bad queue URLs and flag mixes are usage errors naming the flag', async () => {
   const file = tiny('q-usage');
-  const r1 = await cli(['run', file, '--queue', 'http://127.0.0.1:1']);
-  assert.is(r1.code, 2);
-  assert.match(r1.stderr, 'error (usage): queue URL must start with redis:// or rediss://, got "http://"\n  where: --queue');
-  const r2 = await cli(['run', file, '--wait']);
-  assert.is(r2.code, 2);
-  assert.match(r2.stderr, 'error (usage): --wait needs --queue URL');
-  const r3 = await cli(['worker']);
-  assert.is(r3.code, 2);
-  assert.match(r3.stderr, 'error (usage): missing --queue URL');
-  const r5 = await cli(['worker', '--queue', 'redis://10.0.0.5:6379']);
-  assert.is(r5.code, 2);
-  assert.match(r5.stderr, 'error (usage): a queue on another machine (10.0.0.5) needs a password\n  where: --queue\n  hint:  start Redis with --requirepass and use redis://:PASSWORD@10.0.0.5:6379');
-  const r4 = await cli(['queue', 'status', 'redis://127.0.0.1:1']);
-  assert.is(r4.code, 1);
-  assert.match(r4.stderr, 'error (io): cannot reach Redis at redis://127.0.0.1:1');
+  const cases: [string[], number, string][] = [
+    [['run', file, '--queue', 'http://127.0.0.1:1'], 2, 'error (usage): queue URL must start with redis:// or rediss://, got "http://"\n  where: --queue'],
+    [['run', file, '--wait'], 2, 'error (usage): --wait needs --queue URL'],
+    [['run', file, '--queue', redis.url, '--jobs', '2'], 2, 'error (usage): --jobs and --queue exclude each other'],
+    [['simulate', join(repoRoot, 'experiments', 'sim-quick.json'), '--queue', redis.url, '--mode', 'evm'], 2, 'error (usage): --queue runs fast mode only'],
+    [['worker'], 2, 'error (usage): missing --queue URL'],
+    [['worker', '--queue', 'redis://10.0.0.5:6379'], 2, 'error (usage): a queue on another machine (10.0.0.5) needs a password\n  where: --queue\n  hint:  start Redis with --requirepass and use redis://:PASSWORD@10.0.0.5:6379'],
+    [['queue', 'status', 'redis://127.0.0.1:1'], 1, 'error (io): cannot reach Redis at redis://127.0.0.1:1'],
+  ];
+  for (const [args, code, message] of cases) {
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...a: unknown[]) => void errors.push(a.join(' '));
+    try {
+      assert.is(await main(args), code, args.join(' '));
+    } finally {
+      console.error = original;
+    }
+    assert.match(errors.join('\n'), message);
+  }
 });
 
 test.run();
