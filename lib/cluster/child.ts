@@ -18,6 +18,8 @@ import { ensureSimulateKind } from './simulate.ts';
 
 export interface ChildRequest { job: RunJob; root: string; verbose: boolean; prepareStaleMs: number }
 export interface ChildReply { outcome: RunOutcome }
+/** A line for the worker's log. */
+export interface ChildNote { log: string }
 
 async function execute({ job, root, verbose, prepareStaleMs }: ChildRequest): Promise<RunOutcome> {
   ensureSimulateKind();
@@ -32,7 +34,7 @@ async function execute({ job, root, verbose, prepareStaleMs }: ChildRequest): Pr
   try {
     config = kind.configSchema.parse(job.config, `queue job ${job.runId} (config)`);
     if (kind.prepare && !finished) {
-      const release = await acquireLock(PREPARE_LOCK, { staleMs: prepareStaleMs });
+      const release = await acquireLock(PREPARE_LOCK, { staleMs: prepareStaleMs, onWait: () => process.send!({ log: 'the prepare lock is held by another run building shared inputs (a pretrained base)' } satisfies ChildNote) });
       try {
         await kind.prepare(config, verbose);
       } finally {

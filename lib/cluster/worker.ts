@@ -25,7 +25,7 @@ import { effectiveStatus, markInterrupted, readRunRecord, removeQueuedMarker } f
 import { openRedis, QUEUE_NAME } from './connection.ts';
 import { RunJobSchema, type RunJob } from './jobs.ts';
 import { acquireLock, runLockPath } from './locks.ts';
-import type { ChildReply, ChildRequest } from './child.ts';
+import type { ChildNote, ChildReply, ChildRequest } from './child.ts';
 
 export interface StartWorkerOptions {
   url: string;
@@ -87,8 +87,12 @@ export async function startWorker(o: StartWorkerOptions): Promise<RunningWorker>
       if (existsSync(join(dir, 'run.json'))) {
         const rec = readRunRecord(dir);
         if (rec.status === 'running') {
-          if (effectiveStatus(rec) === 'running' && rec.process.host === hostname()) {
-            throw new Error(`run ${data.runId} is running outside the queue in pid ${rec.process.pid}`);
+          // On this host we can see the process: a dead worker's run process exits within moments (its IPC
+          // channel closed); one that stays alive is a run started outside the queue.
+          const deadline = Date.now() + lockMs;
+          while (rec.process.host === hostname() && effectiveStatus(rec) === 'running') {
+            if (Date.now() > deadline) throw new Error(`run ${data.runId} is running outside the queue in pid ${rec.process.pid}`);
+            await new Promise((r) => setTimeout(r, 200));
           }
           // We hold the run lock, so whoever wrote "running" is gone (its worker stopped refreshing the lock).
           markInterrupted(dir, `worker lost (pid ${rec.process.pid} on ${rec.process.host}); resumed from the queue`);
@@ -104,7 +108,10 @@ export async function startWorker(o: StartWorkerOptions): Promise<RunningWorker>
           stderr = (stderr + d.toString()).slice(-4000);
           if (o.verbose) process.stderr.write(d);
         });
-        child.on('message', (m: ChildReply) => (reply = m.outcome));
+        child.on('message', (m: ChildReply | ChildNote) => {
+          if ('log' in m) log(`waiting  ${data.runId}: ${m.log}`);
+          else reply = m.outcome;
+        });
         child.on('error', fail);
         child.on('exit', (code, signal) => {
           children.delete(child!);

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runExperiment, planExperiment, listRuns, readRunRecord, readJsonl, summaryMetrics, queueStatus, acquireLock, runLockPath, sim } from '../../lib/index.ts';
+import { runExperiment, planExperiment, listRuns, readRunRecord, readJsonl, summaryMetrics, queueStatus, acquireLock, runLockPath, PREPARE_LOCK, sim } from '../../lib/index.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { main } from '../../lib/cli/main.ts';
 import { startRedis, type TestRedis } from './redis.ts';
@@ -139,6 +139,7 @@ test('a worker SIGKILLed mid-run: another worker resumes the run from its checkp
   assert.is((await cli(['run', file, '--queue', redis.url, '--root', shared])).code, 0);
   const w1 = worker(shared);
   await until('a checkpoint of the run', () => existsSync(join(dir, 'checkpoint.safetensors')));
+  assert.equal(listRuns(shared).map((e) => [e.record.runId, e.status]), [[ref.runId, 'running']]);
   w1.proc.kill('SIGKILL');
   await w1.exited;
   const killed = readRunRecord(dir);
@@ -166,23 +167,29 @@ test('a worker SIGKILLed mid-run: another worker resumes the run from its checkp
   assert.match(w2.log(), `run      ${ref.runId} (attempt 1/3)`);
 });
 
-test('a run whose run lock another process holds is not started until that process lets go', async () => {
+test('locks: a run waits while another process holds its run lock, then while the prepare lock is held', async () => {
   const file = tiny('q-lock');
   const shared = join(tmp, 'lock-shared');
   const [p] = planExperiment(file).runs;
-  const release = await acquireLock(runLockPath(shared, p.runId), { staleMs: 2000 });
+  const releaseRun = await acquireLock(runLockPath(shared, p.runId), { staleMs: 2000 });
+  const releasePrepare = await acquireLock(PREPARE_LOCK, { staleMs: 2000 });
   const w = worker(shared);
   try {
     assert.is((await cli(['run', file, '--queue', redis.url, '--root', shared])).code, 0);
-    await until('the worker to wait for the lock', () => w.log().includes(`waiting  ${p.runId}: its run lock is held by another worker`));
+    await until('the worker to wait for the run lock', () => w.log().includes(`waiting  ${p.runId}: its run lock is held by another worker`));
     await new Promise((r) => setTimeout(r, 4000)); // twice the lock's staleness: we keep it fresh, so nobody takes it over
-    assert.is(existsSync(join(shared, p.runId, 'run.json')), false);
-    await release();
+    assert.not.match(w.log(), `run      ${p.runId}`);
+    await releaseRun();
+    await until('the run to wait for the prepare lock', () => w.log().includes(`waiting  ${p.runId}: the prepare lock is held by another run building shared inputs (a pretrained base)`));
+    await new Promise((r) => setTimeout(r, 4000));
+    assert.is(existsSync(join(shared, p.runId, 'run.json')), false); // nothing of the run started meanwhile
+    await releasePrepare();
     const wait = await cli(['run', file, '--queue', redis.url, '--root', shared, '--wait']);
     assert.is(wait.code, 0, wait.stderr);
     assert.is(readRunRecord(join(shared, p.runId)).status, 'finished');
   } finally {
-    await release().catch(() => {});
+    await releaseRun().catch(() => {});
+    await releasePrepare().catch(() => {});
     await stop(w);
   }
 });
