@@ -14,7 +14,10 @@ import { reportCommand } from './commands/report.ts';
 import { benchGenerateCommand } from './commands/bench-generate.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { ledgerBenchCommand } from './commands/ledger-bench.ts';
+import { exportRunsCommand } from './commands/export-runs.ts';
+import { schemaCommand } from './commands/schema.ts';
+import { dataInspectCommand } from './commands/data-inspect.ts';
 import { workerCommand } from './commands/worker.ts';
 import { queueStatusCommand } from './commands/queue-status.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, workerCommand, queueStatusCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand, workerCommand, queueStatusCommand];
