@@ -167,6 +167,31 @@ test('a worker SIGKILLed mid-run: another worker resumes the run from its checkp
   assert.match(w2.log(), `run      ${ref.runId} (attempt 1/3)`);
 });
 
+test('a worker stopped with SIGTERM: its run records "interrupted" and another worker resumes it, no attempt used', async () => {
+  const file = tiny('q-term', { train: { steps: 40, checkpointEvery: 4, evalEvery: 20 } });
+  const shared = join(tmp, 'term-shared');
+  const [p] = planExperiment(file).runs;
+  const dir = join(shared, p.runId);
+  assert.is((await cli(['run', file, '--queue', redis.url, '--root', shared])).code, 0);
+  const w1 = worker(shared);
+  await until('a checkpoint of the run', () => existsSync(join(dir, 'checkpoint.safetensors')));
+  await stop(w1);
+  assert.match(w1.log(), 'SIGTERM, stopping; runs in progress will resume on another worker');
+  const stopped = readRunRecord(dir);
+  assert.equal([stopped.status, stopped.error], ['interrupted', { message: 'received SIGTERM', kind: 'interrupted' }]);
+  const w2 = worker(shared);
+  try {
+    const wait = await cli(['run', file, '--queue', redis.url, '--root', shared, '--wait']);
+    assert.is(wait.code, 0, wait.stderr + w2.log());
+  } finally {
+    await stop(w2);
+  }
+  const rec = readRunRecord(dir);
+  assert.equal([rec.status, rec.resumes], ['finished', 1]);
+  assert.ok((rec.summary as { resumedFrom: number }).resumedFrom >= 4);
+  assert.match(w2.log(), `run      ${p.runId} (attempt 1/3)`);
+});
+
 test('locks: a run waits while another process holds its run lock, then while the prepare lock is held', async () => {
   const file = tiny('q-lock');
   const shared = join(tmp, 'lock-shared');
