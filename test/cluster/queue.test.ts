@@ -46,6 +46,21 @@ function cli(args: string[]): Promise<Done> {
   });
 }
 
+/** `ledgerlab ARGS` in this process (cheaper than a process for commands that only read). */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const [log, error] = [console.log, console.error];
+  console.log = (...a: unknown[]) => void out.push(a.join(' '));
+  console.error = (...a: unknown[]) => void err.push(a.join(' '));
+  try {
+    const code = await main(args);
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    [console.log, console.error] = [log, error];
+  }
+}
+
 interface TestWorker { proc: ChildProcess; log: () => string; exited: Promise<void> }
 function worker(root: string): TestWorker {
   const proc = spawn(process.execPath, [BIN, 'worker', '--queue', redis.url, '--root', root, '--lock-ms', '2000'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -89,9 +104,9 @@ test('a 4-run sweep through 2 workers: queued in `runs` and status, then the sam
   assert.is(sub.code, 0, sub.stderr);
   const ids = out.outcomes.map((o) => o.runId);
   assert.equal(sub.stdout.trim().split('\n'), [...ids.map((id) => `queued   ${id}`), `q-sweep: 4 queued, 0 already queued, 0 skipped (already finished) on ${redis.url}`]);
-  const runs = await cli(['runs', '--root', shared, '--json']);
+  const runs = await inProcess(['runs', '--root', shared, '--json']);
   assert.equal(JSON.parse(runs.stdout).map((r: { runId: string; status: string }) => [r.runId, r.status]).sort(), ids.map((id) => [id, 'queued']).sort());
-  const st = await cli(['queue', 'status', redis.url]);
+  const st = await inProcess(['queue', 'status', redis.url]);
   assert.equal(st.stdout.trim().split('\n'), [
     `queue ${redis.url}: 0 workers connected`,
     'sweep    waiting  active  finished  failed',
@@ -116,9 +131,9 @@ test('a 4-run sweep through 2 workers: queued in `runs` and status, then the sam
       assert.equal(b.get(id), m, id);
       assert.equal(losses(join(shared, id)), losses(join(local, id)), id);
     }
-    const status = JSON.parse((await cli(['queue', 'status', redis.url, '--json'])).stdout);
+    const status = JSON.parse((await inProcess(['queue', 'status', redis.url, '--json'])).stdout);
     assert.equal(status, { queue: redis.url, workers: 2, sweeps: [{ sweep: 'q-sweep', waiting: 0, active: 0, finished: 4, failed: 0, total: 4 }] });
-    assert.equal(JSON.parse((await cli(['runs', '--root', shared, '--json'])).stdout).map((r: { status: string }) => r.status), ['finished', 'finished', 'finished', 'finished']);
+    assert.equal(JSON.parse((await inProcess(['runs', '--root', shared, '--json'])).stdout).map((r: { status: string }) => r.status), ['finished', 'finished', 'finished', 'finished']);
     // Submitting again queues nothing: finished runs are skipped, as locally.
     const again = await cli(['run', file, '--queue', redis.url, '--root', shared, '--wait']);
     assert.is(again.code, 0, again.stderr);
@@ -283,15 +298,9 @@ test('bad queue URLs and flag mixes are usage errors naming the flag', async () 
     [['queue', 'status', 'redis://127.0.0.1:1'], 1, 'error (io): cannot reach Redis at redis://127.0.0.1:1'],
   ];
   for (const [args, code, message] of cases) {
-    const errors: string[] = [];
-    const original = console.error;
-    console.error = (...a: unknown[]) => void errors.push(a.join(' '));
-    try {
-      assert.is(await main(args), code, args.join(' '));
-    } finally {
-      console.error = original;
-    }
-    assert.match(errors.join('\n'), message);
+    const r = await inProcess(args);
+    assert.is(r.code, code, args.join(' '));
+    assert.match(r.stderr, message);
   }
 });
 
