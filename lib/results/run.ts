@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
+import { parseJsonText } from '../config/load.ts';
 import { sha256Json } from '../util/hash.ts';
 import { environmentReport } from '../runtime/env.ts';
 import { appendJsonLine, writeFileAtomic, writeJsonAtomic } from './atomic.ts';
@@ -145,17 +146,22 @@ export async function startRun(opts: StartRunOptions): Promise<Run> {
 /** Reads and validates a run.json; a corrupt or foreign file is a located error naming it. */
 export function readRunRecord(dir: string): RunRecord {
   const path = join(dir, 'run.json');
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new LedgerLabError({
-      kind: 'io',
-      problem: code === 'ENOENT' ? 'no run record here' : `run record is not valid JSON (${(err as Error).message})`,
-      where: path,
-      cause: err,
-    });
+    throw new LedgerLabError({ kind: 'io', problem: code === 'ENOENT' ? 'no run record here' : `cannot read the run record (${code})`, where: path, cause: err });
+  }
+  if (text.trim() === '') {
+    throw new LedgerLabError({ kind: 'data', problem: 'run record is empty', where: path, hint: 'the run was killed while its folder was created, or the file was truncated: delete the folder or rerun the experiment' });
+  }
+  let raw: unknown;
+  try {
+    raw = parseJsonText(text, path);
+  } catch (err) {
+    const e = err as LedgerLabError;
+    throw new LedgerLabError({ kind: 'data', problem: `run record is not valid JSON (${e.problem.replace(/^invalid JSON: /, '')})`, where: e.where, cause: err });
   }
   return RunRecordSchema.parse(raw, path);
 }

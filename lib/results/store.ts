@@ -1,7 +1,11 @@
-/** Reading results back: list run folders, read metrics.jsonl (tolerating a torn last line). */
+/**
+ * Reading results back: list run folders, read metrics.jsonl (tolerating a torn last line).
+ * One unreadable run.json (empty, cut short, foreign) must not hide every other run: listings skip it with a
+ * warning naming the file, while a reference that names exactly that run still gets its located error.
+ */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { LedgerLabError } from '../errors.ts';
+import { basename, join, resolve } from 'node:path';
+import { LedgerLabError, isLedgerLabError } from '../errors.ts';
 import { readRunRecord } from './run.ts';
 import { effectiveStatus, type RunRecord, type RunStatus } from './run-record.ts';
 
@@ -12,18 +16,55 @@ export interface RunEntry {
   status: RunStatus;
 }
 
-/** Every run under `root` (newest first). Folders without run.json are skipped; corrupt records throw. */
-export function listRuns(root = 'results'): RunEntry[] {
+/** A run folder whose run.json could not be read: its folder and the located error it gives. */
+export interface SkippedRun {
+  dir: string;
+  error: LedgerLabError;
+}
+
+export interface ListRunsOptions {
+  /** Called once per unreadable run.json; default: a `warning:` line on stderr (once per file per process). */
+  onSkip?: (skipped: SkippedRun) => void;
+}
+
+const warned = new Set<string>();
+
+function warnSkipped({ dir, error }: SkippedRun): void {
+  const path = join(dir, 'run.json');
+  if (warned.has(path)) return;
+  warned.add(path);
+  console.error(`warning: skipping run ${basename(dir)}: ${error.problem} (at ${error.where ?? path})`);
+}
+
+/** Every readable run under `root` (newest first) and the run folders whose run.json is unreadable. */
+export function scanRuns(root = 'results'): { entries: RunEntry[]; skipped: SkippedRun[] } {
   const abs = resolve(root);
-  if (!existsSync(abs)) return [];
-  const out: RunEntry[] = [];
+  const entries: RunEntry[] = [];
+  const skipped: SkippedRun[] = [];
+  if (!existsSync(abs)) return { entries, skipped };
   for (const name of readdirSync(abs)) {
     const dir = join(abs, name);
     if (!existsSync(join(dir, 'run.json'))) continue;
-    const record = readRunRecord(dir);
-    out.push({ dir, record, status: effectiveStatus(record) });
+    try {
+      const record = readRunRecord(dir);
+      entries.push({ dir, record, status: effectiveStatus(record) });
+    } catch (err) {
+      if (!isLedgerLabError(err)) throw err;
+      skipped.push({ dir, error: err });
+    }
   }
-  return out.sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt));
+  entries.sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt));
+  return { entries, skipped };
+}
+
+/**
+ * Every run under `root` (newest first). Folders without run.json are skipped silently; a corrupt or empty
+ * run.json is skipped with a warning naming it (see `ListRunsOptions.onSkip`).
+ */
+export function listRuns(root = 'results', opts: ListRunsOptions = {}): RunEntry[] {
+  const { entries, skipped } = scanRuns(root);
+  for (const s of skipped) (opts.onSkip ?? warnSkipped)(s);
+  return entries;
 }
 
 /**
@@ -56,15 +97,23 @@ export function readJsonl<T = Record<string, unknown>>(path: string): T[] {
  * Resolves run references: a run folder path, an exact run id under `root`, or an id prefix (all matching
  * runs, e.g. every run of a sweep). An unmatched reference is an error naming it.
  */
-export function findRuns(refs: readonly string[], root = 'results'): RunEntry[] {
-  const all = listRuns(root);
+export function findRuns(refs: readonly string[], root = 'results', opts: ListRunsOptions = {}): RunEntry[] {
+  const { entries: all, skipped } = scanRuns(root);
+  let warnedHere = false;
   const out: RunEntry[] = [];
   for (const ref of refs) {
     const abs = resolve(ref);
     if (existsSync(join(abs, 'run.json'))) {
-      const record = readRunRecord(abs);
+      const record = readRunRecord(abs); // names the file when it is unreadable
       out.push(all.find((e) => e.dir === abs) ?? { dir: abs, record, status: effectiveStatus(record) });
       continue;
+    }
+    // A reference naming exactly an unreadable run is refused with that run's own error.
+    const broken = skipped.find((sk) => basename(sk.dir) === ref);
+    if (broken) throw broken.error;
+    if (!warnedHere) {
+      for (const sk of skipped) (opts.onSkip ?? warnSkipped)(sk);
+      warnedHere = true;
     }
     const exact = all.filter((e) => e.record.runId === ref);
     const matches = exact.length ? exact : all.filter((e) => e.record.runId.startsWith(ref));
