@@ -1,3 +1,5 @@
 /** util/: tiny shared pure helpers (seeded randomness, hashing). */
 export { Rng } from './random.ts';
 export { sha256, sha256Json } from './hash.ts';
+export { withFileLock } from './file-lock.ts';
+export type { LockOwner, FileLockOptions } from './file-lock.ts';
