@@ -27,7 +27,7 @@ export const ADVERTISEGEN_SAMPLE = join(paths.datasets, 'advertisegen', 'dev-sam
 
 export const DataSchema = s.object({
   source: s.enum(['auto', 'advertisegen', 'synthetic', 'file'] as const).default('auto')
-    .describe("'auto' = the AdvertiseGen sample when it exists, else synthetic ad copy; the run's summary records which"),
+    .describe("'auto' = data.path if set (it must exist), else the AdvertiseGen sample when it exists, else synthetic ad copy (said on stderr); the run's summary records which"),
   path: s.string().optional().describe("dataset file for source 'file' (AdvertiseGen JSONL, E2E CSV or prompt/response JSONL), or another AdvertiseGen file"),
   syntheticCount: s.int({ min: 10 }).default(1200).describe('examples generated for the synthetic source'),
   evalCount: s.int({ min: 1 }).default(48).describe('held-out examples for evaluation (prompts unseen in training)'),
@@ -46,27 +46,47 @@ export interface Task {
   /** The eval examples as text, for generation and scoring. */
   evalExamples: Example[];
   trainExamples: Example[];
-  manifest: { source: string; path?: string; examples: number; split: SplitManifest; tokenizerSha256: string; lang: string };
+  /** `fallback`: why 'auto' used synthetic data (the real sample was not found). */
+  manifest: { source: string; path?: string; fallback?: string; examples: number; split: SplitManifest; tokenizerSha256: string; lang: string };
 }
 
-async function loadExamples(d: DataConfig): Promise<{ examples: Example[]; source: string; path?: string }> {
+/**
+ * Which data a config means. A path the user gave must exist — a typo must not silently become synthetic
+ * data; 'auto' falls back to the generator only when no path was given and the shared sample is absent,
+ * and says so (stderr, and `fallback` in the manifest).
+ */
+async function loadExamples(d: DataConfig): Promise<{ examples: Example[]; source: string; path?: string; fallback?: string }> {
   let source = d.source;
-  if (source === 'auto') source = existsSync(d.path ?? ADVERTISEGEN_SAMPLE) ? 'advertisegen' : 'synthetic';
+  let fallback: string | undefined;
+  if (d.path !== undefined && source !== 'synthetic' && !existsSync(d.path)) {
+    throw new LedgerLabError({
+      kind: 'io', problem: `dataset file not found: ${d.path}`, where: 'data.path',
+      hint: `check the path (relative paths are resolved from ${process.cwd()}); remove data.path to use ${source === 'auto' ? "'auto' (the AdvertiseGen sample, else synthetic data)" : 'the default'}, or --set data.source=synthetic`,
+    });
+  }
+  if (source === 'auto') {
+    if (d.path !== undefined || existsSync(ADVERTISEGEN_SAMPLE)) source = 'advertisegen';
+    else {
+      source = 'synthetic';
+      fallback = `the AdvertiseGen sample ${ADVERTISEGEN_SAMPLE} was not found`;
+      console.error(`note: data.source 'auto': ${fallback}, so this run trains on synthetic ad copy (set data.path or LEDGERLAB_DATASETS for real data)`);
+    }
+  }
   if (source === 'synthetic') {
     // The generator's stream is fixed by its own seed, not the run's: every seed of an experiment sees the same data.
     const examples = generateAds({ seed: 'task', lang: 'zh' }, 0, d.syntheticCount).map((r) => adRecordToExample(r, 'task'));
-    return { examples, source };
+    return { examples, source, ...(fallback ? { fallback } : {}) };
   }
   const path = d.path ?? (source === 'advertisegen' ? ADVERTISEGEN_SAMPLE : undefined);
   if (!path) throw new LedgerLabError({ kind: 'config', problem: "data.source 'file' needs data.path", where: 'data.path' });
   if (!existsSync(path)) {
-    throw new LedgerLabError({ kind: 'io', problem: `dataset file not found: ${path}`, where: 'data.path', hint: "set data.path, or use --set data.source=synthetic for the built-in generator" });
+    throw new LedgerLabError({ kind: 'io', problem: `dataset file not found: ${path}`, where: 'data.source', hint: 'set LEDGERLAB_DATASETS to the folder holding advertisegen/dev-sample.jsonl, set data.path, or use --set data.source=synthetic for the built-in generator' });
   }
   return { examples: await loadDataset(path, source === 'advertisegen' ? 'advertisegen' : undefined), source, path };
 }
 
 export async function prepareTask(d: DataConfig): Promise<Task> {
-  const { examples, source, path } = await loadExamples(d);
+  const { examples, source, path, fallback } = await loadExamples(d);
   if (examples.length <= d.evalCount) {
     throw new LedgerLabError({ kind: 'data', problem: `${examples.length} examples cannot hold out ${d.evalCount} for evaluation`, where: 'data.evalCount' });
   }
@@ -83,7 +103,7 @@ export async function prepareTask(d: DataConfig): Promise<Task> {
     evalExamples: sp.eval,
     trainExamples: sp.train,
     manifest: {
-      source, ...(path ? { path } : {}), examples: examples.length, split: sp.manifest,
+      source, ...(path ? { path } : {}), ...(fallback ? { fallback } : {}), examples: examples.length, split: sp.manifest,
       tokenizerSha256: sha256(JSON.stringify(tokenizer.toJSON())), lang: examples[0]?.lang ?? 'zh',
     },
   };
