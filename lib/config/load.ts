@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LedgerLabError } from '../errors.ts';
+import { decodeUtf8 } from '../util/utf8.ts';
 import type { Schema } from './schema.ts';
 
 /** Parses JSON text; a syntax error names file:line:col (V8's messages often carry no position). */
@@ -89,8 +90,9 @@ export function lineCol(text: string, offset: number): { line: number; col: numb
 }
 
 export function readTextFile(path: string, what = 'file'): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new LedgerLabError({
@@ -100,6 +102,7 @@ export function readTextFile(path: string, what = 'file'): string {
       cause: err,
     });
   }
+  return decodeUtf8(bytes, path);
 }
 
 /** Loads a JSON config, applies overrides, validates against the schema. */

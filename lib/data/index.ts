@@ -21,3 +21,4 @@ export {
   type AdGenOptions, type AdNoise, type AdDrift, type AdRecord, type KnobSchedule,
 } from './synthetic/index.ts';
 export { loadDataset, detectFormat, DATASET_FORMATS, type DatasetFormat } from './load.ts';
+export { fileLines, textLines, maxLineBytes, DEFAULT_MAX_LINE_BYTES, type Line, type LineOptions } from './lines.ts';

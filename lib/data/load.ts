@@ -8,6 +8,7 @@ import type { Example } from './types.ts';
 import { loadAdvertiseGen } from './loaders/advertisegen.ts';
 import { loadE2E } from './loaders/e2e.ts';
 import { loadPromptResponse } from './loaders/jsonl.ts';
+import type { LineOptions } from './lines.ts';
 
 export const DATASET_FORMATS = ['advertisegen', 'e2e', 'jsonl'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
@@ -30,13 +31,13 @@ export function detectFormat(path: string): DatasetFormat {
   });
 }
 
-export async function loadDataset(path: string, format?: DatasetFormat): Promise<Example[]> {
+export async function loadDataset(path: string, format?: DatasetFormat, opts: LineOptions = {}): Promise<Example[]> {
   switch (format ?? detectFormat(path)) {
     case 'advertisegen':
-      return loadAdvertiseGen(path);
+      return loadAdvertiseGen(path, opts);
     case 'e2e':
-      return loadE2E(path);
+      return loadE2E(path, opts);
     case 'jsonl':
-      return loadPromptResponse(path);
+      return loadPromptResponse(path, opts);
   }
 }

@@ -35,6 +35,7 @@ export const DataSchema = s.object({
   maxTarget: s.int({ min: 1 }).default(128).describe('target tokens incl. <eos> (ChatGLM max_target_length, scaled)'),
   tokenizer: s.enum(['char', 'bpe'] as const).default('char').describe('char for Chinese, byte-level BPE otherwise'),
   vocab: s.int({ min: 16 }).default(2000).describe('tokenizer vocabulary size, special tokens included'),
+  maxLineBytes: s.int({ min: 1 }).optional().describe('longest dataset line accepted, in bytes (default: env LEDGERLAB_MAX_LINE_BYTES, else 1 MiB)'),
 });
 export type DataConfig = Infer<typeof DataSchema>;
 
@@ -82,7 +83,7 @@ async function loadExamples(d: DataConfig): Promise<{ examples: Example[]; sourc
   if (!existsSync(path)) {
     throw new LedgerLabError({ kind: 'io', problem: `dataset file not found: ${path}`, where: 'data.source', hint: 'set LEDGERLAB_DATASETS to the folder holding advertisegen/dev-sample.jsonl, set data.path, or use --set data.source=synthetic for the built-in generator' });
   }
-  return { examples: await loadDataset(path, source === 'advertisegen' ? 'advertisegen' : undefined), source, path };
+  return { examples: await loadDataset(path, source === 'advertisegen' ? 'advertisegen' : undefined, { maxLineBytes: d.maxLineBytes }), source, path };
 }
 
 export async function prepareTask(d: DataConfig): Promise<Task> {

@@ -4,6 +4,7 @@
  * corpus as per-item means with bootstrap intervals.
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { decodeUtf8 } from '../util/utf8.ts';
 import { LedgerLabError } from '../errors.ts';
 import { rougeScoresMulti, ROUGE_TYPES } from './rouge.ts';
 import type { RougeScores } from './rouge.ts';
@@ -73,7 +74,7 @@ function describe(v: unknown): string {
 /** Reads and parses a score file (missing file → 'io' error). */
 export function readScoreFile(path: string): ScoreRecord[] {
   if (!existsSync(path)) throw new LedgerLabError({ kind: 'io', problem: `file not found: ${path}`, where: path, hint: 'pass a JSONL file of {"prediction", "reference"} lines' });
-  return parseScoreRecords(readFileSync(path, 'utf8'), path);
+  return parseScoreRecords(decodeUtf8(readFileSync(path), path), path);
 }
 
 export interface ScoreOptions {
