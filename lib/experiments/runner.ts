@@ -8,7 +8,7 @@
  * outcome.failed.length === 0;
  */
 import { existsSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { LedgerLabError, formatError } from '../errors.ts';
 import { paths } from '../paths.ts';
@@ -91,6 +91,18 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
   const bin = join(paths.root, 'bin', 'ledgerlab.js');
   const outcomes = new Map<string, RunOutcome>();
   const queue = [...planned];
+  // Interrupting the parent interrupts the sweep: pass the signal to every worker (each marks its run
+  // "interrupted"), start no new run, and exit once they are gone — never leave workers running on.
+  const live = new Set<ChildProcess>();
+  let stopping: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    stopping = sig;
+    queue.length = 0;
+    for (const c of live) c.kill(sig);
+    if (live.size === 0) process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const worker = async () => {
     for (let p = queue.shift(); p; p = queue.shift()) {
       const dir = join(root, p.runId);
@@ -103,9 +115,14 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
       const args = [bin, 'run', file, '--root', root, '--only', p.runId, '--json', ...(opts.set ?? []).flatMap((x) => ['--set', x])];
       const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+        live.add(child);
         let err = '';
-        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-        child.on('close', (c) => resolve({ code: c, stderr: err }));
+        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        child.on('close', (c) => {
+          live.delete(child);
+          if (stopping && live.size === 0) process.exit(stopping === 'SIGINT' ? 130 : 143);
+          resolve({ code: c, stderr: err });
+        });
       });
       const base = { runId: p.runId, dir, seed: p.seed, point: p.point };
       let o: RunOutcome;
@@ -122,7 +139,12 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
       opts.onRun?.(o);
     }
   };
-  await Promise.all(Array.from({ length: jobs }, worker));
+  try {
+    await Promise.all(Array.from({ length: jobs }, worker));
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
   return planned.map((p) => outcomes.get(p.runId)!);
 }
 

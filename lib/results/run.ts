@@ -49,12 +49,17 @@ export class Run {
   constructor(dir: string, record: RunRecord) {
     this.dir = dir;
     this.record = record;
+    // The handlers stay installed until exit: a second signal (Ctrl-C reaches a process twice when a wrapper
+    // forwards it too) must not kill the process mid-write with the default action.
+    let closing = false;
     this.onSignal = (sig) => {
-      this.close('interrupted', { error: { message: `received ${sig}`, kind: 'interrupted' } });
+      if (closing) return;
+      closing = true;
+      this.close('interrupted', { error: { message: `received ${sig}`, kind: 'interrupted' } }, true);
       process.exit(sig === 'SIGINT' ? 130 : 143);
     };
-    process.once('SIGINT', this.onSignal);
-    process.once('SIGTERM', this.onSignal);
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
     this.save();
   }
 
@@ -100,9 +105,11 @@ export class Run {
     });
   }
 
-  private close(status: 'finished' | 'failed' | 'interrupted', extra: Partial<RunRecord>): void {
-    process.removeListener('SIGINT', this.onSignal);
-    process.removeListener('SIGTERM', this.onSignal);
+  private close(status: 'finished' | 'failed' | 'interrupted', extra: Partial<RunRecord>, exiting = false): void {
+    if (!exiting) {
+      process.removeListener('SIGINT', this.onSignal);
+      process.removeListener('SIGTERM', this.onSignal);
+    }
     this.record = { ...this.record, ...extra, status, endedAt: now() };
     this.save();
   }
