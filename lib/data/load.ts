@@ -20,6 +20,12 @@ export function detectFormat(path: string): DatasetFormat {
   const buf = Buffer.alloc(4096);
   const n = readSync(fd, buf, 0, buf.length, 0);
   closeSync(fd);
+  if (buf.subarray(0, n).toString('utf8').trim() === '') {
+    throw new LedgerLabError({
+      kind: 'data', problem: 'the dataset file is empty', where: `${path}:1`,
+      hint: 'a dataset holds one record per line: AdvertiseGen JSONL ({"content","summary"}), prompt/response JSONL ({"prompt","response"}), or E2E CSV (header mr,ref)',
+    });
+  }
   const first = buf.subarray(0, n).toString('utf8').split('\n')[0];
   if (/"content"\s*:/.test(first) && /"summary"\s*:/.test(first)) return 'advertisegen';
   if (/"prompt"\s*:/.test(first)) return 'jsonl';
@@ -27,7 +33,7 @@ export function detectFormat(path: string): DatasetFormat {
     kind: 'data',
     problem: 'cannot tell the dataset format from the first line',
     where: `${path}:1`,
-    hint: 'expected AdvertiseGen JSONL ({"content","summary"}), prompt/response JSONL, or E2E CSV (mr,ref); or set the format explicitly',
+    hint: 'expected AdvertiseGen JSONL ({"content","summary"}), prompt/response JSONL ({"prompt","response"}), or E2E CSV (a .csv with header mr,ref); data.source \'advertisegen\' reads the file as AdvertiseGen whatever its first line',
   });
 }
 

@@ -15,7 +15,7 @@
  */
 import { LedgerLabError } from '../errors.ts';
 import { s, configError, suggest, type Infer, type Issue } from '../config/schema.ts';
-import { applyOverrides, parseJsonText, readTextFile } from '../config/load.ts';
+import { applyOverrides, parseJsonText, parseOverride, readTextFile } from '../config/load.ts';
 import { sha256Json } from '../util/hash.ts';
 import { experimentKinds, getExperimentKind, type ExperimentKind } from './kind.ts';
 import './builtin.ts';
@@ -50,7 +50,7 @@ export interface ExperimentPlan {
 }
 
 function scopedOverrides(overrides: readonly string[]): string[] {
-  return overrides.map((o) => (ENVELOPE_KEYS.includes(o.split(/[.=]/)[0]) ? o : `config.${o}`));
+  return overrides.map((o) => (ENVELOPE_KEYS.includes(parseOverride(o).path[0]) ? o : `config.${o}`));
 }
 
 /** Cartesian product of the sweep's value lists, in file order. */

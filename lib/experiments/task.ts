@@ -88,6 +88,9 @@ async function loadExamples(d: DataConfig): Promise<{ examples: Example[]; sourc
 
 export async function prepareTask(d: DataConfig): Promise<Task> {
   const { examples, source, path, fallback } = await loadExamples(d);
+  if (examples.length === 0) {
+    throw new LedgerLabError({ kind: 'data', problem: 'the dataset has no examples', where: path ? `${path}:1` : 'data.source', hint: 'a dataset holds one record per line (blank lines are skipped)' });
+  }
   if (examples.length <= d.evalCount) {
     throw new LedgerLabError({ kind: 'data', problem: `${examples.length} examples cannot hold out ${d.evalCount} for evaluation`, where: 'data.evalCount' });
   }

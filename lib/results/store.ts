@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { LedgerLabError, isLedgerLabError } from '../errors.ts';
 import { readRunRecord } from './run.ts';
-import { effectiveStatus, type RunRecord, type RunStatus } from './run-record.ts';
+import { effectiveStatus, RUN_STATUSES, type RunRecord, type RunStatus } from './run-record.ts';
+import { suggest } from '../config/schema.ts';
 
 export interface RunEntry {
   dir: string;
@@ -125,12 +126,27 @@ export function findRuns(refs: readonly string[], root = 'results', opts: ListRu
   return [...new Map(out.map((e) => [e.dir, e])).values()];
 }
 
-/** `key=value` filters over kind, name, status and config paths (`config.train.lr=0.001`). */
+/** The keys `--filter` accepts besides `config.<dotted.path>`. */
+export const FILTER_KEYS = ['kind', 'name', 'status', 'runId', 'configSha256', 'resumedFrom', 'resumes'] as const;
+
+/**
+ * `key=value` filters over kind, name, status and config paths (`config.train.lr=0.001`). An unknown key or
+ * a status that no run can have is a usage error listing what is valid (it would silently match nothing).
+ */
 export function filterRuns(entries: readonly RunEntry[], filters: readonly string[]): RunEntry[] {
   const parsed = filters.map((f) => {
     const eq = f.indexOf('=');
-    if (eq <= 0) throw new LedgerLabError({ kind: 'usage', problem: `filter "${f}" is not of the form key=value`, where: '--filter' });
-    return { key: f.slice(0, eq), value: f.slice(eq + 1) };
+    if (eq <= 0) throw new LedgerLabError({ kind: 'usage', problem: `filter "${f}" is not of the form key=value`, where: '--filter', hint: `keys: ${FILTER_KEYS.join(', ')}, config.<dotted.path>` });
+    const key = f.slice(0, eq);
+    const value = f.slice(eq + 1);
+    if (!(FILTER_KEYS as readonly string[]).includes(key) && !/^config\.[^.]+(\.[^.]+)*$/.test(key)) {
+      const near = suggest(key, [...FILTER_KEYS]);
+      throw new LedgerLabError({ kind: 'usage', problem: `unknown filter key "${key}"`, where: '--filter', hint: `${near ? `did you mean "${near}"? ` : ''}valid keys: ${FILTER_KEYS.join(', ')}, config.<dotted.path>` });
+    }
+    if (key === 'status' && !(RUN_STATUSES as readonly string[]).includes(value)) {
+      throw new LedgerLabError({ kind: 'usage', problem: `unknown status "${value}"`, where: `--filter ${f}`, hint: `valid statuses: ${RUN_STATUSES.join(', ')}` });
+    }
+    return { key, value };
   });
   return entries.filter((e) =>
     parsed.every(({ key, value }) => {
