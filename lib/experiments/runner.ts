@@ -18,6 +18,7 @@ import { environmentReport } from '../runtime/env.ts';
 import { initBackend } from '../runtime/backend.ts';
 import { planExperiment, type ExperimentPlan, type PlannedRun } from './spec.ts';
 import { getExperimentKind } from './kind.ts';
+import { ProgressBoard } from '../measure/progress-board.ts';
 
 export interface RunOutcome {
   runId: string;
@@ -89,6 +90,11 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
     for (const config of configs.values()) await plan.kind.prepare(config, opts.verbose ?? false);
   }
   const bin = join(paths.root, 'bin', 'ledgerlab.js');
+  // Each worker writes plain progress lines (its stderr is a pipe); the board shows them as one row per
+  // worker on a TTY, or prefixed lines elsewhere. Workers report every second for a live board.
+  const board = new ProgressBoard({ quiet: !(opts.verbose ?? false) || undefined });
+  const workerEnv = { ...process.env, ...(board.live ? { LEDGERLAB_PROGRESS_EVERY_S: '1' } : {}) };
+  const report = (o: RunOutcome) => board.around(() => opts.onRun?.(o));
   const outcomes = new Map<string, RunOutcome>();
   const queue = [...planned];
   // Interrupting the parent interrupts the sweep: pass the signal to every worker (each marks its run
@@ -109,17 +115,22 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
       if (!todo.includes(p)) {
         const o: RunOutcome = { runId: p.runId, dir, seed: p.seed, point: p.point, status: 'skipped', summary: readRunRecord(dir).summary };
         outcomes.set(p.runId, o);
-        opts.onRun?.(o);
+        report(o);
         continue;
       }
-      const args = [bin, 'run', file, '--root', root, '--only', p.runId, '--json', ...(opts.set ?? []).flatMap((x) => ['--set', x])];
+      const args = [bin, 'run', file, '--root', root, '--only', p.runId, '--json', ...(opts.verbose ? ['--progress'] : []), ...(opts.set ?? []).flatMap((x) => ['--set', x])];
       const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: workerEnv });
         live.add(child);
+        board.add(p.runId);
         let err = '';
-        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        child.stderr!.on('data', (d: Buffer) => {
+          err += d.toString();
+          board.write(p.runId, d);
+        });
         child.on('close', (c) => {
           live.delete(child);
+          board.remove(p.runId);
           if (stopping && live.size === 0) process.exit(stopping === 'SIGINT' ? 130 : 143);
           resolve({ code: c, stderr: err });
         });
@@ -136,7 +147,7 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
         o = { ...base, status: 'failed', error: `worker exited with ${code} before writing a run record: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
       }
       outcomes.set(p.runId, o);
-      opts.onRun?.(o);
+      report(o);
     }
   };
   try {
