@@ -22,19 +22,8 @@ export interface LineOptions {
   maxLineBytes?: number;
 }
 
-export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
-
-/** The line limit in force: the option, else LEDGERLAB_MAX_LINE_BYTES, else 1 MiB. */
-export function maxLineBytes(opts: LineOptions = {}): number {
-  if (opts.maxLineBytes !== undefined) return opts.maxLineBytes;
-  const env = process.env.LEDGERLAB_MAX_LINE_BYTES;
-  if (env === undefined || env === '') return DEFAULT_MAX_LINE_BYTES;
-  const n = Number(env);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new LedgerLabError({ kind: 'config', problem: `LEDGERLAB_MAX_LINE_BYTES must be a positive integer, got "${env}"`, where: 'LEDGERLAB_MAX_LINE_BYTES' });
-  }
-  return n;
-}
+export { DEFAULT_MAX_LINE_BYTES, maxLineBytes } from '../util/line-limit.ts';
+import { maxLineBytes } from '../util/line-limit.ts';
 
 function tooLong(path: string, no: number, limit: number): LedgerLabError {
   return new LedgerLabError({
