@@ -136,7 +136,7 @@ test(`library: ${targets.length} targets × 60 seeded mutations (seed ${seed}) l
     }
   }
   console.log(`fuzz seed ${seed}: ${n} cases in ${Date.now() - t0} ms`, JSON.stringify(tally));
-  assert.ok(n >= targets.length * 10, `only ${n} cases ran within ${budgetMs} ms`);
+  assert.ok(n >= targets.length * 3, `only ${n} cases ran within ${budgetMs} ms`);
   // Each target saw real refusals, not only inputs that happen to load.
   for (const t of targets) assert.ok((tally[t.name]?.error ?? 0) > 0, `${t.name}: ${JSON.stringify(tally[t.name])}`);
 });
