@@ -32,10 +32,10 @@ function main() {
   const node = join(root, 'node_modules', 'node', 'bin', 'node');
   const npmCli = process.env.npm_execpath;
   if (!existsSync(node) || !npmCli) {
-    console.error(`postinstall: ${name} is missing (npm skipped it on Node ${process.version}); rerun the install with Node >= 22: PATH="$PWD/node_modules/.bin:$PATH" npm ci`);
+    console.error(`postinstall: ${name} is missing (npm ran on a Node older than 22 and skipped it); rerun the install with Node >= 22: PATH="$PWD/node_modules/.bin:$PATH" npm ci`);
     return 1;
   }
-  console.error(`postinstall: npm on Node ${process.version} left out ${name}@${version} (it needs Node >= 22); installing it with the project's Node 22`);
+  console.error(`postinstall: npm left out ${name}@${version} (npm ran on a Node older than 22, which EDR needs); installing it with the project's Node 22`);
   const r = spawnSync(node, [npmCli, 'install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', `${name}@${version}`], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0 || !existsSync(join(root, 'node_modules', name, 'package.json'))) {
     console.error(`postinstall: installing ${name} failed; rerun the install with Node >= 22: PATH="$PWD/node_modules/.bin:$PATH" npm ci`);
