@@ -21,7 +21,7 @@ import { experimentKinds, getExperimentKind, type ExperimentKind } from './kind.
 import './builtin.ts';
 
 export const ExperimentFileSchema = s.object({
-  kind: s.string({ nonEmpty: true }),
+  kind: s.string({ pattern: /^[A-Za-z0-9._-]{1,64}$/ }),
   // Bounded: the name starts every run id, which is a folder name (filesystems cap those at 255 bytes).
   name: s.string({ pattern: /^[A-Za-z0-9._-]{1,80}$/ }),
   description: s.string().optional(),

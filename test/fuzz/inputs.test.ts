@@ -125,17 +125,20 @@ test(`library: ${targets.length} targets × 60 seeded mutations (seed ${seed}) l
   const t0 = Date.now();
   const tally: Record<string, Record<string, number>> = {};
   let n = 0;
+  const slowest = { ms: 0, what: '' };
   for (let i = 0; i < 60 && Date.now() - t0 < budgetMs; i++) {
     for (const t of targets) {
       const { how, bytes } = mutate(rng, t.seed, t.json);
       const p = join(dir, `lib-${i}-${t.name.replace(/\W+/g, '_')}.${t.ext}`);
       writeFileSync(p, bytes);
+      const c0 = Date.now();
       const r = await check(t.name, p, () => t.load(p), how);
+      if (Date.now() - c0 > slowest.ms) Object.assign(slowest, { ms: Date.now() - c0, what: `${t.name} (${how}, ${p})` });
       (tally[t.name] ??= {})[r] = (tally[t.name][r] ?? 0) + 1;
       n++;
     }
   }
-  console.log(`fuzz seed ${seed}: ${n} cases in ${Date.now() - t0} ms`, JSON.stringify(tally));
+  console.log(`fuzz seed ${seed}: ${n} cases in ${Date.now() - t0} ms (slowest ${slowest.ms} ms: ${slowest.what})`, JSON.stringify(tally));
   assert.ok(n >= targets.length * 3, `only ${n} cases ran within ${budgetMs} ms`);
   // Each target saw real refusals, not only inputs that happen to load.
   for (const t of targets) assert.ok((tally[t.name]?.error ?? 0) > 0, `${t.name}: ${JSON.stringify(tally[t.name])}`);
