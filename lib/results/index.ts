@@ -5,8 +5,8 @@ export { startRun, resumeRun, readRunRecord, markInterrupted, Run } from './run.
 export { writeQueuedMarker, removeQueuedMarker, listQueuedRuns, QueuedRunSchema, QUEUED_DIR } from './queued.ts';
 export type { QueuedRun } from './queued.ts';
 export type { StartRunOptions } from './run.ts';
-export { listRuns, readJsonl, findRuns, filterRuns, filterBy } from './store.ts';
-export type { RunEntry } from './store.ts';
+export { listRuns, scanRuns, readJsonl, findRuns, filterRuns, filterBy, LISTED_STATUSES } from './store.ts';
+export type { RunEntry, SkippedRun, ListRunsOptions } from './store.ts';
 export { writeFileAtomic, writeJsonAtomic, appendJsonLine } from './atomic.ts';
 export { gitState } from './git.ts';
 export type { GitState } from './git.ts';

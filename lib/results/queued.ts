@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { s, type Infer } from '../config/index.ts';
-import { LedgerLabError } from '../errors.ts';
+import { isLedgerLabError } from '../errors.ts';
 import { writeJsonAtomic } from './atomic.ts';
 
 export const QUEUED_DIR = '.queued';
@@ -38,7 +38,7 @@ export function removeQueuedMarker(root: string, runId: string): void {
   rmSync(markerPath(root, runId), { force: true });
 }
 
-/** Markers of runs that have not started (no run.json yet), newest first. A damaged marker is a located error. */
+/** Markers of runs that have not started (no run.json yet), newest first. A damaged marker is skipped with a warning. */
 export function listQueuedRuns(root = 'results'): QueuedRun[] {
   const dir = join(resolve(root), QUEUED_DIR);
   if (!existsSync(dir)) return [];
@@ -46,14 +46,16 @@ export function listQueuedRuns(root = 'results'): QueuedRun[] {
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.json') || name.startsWith('.')) continue; // .tmp files of an atomic write in flight
     const path = join(dir, name);
-    let raw: unknown;
+    let q: QueuedRun;
     try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
+      q = QueuedRunSchema.parse(JSON.parse(readFileSync(path, 'utf8')), path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed by a worker meanwhile
-      throw new LedgerLabError({ kind: 'io', problem: `queued-run marker is not valid JSON (${(err as Error).message})`, where: path, cause: err });
+      // As for run records (store.ts): one damaged file must not hide every other run.
+      const problem = isLedgerLabError(err) ? err.problem : `not valid JSON (${(err as Error).message})`;
+      console.error(`warning: skipping queued-run marker: ${problem} (at ${path})`);
+      continue;
     }
-    const q = QueuedRunSchema.parse(raw, path);
     if (!existsSync(join(resolve(root), q.runId, 'run.json'))) out.push(q);
   }
   return out.sort((a, b) => b.queuedAt.localeCompare(a.queuedAt));

@@ -17,8 +17,9 @@ export const runsCommand: Command = {
   summary: 'list runs in results/ (newest first), optionally filtered',
   usage: 'ledgerlab runs [--filter key=value ...] [--root DIR] [--json]',
   help: [
-    'Filter keys: kind, name, status (queued|running|finished|failed|interrupted), config.<dotted.path>.',
-    'queued: put on a job queue (`ledgerlab run --queue`) and not started by a worker yet.',
+    'Filter keys: kind, name, status (queued|running|finished|failed|interrupted), runId, configSha256, resumedFrom,',
+    'resumes, config.<dotted.path>. An unknown key or status is an error.',
+    'queued: put on a job queue (`ledgerlab run --queue`, docs/cluster.md) and not started by a worker yet.',
   ].join('\n'),
   options: { filter: { type: 'string', multiple: true }, root: { type: 'string' }, json: { type: 'boolean' } },
   async run(args) {
