@@ -251,7 +251,7 @@ test('a failing run is recorded failed, retried with backoff a bounded number of
       `failed   ${failed.record.runId}`,
       `         error (io): dataset file not found: ${join(tmp, 'missing.jsonl')}`,
       '           where: data.path',
-      '           hint:  set data.path, or use --set data.source=synthetic for the built-in generator',
+      `           hint:  check the path (relative paths are resolved from ${process.cwd()}); remove data.path to use the default, or --set data.source=synthetic`,
       '         (gave up after 2 attempts)',
       '2 runs: 1 finished, 0 skipped (already finished), 1 failed',
     ]);
