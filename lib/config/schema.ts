@@ -28,7 +28,24 @@ export interface Schema<T> {
   readonly missingOk: boolean;
   /** Documentation of the field, shown by help commands. */
   readonly doc?: string;
+  /** What the schema accepts, for tools that build forms from it (lib/ui); see `SchemaInfo`. */
+  readonly info?: SchemaInfo;
+  /** The default value, when `.default(v)` was given. */
+  readonly defaultValue?: { value: T };
 }
+
+/** Introspection of a schema's shape (objects, tagged unions, enums, numbers…), without running it. */
+export type SchemaInfo =
+  | { type: 'number'; int: boolean; min?: number; max?: number; exclusiveMin?: number }
+  | { type: 'string'; pattern?: string }
+  | { type: 'boolean' }
+  | { type: 'enum'; values: readonly (string | number)[] }
+  | { type: 'array'; item: Schema<unknown> }
+  | { type: 'object'; shape: Record<string, Schema<unknown>> }
+  | { type: 'record'; value: Schema<unknown> }
+  | { type: 'tagged'; tag: string; branches: Record<string, Schema<unknown>> }
+  | { type: 'literal'; value: string | number | boolean }
+  | { type: 'unknown' };
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
@@ -49,12 +66,14 @@ export function showValue(v: unknown): string {
 function make<T>(
   description: string,
   check: (value: unknown, path: Path, issues: Issue[]) => T | undefined,
-  extra: { missingOk?: boolean; doc?: string; fallback?: { value: T } } = {},
+  extra: { missingOk?: boolean; doc?: string; fallback?: { value: T }; info?: SchemaInfo } = {},
 ): Schema<T> {
   const schema: Schema<T> = {
     description,
     missingOk: extra.missingOk ?? false,
     doc: extra.doc,
+    info: extra.info,
+    defaultValue: extra.fallback,
     check(value, path, issues) {
       if (value === undefined && extra.fallback) return structuredClone(extra.fallback.value);
       if (value === undefined && extra.missingOk) return undefined as T;
@@ -107,7 +126,7 @@ function number(opts: NumberOpts = {}): Schema<number> {
       return undefined;
     }
     return v;
-  });
+  }, { info: { type: 'number', int: opts.int ?? false, min: opts.min, max: opts.max, exclusiveMin: opts.exclusiveMin } });
 }
 
 function string(opts: { nonEmpty?: boolean; pattern?: RegExp } = {}): Schema<string> {
@@ -118,7 +137,7 @@ function string(opts: { nonEmpty?: boolean; pattern?: RegExp } = {}): Schema<str
       return undefined;
     }
     return v;
-  });
+  }, { info: { type: 'string', pattern: opts.pattern?.source } });
 }
 
 function boolean(): Schema<boolean> {
@@ -128,7 +147,7 @@ function boolean(): Schema<boolean> {
       return undefined;
     }
     return v;
-  });
+  }, { info: { type: 'boolean' } });
 }
 
 function enumOf<const T extends string | number>(values: readonly T[]): Schema<T> {
@@ -140,7 +159,7 @@ function enumOf<const T extends string | number>(values: readonly T[]): Schema<T
       return undefined;
     }
     return v as T;
-  });
+  }, { info: { type: 'enum', values } });
 }
 
 function array<T>(item: Schema<T>, opts: { min?: number; max?: number } = {}): Schema<T[]> {
@@ -153,7 +172,7 @@ function array<T>(item: Schema<T>, opts: { min?: number; max?: number } = {}): S
     if (opts.min !== undefined && v.length < opts.min) issues.push({ path, message: `expected at least ${opts.min} items, got ${v.length}` });
     if (opts.max !== undefined && v.length > opts.max) issues.push({ path, message: `expected at most ${opts.max} items, got ${v.length}` });
     return v.map((x, i) => item.check(x, [...path, i], issues) as T);
-  });
+  }, { info: { type: 'array', item: item as Schema<unknown> } });
 }
 
 type Shape = Record<string, Schema<unknown>>;
@@ -192,7 +211,7 @@ function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> & { shape: S } {
       if (parsed !== undefined) out[key] = parsed;
     }
     return out as ObjectOf<S>;
-  });
+  }, { info: { type: 'object', shape } });
   return Object.assign(schema, { shape });
 }
 
@@ -206,7 +225,7 @@ function record<T>(value: Schema<T>): Schema<Record<string, T>> {
     const out: Record<string, T> = {};
     for (const [k, x] of Object.entries(v)) out[k] = value.check(x, [...path, k], issues) as T;
     return out;
-  });
+  }, { info: { type: 'record', value: value as Schema<unknown> } });
 }
 
 /** Tagged union: picks the branch by the value of `tag` (e.g. "method"), so errors stay precise. */
@@ -230,7 +249,7 @@ function tagged<K extends string, B extends Record<string, Schema<object>>>(
     const { [tag]: _t, ...rest } = v as Record<string, unknown>;
     const out = branches[t].check(rest, path, issues);
     return out === undefined ? undefined : ({ ...out, [tag]: t } as never);
-  });
+  }, { info: { type: 'tagged', tag, branches } });
 }
 
 function literal<const T extends string | number | boolean>(value: T): Schema<T> {
@@ -240,11 +259,11 @@ function literal<const T extends string | number | boolean>(value: T): Schema<T>
       return undefined;
     }
     return value;
-  });
+  }, { info: { type: 'literal', value } });
 }
 
 function unknownValue(): Schema<unknown> {
-  return make('any value', (v) => v);
+  return make('any value', (v) => v, { info: { type: 'unknown' } });
 }
 
 export const s = {
