@@ -22,7 +22,7 @@ export function metricCurve(runs: readonly { id: string; lines: readonly Line[] 
     .map((l) => ({ x: l.step as number, series: r.id, mean: l[key] as number })));
   if (!points.length) return undefined;
   return lineBandChart({
-    title: title ?? `${key} per step`, x: { title: 'step' }, y: { title: key }, points, width: 520, height: 240,
+    title: title ?? `${key} per step`, x: { title: 'step' }, y: { title: key }, points, width: runs.length > 1 ? 620 : 500, height: 220,
     ...(runs.length > 1 ? { series: { title: 'run' } } : {}),
   });
 }

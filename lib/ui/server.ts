@@ -78,6 +78,7 @@ export async function buildApp(o: { root: string; token: string; loopbackOnly: b
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(readFileSync(join(STATIC, 'index.html'))));
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
   app.get('/static/*', async (req, reply) => {
     const rel = (req.params as { '*': string })['*'];
     const r = /^[A-Za-z0-9/_.-]+$/.test(rel) ? resolveInside(STATIC, rel) : { status: 403 as const };
