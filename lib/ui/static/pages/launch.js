@@ -42,10 +42,16 @@ function node(f, path, value) {
   if (f.type === 'object') {
     const v = value ?? {};
     const kids = f.fields.map((c) => node(c, join(path, c.key), v[c.key] ?? (f.default ?? {})[c.key]));
-    const el = path ? h('fieldset', { dataset: { path } }, h('legend', { class: 'mono' }, f.key), kids.map((k) => k.el)) : h('div', {}, kids.map((k) => k.el));
+    // An optional section without a default (e.g. train.earlyStop) is off unless switched on.
+    const optional = path && !f.required && f.default === undefined;
+    const on = optional ? h('input', { type: 'checkbox', name: `${path}.enabled`, checked: value !== undefined }) : undefined;
+    const body = h('div', {}, kids.map((k) => k.el));
+    if (on) { const sync = () => (body.style.display = on.checked ? '' : 'none'); on.addEventListener('change', sync); sync(); }
+    const el = path ? h('fieldset', { dataset: { path } }, h('legend', { class: 'mono' }, f.key, on ? [' ', on, h('span', { class: 'muted' }, ' optional')] : ''), body) : body;
     return {
       el, fields: kids.flatMap((k) => k.fields),
       read: () => {
+        if (on && !on.checked) return undefined;
         const out = {};
         for (const [i, k] of kids.entries()) { const x = k.read(); if (x !== undefined) out[f.fields[i].key] = x; }
         return Object.keys(out).length || !path ? out : undefined;
