@@ -43,9 +43,11 @@ export function streamRunEvents(reply: FastifyReply, o: EventsOptions): void {
     const status = o.statusOf(o.runId);
     let config: unknown;
     let metricsRel = 'metrics.jsonl';
+    let run: Record<string, unknown> | undefined;
     if (existsSync(join(dir, 'run.json'))) {
       const [e] = findRuns([dir], o.root);
       config = e.record.config;
+      run = { kind: e.record.kind, name: e.record.name, seeds: e.record.seeds, startedAt: e.record.startedAt };
       metricsRel = e.record.artifacts.metrics ?? metricsRel;
     }
     const { text, size } = readFrom(join(dir, metricsRel), offset);
@@ -59,7 +61,7 @@ export function streamRunEvents(reply: FastifyReply, o: EventsOptions): void {
     if (fresh.length || done || now - lastChart > 5000) {
       const chart = metricCurve([{ id: o.runId, lines: all }], 'loss', 'training loss');
       lastChart = now;
-      send('metrics', { lines: fresh, count: all.length, status: status ?? 'missing', progress: progressOf(config, all), ...(chart ? { chart: chart.spec } : {}) });
+      send('metrics', { lines: fresh, count: all.length, status: status ?? 'missing', ...(run ? { run } : {}), progress: progressOf(config, all), ...(chart ? { chart: chart.spec } : {}) });
     }
     if (done) {
       send('end', { status: status ?? 'missing' });

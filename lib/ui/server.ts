@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { LedgerLabError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { guard, generateToken, isLoopback } from './auth.ts';
@@ -59,6 +59,8 @@ function httpStatus(err: LedgerLabError): number {
 }
 
 export async function buildApp(o: { root: string; token: string; loopbackOnly: boolean; experimentDirs?: string[] }): Promise<{ app: FastifyInstance; launcher: Launcher; models: ChatModels }> {
+  // Loaded on first use, so importing lib/index.ts (notebooks, the CLI) does not load the web server.
+  const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
   const launcher = new Launcher(o.root, o.experimentDirs);
   const models = new ChatModels(o.root);

@@ -13,6 +13,14 @@ import { repoRoot } from '../helpers/cli.ts';
 import { makeFixtures, tinySpec, type Fixtures } from './fixtures.ts';
 import { closeAll, experimentsDir, launchBrowser, openPage, startUi, tempRoot, type PageLog } from './browser.ts';
 
+// Browser globals used inside page.evaluate callbacks, which run in Chromium, not in Node (no DOM lib here).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+declare const MutationObserver: any;
+type HTMLElement = { dataset: Record<string, string | undefined>; textContent: string | null; querySelector(s: string): any };
+type HTMLInputElement = HTMLElement & { value: string };
+
 const root = tempRoot('workbench');
 const shots = resolve(repoRoot, process.env.LEDGERLAB_UI_SHOTS ?? tempRoot('shots'));
 mkdirSync(shots, { recursive: true });
@@ -90,7 +98,7 @@ test('compare shows the two runs, the differing config key, metrics and overlaid
   assert.equal(ids, fx.finetune);
   assert.is(await text('#differing'), 'train.lr');
   const lrs = await page.$$eval('#compare-runs tbody tr td:last-child', (tds) => tds.map((t) => t.textContent));
-  assert.equal(lrs, ['0.005000', '0.02000']);
+  assert.equal(lrs, ['0.005', '0.02']);
   const metrics = await page.$$eval('#compare-metrics tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
   assert.ok(metrics.includes('scores.bleu-4') && metrics.includes('evalLoss'));
   assert.is(await page.$eval('#compare-loss', (e) => (e as HTMLElement).dataset.points), String(2 * 6));
@@ -155,6 +163,7 @@ test('cancel marks a running run interrupted; resume continues it from its check
   await page.waitForSelector('#cancel');
   await page.click('#cancel');
   await until('interrupted', async () => (await statusPill()) === 'interrupted', 60_000);
+  await until('the page to reload the stopped run', async () => (await page.$('#artefacts')) !== null, 10_000);
   const rec = readRunRecord(join(root, id));
   assert.is(rec.status, 'interrupted');
   assert.is(rec.error?.message, 'received SIGINT');
@@ -185,7 +194,7 @@ test('chat: two runs answer the same prompt side by side, token by token, as the
   await page.evaluate(() => {
     const w = window as unknown as { seen: Record<string, string[]> };
     w.seen = {};
-    new MutationObserver(() => document.querySelectorAll('.chat-col').forEach((c) => {
+    new MutationObserver(() => document.querySelectorAll('.chat-col').forEach((c: HTMLElement) => {
       const m = (c as HTMLElement).dataset.model!, n = (c.querySelector('.answer') as HTMLElement).dataset.tokens!;
       const s = (w.seen[m] ??= []);
       if (s.at(-1) !== n) s.push(n);
@@ -227,6 +236,7 @@ test('reports: build one from a selection of runs and open it', async () => {
   await page.waitForSelector('#runs-table tbody tr[data-id]');
   for (const id of fx.finetune) await page.click(`tr[data-id="${id}"] input.select`);
   await page.click('#build-report');
+  await page.waitForSelector('#selection-note');
   await until('the report page', async () => page.url().includes('#/reports/'), 90_000);
   await page.waitForSelector('#report-frame');
   const frame = await (await page.$('#report-frame'))!.contentFrame();
@@ -236,6 +246,10 @@ test('reports: build one from a selection of runs and open it', async () => {
   const html = readFileSync(join(root, 'reports', name, 'report.html'), 'utf8');
   for (const id of fx.finetune) assert.match(html, id);
   await sleep(300);
+  await shot('report');
+  await go('#/reports');
+  await page.waitForSelector('#reports tbody tr');
+  assert.equal(await page.$$eval('#reports tbody tr td:first-child', (tds) => tds.map((t) => t.textContent)), [name]);
   await shot('reports');
 });
 

@@ -6,7 +6,8 @@ import { LedgerLabError } from '../../errors.ts';
 import { s } from '../../config/index.ts';
 import { buildReport, slug, writeReport } from '../../report/index.ts';
 import { runById } from './runs.ts';
-import '../../experiments/builtin.ts';
+// The shipped kinds' report sections register when the experiments module loads.
+import '../../experiments/index.ts';
 
 const BuildSchema = s.object({ runs: s.array(s.string({ nonEmpty: true }), { min: 1 }), title: s.string().optional(), name: s.string({ pattern: /^[A-Za-z0-9._-]+$/ }).optional() });
 

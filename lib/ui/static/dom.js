@@ -12,7 +12,7 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-export const fmt = (v) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4)) : v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+export const fmt = (v) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(1) : String(Number(v.toPrecision(4)))) : v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 export const pill = (status) => h('span', { class: `pill ${status}` }, status);
 

@@ -19,13 +19,18 @@ export async function render(main, id) {
   const lossChart = h('div', { class: 'chart', id: 'loss-chart' });
   const actions = h('span', { class: 'toolbar' });
   const msg = h('span', { class: 'muted', id: 'action-note' });
+  const describe = (r) => [h('b', {}, r.kind), ' · ', r.name, ' · seeds ', r.seeds.join(', '), ' · started ', r.startedAt.replace('T', ' ').slice(0, 19), r.endedAt ? ` · ended ${r.endedAt.replace('T', ' ').slice(0, 19)}` : ''];
+  const info = h('div', { id: 'run-info' }, ...(data ? describe(data) : [h('span', { class: 'muted' }, 'waiting for the run to start…')]));
 
+  let current = data?.status ?? 'pending';
   const setProgress = (p) => {
     if (!p) return;
+    if (current !== 'running') delete p.etaSeconds;
     progressBar.style.width = `${Math.round((p.fraction ?? 0) * 100)}%`;
     progressText.textContent = p.total ? `step ${p.step} / ${p.total}${p.etaSeconds !== undefined && p.step < p.total ? ` · ETA ${seconds(p.etaSeconds)}` : ''}` : p.step ? `step ${p.step}` : '';
   };
   const setStatus = (s) => {
+    current = s;
     status.replaceChildren(pill(s));
     actions.replaceChildren(
       s === 'running' || s === 'pending' ? h('button', { class: 'danger', id: 'cancel', onclick: cancel }, 'Cancel') : '',
@@ -44,7 +49,7 @@ export async function render(main, id) {
   main.append(
     h('h1', {}, id, ' ', status),
     h('div', { class: 'card' },
-      data ? h('div', {}, h('b', {}, data.kind), ' · ', data.name, ' · seeds ', data.seeds.join(', '), ' · started ', data.startedAt.replace('T', ' ').slice(0, 19), data.endedAt ? ` · ended ${data.endedAt.replace('T', ' ').slice(0, 19)}` : '') : h('div', { class: 'muted' }, 'waiting for the run to start…'),
+      info,
       data?.error ? h('div', { class: 'error-box', style: 'margin-top:8px' }, data.error) : '',
       h('div', { style: 'margin-top:8px' }, h('span', { class: 'progress' }, progressBar), ' ', progressText, ' ', actions),
     ),
@@ -62,6 +67,7 @@ export async function render(main, id) {
       const m = JSON.parse(ev.data);
       setStatus(m.status);
       setProgress(m.progress);
+      if (m.run && !data && !info.dataset.described) { info.replaceChildren(...describe(m.run)); info.dataset.described = '1'; }
       if (m.chart) renderChart(lossChart, m.chart);
     });
     es.addEventListener('end', (ev) => {
