@@ -6,7 +6,7 @@
  * and leaves its checkpoint, so `resume` (`ledgerlab run --resume ID`) continues it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
@@ -108,15 +108,7 @@ export class Launcher {
     const id = `${req.name}-${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 17)}`;
     const file = join(this.dir, `${id}.json`);
     writeFileSync(file, JSON.stringify(spec, null, 2) + '\n');
-    const log = join(this.dir, `${id}.log`);
-    const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, [join(paths.root, 'bin', 'ledgerlab.js'), 'run', file, '--root', this.root], {
-      stdio: ['ignore', fd, fd], env: { ...process.env, LEDGERLAB_RESULTS: this.root },
-    });
-    const launch: Launch = { id, file: relative(this.root, file), runIds, pid: child.pid, log: relative(this.root, log) };
-    this.launches.set(id, { launch, child });
-    child.on('exit', (code) => { launch.exitCode = code; });
-    return launch;
+    return this.spawnCli(id, ['run', file, '--root', this.root], relative(this.root, file), runIds);
   }
 
   /** `ledgerlab run --resume ID`: continues an interrupted or failed run from its checkpoint. */
@@ -125,11 +117,17 @@ export class Launcher {
     if (!e) throw new LedgerLabError({ kind: 'usage', problem: `no run "${runId}"`, where: this.root });
     if (e.status === 'running' || e.status === 'finished') throw new LedgerLabError({ kind: 'usage', problem: `run ${runId} is ${e.status}; only interrupted or failed runs resume`, where: e.dir });
     const id = `resume-${runId}-${Date.now()}`;
+    return this.spawnCli(id, ['run', '--resume', runId, '--root', this.root], '', [runId]);
+  }
+
+  /** `ledgerlab ARGS` in a child process, its output in <root>/launches/<id>.log. */
+  private spawnCli(id: string, args: string[], file: string, runIds: string[]): Launch {
     mkdirSync(this.dir, { recursive: true });
     const log = join(this.dir, `${id}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, [join(paths.root, 'bin', 'ledgerlab.js'), 'run', '--resume', runId, '--root', this.root], { stdio: ['ignore', fd, fd], env: { ...process.env, LEDGERLAB_RESULTS: this.root } });
-    const launch: Launch = { id, file: '', runIds: [runId], pid: child.pid, log: relative(this.root, log) };
+    const child = spawn(process.execPath, [join(paths.root, 'bin', 'ledgerlab.js'), ...args], { stdio: ['ignore', fd, fd], env: { ...process.env, LEDGERLAB_RESULTS: this.root } });
+    closeSync(fd); // the child has its own copy
+    const launch: Launch = { id, file, runIds, pid: child.pid, log: relative(this.root, log) };
     this.launches.set(id, { launch, child });
     child.on('exit', (code) => { launch.exitCode = code; });
     return launch;

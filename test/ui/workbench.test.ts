@@ -236,7 +236,6 @@ test('reports: build one from a selection of runs and open it', async () => {
   await page.waitForSelector('#runs-table tbody tr[data-id]');
   for (const id of fx.finetune) await page.click(`tr[data-id="${id}"] input.select`);
   await page.click('#build-report');
-  await page.waitForSelector('#selection-note');
   await until('the report page', async () => page.url().includes('#/reports/'), 90_000);
   await page.waitForSelector('#report-frame');
   const frame = await (await page.$('#report-frame'))!.contentFrame();
