@@ -21,4 +21,5 @@ export * as sim from './sim/index.ts';
 export * as ledger from './ledger/index.ts';
 export * from './train/index.ts';
 export * from './infer/index.ts';
+export * from './bench/index.ts';
 export * from './ui/index.ts';
