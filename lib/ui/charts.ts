@@ -15,11 +15,19 @@ export function curveKeys(lines: readonly Line[]): string[] {
   return [...keys];
 }
 
+/** At most MAX_POINTS per series (every k-th point and the last), so a long run stays a light spec. */
+export const MAX_POINTS = 1500;
+function thin<T>(xs: T[]): T[] {
+  if (xs.length <= MAX_POINTS) return xs;
+  const k = Math.ceil(xs.length / MAX_POINTS);
+  return xs.filter((_, i) => i % k === 0 || i === xs.length - 1);
+}
+
 /** A metric over steps for one or more runs (series = run id); undefined when there is no point yet. */
 export function metricCurve(runs: readonly { id: string; lines: readonly Line[] }[], key: string, title?: string): Chart | undefined {
-  const points = runs.flatMap((r) => r.lines
+  const points = runs.flatMap((r) => thin(r.lines
     .filter((l) => typeof l.step === 'number' && typeof l[key] === 'number' && Number.isFinite(l[key]))
-    .map((l) => ({ x: l.step as number, series: r.id, mean: l[key] as number })));
+    .map((l) => ({ x: l.step as number, series: r.id, mean: l[key] as number }))));
   if (!points.length) return undefined;
   return lineBandChart({
     title: title ?? `${key} per step`, x: { title: 'step' }, y: { title: key }, points, width: runs.length > 1 ? 620 : 500, height: 220,

@@ -11,6 +11,9 @@ import { findRuns } from '../results/index.ts';
 import { metricCurve } from './charts.ts';
 import { progressOf } from './run-view.ts';
 
+/** Least time between two loss charts on one stream (a chart carries every point so far). */
+const CHART_MS = 500;
+
 export interface EventsOptions { root: string; runId: string; pollMs?: number; statusOf(runId: string): string | undefined }
 
 function readFrom(path: string, offset: number): { text: string; size: number } {
@@ -38,6 +41,8 @@ export function streamRunEvents(reply: FastifyReply, o: EventsOptions): void {
   let pending = '';
   let closed = false;
   let lastChart = 0;
+  let lastSent = 0;
+  let lastStatus: string | undefined;
   const tick = () => {
     if (closed) return;
     const status = o.statusOf(o.runId);
@@ -58,9 +63,13 @@ export function streamRunEvents(reply: FastifyReply, o: EventsOptions): void {
     all.push(...fresh);
     const done = status !== 'running' && status !== 'pending';
     const now = Date.now();
-    if (fresh.length || done || now - lastChart > 5000) {
-      const chart = metricCurve([{ id: o.runId, lines: all }], 'loss', 'training loss');
-      lastChart = now;
+    if (fresh.length || done || status !== lastStatus || now - lastSent > 5000) {
+      // The chart (every point so far) at most every CHART_MS; lines, progress and status on every tick.
+      const withChart = done || now - lastChart >= CHART_MS;
+      const chart = withChart ? metricCurve([{ id: o.runId, lines: all }], 'loss', 'training loss') : undefined;
+      if (withChart) lastChart = now;
+      lastSent = now;
+      lastStatus = status;
       send('metrics', { lines: fresh, count: all.length, status: status ?? 'missing', ...(run ? { run } : {}), progress: progressOf(config, all), ...(chart ? { chart: chart.spec } : {}) });
     }
     if (done) {

@@ -64,8 +64,10 @@ export function progressOf(config: unknown, lines: readonly Record<string, unkno
   const step = steps.length ? (steps[steps.length - 1].step as number) : 0;
   const out: Progress = { step, ...(total ? { total, fraction: Math.min(1, step / total) } : {}) };
   if (total && steps.length >= 2) {
-    const t0 = Date.parse(String(steps[0].time)), t1 = Date.parse(String(steps[steps.length - 1].time));
-    const perStep = (t1 - t0) / Math.max(1, step - (steps[0].step as number));
+    // The recent pace (last 20 logged steps), so a resume gap or a slow first step does not skew it.
+    const from = steps[Math.max(0, steps.length - 21)];
+    const t0 = Date.parse(String(from.time)), t1 = Date.parse(String(steps[steps.length - 1].time));
+    const perStep = (t1 - t0) / Math.max(1, step - (from.step as number));
     if (Number.isFinite(perStep)) out.etaSeconds = Math.max(0, ((total - step) * perStep) / 1000);
   }
   return out;

@@ -111,7 +111,20 @@ export async function startUi(opts: UiOptions = {}): Promise<UiServer> {
   const token = opts.token ?? generateToken();
   if (opts.token !== undefined && opts.token.length < 8) throw new LedgerLabError({ kind: 'usage', problem: 'the token must be at least 8 characters', where: '--token' });
   const { app, launcher, models } = await buildApp({ root, token, loopbackOnly: isLoopback(host), experimentDirs: opts.experimentDirs });
-  await app.listen({ host, port: opts.port ?? DEFAULT_PORT });
+  try {
+    await app.listen({ host, port: opts.port ?? DEFAULT_PORT });
+  } catch (err) {
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+      throw new LedgerLabError({
+        kind: 'usage', where: code === 'EADDRNOTAVAIL' ? '--host' : '--port', cause: err,
+        problem: code === 'EADDRINUSE' ? `port ${opts.port ?? DEFAULT_PORT} is already in use` : code === 'EACCES' ? `no permission to listen on port ${opts.port ?? DEFAULT_PORT}` : `${host} is not an address of this machine`,
+        hint: code === 'EADDRNOTAVAIL' ? 'use 127.0.0.1 (default) or an address of one of this machine\'s interfaces' : 'pick another with --port N, or --port 0 for any free port',
+      });
+    }
+    throw err;
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? DEFAULT_PORT);
   const shown = host.includes(':') ? `[${host}]` : host;

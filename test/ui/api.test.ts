@@ -32,7 +32,7 @@ function raw(path: string, o: { method?: string; headers?: Record<string, string
 const auth = () => ({ 'x-ledgerlab-token': ui.token });
 
 test.before(async () => {
-  fx = makeFixtures(root);
+  fx = await makeFixtures(root);
   ui = await startUi({ root, port: 0, token: 'api-test-token-1234' });
 });
 test.after(async () => { await ui.close(); });
@@ -143,6 +143,18 @@ test('POST /api/generate streams newline-delimited tokens; a seeded stream repea
   assert.is(bad.status, 400);
   assert.match(JSON.parse(bad.body).error, 'topP');
   assert.is((await raw('/api/generate', { method: 'POST', headers: auth(), body: { ...body, model: 'run:no-such-run' } })).status, 404);
+});
+
+test('a busy port or a foreign address is a usage error naming the flag', async () => {
+  try {
+    await startUi({ root, port: ui.port });
+    assert.unreachable('a second server on the same port');
+  } catch (err) {
+    assert.match(String((err as Error).message), `port ${ui.port} is already in use`);
+    assert.is((err as { where?: string }).where, '--port');
+  }
+  await startUi({ root, port: 0, host: '192.0.2.1' }).then(() => assert.unreachable('bound a foreign address'), (err) => assert.is(err.where, '--host'));
+  await startUi({ root, port: 0, token: 'short' }).then(() => assert.unreachable('short token'), (err) => assert.match(err.message, 'at least 8 characters'));
 });
 
 test('`ledgerlab ui` binds 127.0.0.1 by default; another host gets a generated token, printed', async () => {

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { ledgerlab, repoRoot } from '../helpers/cli.ts';
+import { spawn } from 'node:child_process';
+import { repoRoot } from '../helpers/cli.ts';
 import { planExperiment } from '../../lib/experiments/index.ts';
 
 export const TINY = join(repoRoot, 'test', 'fixtures', 'finetune-tiny.json');
@@ -21,12 +22,22 @@ export function tinySpec(overrides: { name: string; steps: number; checkpointEve
 
 export interface Fixtures { finetune: string[]; simulate: string }
 
-export function makeFixtures(root: string): Fixtures {
-  const env = { LEDGERLAB_RESULTS: root };
-  const a = ledgerlab(['run', TINY, '--set', SWEEP], { env });
-  if (a.code !== 0) throw new Error(`fixture run failed: ${a.stderr}`);
-  const s = ledgerlab(['simulate', join(repoRoot, 'experiments', 'sim-quick.json'), '--root', root], { env });
-  if (s.code !== 0) throw new Error(`fixture simulate failed: ${s.stderr}`);
-  const simulate = /recorded: (\S+)/.exec(s.stdout)![1].split('/').pop()!;
+function cli(args: string[], root: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'ledgerlab.js'), ...args], { env: { ...process.env, LEDGERLAB_RESULTS: root }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`ledgerlab ${args.join(' ')} exited ${code}: ${err}`))));
+  });
+}
+
+/** The finetune pair and the simulate sweep, made at the same time by two real `ledgerlab` processes. */
+export async function makeFixtures(root: string): Promise<Fixtures> {
+  const [, sim] = await Promise.all([
+    cli(['run', TINY, '--set', SWEEP], root),
+    cli(['simulate', join(repoRoot, 'experiments', 'sim-quick.json'), '--root', root], root),
+  ]);
+  const simulate = /recorded: (\S+)/.exec(sim)![1].split('/').pop()!;
   return { finetune: planExperiment(TINY, [SWEEP]).runs.map((r) => r.runId), simulate };
 }

@@ -25,7 +25,7 @@ const root = tempRoot('workbench');
 const shots = resolve(repoRoot, process.env.LEDGERLAB_UI_SHOTS ?? tempRoot('shots'));
 mkdirSync(shots, { recursive: true });
 const LIVE_STEPS = 60;
-const CANCEL_STEPS = 200;
+const CANCEL_STEPS = 120;
 const exps = experimentsDir({
   'tiny-live.json': tinySpec({ name: 'tiny-live', steps: LIVE_STEPS }),
   'tiny-cancel.json': tinySpec({ name: 'tiny-cancel', steps: CANCEL_STEPS }),
@@ -68,9 +68,11 @@ async function launchFile(file: string, edit?: (p: Page) => Promise<void>): Prom
 }
 
 test.before(async () => {
-  fx = makeFixtures(root);
+  // Chromium starts while the fixture runs are made.
+  const [made, launched] = await Promise.all([makeFixtures(root), launchBrowser()]);
+  fx = made;
+  ({ browser, profile } = launched);
   ui = await startUi({ root, port: 0, experimentDirs: [exps] });
-  ({ browser, profile } = await launchBrowser());
   ({ page, log } = await openPage(browser, ui));
 });
 test.after(async () => { await closeAll(browser, profile, ui); });
@@ -168,6 +170,8 @@ test('cancel marks a running run interrupted; resume continues it from its check
   assert.is(rec.status, 'interrupted');
   assert.is(rec.error?.message, 'received SIGINT');
   assert.ok(existsSync(join(root, id, 'checkpoint.safetensors')));
+  const listed = await (await fetch(`http://127.0.0.1:${ui.port}/api/runs?status=interrupted`, { headers: { 'x-ledgerlab-token': ui.token } })).json();
+  assert.equal(listed.map((r: { id: string }) => r.id), [id]);
   const stoppedAt = readJsonl<{ step?: number; loss?: number }>(join(root, id, 'metrics.jsonl')).filter((l) => l.loss !== undefined).length;
   assert.ok(stoppedAt < CANCEL_STEPS, `stopped at step ${stoppedAt}`);
   await shot('run-interrupted');

@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { h, fmt, pill } from '../dom.js';
 
 export async function render(main) {
-  const all = await api('/api/runs');
+  let all = await api('/api/runs');
   const selected = new Set();
   const kinds = [...new Set(all.map((r) => r.kind))].sort();
   const statuses = ['running', 'finished', 'interrupted', 'failed'];
@@ -55,6 +55,14 @@ export async function render(main) {
 
   [kindSel, statusSel].forEach((x) => x.addEventListener('change', draw));
   text.addEventListener('input', draw);
-  main.append(h('h1', {}, `Runs (${all.length})`), h('div', { class: 'toolbar' }, kindSel, statusSel, text, compareBtn, reportBtn, note), table);
+  const title = h('h1', {}, `Runs (${all.length})`);
+  main.append(title, h('div', { class: 'toolbar' }, kindSel, statusSel, text, compareBtn, reportBtn, note), table);
   draw();
+  // Runs start, finish and get interrupted meanwhile: refresh the table (selection and filters stay).
+  const timer = setInterval(async () => {
+    all = await api('/api/runs').catch(() => all);
+    title.textContent = `Runs (${all.length})`;
+    draw();
+  }, 3000);
+  return () => clearInterval(timer);
 }
