@@ -170,7 +170,7 @@ test('cancel marks a running run interrupted; resume continues it from its check
   assert.is(rec.status, 'interrupted');
   assert.is(rec.error?.message, 'received SIGINT');
   assert.ok(existsSync(join(root, id, 'checkpoint.safetensors')));
-  const listed = await (await fetch(`http://127.0.0.1:${ui.port}/api/runs?status=interrupted`, { headers: { 'x-ledgerlab-token': ui.token } })).json();
+  const listed = (await (await fetch(`http://127.0.0.1:${ui.port}/api/runs?status=interrupted`, { headers: { "x-ledgerlab-token": ui.token } })).json()) as { id: string }[];
   assert.equal(listed.map((r: { id: string }) => r.id), [id]);
   const stoppedAt = readJsonl<{ step?: number; loss?: number }>(join(root, id, 'metrics.jsonl')).filter((l) => l.loss !== undefined).length;
   assert.ok(stoppedAt < CANCEL_STEPS, `stopped at step ${stoppedAt}`);
