@@ -12,7 +12,7 @@ import { metricCurve } from './charts.ts';
 import { progressOf } from './run-view.ts';
 
 /** Least time between two loss charts on one stream (a chart carries every point so far). */
-const CHART_MS = 500;
+const CHART_MS = 250;
 
 export interface EventsOptions { root: string; runId: string; pollMs?: number; statusOf(runId: string): string | undefined }
 

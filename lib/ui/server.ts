@@ -65,10 +65,13 @@ export async function buildApp(o: { root: string; token: string; loopbackOnly: b
   const launcher = new Launcher(o.root, o.experimentDirs);
   const models = new ChatModels(o.root);
   app.addHook('onRequest', guard(o.token, o.loopbackOnly));
-  app.addHook('onSend', async (_req, reply, payload) => {
-    // No page of ours is framed by another site, and nothing loads from outside this server.
+  app.addHook('onSend', async (req, reply, payload) => {
+    // No page of ours is framed by another site, and nothing loads from outside this server. Files from run
+    // folders (reports, artefacts) are sandboxed: no scripts, and no access to the page's token.
     reply.header('x-frame-options', 'SAMEORIGIN');
-    reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-eval'; frame-src 'self'");
+    reply.header('content-security-policy', req.url.startsWith('/files/')
+      ? "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; font-src data:"
+      : "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-eval'; frame-src 'self'");
     return payload;
   });
   app.setErrorHandler((err, _req, reply) => {

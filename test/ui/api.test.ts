@@ -3,7 +3,7 @@
 // never leaves the results root, and the exact JSON names the issue fixes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -75,6 +75,16 @@ test('every API call needs the token: missing or wrong → 401, header, bearer o
   assert.is((await raw('/vendor/../package.json')).status, 404);
 });
 
+test('every front-end module parses (one syntax error would blank every page)', () => {
+  const dir = join(repoRoot, 'lib', 'ui', 'static');
+  const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.js'));
+  assert.ok(files.length >= 10, files.join(', '));
+  for (const f of files) {
+    const r = spawnSync(process.execPath, ['--check', join(dir, f)], { encoding: 'utf8' });
+    assert.is(r.status, 0, `${f}: ${r.stderr}`);
+  }
+});
+
 test('loopback server refuses a foreign Host header (DNS rebinding) with 421', async () => {
   const r = await raw('/api/runs', { headers: { ...auth(), host: 'attacker.example:80' } });
   assert.is(r.status, 421);
@@ -84,6 +94,7 @@ test('loopback server refuses a foreign Host header (DNS rebinding) with 421', a
 test('file serving stays inside the results root', async () => {
   const ok = await raw(`/files/${fx.simulate}/run.json`, { headers: auth() });
   assert.is(ok.status, 200);
+  assert.match(String(ok.headers['content-security-policy']), /^sandbox; default-src 'none'/);
   assert.is(ok.body, readFileSync(join(root, fx.simulate, 'run.json'), 'utf8'));
   mkdirSync(join(root, 'evil'), { recursive: true });
   symlinkSync('/etc', join(root, 'evil', 'etc-link'));

@@ -24,7 +24,7 @@ type HTMLInputElement = HTMLElement & { value: string };
 const root = tempRoot('workbench');
 const shots = resolve(repoRoot, process.env.LEDGERLAB_UI_SHOTS ?? tempRoot('shots'));
 mkdirSync(shots, { recursive: true });
-const LIVE_STEPS = 60;
+const LIVE_STEPS = 100;
 const CANCEL_STEPS = 120;
 const exps = experimentsDir({
   'tiny-live.json': tinySpec({ name: 'tiny-live', steps: LIVE_STEPS }),

@@ -29,8 +29,11 @@ export async function render(main, id) {
     progressBar.style.width = `${Math.round((p.fraction ?? 0) * 100)}%`;
     progressText.textContent = p.total ? `step ${p.step} / ${p.total}${p.etaSeconds !== undefined && p.step < p.total ? ` · ETA ${seconds(p.etaSeconds)}` : ''}` : p.step ? `step ${p.step}` : '';
   };
+  let shownStatus;
   const setStatus = (s) => {
     current = s;
+    if (s === shownStatus) return; // keep the same buttons while the status holds (no re-created Cancel under the cursor)
+    shownStatus = s;
     status.replaceChildren(pill(s));
     actions.replaceChildren(
       s === 'running' || s === 'pending' ? h('button', { class: 'danger', id: 'cancel', onclick: cancel }, 'Cancel') : '',
