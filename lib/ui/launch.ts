@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { paths } from '../paths.ts';
-import { formatPath, parseJsonText, readTextFile, type Issue } from '../config/index.ts';
+import { formatPath, parseConfigText, readTextFile, type Issue } from '../config/index.ts';
 import { ExperimentFileSchema, experimentKinds, getExperimentKind, planExperiment } from '../experiments/index.ts';
 import { findRuns, readRunRecord } from '../results/index.ts';
 import { describeSchema } from './form.ts';
@@ -54,15 +54,15 @@ export class Launcher {
     this.dir = join(root, 'launches');
   }
 
-  /** Experiment files the page can start from (JSON files in the experiment folders). */
+  /** Experiment files the page can start from (JSON and YAML files in the experiment folders). */
   experimentFiles(): ExperimentFileInfo[] {
     const out: ExperimentFileInfo[] = [];
     for (const dir of this.experimentDirs) {
       if (!existsSync(dir)) continue;
-      for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+      for (const f of readdirSync(dir).filter((x) => /\.(json|ya?ml)$/.test(x)).sort()) {
         const file = join(dir, f);
         try {
-          const spec = ExperimentFileSchema.parse(parseJsonText(readTextFile(file, 'experiment file'), file), file);
+          const spec = ExperimentFileSchema.parse(parseConfigText(readTextFile(file, 'experiment file'), file), file);
           out.push({ file, kind: spec.kind, name: spec.name, ...(spec.description ? { description: spec.description } : {}), seeds: spec.seeds, sweep: spec.sweep, config: spec.config, launchable: !!getExperimentKind(spec.kind) });
         } catch {
           // A broken file is reported when it is launched, not by hiding the others.
