@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { startUi, resolveInside, type UiServer } from '../../lib/ui/index.ts';
@@ -35,7 +35,11 @@ test.before(async () => {
   fx = await makeFixtures(root);
   ui = await startUi({ root, port: 0, token: 'api-test-token-1234' });
 });
-test.after(async () => { await ui.close(); });
+test.after(async () => {
+  await ui.close();
+  rmSync(root, { recursive: true, force: true });
+  rmSync(join(root, '..', `outside-${process.pid}.txt`), { force: true });
+});
 
 test('GET /api/runs: run summaries with id, kind, name, status', async () => {
   const r = await raw('/api/runs', { headers: auth() });

@@ -4,7 +4,7 @@
 // and a traversal attempt. Each page's screenshot is saved (LEDGERLAB_UI_SHOTS=docs/img refreshes the docs).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { readJsonl, readRunRecord } from '../../lib/results/index.ts';
@@ -75,7 +75,10 @@ test.before(async () => {
   ui = await startUi({ root, port: 0, experimentDirs: [exps] });
   ({ page, log } = await openPage(browser, ui));
 });
-test.after(async () => { await closeAll(browser, profile, ui); });
+test.after(async () => {
+  await closeAll(browser, profile, ui);
+  for (const d of [root, exps]) rmSync(d, { recursive: true, force: true });
+});
 
 test('the runs table lists every run with kind, status and seeds; filters narrow it', async () => {
   await go('#/runs');
