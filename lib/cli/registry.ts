@@ -17,5 +17,6 @@ import { ledgerBenchCommand } from './commands/ledger-bench.ts';
 import { exportRunsCommand } from './commands/export-runs.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { dataInspectCommand } from './commands/data-inspect.ts';
+import { uiCommand } from './commands/ui.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand, uiCommand];
