@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { startUi, resolveInside, type UiServer } from '../../lib/ui/index.ts';
+import { writeQueuedMarker, removeQueuedMarker } from '../../lib/results/index.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { makeFixtures, type Fixtures } from './fixtures.ts';
 import { tempRoot } from './browser.ts';
@@ -57,6 +58,18 @@ test('GET /api/runs: run summaries with id, kind, name, status', async () => {
   assert.is(one.predictions.rows.length, 4);
   assert.equal(one.progress, { step: 6, total: 6, fraction: 1, etaSeconds: one.progress.etaSeconds });
   assert.ok(one.artefacts.some((a: { path: string; name?: string }) => a.path === 'predictions.jsonl' && a.name === 'predictions'));
+});
+
+test('GET /api/runs lists runs put on a job queue and not started yet as queued (lib/results/queued.ts)', async () => {
+  writeQueuedMarker(root, { runId: 'q-waiting-1234abcd-s3', kind: 'finetune', name: 'q-waiting', sweep: 'q-waiting', seed: 3, point: {}, config: {}, queuedAt: '2026-12-01T10:00:00.000Z', queue: 'redis://127.0.0.1:6379' });
+  try {
+    const runs = JSON.parse((await raw('/api/runs?status=queued', { headers: auth() })).body);
+    assert.equal(runs, [{ id: 'q-waiting-1234abcd-s3', kind: 'finetune', name: 'q-waiting', status: 'queued', seeds: [3], startedAt: '2026-12-01T10:00:00.000Z', metrics: {} }]);
+    const all = JSON.parse((await raw('/api/runs', { headers: auth() })).body);
+    assert.equal(all.length, fx.finetune.length + 2);
+  } finally {
+    removeQueuedMarker(root, 'q-waiting-1234abcd-s3');
+  }
 });
 
 test('every API call needs the token: missing or wrong → 401, header, bearer or query → 200', async () => {

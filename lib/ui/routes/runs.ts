@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { LedgerLabError } from '../../errors.ts';
-import { compareRuns, filterRuns, findRuns, flatten, listRuns, type RunEntry } from '../../results/index.ts';
+import { compareRuns, filterBy, filterRuns, findRuns, flatten, listQueuedRuns, listRuns, type QueuedRun, type RunEntry } from '../../results/index.ts';
 import { artefacts, metricLines, predictions, progressOf, runSummary } from '../run-view.ts';
 import { curveKeys, metricCurve } from '../charts.ts';
 import { streamRunEvents } from '../events.ts';
@@ -23,7 +23,10 @@ export function registerRunRoutes(app: FastifyInstance, root: string, launcher: 
   app.get('/api/runs', async (req) => {
     const q = req.query as Record<string, string | undefined>;
     const filters = ['kind', 'status', 'name'].filter((k) => q[k]).map((k) => `${k}=${q[k]}`);
-    return filterRuns(listRuns(root), filters).map(runSummary);
+    // Runs put on a job queue and not started yet (docs/cluster.md) come first, as `queued`, without a run page.
+    const queued = filterBy(listQueuedRuns(root), filters, (x: QueuedRun, key) => (key === 'status' ? 'queued' : (x as Record<string, unknown>)[key]))
+      .map((x) => ({ id: x.runId, kind: x.kind, name: x.name, status: 'queued', seeds: [x.seed], startedAt: x.queuedAt, metrics: {} }));
+    return [...queued, ...filterRuns(listRuns(root), filters).map(runSummary)];
   });
 
   app.get('/api/runs/:id', async (req) => {

@@ -7,7 +7,7 @@ export async function render(main) {
   let all = await api('/api/runs');
   const selected = new Set();
   const kinds = [...new Set(all.map((r) => r.kind))].sort();
-  const statuses = ['running', 'finished', 'interrupted', 'failed'];
+  const statuses = ['queued', 'running', 'finished', 'interrupted', 'failed'];
   const kindSel = h('select', { id: 'filter-kind' }, h('option', { value: '' }, 'all kinds'), kinds.map((k) => h('option', { value: k }, k)));
   const statusSel = h('select', { id: 'filter-status' }, h('option', { value: '' }, 'any status'), statuses.map((s) => h('option', { value: s }, s)));
   const text = h('input', { type: 'text', id: 'filter-text', placeholder: 'filter by id or name' });
@@ -42,7 +42,8 @@ export async function render(main) {
     const rows = all.filter((r) => (!kindSel.value || r.kind === kindSel.value) && (!statusSel.value || r.status === statusSel.value) && (!q || r.id.toLowerCase().includes(q) || r.name.toLowerCase().includes(q)));
     tbody.replaceChildren(...rows.map((r) => h('tr', { dataset: { id: r.id } },
       h('td', {}, h('input', { type: 'checkbox', class: 'select', checked: selected.has(r.id), onchange: (e) => { e.target.checked ? selected.add(r.id) : selected.delete(r.id); update(); } })),
-      h('td', {}, h('a', { href: `#/run/${encodeURIComponent(r.id)}` }, r.id)),
+      // A queued run has no folder yet (a worker of the job queue has not started it): no page to link to.
+      h('td', {}, r.status === 'queued' ? r.id : h('a', { href: `#/run/${encodeURIComponent(r.id)}` }, r.id)),
       h('td', {}, r.kind),
       h('td', {}, r.name),
       h('td', { class: 'status' }, pill(r.status)),
