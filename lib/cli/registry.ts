@@ -17,5 +17,9 @@ import { ledgerBenchCommand } from './commands/ledger-bench.ts';
 import { exportRunsCommand } from './commands/export-runs.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { dataInspectCommand } from './commands/data-inspect.ts';
+import { generateCommand } from './commands/generate.ts';
+import { benchLoadCommand } from './commands/bench-load.ts';
+import { tokenizeCommand } from './commands/tokenize.ts';
+import { modelFetchCommand } from './commands/model-fetch.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand, generateCommand, benchLoadCommand, tokenizeCommand, modelFetchCommand];

@@ -3,7 +3,7 @@
  *   loaders/    AdvertiseGen JSONL, E2E NLG CSV (RFC 4180, grouped references), generic prompt/response JSONL
  *   synthetic/  seeded zh/en ad-copy generator with vocabulary, noise and drift knobs
  *   split.ts    deterministic train/eval/test splits with a hash manifest
- *   tokenizer/  byte-level BPE and char-level tokenizers, versioned JSON files
+ *   tokenizer/  byte-level BPE and char-level tokenizers, versioned JSON files; Hugging Face tokenizer.json load/export
  *   batch/      encode + truncate, 'longest' | 'max_length' padding, -100 labels, resumable iterator
  * Pure TypeScript: batches are Int32Arrays plus a shape, so this folder never imports a tensor library.
  */

@@ -108,7 +108,7 @@ export function readWeights(path: string): Weights {
 }
 
 /** Loads a cache entry (weights, tokenizer, meta) from its folder. */
-export function loadPretrained(dir: string): Omit<PretrainedBase, 'reused'> {
+export function loadCachedBase(dir: string): Omit<PretrainedBase, 'reused'> {
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as PretrainMeta;
   return { weights: readWeights(join(dir, 'weights.safetensors')), tokenizer: loadTokenizer(join(dir, 'tokenizer.json')), dir, key: meta.key, meta };
 }
@@ -118,7 +118,7 @@ export async function pretrainBase(o: PretrainOptions): Promise<PretrainedBase> 
   const key = pretrainKey(o);
   const dir = join(o.cacheRoot, `base-${key.slice(0, 16)}`);
   if (existsSync(join(dir, 'meta.json'))) {
-    const hit = loadPretrained(dir);
+    const hit = loadCachedBase(dir);
     if (hit.key !== key) {
       throw new LedgerLabError({ kind: 'data', problem: `cache entry holds key ${hit.key.slice(0, 16)}… but the request hashes to ${key.slice(0, 16)}…`, where: join(dir, 'meta.json'), hint: 'a 64-bit prefix collision or an edited entry: delete the folder' });
     }
