@@ -41,6 +41,22 @@ test('finetune with model {"from": "hf"} uses the checkpoint and its tokenizer a
   assert.is(s.base.checkpoint.files[1].sha256, sha256File(join(dir, 'model.safetensors')).sha256);
   assert.is(s.base.checkpoint.modelType, 'llama');
   assert.is(readJsonl(join(out.outcomes[0].dir, 'predictions.jsonl')).length, 4);
+
+  // drift on the same checkpoint: a few cycles of QLoRA, recording the same digests.
+  const driftFile = join(dir, 'drift.json');
+  writeFileSync(driftFile, JSON.stringify({
+    kind: 'drift', name: 'hf-drift', seeds: [0],
+    config: {
+      scenario: { name: 'spreadsheet-2017', onset: 1, ramp: 1, severity: 0.9 }, model: { from: 'hf', path: dir },
+      methods: [{ name: 'qlora', method: { method: 'lora', r: 4, alpha: 8, targets: ['q', 'v'] }, quant: 'nf4-dq', lr: 0.01 }],
+      cycles: 3, window: 4, stepsPerCycle: 1, batchSize: 4, maxSource: 32, maxTarget: 24,
+      eval: { heldOut: 2, window: 0, maxNew: 4, resamples: 10, regression: 10 }, detect: { baseline: 2 },
+    },
+  }));
+  const d = await runExperiment(driftFile, { root });
+  assert.is(d.failed.length, 0, d.failed[0]?.error);
+  const ds = readRunRecord(d.outcomes[0].dir).summary as { base: { checkpoint: { files: Array<{ sha256: string }> } } };
+  assert.equal(ds.base.checkpoint.files, s.base.checkpoint.files);
 });
 
 test.run();
