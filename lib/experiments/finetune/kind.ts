@@ -10,7 +10,7 @@
 import { s, type Infer } from '../../config/schema.ts';
 import type { ExperimentKind } from '../kind.ts';
 import { DataSchema } from '../task.ts';
-import { REFERENCE_CONFIG } from '../../model/config.ts';
+import { CHATGLM2_TINY } from '../../model/config.ts';
 import { modelSpecSchema } from '../base.ts';
 import { MethodSchema, buildModel } from '../../peft/method.ts';
 import { memoryBreakdown } from '../../peft/memory.ts';
@@ -26,7 +26,7 @@ import { PretrainSchema, taskAndBase } from '../base.ts';
 
 export const FinetuneSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
-  model: modelSpecSchema(REFERENCE_CONFIG),
+  model: modelSpecSchema(CHATGLM2_TINY),
   pretrain: PretrainSchema.default(PretrainSchema.parse({})),
   method: MethodSchema.default(MethodSchema.parse({ method: 'lora' })),
   quant: s.enum(QUANT_DTYPES).default('fp32'),
