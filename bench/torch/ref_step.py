@@ -17,7 +17,9 @@ WARMUP = int(args.get("warmup", "3"))
 METHODS = args.get("methods", "full,lora,ptuning-v2").split(",")
 torch.set_num_threads(THREADS)
 torch.manual_seed(0)
-L, D, H, T, B, V = 2, 128, 4, 64, 16, 2000
+# Issue 4's shape by default; `bench train --size l` passes layers=8 d=512 heads=8 seq=256 batch=4 vocab=8000.
+L, D, H = (int(args.get(k, d)) for k, d in (("layers", "2"), ("d", "128"), ("heads", "4")))
+T, B, V = int(args.get("seq", "64")), int(args.get("batch", "16")), int(args.get("vocab", "2000"))
 HD = D // H
 
 

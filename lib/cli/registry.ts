@@ -17,5 +17,6 @@ import { ledgerBenchCommand } from './commands/ledger-bench.ts';
 import { generateCommand } from './commands/generate.ts';
 import { benchLoadCommand } from './commands/bench-load.ts';
 import { tokenizeCommand } from './commands/tokenize.ts';
+import { modelFetchCommand } from './commands/model-fetch.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, generateCommand, benchLoadCommand, tokenizeCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, generateCommand, benchLoadCommand, tokenizeCommand, modelFetchCommand];

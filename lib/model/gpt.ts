@@ -22,7 +22,7 @@ import { DenseLinear, PackedLinear, gelu, layerNorm, type ApplyContext, type Lin
 import { attend, mergeHeads, paddingBias, splitHeads } from './attention.ts';
 import { GptConfigSchema, checkShape, headDim, isLlama, normEps, ropeTheta, kvHeads, type GptConfig } from './config.ts';
 import { expectedShapes, isLinearTensor, linearRoles, type LinearRole } from './shapes.ts';
-import { rmsNorm, silu, applyRope } from './llama/layers.ts';
+import { rmsNorm, swiglu, applyRope } from './llama/layers.ts';
 import { attendGrouped } from './llama/attention.ts';
 import type { NeutralTensor } from './gpt2-names.ts';
 import type { Weights } from './init.ts';
@@ -262,7 +262,7 @@ export class Gpt {
     const a = attendGrouped({ q, k, v, prefixK: pk, prefixV: pv, padBias });
     let y = tf.add(x, this.dropout(lin('attn.o', mergeHeads(a.out)), ctx)) as tf.Tensor2D;
     const h2 = rmsNorm(y, this.v(p + 'ln2.gamma'), eps) as tf.Tensor2D;
-    const gated = tf.mul(silu(lin('mlp.gate', h2)), lin('mlp.up', h2)) as tf.Tensor2D;
+    const gated = swiglu(lin('mlp.gate', h2), lin('mlp.up', h2)) as tf.Tensor2D;
     y = tf.add(y, this.dropout(lin('mlp.down', gated), ctx)) as tf.Tensor2D;
     return { x: y, keys: a.keys, values: a.values };
   }

@@ -30,6 +30,7 @@ import { trainConfig } from '../../train/config.ts';
 import { trainLoop } from '../../train/loop.ts';
 import { evaluate } from '../../train/evaluate.ts';
 import { zhScoresMulti, ZH_KEYS } from '../../metrics/zh.ts';
+import { diversityScores, type DiversityScores } from '../../metrics/diversity.ts';
 import { bootstrapCI, bootstrapIndices } from '../../metrics/bootstrap.ts';
 import { buildModel } from '../../peft/method.ts';
 import type { Gpt } from '../../model/gpt.ts';
@@ -84,6 +85,8 @@ export interface CycleLine {
   /** Teacher-forced loss on the held-out and window examples together. */
   evalLoss: number;
   heldOut: Record<string, Interval>;
+  /** distinct-1/2 and repetition of the held-out predictions (absent in runs from before they existed). */
+  diversity?: DiversityScores;
   window: Record<string, Interval>;
   /** Held-out examples whose watched metric fell / rose by more than eval.regression vs cycle 0. */
   regressions: number;
@@ -280,6 +283,7 @@ export async function runDrift(c: DriftConfig, seed: number, run: Run, resume: b
           phase: 'cycle', cycle, method: m.name, scenario: c.scenario.name, severity: severityAt(c.scenario, cycle),
           trainLoss: r.lastLoss, evalLoss: ev.loss,
           heldOut: intervals(items, c.eval.resamples, `${seed}:${m.name}:${cycle}:held-out`),
+          diversity: diversityScores(items.map((it) => it.prediction), 'zh'),
           window: intervals(win, c.eval.resamples, `${seed}:${m.name}:${cycle}:window`),
           regressions: delta.filter((d) => d < -c.eval.regression).length,
           improvements: delta.filter((d) => d > c.eval.regression).length,
@@ -321,8 +325,8 @@ function summarize(c: DriftConfig, seed: number, run: Run, setup: DriftSetup, mo
     const worst = ls.reduce((w, l) => (l.heldOut[c.detect.metric]!.mean < w.heldOut[c.detect.metric]!.mean ? l : w), first);
     methods[m.name] = {
       method: m, trainableParams: models.get(m.name)!.trainableParams(),
-      first: Object.fromEntries(ZH_KEYS.map((k) => [k, first.heldOut[k]!.mean])),
-      last: Object.fromEntries(ZH_KEYS.map((k) => [k, last.heldOut[k]!.mean])),
+      first: { ...Object.fromEntries(ZH_KEYS.map((k) => [k, first.heldOut[k]!.mean])), ...first.diversity },
+      last: { ...Object.fromEntries(ZH_KEYS.map((k) => [k, last.heldOut[k]!.mean])), ...last.diversity },
       worst: { cycle: worst.cycle, value: worst.heldOut[c.detect.metric]!.mean },
       regressionsLast: last.regressions,
       hallucination: { first: first.hallucination.rate, last: last.hallucination.rate },

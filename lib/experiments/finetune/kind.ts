@@ -20,6 +20,7 @@ import { trainLoop } from '../../train/loop.ts';
 import { evaluate, predictionsJsonl } from '../../train/evaluate.ts';
 import { evalDecoder } from '../../infer/decoder-for.ts';
 import { zhScoresMulti, ZH_KEYS } from '../../metrics/zh.ts';
+import { diversityScores } from '../../metrics/diversity.ts';
 import { rougeScoresMulti } from '../../metrics/rouge.ts';
 import { bleu4En } from '../../metrics/bleu.ts';
 import { PretrainSchema, taskAndBase } from '../base.ts';
@@ -63,7 +64,10 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
         : (() => { const r = rougeScoresMulti(p.references, p.prediction); return { ...p, rouge1: r.rouge1.fmeasure * 100, rouge2: r.rouge2.fmeasure * 100, rougeL: r.rougeL.fmeasure * 100, bleu4: bleu4En(p.references, p.prediction) * 100 }; })());
       run.writeArtifact('predictions', 'predictions.jsonl', predictionsJsonl(items as never));
       const keys = zh ? [...ZH_KEYS] : ['rouge1', 'rouge2', 'rougeL', 'bleu4'];
-      const scores = Object.fromEntries(keys.map((k) => [k, items.reduce((a, it) => a + ((it as unknown as Record<string, number>)[k] ?? 0), 0) / Math.max(1, items.length)]));
+      const scores = {
+        ...Object.fromEntries(keys.map((k) => [k, items.reduce((a, it) => a + ((it as unknown as Record<string, number>)[k] ?? 0), 0) / Math.max(1, items.length)])),
+        ...diversityScores(items.map((it) => it.prediction), zh ? 'zh' : 'en'),
+      };
       const mem = memoryBreakdown(m, 'adamw');
       return {
         scores, generation: dec.engine, evalLoss: ev.loss, perplexity: ev.perplexity, steps: r.steps, resumedFrom: r.resumedFrom, lastLoss: r.lastLoss,

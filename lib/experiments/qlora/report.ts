@@ -119,9 +119,9 @@ export function qloraSections(a: QloraAggregate, runs: readonly RunEntry[]): Sec
       blocks: [
         ...(charts.rouge ? [chartBlock(charts.rouge, runs)] : []),
         table({
-          columns: ['base', ...['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4'].map((k) => ({ key: k, digits: 2 })), { key: 'loss', title: 'eval loss', digits: 3 }],
-          rows: Object.entries(a.dtypes).filter(([, q]) => q.scores).map(([d, q]) => ({ base: d, ...q.scores, loss: q.evalLoss })),
-          caption: 'Chinese ROUGE/BLEU-4 (jieba words; BLEU on characters), ×100; bootstrap 95% intervals over (seed, example).',
+          columns: ['base', ...['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4'].map((k) => ({ key: k, digits: 2 })), ...['distinct-1', 'distinct-2', 'repetition'].map((k) => ({ key: k, digits: 3 })), { key: 'loss', title: 'eval loss', digits: 3 }],
+          rows: Object.entries(a.dtypes).filter(([, q]) => q.scores).map(([d, q]) => ({ base: d, ...q.scores, ...q.diversity, loss: q.evalLoss })),
+          caption: 'Chinese ROUGE/BLEU-4 (jieba words; BLEU on characters), ×100; bootstrap 95% intervals over (seed, example). distinct-1/2 and repetition (seq-rep-4) are fractions on jieba words, pooled over seeds.',
         }),
         ...(Object.keys(a.paired).length ? [table({
           columns: ['metric', { key: 'diff', title: `${c.parity.a} − ${c.parity.b}`, digits: 2 }, { key: 'p', title: `share of resamples ${c.parity.a} > ${c.parity.b}`, digits: 3 }],

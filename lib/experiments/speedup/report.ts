@@ -115,9 +115,9 @@ export function speedupSections(a: SpeedupAggregate, runs: readonly RunEntry[]):
       blocks: [
         ...(charts.rouge ? [chartBlock(charts.rouge, runs)] : []),
         table({
-          columns: ['recipe', ...['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4'].map((k) => ({ key: k, digits: 2 })), { key: 'loss', title: 'eval loss', digits: 3 }],
-          rows: Object.entries(a.quality).map(([n, q]) => ({ recipe: RECIPE_LABEL[n] ?? n, ...q.scores, loss: q.evalLoss })),
-          caption: 'Chinese ROUGE/BLEU-4 as ChatGLM and LLaMA-Factory compute them (jieba words; BLEU on characters), ×100; bootstrap 95% intervals.',
+          columns: ['recipe', ...['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4'].map((k) => ({ key: k, digits: 2 })), ...['distinct-1', 'distinct-2', 'repetition'].map((k) => ({ key: k, digits: 3 })), { key: 'loss', title: 'eval loss', digits: 3 }],
+          rows: Object.entries(a.quality).map(([n, q]) => ({ recipe: RECIPE_LABEL[n] ?? n, ...q.scores, ...q.diversity, loss: q.evalLoss })),
+          caption: 'Chinese ROUGE/BLEU-4 as ChatGLM and LLaMA-Factory compute them (jieba words; BLEU on characters), ×100; bootstrap 95% intervals. distinct-1/2 (distinct n-grams / n-grams over all predictions) and repetition (seq-rep-4: repeated 4-grams within a prediction, mean) are fractions on jieba words, pooled over seeds.',
         }),
         ...(Object.keys(a.paired).length ? [table({
           columns: ['metric', { key: 'diff', title: 'fast − slow', digits: 2 }, { key: 'p', title: 'share of resamples fast > slow', digits: 3 }],
