@@ -5,12 +5,15 @@
  */
 import type { DataConfig } from './task.ts';
 import { prepareTask } from './task.ts';
-import type { GptConfig } from '../model/config.ts';
+import { GptConfigSchema, type GptConfig } from '../model/config.ts';
+import { loadPretrained, materialize, checkpointDigests } from '../model/hf/load.ts';
+import { hfTaskTokenizer } from '../data/tokenizer/hf-task.ts';
+import { sha256 } from '../util/hash.ts';
 import { pretrainBase, domainTexts } from '../train/pretrain.ts';
 import { trainConfig } from '../train/config.ts';
 import { initBackend } from '../runtime/backend.ts';
 import { s, type Infer } from '../config/schema.ts';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { packageRoot } from '../paths.ts';
 
 /** Pretrained bases, one folder per config hash, shared by every experiment (git-ignored). */
@@ -33,8 +36,47 @@ export const PretrainSchema = s.object({
 
 export type PretrainConfig = Infer<typeof PretrainSchema>;
 
-export async function taskAndBase(c: { data: DataConfig; model: GptConfig; pretrain: PretrainConfig }, verbose: boolean, log?: (line: Record<string, unknown>) => void) {
+/** A checkpoint the user brings: a transformers directory (config.json + safetensors + tokenizer.json). */
+export const HfModelRefSchema = s.object({
+  from: s.literal('hf').describe('"hf": a Hugging Face checkpoint directory'),
+  path: s.string().describe('the directory (config.json, model.safetensors or its index, tokenizer.json)'),
+});
+export type HfModelRef = Infer<typeof HfModelRefSchema>;
+export type ModelSpec = GptConfig | HfModelRef;
+
+export function isHfRef(m: ModelSpec): m is HfModelRef {
+  return (m as HfModelRef).from === 'hf';
+}
+
+/** The model section of a PEFT experiment: the built-in base's shape, or {"from": "hf", "path": DIR}. */
+export function modelSpecSchema(fallback: GptConfig) {
+  return s.select<ModelSpec>('a model config, or {"from": "hf", "path": DIR}',
+    (v) => (v !== null && typeof v === 'object' && 'from' in v ? HfModelRefSchema : GptConfigSchema)).default(fallback);
+}
+
+/** What a run records about a checkpoint it did not pretrain: where it came from and its files' sha256. */
+export interface CheckpointRecord {
+  from: 'hf';
+  path: string;
+  modelType: string;
+  files: Array<{ file: string; bytes: number; sha256: string }>;
+}
+
+/** The task tokenized with the checkpoint's own tokenizer, and the checkpoint as the base (nothing pretrained). */
+async function taskAndCheckpoint(c: { data: DataConfig; model: HfModelRef }) {
+  const p = loadPretrained(c.model.path);
+  const task = await prepareTask(c.data, hfTaskTokenizer(c.model.path, p.config.vocab));
+  const files = checkpointDigests(p).map((d) => ({ ...d, file: basename(d.file) }));
+  const checkpoint: CheckpointRecord = { from: 'hf', path: c.model.path, modelType: p.modelType, files };
+  const key = sha256(JSON.stringify(files));
+  // finalLoss: the checkpoint's own pretraining is not ours to report.
+  const pt = { weights: materialize(p.weights), key, reused: true, meta: { finalLoss: Number.NaN, evalLoss: undefined as number | undefined }, checkpoint };
+  return { task, model: p.config, pt };
+}
+
+export async function taskAndBase(c: { data: DataConfig; model: ModelSpec; pretrain: PretrainConfig }, verbose: boolean, log?: (line: Record<string, unknown>) => void) {
   await initBackend(); // before the first tensor, or tfjs silently falls back to its slow cpu backend
+  if (isHfRef(c.model)) return taskAndCheckpoint({ data: c.data, model: c.model });
   const task = await prepareTask(c.data);
   const model: GptConfig = { ...c.model, vocab: task.tokenizer.vocabSize };
   const pt = await pretrainBase({
@@ -42,5 +84,5 @@ export async function taskAndBase(c: { data: DataConfig; model: GptConfig; pretr
     train: trainConfig({ steps: c.pretrain.steps, batchSize: c.pretrain.batchSize, lr: c.pretrain.lr, warmupSteps: c.pretrain.warmupSteps, schedule: 'cosine', logEvery: 25 }),
     onLog: log,
   });
-  return { task, model, pt };
+  return { task, model, pt: { ...pt, checkpoint: undefined as CheckpointRecord | undefined } };
 }

@@ -82,7 +82,8 @@ async function loadExamples(d: DataConfig): Promise<{ examples: Example[]; sourc
   return { examples, source, path };
 }
 
-export async function prepareTask(d: DataConfig): Promise<Task> {
+/** `tokenizer`: use this one (a checkpoint's) instead of training one on the training split. */
+export async function prepareTask(d: DataConfig, given?: Tokenizer): Promise<Task> {
   const { examples, source, path } = await loadExamples(d);
   if (examples.length <= d.evalCount) {
     throw new LedgerLabError({ kind: 'data', problem: `${examples.length} examples cannot hold out ${d.evalCount} for evaluation`, where: 'data.evalCount' });
@@ -90,7 +91,7 @@ export async function prepareTask(d: DataConfig): Promise<Task> {
   // A fixed split seed: the data split is part of the task, not of the run's randomness.
   const sp = split(examples, { seed: 'task', fractions: { train: 1 - d.evalCount / examples.length, eval: d.evalCount / examples.length, test: 0 }, groupBy: 'source' });
   const corpus = sp.train.flatMap((e) => [e.source, e.target]);
-  const tokenizer: Tokenizer = d.tokenizer === 'char' ? CharTokenizer.train(corpus, { vocabSize: d.vocab }) : BpeTokenizer.train(corpus, { vocabSize: d.vocab });
+  const tokenizer: Tokenizer = given ?? (d.tokenizer === 'char' ? CharTokenizer.train(corpus, { vocabSize: d.vocab }) : BpeTokenizer.train(corpus, { vocabSize: d.vocab }));
   const limits = { maxSource: d.maxSource, maxTarget: d.maxTarget };
   return {
     tokenizer,

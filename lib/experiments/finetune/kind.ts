@@ -10,7 +10,8 @@
 import { s, type Infer } from '../../config/schema.ts';
 import type { ExperimentKind } from '../kind.ts';
 import { DataSchema } from '../task.ts';
-import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/config.ts';
+import { CHATGLM2_TINY } from '../../model/config.ts';
+import { modelSpecSchema } from '../base.ts';
 import { MethodSchema, buildModel } from '../../peft/method.ts';
 import { memoryBreakdown } from '../../peft/memory.ts';
 import { QUANT_DTYPES } from '../../quant/tensor.ts';
@@ -27,7 +28,7 @@ import { PretrainSchema, taskAndBase } from '../base.ts';
 
 export const FinetuneSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
-  model: GptConfigSchema.default(REFERENCE_CONFIG),
+  model: modelSpecSchema(CHATGLM2_TINY),
   pretrain: PretrainSchema.default(PretrainSchema.parse({})),
   method: MethodSchema.default(MethodSchema.parse({ method: 'lora' })),
   quant: s.enum(QUANT_DTYPES).default('fp32'),
@@ -72,7 +73,7 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
       return {
         scores, generation: dec.engine, evalLoss: ev.loss, perplexity: ev.perplexity, steps: r.steps, resumedFrom: r.resumedFrom, lastLoss: r.lastLoss,
         trainableParams: mem.trainableParams, stateBytes: mem.stateBytes, frozenBytes: mem.frozenBytes,
-        base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss },
+        base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, ...(pt.checkpoint ? { checkpoint: pt.checkpoint } : {}) },
         data: task.manifest,
       };
     } finally {
