@@ -9,12 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runExperiment, prepareTask, DataSchema, exportRun, openRunModel } from '../../lib/experiments/index.ts';
 import { saveHfTokenizer } from '../../lib/data/index.ts';
-import { Gpt, loadPretrained, readSafetensors } from '../../lib/model/index.ts';
+import { Gpt, loadPretrained, materialize, readSafetensors } from '../../lib/model/index.ts';
 import { writeRandomLlama } from '../../lib/bench/index.ts';
-import { applyLora, applyPrefix, loadPeftAdapter, peftAdapter, writePeftAdapter, MethodSchema } from '../../lib/peft/index.ts';
+import { applyLora, applyPrefix, buildModel, loadPeftAdapter, peftAdapter, writePeftAdapter, MethodSchema } from '../../lib/peft/index.ts';
 import { OrtDecoder, TfjsDecoder, generate } from '../../lib/infer/index.ts';
 import { initBackend } from '../../lib/runtime/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
+import { baseWeightsWithAdapter } from '../../lib/experiments/base.ts';
+import { ledgerlab } from '../helpers/cli.ts';
 
 const IDS = [[5, 17, 3, 99, 42, 7, 250, 11]];
 
@@ -112,8 +114,27 @@ test('the exported adapter loads onto the base with the run\'s logits; merged an
   const b = await generate(tfd, [IDS[0]], { maxNew: 12 });
   assert.equal(a.tokens, b.tokens);
   assert.is(a.tokens[0].length, 12);
-  await ort.dispose?.();
+  await ort.dispose();
   tfd.dispose();
+
+  // the CLI: ledgerlab export (by run id under --root) and generate --adapter, whose prompt logits are the run's
+  const cliOut = join(work, 'cli-adapter');
+  const runId = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')).runId as string;
+  const ex = ledgerlab(['export', runId, '--format', 'peft', '--out', cliOut, '--root', join(work, 'results'), '--json']);
+  assert.is(ex.code, 0, ex.stderr);
+  assert.equal(JSON.parse(ex.stdout).files, ['adapter_config.json', 'adapter_model.safetensors']);
+  assert.equal(readFileSync(join(cliOut, 'adapter_model.safetensors')), readFileSync(join(work, 'adapter', 'adapter_model.safetensors')));
+  const g = ledgerlab(['generate', '--model', ckpt, '--adapter', cliOut, '--ids', IDS[0].join(','), '--max-new', '4', '--json', '--logits']);
+  assert.is(g.code, 0, g.stderr);
+  const gl = new Float32Array((JSON.parse(g.stdout).promptLogits as number[][]).flat());
+  assert.ok(maxDiff(want, gl) <= 1e-6, `generate --adapter: ${maxDiff(want, gl)}`);
+  assert.equal(JSON.parse(g.stdout).generated, b.tokens[0].slice(0, 4));
+
+  // model.adapter in an experiment: the base weights with the LoRA merged in
+  const p = loadPretrained(ckpt);
+  const withAdapter = Gpt.fromWeights(p.config, await baseWeightsWithAdapter(p, cliOut));
+  assert.ok(maxDiff(want, logits(withAdapter)) <= 1e-5, `model.adapter: ${maxDiff(want, logits(withAdapter))}`);
+  withAdapter.dispose();
   base.dispose();
   trained.model.dispose();
   // an existing --out is refused, nothing half-written
@@ -185,6 +206,30 @@ test('prefix tuning (GQA): prompt_embeddings [P, layers·2·kv·hd] round-trips 
   assert.ok(maxDiff(want, logits(b)) <= 1e-6, `prefix: ${maxDiff(want, logits(b))}`);
   m.dispose();
   b.dispose();
+});
+
+test('prompt tuning and P-Tuning (MLP encoder) export prompt_embeddings [P, d] and load back to the same logits', async () => {
+  for (const spec of [MethodSchema.parse({ method: 'prompt-tuning', promptLength: 4 }), MethodSchema.parse({ method: 'ptuning-v1', promptLength: 3, encoder: 'mlp', encoderHidden: 8 })]) {
+    const p = loadPretrained(ckpt);
+    const m = await buildModel(p.config, materialize(p.weights), spec, 'fp32', 3);
+    const want = logits(m);
+    const a = await peftAdapter(m, spec, { modelType: 'llama', base: ckpt });
+    assert.is(a.config.peft_type, spec.method === 'prompt-tuning' ? 'PROMPT_TUNING' : 'P_TUNING');
+    assert.is(a.config.token_dim, 32);
+    assert.is(a.config.num_virtual_tokens, spec.method === 'prompt-tuning' ? 4 : 3);
+    if (spec.method === 'ptuning-v1') {
+      assert.is(a.config.encoder_reparameterization_type, 'MLP');
+      assert.is(a.config.encoder_hidden_size, 8);
+    }
+    assert.equal(a.tensors.get('prompt_embeddings')!.shape, [spec.method === 'prompt-tuning' ? 4 : 3, 32]);
+    const dir = join(work, `${spec.method}-adapter`);
+    writePeftAdapter(dir, a);
+    const b = baseOf(ckpt);
+    await loadPeftAdapter(b, dir, 'llama');
+    assert.ok(maxDiff(want, logits(b)) <= 1e-6, `${spec.method}: ${maxDiff(want, logits(b))}`);
+    m.dispose();
+    b.dispose();
+  }
 });
 
 async function expectError(dir: string, re: RegExp, where: RegExp) {
