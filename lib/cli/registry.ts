@@ -18,5 +18,8 @@ import { generateCommand } from './commands/generate.ts';
 import { benchLoadCommand } from './commands/bench-load.ts';
 import { tokenizeCommand } from './commands/tokenize.ts';
 import { modelFetchCommand } from './commands/model-fetch.ts';
+import { exportRunsCommand } from './commands/export-runs.ts';
+import { schemaCommand } from './commands/schema.ts';
+import { dataInspectCommand } from './commands/data-inspect.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, generateCommand, benchLoadCommand, tokenizeCommand, modelFetchCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, generateCommand, benchLoadCommand, tokenizeCommand, modelFetchCommand, exportRunsCommand, schemaCommand, dataInspectCommand];
