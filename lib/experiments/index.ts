@@ -23,3 +23,4 @@ export type { SpeedupAggregate, RecipeQuality, RunSummary as SpeedupRunSummary }
 export { speedupReport, speedupSections, speedupCharts, CLAIM as SPEEDUP_CLAIM, SPEEDUP_LIMITS } from './speedup/report.ts';
 export * from './drift/index.ts';
 export * from './qlora/index.ts';
+export { openRun, isRunDir } from './open-run.ts';
