@@ -361,8 +361,8 @@ function literal<const T extends string | number | boolean>(value: T): Schema<T>
 }
 
 /** A schema chosen by the value itself (e.g. an object with a "from" key vs a plain config). */
-function select<T>(description: string, choose: (v: unknown) => Schema<T>): Schema<T> {
-  return make<T>(description, (v, path, issues) => choose(v).check(v, path, issues));
+function select<T>(description: string, choose: (v: unknown) => Schema<T>, branches: Schema<T>[]): Schema<T> {
+  return make<T>(description, (v, path, issues) => choose(v).check(v, path, issues), { json: () => ({ anyOf: branches.map((b) => b.jsonSchema()) }) });
 }
 
 function unknownValue(): Schema<unknown> {

@@ -17,7 +17,7 @@ import { sha256 } from '../util/hash.ts';
 import { pretrainBase, domainTexts } from '../train/pretrain.ts';
 import { trainConfig } from '../train/config.ts';
 import { initBackend } from '../runtime/backend.ts';
-import { s, type Infer } from '../config/schema.ts';
+import { s, type Infer, type Schema } from '../config/schema.ts';
 import { basename, join } from 'node:path';
 import { packageRoot } from '../paths.ts';
 
@@ -57,7 +57,7 @@ export function isHfRef(m: ModelSpec): m is HfModelRef {
 /** The model section of a PEFT experiment: the built-in base's shape, or {"from": "hf", "path": DIR}. */
 export function modelSpecSchema(fallback: GptConfig) {
   return s.select<ModelSpec>('a model config, or {"from": "hf", "path": DIR}',
-    (v) => (v !== null && typeof v === 'object' && 'from' in v ? HfModelRefSchema : GptConfigSchema)).default(fallback);
+    (v) => (v !== null && typeof v === 'object' && 'from' in v ? HfModelRefSchema : GptConfigSchema), [GptConfigSchema, HfModelRefSchema] as Schema<ModelSpec>[]).default(fallback);
 }
 
 /** What a run records about a checkpoint it did not pretrain: where it came from and its files' sha256. */

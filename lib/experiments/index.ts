@@ -25,3 +25,4 @@ export * from './drift/index.ts';
 export * from './qlora/index.ts';
 export { exportRun, openRunModel, EXPORT_FORMATS } from './export/run-export.ts';
 export type { ExportFormat, RunModel } from './export/run-export.ts';
+export { openRun, isRunDir } from './open-run.ts';

@@ -11,3 +11,5 @@ export { targetsFromModules, MODULE_TARGETS, LORA_ALIASES, PREFIX_ALIASES, PTUNI
 export { memoryBreakdown, OPTIMIZER_SLOTS } from './memory.ts';
 export type { MemoryBreakdown } from './memory.ts';
 export * from './hf-adapter/index.ts';
+export { adapterBytes, readAdapter, loadAdapterInto, ADAPTER_FORMAT } from './adapter-file.ts';
+export type { AdapterInfo } from './adapter-file.ts';

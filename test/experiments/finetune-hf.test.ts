@@ -11,6 +11,9 @@ import { saveHfTokenizer } from '../../lib/data/index.ts';
 import { sha256File } from '../../lib/model/index.ts';
 import { writeRandomLlama } from '../../lib/bench/index.ts';
 import { readRunRecord, readJsonl } from '../../lib/results/index.ts';
+import { hfTaskTokenizer, encodeExample } from '../../lib/data/index.ts';
+import { generateCommand } from '../../lib/cli/commands/generate.ts';
+import { parseCommandArgs } from '../../lib/cli/args.ts';
 
 test('finetune with model {"from": "hf"} uses the checkpoint and its tokenizer and records sha256', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'll-hf-ft-'));
@@ -36,11 +39,33 @@ test('finetune with model {"from": "hf"} uses the checkpoint and its tokenizer a
   assert.is(s.steps, 3);
   assert.is(s.trainableParams, 4 * ((32 + 32) + (32 + 16) + (32 + 64)), 'r·(in+out) for q [32→32], v [32→16], gate [32→64]');
   assert.is(s.generation, 'onnxruntime');
-  assert.equal(Object.keys(s.scores), ['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4']);
+  assert.equal(Object.keys(s.scores), ['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4', 'distinct-1', 'distinct-2', 'repetition']);
   assert.equal(s.base.checkpoint.files.map((f) => f.file), ['config.json', 'model.safetensors']);
   assert.is(s.base.checkpoint.files[1].sha256, sha256File(join(dir, 'model.safetensors')).sha256);
   assert.is(s.base.checkpoint.modelType, 'llama');
-  assert.is(readJsonl(join(out.outcomes[0].dir, 'predictions.jsonl')).length, 4);
+  const preds = readJsonl<{ source: string; prediction: string }>(join(out.outcomes[0].dir, 'predictions.jsonl'));
+  assert.is(preds.length, 4);
+
+  // generate --model RUN: the base rebuilt with the run's LoRA adapter reproduces the run's own greedy
+  // prediction (the evaluation ran on ONNX Runtime; this runs tfjs), and its logits differ from the bare base's.
+  const hfTok = hfTaskTokenizer(dir, tok.vocabSize);
+  const prompt = encodeExample(hfTok, { id: 'x', source: preds[0].source, target: '' }, { maxSource: 32, maxTarget: 24 }).prompt;
+  const gen = async (model: string) => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (x: string) => void lines.push(x);
+    try {
+      await generateCommand.run(parseCommandArgs(generateCommand, ['--model', model, '--ids', prompt.join(','), '--max-new', '8', '--json', '--logits']));
+    } finally {
+      console.log = log;
+    }
+    return JSON.parse(lines.join('')) as { text: string; generated: number[]; promptLogits: number[][] };
+  };
+  const viaRun = await gen(out.outcomes[0].dir);
+  assert.is(viaRun.text, preds[0].prediction);
+  const bare = await gen(dir);
+  const moved = bare.promptLogits.flat().reduce((m, v, i) => Math.max(m, Math.abs(v - viaRun.promptLogits.flat()[i])), 0);
+  assert.ok(moved > 1e-3, `the trained adapter moves the logits (max |Δ| ${moved})`);
 
   // drift on the same checkpoint: a few cycles of QLoRA, recording the same digests.
   const driftFile = join(dir, 'drift.json');

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
 import { LedgerLabError } from '../../errors.ts';
-import { initBackend, openModel, loadPeftAdapter, loadPretrained, TfjsDecoder, generate, QUANT_DTYPES, type QuantDtype } from '../../index.ts';
+import { initBackend, openModel, openRun, isRunDir, loadPeftAdapter, loadPretrained, TfjsDecoder, generate, QUANT_DTYPES, type QuantDtype } from '../../index.ts';
 
 function parseIds(raw: string): number[] {
   const ids = raw.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
@@ -15,10 +15,11 @@ function parseIds(raw: string): number[] {
 export const generateCommand: Command = {
   name: 'generate',
   summary: 'generate text from a Hugging Face checkpoint directory or a LedgerLab base (greedy or seeded sampling)',
-  usage: 'ledgerlab generate --model DIR (--prompt TEXT | --ids 1,2,3) [--max-new N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--quant Q] [--adapter DIR] [--logits] [--json]',
+  usage: 'ledgerlab generate --model DIR|RUN (--prompt TEXT | --ids 1,2,3) [--max-new N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--quant Q] [--adapter DIR] [--logits] [--json]',
   help: [
     'DIR: a directory as transformers saves it (config.json + model.safetensors or sharded index; llama, qwen2,',
     'mistral, gpt2) with its tokenizer.json, or a LedgerLab pretrained-base folder (meta.json + weights.safetensors).',
+    'RUN: a finished finetune run folder (results/<run>): its base rebuilt with the run\'s method, storage and adapter.',
     '  --prompt TEXT     encoded with the directory\'s tokenizer (special tokens as the tokenizer adds them)',
     '  --ids 1,2,3       the prompt as token ids (no tokenizer needed)',
     '  --max-new N       new tokens at most (default 32); generation also stops at the tokenizer\'s EOS',
@@ -54,7 +55,8 @@ export const generateCommand: Command = {
       throw new LedgerLabError({ kind: 'usage', problem: `--quant must be one of ${QUANT_DTYPES.join(', ')}, got "${quant}"`, where: '--quant' });
     }
     await initBackend();
-    const opened = openModel(dir, { quant: quant as QuantDtype });
+    if (isRunDir(dir) && args.values.quant) throw new LedgerLabError({ kind: 'usage', problem: '--quant does not apply to a run: it keeps the storage it was trained with', where: '--quant' });
+    const opened = isRunDir(dir) ? await openRun(dir) : openModel(dir, { quant: quant as QuantDtype });
     const { model, tokenizer } = opened;
     try {
       const adapter = args.values.adapter as string | undefined;

@@ -13,6 +13,8 @@ import { DataSchema } from '../task.ts';
 import { CHATGLM2_TINY } from '../../model/config.ts';
 import { modelSpecSchema } from '../base.ts';
 import { MethodSchema, buildModel } from '../../peft/method.ts';
+import { adapterBytes } from '../../peft/adapter-file.ts';
+import { resolve } from 'node:path';
 import { memoryBreakdown } from '../../peft/memory.ts';
 import { QUANT_DTYPES } from '../../quant/tensor.ts';
 import { QUANT_ALIASES } from '../../quant/aliases.ts';
@@ -54,6 +56,11 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
         model: m, config: train, train: task.train, eval: task.eval, padId: task.tokenizer.special.pad, seed,
         metricsPath: run.metricsPath, checkpointDir: run.dir, resume, quiet: !verbose, label: `finetune ${c.method.method}`,
       });
+      // The trained adapter and where its base lives, so `ledgerlab generate --model RUN` can rebuild the model.
+      if (c.method.method !== 'full') {
+        const base = pt.checkpoint ? { kind: 'hf' as const, path: resolve(pt.checkpoint.path) } : { kind: 'ledgerlab-base' as const, path: (pt as { dir: string }).dir };
+        run.writeArtifact('adapter', 'adapter.safetensors', await adapterBytes(m, { method: c.method, quant: c.quant, model, base, seed }));
+      }
       const dec = await evalDecoder(m);
       const ev = await evaluate({
         decoder: dec.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
