@@ -232,6 +232,46 @@ test('prompt tuning and P-Tuning (MLP encoder) export prompt_embeddings [P, d] a
   }
 });
 
+test('a run on the built-in (LedgerLab) base: merged export is a transformers llama checkpoint with the run\'s logits; its PEFT adapter loads onto it', async () => {
+  const file = join(work, 'builtin.json');
+  writeFileSync(file, JSON.stringify({
+    kind: 'finetune', name: 'peft-builtin', seeds: [0],
+    config: {
+      data: { source: 'synthetic', syntheticCount: 30, evalCount: 2, maxSource: 24, maxTarget: 16, tokenizer: 'char', vocab: 300 },
+      model: { arch: 'llama', layers: 1, dModel: 32, heads: 4, kvHeads: 2, ffn: 64, context: 64, vocab: 300, tiedHead: false },
+      pretrain: { steps: 2, batchSize: 4, blockSize: 16, warmupSteps: 0 },
+      method: { method: 'lora', r: 2, alpha: 4, targets: ['q', 'down'] },
+      train: { steps: 2, batchSize: 4, lr: 0.05, warmupSteps: 0, logEvery: 1 },
+      eval: { count: 2, maxNew: 2 },
+    },
+  }));
+  const out = await runExperiment(file, { root: join(work, 'results-builtin') });
+  assert.is(out.failed.length, 0, out.failed[0]?.error);
+  const dir = out.outcomes[0].dir;
+  const trained = await openRunModel(dir);
+  const want = logits(trained.model);
+  const merged = join(work, 'builtin-merged');
+  await exportRun(dir, 'merged', merged);
+  const cfg = JSON.parse(readFileSync(join(merged, 'config.json'), 'utf8'));
+  assert.equal([cfg.model_type, cfg.hidden_size, cfg.num_key_value_heads, cfg.intermediate_size, cfg.tie_word_embeddings], ['llama', 32, 2, 64, false]);
+  const m = baseOf(merged);
+  assert.ok(maxDiff(want, logits(m)) <= 1e-5, `built-in merged: ${maxDiff(want, logits(m))}`);
+  m.dispose();
+  const peft = join(work, 'builtin-peft');
+  await exportRun(dir, 'peft', peft);
+  assert.equal(JSON.parse(readFileSync(join(peft, 'adapter_config.json'), 'utf8')).target_modules, ['down_proj', 'q_proj']);
+  assert.match(trained.base, /base-[0-9a-f]{16}$/);
+  // full fine-tuning has no adapter: a usage error pointing at --format merged
+  try {
+    await peftAdapter(trained.model, MethodSchema.parse({ method: 'full' }), { modelType: 'llama', base: trained.base });
+    assert.unreachable('exported a full fine-tuning run as an adapter');
+  } catch (e) {
+    assert.instance(e, LedgerLabError);
+    assert.match((e as LedgerLabError).hint ?? '', '--format merged');
+  }
+  trained.model.dispose();
+});
+
 async function expectError(dir: string, re: RegExp, where: RegExp) {
   const b = baseOf(ckpt);
   try {
