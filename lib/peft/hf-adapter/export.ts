@@ -166,7 +166,7 @@ export async function peftAdapter(model: Gpt, spec: MethodSpec, o: PeftExportOpt
       return {
         tensors,
         config: spec.method === 'ptuning-v1'
-          ? { ...base, peft_type: 'P_TUNING', encoder_reparameterization_type: spec.encoder.toUpperCase(), encoder_hidden_size: spec.encoderHidden, encoder_num_layers: 2, encoder_dropout: 0 }
+          ? { ...base, peft_type: 'P_TUNING', encoder_reparameterization_type: spec.encoder.toUpperCase(), encoder_hidden_size: spec.encoderHidden, encoder_num_layers: spec.encoder === 'lstm' ? 1 : 2, encoder_dropout: 0 }
           : { ...base, peft_type: 'PROMPT_TUNING', prompt_tuning_init: 'RANDOM', prompt_tuning_init_text: null, tokenizer_name_or_path: null },
       };
     }
