@@ -20,8 +20,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writ
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { packageRoot } from '../paths.ts';
-import { dirLayout, downloadFile, type FetchProgress, type FetchedFile } from '../hub/fetch.ts';
-import { fileMeta, hubRequest, repoInfo, type FileMeta, type HubClient } from '../hub/protocol.ts';
+import { dirLayout, downloadFile, fileMeta, hubRequest, repoInfo, type FetchProgress, type FetchedFile, type FileMeta, type HubClient } from '../hub/index.ts';
 
 export const FETCHABLE_DATASETS = ['advertisegen', 'e2e'] as const;
 export type FetchableDataset = (typeof FETCHABLE_DATASETS)[number];
