@@ -78,7 +78,7 @@ export const benchTrainCommand: Command = {
       console.log(`PyTorch reference: not run (${torch.unavailable})`);
       return;
     }
-    console.log(`PyTorch ${torch.torch} (${torch.threads} thread, python ${torch.python}), same shapes:`);
+    console.log(`PyTorch ${torch.torch} (${torch.threads} thread${torch.processThreads !== undefined ? `, ${torch.processThreads} OS thread(s) in the process` : ''}, python ${torch.python}), same shapes:`);
     for (const t of torch.rows) {
       const ours = rows.find((r) => r.label === t.method);
       const ratio = ours ? `  tfjs/torch speed ${(t.median_ms / ours.stepMs.median).toFixed(2)}x (CPU time ${(t.cpu_median_ms / ours.cpuMs.median).toFixed(2)}x)` : '';
