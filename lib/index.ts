@@ -23,3 +23,4 @@ export * from './train/index.ts';
 export * from './infer/index.ts';
 export * from './bench/index.ts';
 export * from './hub/index.ts';
+export * from './ui/index.ts';

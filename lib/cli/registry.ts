@@ -23,5 +23,6 @@ import { tokenizeCommand } from './commands/tokenize.ts';
 import { modelFetchCommand } from './commands/model-fetch.ts';
 import { exportCommand } from './commands/export.ts';
 import { dataFetchCommand } from './commands/data-fetch.ts';
+import { uiCommand } from './commands/ui.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand, generateCommand, benchLoadCommand, tokenizeCommand, modelFetchCommand, exportCommand, dataFetchCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand, generateCommand, benchLoadCommand, tokenizeCommand, modelFetchCommand, exportCommand, dataFetchCommand, uiCommand];
