@@ -179,15 +179,16 @@ def bench(method):
 
     for _ in range(WARMUP):
         step()
-    times = []
+    times, cpu = [], []
     for _ in range(REPEATS):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         step()
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)  # every thread of the process, as Node's cpuUsage
     times.sort()
     q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
     med = statistics.median(times)
-    return {"method": method, "median_ms": med, "iqr_ms": q[2] - q[0], "tokens_per_s": B * T / (med / 1000),
+    return {"method": method, "median_ms": med, "iqr_ms": q[2] - q[0], "cpu_median_ms": statistics.median(cpu), "tokens_per_s": B * T / (med / 1000),
             "trainable": sum(p.numel() for p in params)}
 
 

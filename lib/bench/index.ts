@@ -7,6 +7,8 @@ export { benchLoad } from './load-memory.ts';
 export type { LoadBenchResult, LoadBenchRow } from './load-memory.ts';
 export { writeRandomLlama, LLAMA_100M } from './random-checkpoint.ts';
 export type { RandomLlama } from './random-checkpoint.ts';
+export { kernelProfile } from './kernel-profile.ts';
+export type { KernelProfile, KernelShare } from './kernel-profile.ts';
 export { recordEngineKernels } from './engine-kernels.ts';
 export { backendParity, PARITY_TOLERANCE } from './device-parity.ts';
 export type { ParityResult } from './device-parity.ts';

@@ -7,13 +7,13 @@ import { existsSync } from 'node:fs';
 import { packageRoot } from '../paths.ts';
 import { join } from 'node:path';
 
-export interface TorchRow { method: string; median_ms: number; iqr_ms: number; tokens_per_s: number; trainable: number }
+export interface TorchRow { method: string; median_ms: number; iqr_ms: number; cpu_median_ms: number; tokens_per_s: number; trainable: number }
 export interface TorchResult { torch: string; threads: number; python: string; rows: TorchRow[] }
 
 /** The methods each reference script implements. */
-export const TORCH_METHODS = { gpt2: ['full', 'lora', 'ptuning-v2'], llama: ['full', 'lora', 'ptuning-v2', 'ptuning-v1', 'qlora'] } as const;
+export const TORCH_METHODS = { gpt2: ['full', 'lora', 'ptuning-v2', 'ptuning-v1', 'qlora'], llama: ['full', 'lora', 'ptuning-v2', 'ptuning-v1', 'qlora'] } as const;
 
-export interface TorchShape { arch: 'gpt2' | 'llama'; layers: number; d: number; heads: number; kv?: number; ffn?: number; seq: number; batch: number; vocab: number }
+export interface TorchShape { arch: 'gpt2' | 'llama'; layers: number; d: number; heads: number; kv?: number; ffn?: number; context?: number; seq: number; batch: number; vocab: number }
 
 /**
  * gpt2 runs bench/torch/ref_step.py (issue 4's model), llama bench/torch/llama_step.py (RMSNorm, RoPE, SwiGLU,

@@ -17,8 +17,9 @@ import { lmLoss } from '../model/loss.ts';
 import { buildModel, MethodSchema, type MethodSpec } from '../peft/method.ts';
 import { memoryBreakdown, type MemoryBreakdown } from '../peft/memory.ts';
 import type { QuantDtype } from '../quant/tensor.ts';
-import { timeRepeats, type Stat } from '../measure/timing.ts';
+import { timeRepeats, summarize, type Stat } from '../measure/timing.ts';
 import { Rng } from '../util/random.ts';
+import { kernelProfile, type KernelProfile } from './kernel-profile.ts';
 
 export interface BenchCase {
   label: string;
@@ -54,16 +55,17 @@ export interface BenchShape {
  * The benchmark shapes. llama s / l are issue 15's (s: 2 layers, d 128, 4 heads, 2 kv heads, ffn 352, vocab
  * 2000, seq 64, batch 16; l: 8 layers, d 512, 8 heads, 4 kv heads, ffn 1408, vocab 8000, seq 256, batch 4),
  * untied head as Llama, AdamW (weight decay 0.01, torch's default). gpt2 l takes l's sizes with GPT-2's 4·d MLP.
+ * Contexts leave room for P-Tuning v1's 16 virtual tokens before 256 real ones.
  */
 export function benchShape(arch: BenchArch, size: BenchSize): BenchShape {
   if (arch === 'gpt2') {
     return size === 's'
       ? { arch, size, config: REFERENCE_CONFIG, batch: 16, seqLen: 64, optimizer: 'adam' }
-      : { arch, size, config: { layers: 8, dModel: 512, heads: 8, context: 256, vocab: 8000, tiedHead: true, dropout: 0 }, batch: 4, seqLen: 256, optimizer: 'adam' };
+      : { arch, size, config: { layers: 8, dModel: 512, heads: 8, context: 512, vocab: 8000, tiedHead: true, dropout: 0 }, batch: 4, seqLen: 256, optimizer: 'adam' };
   }
   return size === 's'
     ? { arch, size, config: { arch: 'llama', layers: 2, dModel: 128, heads: 4, kvHeads: 2, ffn: 352, context: 256, vocab: 2000, tiedHead: false, dropout: 0 }, batch: 16, seqLen: 64, optimizer: 'adamw' }
-    : { arch, size, config: { arch: 'llama', layers: 8, dModel: 512, heads: 8, kvHeads: 4, ffn: 1408, context: 256, vocab: 8000, tiedHead: false, dropout: 0 }, batch: 4, seqLen: 256, optimizer: 'adamw' };
+    : { arch, size, config: { arch: 'llama', layers: 8, dModel: 512, heads: 8, kvHeads: 4, ffn: 1408, context: 512, vocab: 8000, tiedHead: false, dropout: 0 }, batch: 4, seqLen: 256, optimizer: 'adamw' };
 }
 
 export interface BenchTrainOptions {
@@ -82,6 +84,8 @@ export interface BenchTrainRow {
   method: string;
   quant: QuantDtype;
   stepMs: Stat;
+  /** CPU time per timed step (user + system, every thread of the process). */
+  cpuMs: Stat;
   tokensPerSecond: number;
   trainableParams: number;
   memory: MemoryBreakdown;
@@ -89,6 +93,8 @@ export interface BenchTrainRow {
   peakTensorBytes: number;
   /** Process peak resident set (getrusage maxRSS) after this case: includes the wasm heap, never shrinks. */
   maxRssBytes: number;
+  /** Where one step's time goes (the profiled step after the timed ones). */
+  profile: KernelProfile;
 }
 
 export async function benchTrainStep(o: BenchTrainOptions = {}): Promise<BenchTrainRow[]> {
@@ -128,15 +134,26 @@ export async function benchTrainStep(o: BenchTrainOptions = {}): Promise<BenchTr
         loss.dispose();
       };
     }
-    const stepMs = await timeRepeats(step, { warmup: o.warmup ?? 3, repeats: o.repeats ?? 10 });
+    // CPU time of each step (all threads of this process) next to its wall time: on a machine shared with
+    // other work, wall time measures the share of the CPU the step got as much as the step itself.
+    const cpu: number[] = [];
+    const timedStep = () => {
+      const c0 = process.cpuUsage();
+      step();
+      const d = process.cpuUsage(c0);
+      cpu.push((d.user + d.system) / 1000);
+    };
+    const stepMs = await timeRepeats(timedStep, { warmup: o.warmup ?? 3, repeats: o.repeats ?? 10 });
+    const cpuMs = summarize(cpu.slice(o.warmup ?? 3));
     const profile = await tf.profile(step);
     rows.push({
-      label: c.label, method: c.spec.method, quant: c.quant, stepMs,
+      label: c.label, method: c.spec.method, quant: c.quant, stepMs, cpuMs,
       tokensPerSecond: (B * T) / (stepMs.median / 1000),
       trainableParams: model.trainableParams(),
       memory: memoryBreakdown(model, (o.optimizer ?? 'adam') === 'adamw' ? 'adamw' : 'adam'),
       peakTensorBytes: profile.peakBytes,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      profile: kernelProfile(profile),
     });
     opt.dispose();
     ids.dispose();

@@ -219,7 +219,7 @@ export class Gpt {
           }
         }
       }
-      h = (isLlama(c) ? rmsNorm(h, this.v('final_ln.gamma'), normEps(c)) : layerNorm(h, this.v('final_ln.gamma'), this.v('final_ln.beta'), normEps(c))) as tf.Tensor2D;
+      h = (isLlama(c) ? rmsNorm(h, this.v('final_ln.gamma'), normEps(c), this.trainable.has('final_ln.gamma')) : layerNorm(h, this.v('final_ln.gamma'), this.v('final_ln.beta'), normEps(c))) as tf.Tensor2D;
       if (Pp > 0) h = tf.reshape(tf.slice(tf.reshape(h, [B, S, c.dModel]), [0, Pp, 0], [-1, T, -1]), [B * T, c.dModel]);
       const logits = tf.reshape(this.head(h), [B, T, c.vocab]) as tf.Tensor3D;
       return opts.returnPresents ? { logits, presents, positions: offset + S } : { logits, positions: offset + S };
@@ -255,13 +255,13 @@ export class Gpt {
     const eps = normEps(c);
     const theta = ropeTheta(c);
     const lin = (role: LinearRole, t: tf.Tensor2D) => this.linears.get(p + role)!.apply(t, ctx);
-    const h = rmsNorm(x, this.v(p + 'ln1.gamma'), eps) as tf.Tensor2D;
+    const h = rmsNorm(x, this.v(p + 'ln1.gamma'), eps, this.trainable.has(p + 'ln1.gamma')) as tf.Tensor2D;
     const q = applyRope(splitHeads(lin('attn.q', h), B, S, c.heads), offset, theta, c.context);
     const k = applyRope(splitHeads(lin('attn.k', h), B, S, kvHeads(c)), offset, theta, c.context);
     const v = splitHeads(lin('attn.v', h), B, S, kvHeads(c));
     const a = attendGrouped({ q, k, v, prefixK: pk, prefixV: pv, padBias });
     let y = tf.add(x, this.dropout(lin('attn.o', mergeHeads(a.out)), ctx)) as tf.Tensor2D;
-    const h2 = rmsNorm(y, this.v(p + 'ln2.gamma'), eps) as tf.Tensor2D;
+    const h2 = rmsNorm(y, this.v(p + 'ln2.gamma'), eps, this.trainable.has(p + 'ln2.gamma')) as tf.Tensor2D;
     const gated = swiglu(lin('mlp.gate', h2), lin('mlp.up', h2)) as tf.Tensor2D;
     y = tf.add(y, this.dropout(lin('mlp.down', gated), ctx)) as tf.Tensor2D;
     return { x: y, keys: a.keys, values: a.values };

@@ -13,9 +13,10 @@ import * as tf from '@tensorflow/tfjs';
 /**
  * RMSNorm over the last axis, with its gradient written out: with n = x·r, r = rsqrt(mean(x²) + eps),
  * dx = r·(dn − n·mean(dn·n)) and dgain = Σ_rows dy·n, where dn = dy·gain. Autodiff of the forward took ~15 wasm
- * kernels per norm (a float32→float32 Cast in every Mul gradient among them); this takes 8.
+ * kernels per norm (a float32→float32 Cast in every Mul gradient among them); this takes 8, 6 when
+ * `gainGrad` is false (the gain is frozen: its gradient is returned as zeros and never computed).
  */
-export function rmsNorm(x: tf.Tensor, gain: tf.Tensor, eps: number): tf.Tensor {
+export function rmsNorm(x: tf.Tensor, gain: tf.Tensor, eps: number, gainGrad = true): tf.Tensor {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, g, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const r = tf.rsqrt(tf.add(tf.mean(tf.square(xi), -1, true), eps));
@@ -28,7 +29,11 @@ export function rmsNorm(x: tf.Tensor, gain: tf.Tensor, eps: number): tf.Tensor {
         const [sn, sr, sg] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
         const dn = tf.mul(dy, sg);
         const dx = tf.mul(sr, tf.sub(dn, tf.mul(sn, tf.mean(tf.mul(dn, sn), -1, true))));
-        const dg = tf.reshape(tf.sum(tf.reshape(tf.mul(dy, sn), [-1, sg.size]), 0), sg.shape);
+        // Column sums as a [1, rows]·[rows, d] product: tfjs' Sum over axis 0 transposes first (slow in wasm).
+        // A frozen gain (LoRA, P-Tuning) needs no gradient at all.
+        const dg = gainGrad
+          ? tf.reshape(tf.matMul(tf.ones([1, dy.size / sg.size]), tf.reshape(tf.mul(dy, sn), [-1, sg.size])), sg.shape)
+          : tf.zerosLike(sg);
         return [dx, dg];
       },
     };
