@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The system tools LedgerLab uses outside npm:
 #   Jupyter's nbclient (headless notebooks), Chromium or Chrome (PDF reports), poppler's pdftoppm (PDF checks),
-#   python3-torch on Debian (bench/torch reference steps; regenerating test/model/fixtures),
-#   fonts (DejaVu Sans; Noto Sans CJK for Chinese chart labels).
+#   fonts (DejaVu Sans; Noto Sans CJK for Chinese chart labels); on Debian also python3-torch (bench/torch
+#   reference steps; regenerating test/model/fixtures).
 # Debian/Ubuntu (apt): installs the missing Debian packages (as root; otherwise prints the apt-get command).
 # Elsewhere (macOS, Fedora, Arch, Alpine, openSUSE, …): looks for the tools — Jupyter's Python via
 # LEDGERLAB_JUPYTER_PYTHON, the `jupyter` on PATH, /usr/bin/python3 or python3; Chromium via LEDGERLAB_CHROMIUM,

@@ -11,7 +11,9 @@ import { saveHfTokenizer } from '../../lib/data/index.ts';
 import { sha256File } from '../../lib/model/index.ts';
 import { writeRandomLlama } from '../../lib/bench/index.ts';
 import { readRunRecord, readJsonl } from '../../lib/results/index.ts';
-import { hfTaskTokenizer, encodeExample } from '../../lib/data/index.ts';
+import { hfTaskTokenizer, encodeExample, loadTokenizer } from '../../lib/data/index.ts';
+import { readAdapter } from '../../lib/peft/index.ts';
+import { repoRoot } from '../helpers/cli.ts';
 import { generateCommand } from '../../lib/cli/commands/generate.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 
@@ -82,6 +84,28 @@ test('finetune with model {"from": "hf"} uses the checkpoint and its tokenizer a
   assert.is(d.failed.length, 0, d.failed[0]?.error);
   const ds = readRunRecord(d.outcomes[0].dir).summary as { base: { checkpoint: { files: Array<{ sha256: string }> } } };
   assert.equal(ds.base.checkpoint.files, s.base.checkpoint.files);
+});
+
+test('generate --model RUN on a run of the built-in (pretrained, cached) base reproduces its prediction', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'll-run-gen-'));
+  const out = await runExperiment(join(repoRoot, 'test', 'fixtures', 'finetune-tiny.json'), { root });
+  assert.is(out.failed.length, 0, out.failed[0]?.error);
+  const runDir = out.outcomes[0].dir;
+  const pred = readJsonl<{ source: string; prediction: string }>(join(runDir, 'predictions.jsonl'))[0];
+  // The base folder the adapter names holds the task's tokenizer: encode the prompt as evaluation did.
+  const { info } = readAdapter(join(runDir, 'adapter.safetensors'));
+  assert.is(info.base.kind, 'ledgerlab-base');
+  const tok = loadTokenizer(join(info.base.path, 'tokenizer.json'));
+  const prompt = encodeExample(tok, { id: 'x', source: pred.source, target: '' }, { maxSource: 32, maxTarget: 48 }).prompt;
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (x: string) => void lines.push(x);
+  try {
+    await generateCommand.run(parseCommandArgs(generateCommand, ['--model', runDir, '--ids', prompt.join(','), '--max-new', '8', '--json']));
+  } finally {
+    console.log = log;
+  }
+  assert.is((JSON.parse(lines.join('')) as { text: string }).text, pred.prediction);
 });
 
 test.run();
