@@ -178,6 +178,17 @@ test('GPT-2: LoRA on q, v, o is one fused c_attn LoRA of rank 2r (block-diagonal
   assert.is(maxDiff(want, logits(b)), 0);
   m.dispose();
   b.dispose();
+
+  // "all" on GPT-2: every linear it has (q, k, v, o, fc, proj), one c_attn of rank 3r
+  const all = baseOf(fx);
+  const allSpec = MethodSchema.parse({ method: 'lora', r: 2, alpha: 4, lora_target: 'all' });
+  if (allSpec.method !== 'lora') throw new Error();
+  applyLora(all, { ...allSpec, seed: 1 });
+  const ad = await peftAdapter(all, allSpec, { modelType: 'gpt2', base: 'gpt2' });
+  assert.equal(ad.config.target_modules, ['c_attn', 'c_fc', 'c_proj']);
+  assert.equal(ad.tensors.get('base_model.model.transformer.h.1.attn.c_attn.lora_A.weight')!.shape, [6, 64]);
+  assert.equal(ad.tensors.get('base_model.model.transformer.h.1.mlp.c_proj.lora_B.weight')!.shape, [64, 2]);
+  all.dispose();
 });
 
 function readBytes(t: { data: Uint8Array }): ArrayBuffer {

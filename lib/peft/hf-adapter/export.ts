@@ -53,12 +53,14 @@ const f32 = (shape: number[], data: Float32Array) => tensorFromArray('F32', shap
 async function loraAdapter(model: Gpt, spec: Extract<MethodSpec, { method: 'lora' }>, o: PeftExportOptions): Promise<PeftAdapter> {
   const c = model.config;
   const tensors = new Map<string, SafeTensor>();
+  // "all" (every LORA_TARGETS entry) wraps only the linears this family has (lora.ts): export those.
+  const targets = spec.targets.filter((t) => model.linears.has(`blocks.0.${ROLE[t]}`));
   const rankPattern: Record<string, number> = {};
   const alphaPattern: Record<string, number> = {};
   for (let i = 0; i < c.layers; i++) {
     // Group the targets by checkpoint module (GPT-2's q, k, v share c_attn).
     const groups = new Map<string, Array<{ t: LoraTarget; lin: LoraLinear; rows?: [number, number] }>>();
-    for (const t of spec.targets) {
+    for (const t of targets) {
       const name = `blocks.${i}.${ROLE[t]}`;
       const lin = model.linears.get(name);
       if (!(lin instanceof LoraLinear)) throw new LedgerLabError({ kind: 'usage', problem: `${name} carries no LoRA adapter`, where: 'exportPeft' });
@@ -93,7 +95,7 @@ async function loraAdapter(model: Gpt, spec: Extract<MethodSpec, { method: 'lora
       }
     }
   }
-  const targetModules = [...new Set(spec.targets.map((t) => targetModuleName(t, o.modelType, spec.targets)))].sort();
+  const targetModules = [...new Set(targets.map((t) => targetModuleName(t, o.modelType, targets)))].sort();
   return {
     tensors,
     config: {
