@@ -37,7 +37,7 @@ export const benchTrainCommand: Command = {
   async run(args) {
     const repeats = numberFlag(args, 'repeats', 10, { int: true, min: 1 });
     const warmup = numberFlag(args, 'warmup', 3, { int: true, min: 0 });
-    const wanted = listFlag(args, 'methods');
+    const wanted = listFlag(args, 'methods').flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean); // --methods full,lora
     const known = REFERENCE_CASES.map((c) => c.label);
     for (const m of wanted) {
       if (!known.includes(m)) throw new LedgerLabError({ kind: 'usage', problem: `unknown method "${m}"`, where: '--methods', hint: `choose from ${known.join(', ')}` });
