@@ -23,4 +23,7 @@ export type { SpeedupAggregate, RecipeQuality, RunSummary as SpeedupRunSummary }
 export { speedupReport, speedupSections, speedupCharts, CLAIM as SPEEDUP_CLAIM, SPEEDUP_LIMITS } from './speedup/report.ts';
 export * from './drift/index.ts';
 export * from './qlora/index.ts';
+export { exportRun, openRunModel, EXPORT_FORMATS } from './export/run-export.ts';
+export type { ExportFormat, RunModel } from './export/run-export.ts';
+export { openRun, isRunDir } from './open-run.ts';
 export * from './cost-model/index.ts';

@@ -26,7 +26,7 @@ export interface SamplingOptions {
   temperature?: number;
   /** Keep only the k most likely tokens before sampling (0 = all). topK 1 is greedy. */
   topK?: number;
-  /** Nucleus sampling: keep the most likely tokens whose probabilities add up to at least topP (1 = all). */
+  /** Nucleus sampling: keep the most likely tokens whose probabilities (after temperature and topK) first reach p (1 = all). */
   topP?: number;
 }
 
@@ -37,6 +37,8 @@ export interface GenerateOptions extends SamplingOptions {
   eos?: number;
   /** Sampling seed; row b draws from Rng(`${seed}:${b}`), so a row's tokens do not depend on the batch. */
   seed?: number | string;
+  /** Called with each kept new token as it is chosen (streaming output). */
+  onToken?: (row: number, token: number) => void;
 }
 
 export interface GenerateResult {
@@ -87,15 +89,16 @@ export function pickToken(logits: Float32Array, offset: number, n: number, o: Sa
   let max = -Infinity;
   for (const i of idx) max = Math.max(max, logits[offset + i]);
   let w = idx.map((i) => Math.exp((logits[offset + i] - max) / temperature));
+  let total = w.reduce((a, b) => a + b, 0);
   if (topP < 1) {
-    // The smallest most-likely prefix (idx is sorted) whose mass reaches topP of the whole.
-    const all = w.reduce((a, b) => a + b, 0);
+    // The smallest most-likely prefix whose mass reaches topP (transformers' TopPLogitsWarper keeps the token that crosses it).
+    let mass = 0;
     let keep = 0;
-    for (let acc = 0; keep < w.length && acc < topP * all; keep++) acc += w[keep];
+    while (keep < w.length && mass < topP * total) mass += w[keep++];
     idx = idx.slice(0, Math.max(1, keep));
     w = w.slice(0, idx.length);
+    total = w.reduce((a, b) => a + b, 0);
   }
-  const total = w.reduce((a, b) => a + b, 0);
   let u = rng.next() * total;
   for (let j = 0; j < idx.length; j++) {
     u -= w[j];
@@ -141,7 +144,10 @@ export async function generate(decoder: CachedDecoder, prompts: number[][], o: G
       next[b] = t;
       if (done[b]) continue;
       if (o.eos !== undefined && t === o.eos) done[b] = true;
-      else out[b].push(t);
+      else {
+        out[b].push(t);
+        o.onToken?.(b, t);
+      }
     }
     if (done.every(Boolean) || n === o.maxNew - 1) break;
     ids = next;

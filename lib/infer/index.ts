@@ -14,3 +14,5 @@ export { benchGenerate } from './bench.ts';
 export type { GenerateBenchOptions, GenerateBenchResult, GenerateBenchRow } from './bench.ts';
 export { evalDecoder } from './decoder-for.ts';
 export type { EvalDecoder } from './decoder-for.ts';
+export { openModel } from './open-model.ts';
+export type { OpenedModel, TextCodec } from './open-model.ts';

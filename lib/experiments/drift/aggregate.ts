@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapCI, bootstrapIndices, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/bootstrap.ts';
 import { ZH_KEYS } from '../../metrics/zh.ts';
+import { diversityScores, type DiversityScores } from '../../metrics/diversity.ts';
 import { readJsonl, type RunEntry } from '../../results/store.ts';
 import { LedgerLabError } from '../../errors.ts';
 import type { DriftConfig } from './config.ts';
@@ -28,6 +29,8 @@ export interface CurvePoint {
   seeds: number;
   /** Pooled over (seed, held-out example), bootstrap 95% interval. */
   heldOut: Record<string, BootstrapCI>;
+  /** distinct-1/2 and repetition of the held-out predictions pooled over seeds. */
+  diversity: DiversityScores;
   /** Mean over seeds of the current-window scores (their per-run intervals are in metrics.jsonl). */
   window: Record<string, number>;
   regressions: number;
@@ -123,6 +126,7 @@ export function aggregateDrift(entries: readonly RunEntry[], o: AggregateDriftOp
         points.push({
           cycle, severity: ls[0]!.severity, seeds: ls.length,
           heldOut: Object.fromEntries(ZH_KEYS.map((k) => [k, bootstrapCI(pooled.map((it) => it[k]), {}, idx)])),
+          diversity: diversityScores(pooled.map((it) => it.prediction), 'zh'),
           window: Object.fromEntries(ZH_KEYS.map((k) => [k, mean(ls.map((l) => l.window[k]?.mean ?? NaN))])),
           regressions: mean(ls.map((l) => l.regressions)),
           hallucination: mean(ls.map((l) => l.hallucination.rate)),

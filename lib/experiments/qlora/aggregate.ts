@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { meanCI, type MeanCI } from '../../measure/stats.ts';
 import { bootstrapCI, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/bootstrap.ts';
 import { ZH_KEYS } from '../../metrics/zh.ts';
+import { diversityScores, type DiversityScores } from '../../metrics/diversity.ts';
 import { readJsonl, type RunEntry } from '../../results/store.ts';
 import { backendLabel } from '../../runtime/backend-label.ts';
 import { LedgerLabError } from '../../errors.ts';
@@ -81,6 +82,8 @@ export interface DtypeAggregate {
   maxRssBytes: number;
   quantError: DtypeResult['quantError'];
   scores?: Record<string, BootstrapCI>;
+  /** distinct-1/2 and repetition of the predictions pooled over seeds (corpus-level, so no interval). */
+  diversity?: DiversityScores;
   evalLoss?: MeanCI;
 }
 
@@ -142,7 +145,7 @@ export function aggregateQlora(entries: readonly RunEntry[]): QloraAggregate {
       dequantMsPerStep: meanCI(rs.map((r) => r.step.dequantMsPerStep)), peakBytes: meanCI(rs.map((r) => r.step.peakBytes)),
       transientBytes: meanCI(rs.map((r) => r.step.transientBytes)), maxRssBytes: Math.max(...rs.map((r) => r.step.maxRssBytes)),
       quantError: r0.quantError,
-      ...(vals.length ? { scores: Object.fromEntries(ZH_KEYS.map((k) => [k, bootstrapCI(vals.map((v) => v[k] as number), { seed: `qlora:${d}:${k}` })])) } : {}),
+      ...(vals.length ? { scores: Object.fromEntries(ZH_KEYS.map((k) => [k, bootstrapCI(vals.map((v) => v[k] as number), { seed: `qlora:${d}:${k}` })])), diversity: diversityScores(vals.map((v) => String(v.prediction ?? '')), 'zh') } : {}),
       ...(q.length ? { evalLoss: meanCI(q.map((x) => x!.evalLoss)) } : {}),
     };
   }

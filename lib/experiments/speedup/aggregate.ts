@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { meanCI, type MeanCI } from '../../measure/stats.ts';
 import { bootstrapCI, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/bootstrap.ts';
 import { ZH_KEYS } from '../../metrics/zh.ts';
+import { diversityScores, type DiversityScores } from '../../metrics/diversity.ts';
 import { readJsonl, type RunEntry } from '../../results/store.ts';
 import { backendLabel } from '../../runtime/backend-label.ts';
 import { LedgerLabError } from '../../errors.ts';
@@ -35,6 +36,8 @@ export interface RecipeQuality {
   evalLoss: MeanCI;
   /** Per metric: mean over every (seed, example) with a bootstrap interval over those items. */
   scores: Record<string, BootstrapCI>;
+  /** distinct-1/2 and repetition of the predictions pooled over seeds (corpus-level, so no interval). */
+  diversity: DiversityScores;
 }
 
 export interface SpeedupAggregate {
@@ -116,6 +119,7 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
       samplesPerS: meanCI(q.map((x) => x.samplesPerS)), tokensPerS: meanCI(q.map((x) => x.tokensPerS)),
       trainableParams: q[0]!.trainableParams, stateBytes: q[0]!.stateBytes, evalLoss: meanCI(q.map((x) => x.evalLoss)),
       scores: Object.fromEntries(ZH_KEYS.map((k) => [k, bootstrapCI(vals.map((v) => v[k] as number), { seed: `speedup:${name}:${k}` })])),
+      diversity: diversityScores(vals.map((v) => String(v.prediction ?? '')), 'zh'),
     };
   }
   const paired: Record<string, PairedBootstrap> = {};
