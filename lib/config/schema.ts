@@ -360,6 +360,11 @@ function literal<const T extends string | number | boolean>(value: T): Schema<T>
   }, { json: () => ({ const: value }) });
 }
 
+/** A schema chosen by the value itself (e.g. an object with a "from" key vs a plain config). */
+function select<T>(description: string, choose: (v: unknown) => Schema<T>, branches: Schema<T>[]): Schema<T> {
+  return make<T>(description, (v, path, issues) => choose(v).check(v, path, issues), { json: () => ({ anyOf: branches.map((b) => b.jsonSchema()) }) });
+}
+
 function unknownValue(): Schema<unknown> {
   return make('any value', (v) => v, { json: () => ({}) });
 }
@@ -376,6 +381,7 @@ export const s = {
   tagged,
   literal,
   unknown: unknownValue,
+  select,
 };
 
 /** Closest candidate by edit distance, if close enough to be a likely typo. */
@@ -383,6 +389,9 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
+    // The distance is at least the length difference: a candidate too far off in length can never be a
+    // likely typo, and skipping it keeps a huge input (a 2 MB "kind") from an O(n·m) table.
+    if (Math.abs(word.length - c.length) > Math.max(1, Math.floor(c.length / 3))) continue;
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
       bestD = d;

@@ -116,6 +116,8 @@ export function applyLora(model: Gpt, o: LoraOptions): LoraLinear[] {
     for (const t of o.targets) {
       const name = `blocks.${i}.${ROLE[t]}`;
       const base = model.linears.get(name);
+      // Every target at once ("all" in PEFT / LLaMA-Factory) means every linear the family has.
+      if (!base && LORA_TARGETS.every((x) => o.targets.includes(x))) continue;
       if (!base) {
         const arch = model.config.arch ?? 'gpt2';
         throw new LedgerLabError({ kind: 'config', problem: `LoRA target "${t}" does not exist in a ${arch} block`, where: 'method.targets', hint: arch === 'llama' ? 'llama targets: q, k, v, o, gate, up, down' : 'gpt2 targets: q, k, v, o, fc, proj' });

@@ -100,6 +100,11 @@ test('every PEFT method builds on llama with its closed-form trainable count; Lo
   } catch (e) {
     assert.match((e as Error).message, /LoRA target "fc" does not exist in a llama block/);
   }
+  // "all" (every target name) means every linear the family has
+  const all = MethodSchema.parse({ method: 'lora', r: 4, targets: ['q', 'k', 'v', 'o', 'fc', 'proj', 'gate', 'up', 'down'] });
+  const m = await buildModel(config, initWeights(config, 5), all, 'fp32', 0);
+  assert.is(m.trainableParams(), methodParamCount(config, MethodSchema.parse(specs[0]), 0));
+  m.dispose();
 });
 
 test('a quantized (nf4-dq) llama base stays close to fp32 and LoRA on it starts at the base', async () => {

@@ -16,7 +16,7 @@
  *   4. the summary: per method, first/last/worst held-out scores and where the change detectors fire.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentKind } from '../kind.ts';
 import { ADVERTISEGEN_SAMPLE } from '../task.ts';
@@ -49,6 +49,10 @@ import { readJsonl } from '../../results/store.ts';
 import { LedgerLabError } from '../../errors.ts';
 import type { Run } from '../../results/run.ts';
 import type { GptConfig } from '../../model/config.ts';
+import { isHfRef, type CheckpointRecord } from '../base.ts';
+import { loadPretrained, materialize, checkpointDigests } from '../../model/hf/load.ts';
+import { hfTaskTokenizer } from '../../data/tokenizer/hf-task.ts';
+
 
 export const DRIFT_CHECKPOINT = 'drift-checkpoint.safetensors';
 export const DRIFT_CHECKPOINT_FORMAT = 'ledgerlab-drift-checkpoint';
@@ -106,7 +110,7 @@ function tokenizerCorpus(pool: readonly Example[]): string[] {
 
 export interface DriftSetup {
   tokenizer: Tokenizer;
-  base: { key: string; reused: boolean; finalLoss: number; weights: Awaited<ReturnType<typeof pretrainBase>>['weights'] };
+  base: { key: string; reused: boolean; finalLoss: number; weights: Awaited<ReturnType<typeof pretrainBase>>['weights']; checkpoint?: CheckpointRecord };
   model: GptConfig;
   heldOut: Example[];
   pool: Example[];
@@ -123,6 +127,16 @@ export async function prepareDrift(c: DriftConfig, verbose = false): Promise<Dri
   // The base learns the clean production language; it never sees a drifted window.
   const clean = generateAds({ seed: 'drift-base', lang: 'zh' }, 0, 1200).map((r) => adRecordToExample(r, 'drift-base'));
   const baseTexts = domainTexts(pool.length ? pool.slice(0, Math.max(0, pool.length - c.eval.heldOut)) : clean);
+  const heldOutEarly = () => heldOutSet('task', c.eval.heldOut, pool, c.scenario.source);
+  const rest = pool.length ? pool.slice(0, pool.length - c.eval.heldOut) : [];
+  if (isHfRef(c.model)) {
+    // A brought checkpoint is the base as it is: its own tokenizer, no pretraining on clean copy.
+    const p = loadPretrained(c.model.path);
+    const files = checkpointDigests(p).map((d) => ({ ...d, file: basename(d.file) }));
+    const checkpoint: CheckpointRecord = { from: 'hf', path: c.model.path, modelType: p.modelType, files };
+    const tok = hfTaskTokenizer(c.model.path, p.config.vocab);
+    return { tokenizer: tok, base: { key: sha256(JSON.stringify(files)), reused: true, finalLoss: Number.NaN, weights: materialize(p.weights), checkpoint }, model: p.config, heldOut: heldOutEarly(), pool: rest };
+  }
   const tokenizer = CharTokenizer.train([...baseTexts, ...tokenizerCorpus(pool)], { vocabSize: c.model.vocab });
   const model: GptConfig = { ...c.model, vocab: tokenizer.vocabSize };
   const pt = await pretrainBase({
@@ -327,7 +341,7 @@ function summarize(c: DriftConfig, seed: number, run: Run, setup: DriftSetup, mo
     generator: generatorOptions(c.scenario, seed),
     cycles: lines.length ? Math.max(...lines.map((l) => l.cycle)) + 1 : 0,
     heldOut: { count: setup.heldOut.length, sha256: sha256(setup.heldOut.map((e) => e.id).join('\n')) },
-    base: { key: setup.base.key, reused: setup.base.reused, finalLoss: setup.base.finalLoss },
+    base: { key: setup.base.key, reused: setup.base.reused, finalLoss: setup.base.finalLoss, ...(setup.base.checkpoint ? { checkpoint: setup.base.checkpoint } : {}) },
     tokenizerSha256: sha256(JSON.stringify(setup.tokenizer.toJSON())),
     metric: c.detect.metric,
     methods,

@@ -10,8 +10,11 @@
 import { s, type Infer } from '../../config/schema.ts';
 import type { ExperimentKind } from '../kind.ts';
 import { DataSchema } from '../task.ts';
-import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/config.ts';
+import { CHATGLM2_TINY } from '../../model/config.ts';
+import { modelSpecSchema } from '../base.ts';
 import { MethodSchema, buildModel } from '../../peft/method.ts';
+import { adapterBytes } from '../../peft/adapter-file.ts';
+import { resolve } from 'node:path';
 import { memoryBreakdown } from '../../peft/memory.ts';
 import { QUANT_DTYPES } from '../../quant/tensor.ts';
 import { QUANT_ALIASES } from '../../quant/aliases.ts';
@@ -27,7 +30,7 @@ import { PretrainSchema, taskAndBase } from '../base.ts';
 
 export const FinetuneSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
-  model: GptConfigSchema.default(REFERENCE_CONFIG),
+  model: modelSpecSchema(CHATGLM2_TINY),
   pretrain: PretrainSchema.default(PretrainSchema.parse({})),
   method: MethodSchema.default(MethodSchema.parse({ method: 'lora' })),
   quant: s.enum(QUANT_DTYPES).default('fp32'),
@@ -53,9 +56,15 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
         model: m, config: train, train: task.train, eval: task.eval, padId: task.tokenizer.special.pad, seed,
         metricsPath: run.metricsPath, checkpointDir: run.dir, resume, quiet: !verbose, label: `finetune ${c.method.method}`,
       });
+      // The trained adapter and where its base lives, so `ledgerlab generate --model RUN` can rebuild the model.
+      if (c.method.method !== 'full') {
+        const base = pt.checkpoint ? { kind: 'hf' as const, path: resolve(pt.checkpoint.path) } : { kind: 'ledgerlab-base' as const, path: (pt as { dir: string }).dir };
+        run.writeArtifact('adapter', 'adapter.safetensors', await adapterBytes(m, { method: c.method, quant: c.quant, model, base, seed }));
+      }
       const dec = await evalDecoder(m);
       const ev = await evaluate({
         decoder: dec.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
+        progress: { label: `generate ${c.method.method}`, quiet: !verbose },
       }).finally(() => dec.dispose());
       // Chinese data is scored as ChatGLM/LLaMA-Factory do; English with rouge_score + nltk BLEU.
       const zh = task.manifest.lang !== 'en';
@@ -72,7 +81,7 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
       return {
         scores, generation: dec.engine, evalLoss: ev.loss, perplexity: ev.perplexity, steps: r.steps, resumedFrom: r.resumedFrom, lastLoss: r.lastLoss,
         trainableParams: mem.trainableParams, stateBytes: mem.stateBytes, frozenBytes: mem.frozenBytes,
-        base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss },
+        base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, ...(pt.checkpoint ? { checkpoint: pt.checkpoint } : {}) },
         data: task.manifest,
       };
     } finally {
