@@ -2,8 +2,8 @@
 # The system tools LedgerLab uses outside npm:
 #   Jupyter's nbclient (headless notebooks), Chromium or Chrome (PDF reports), poppler's pdftoppm (PDF checks),
 #   fonts (DejaVu Sans; Noto Sans CJK for Chinese chart labels), redis-server (the job queue of `ledgerlab run
-#   --queue` / `ledgerlab worker`, docs/cluster.md; the tests start their own); on Debian also python3-torch
-#   (bench/torch reference steps; regenerating test/model/fixtures).
+#   --queue` / `ledgerlab worker`, docs/cluster.md; the tests start their own). Not installed here, only for
+#   benchmarks and fixture generators: python3-torch (`bench train`'s PyTorch column, test/*/fixtures/*.py).
 # Debian/Ubuntu (apt): installs the missing Debian packages (as root; otherwise prints the apt-get command).
 # Elsewhere (macOS, Fedora, Arch, Alpine, openSUSE, …): looks for the tools — Jupyter's Python via
 # LEDGERLAB_JUPYTER_PYTHON, the `jupyter` on PATH, /usr/bin/python3 or python3; Chromium via LEDGERLAB_CHROMIUM,
@@ -27,7 +27,7 @@ pm="$(detect_pm)"
 
 # ---- Debian: the package list, installed with apt -------------------------------------------------------
 if [ "$pm" = apt ]; then
-  packages=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client python3-torch
+  packages=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client
             chromium poppler-utils fonts-dejavu-core fonts-noto-cjk redis-server)
   missing=()
   for p in "${packages[@]}"; do

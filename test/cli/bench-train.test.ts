@@ -1,14 +1,14 @@
 /**
- * `ledgerlab bench train --arch llama --size s` through the real CLI: both engines build the same model (the
- * PyTorch reference in bench/torch/llama_step.py has exactly the trainable parameters LedgerLab counts, method
+ * `ledgerlab bench train --arch llama --size s` through the real CLI (`--no-torch`: no test runs Python; the
+ * command itself refuses to compare with a PyTorch reference whose trainable parameters differ from ours, method
  * by method). Speed is printed, never asserted.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ledgerlab } from '../helpers/cli.ts';
 
-test('llama s: issue 15 shape, AdamW, every method beside a PyTorch step with the same trainable parameters', () => {
-  const r = ledgerlab(['bench', 'train', '--arch', 'llama', '--size', 's', '--methods', 'lora,ptuning-v1,qlora', '--repeats', '1', '--warmup', '0', '--json']);
+test('llama s: issue 15 shape, AdamW, the trainable parameters of every method', () => {
+  const r = ledgerlab(['bench', 'train', '--arch', 'llama', '--size', 's', '--methods', 'lora,ptuning-v1,qlora', '--repeats', '1', '--warmup', '0', '--no-torch', '--json']);
   assert.is(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal([j.arch, j.size, j.shape.batch, j.shape.seqLen, j.shape.optimizer], ['llama', 's', 16, 64, 'adamw']);
@@ -18,11 +18,7 @@ test('llama s: issue 15 shape, AdamW, every method beside a PyTorch step with th
   // LoRA r 8 on q (128→128) and v (128→64) in 2 layers: 2·8·(256 + 192) = 7168; the MLP prompt encoder
   // (128→128→128→128 with biases) + 16×128 prompt = 51584.
   assert.equal(j.rows.map((x: { trainableParams: number }) => x.trainableParams), [7168, 51584, 7168]);
-  if ('unavailable' in j.torch) throw new Error(`PyTorch reference did not run: ${j.torch.unavailable}`);
-  assert.equal(j.torch.rows.map((x: { method: string; trainable: number }) => [x.method, x.trainable]), [['lora', 7168], ['ptuning-v1', 51584], ['qlora', 7168]]);
-  assert.equal(j.torch.shape, { layers: 2, d: 128, heads: 4, kv: 2, ffn: 352, seq: 64, batch: 16, vocab: 2000 });
-  // One thread really: OpenBLAS's own pool is limited too (it would otherwise run the GEMMs on every core).
-  assert.is(j.torch.processThreads, 1);
+  assert.is(j.torch, undefined, '--no-torch');
   assert.ok(j.rows.every((x: { stepMs: { median: number }; cpuMs: { median: number } }) => x.stepMs.median > 0 && x.cpuMs.median > 0));
   // The profile of a step names its kernels; the products are there, by shape.
   assert.ok(j.rows[0].profile.byKernel.some((k: { name: string }) => k.name === 'BatchMatMul'));

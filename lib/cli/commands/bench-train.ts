@@ -52,6 +52,17 @@ export const benchTrainCommand: Command = {
     const rows = await benchTrainStep({ cases, repeats, warmup, config: shape.config, batch: shape.batch, seqLen: shape.seqLen, optimizer: shape.optimizer });
     const torchMethods = cases.map((c) => c.label).filter((l) => (TORCH_METHODS[shape.arch] as readonly string[]).includes(l));
     const torch = args.values['no-torch'] || torchMethods.length === 0 ? undefined : runTorchReference({ repeats, warmup, methods: torchMethods, shape: torchShape(shape) });
+    // A ratio only means something between the same models: the reference must train exactly our parameters.
+    if (torch && !('unavailable' in torch)) {
+      const off = torch.rows.filter((t) => rows.find((r) => r.label === t.method)?.trainableParams !== t.trainable);
+      if (off.length) {
+        throw new LedgerLabError({
+          kind: 'runtime', where: `bench/torch (${shape.arch} ${size})`,
+          problem: `the PyTorch reference is not the same model: ${off.map((t) => `${t.method} trains ${t.trainable} parameters there, ${rows.find((r) => r.label === t.method)?.trainableParams} here`).join('; ')}`,
+          hint: 'fix the reference script so both engines build the same model before comparing speed',
+        });
+      }
+    }
     if (args.values.json) {
       console.log(JSON.stringify({ environment: env, arch, size, shape, repeats, warmup, rows, torch }, null, 2));
       return;
