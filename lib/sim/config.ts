@@ -4,6 +4,7 @@
  * converted to wei once, with gwei precision, so JSON stays readable.
  */
 import { s, type Infer } from '../config/schema.ts';
+import { SearchSchema, type SearchConfig } from './search/config.ts';
 
 const frac = (d: number) => s.number({ min: 0, max: 1 }).default(d);
 const eth = (d: number) => s.number({ min: 0 }).default(d);
@@ -82,13 +83,14 @@ export const SimConfigSchema = s.object({
   world: WorldSchema.optional(),
   designs: s.array(DesignSchema, { min: 1 }),
   attacks: s.array(AttackSchema, { min: 1 }),
+  search: SearchSchema.optional().describe('best-response search per design × attack (lib/sim/search)'),
 });
-export interface SimConfig { world: WorldConfig; designs: DesignConfig[]; attacks: AttackConfig[] }
+export interface SimConfig { world: WorldConfig; designs: DesignConfig[]; attacks: AttackConfig[]; search?: SearchConfig }
 
 /** Validates a simulator config (the `config` of an experiment file); a missing world gets every default. */
 export function parseSimConfig(raw: unknown, source?: string): SimConfig {
   const c = SimConfigSchema.parse(raw, source);
-  return { world: WorldSchema.parse(c.world ?? {}, source), designs: c.designs, attacks: c.attacks };
+  return { world: WorldSchema.parse(c.world ?? {}, source), designs: c.designs, attacks: c.attacks, ...(c.search ? { search: c.search } : {}) };
 }
 
 /** Parses one world/design/attack with defaults filled (handy in tests and notebooks). */

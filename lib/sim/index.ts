@@ -28,3 +28,4 @@ export { budgetCurve, compareDesigns, sweepMatrix } from './analysis.ts';
 export type { BudgetPoint, DesignDiff, SweepMatrix } from './analysis.ts';
 export { simReport, sweepSections, simCharts, readSimSweeps, capturedShareHeatmap, budgetChart, simBudgetCurves, shareLabel, theoryChecks, theorySection, SIM_QUESTION, SIM_LIMITS } from './report.ts';
 export type { SimSweep, SimReportOptions, BudgetOptions, TheoryChecks, WashCheck, SybilCheck, DuplicateCheck } from './report.ts';
+export * from './search/index.ts';

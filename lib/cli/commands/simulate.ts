@@ -5,6 +5,7 @@ import { paths } from '../../paths.ts';
 import { loadSimFile, recordSweep, formatSweepTable } from '../../sim/sweep-file.ts';
 import { runSweep } from '../../sim/run.ts';
 import { verifySweepOnChain, type EvmCheck } from '../../sim/evm.ts';
+import { searchSweep, formatWorstCaseTable } from '../../sim/search/index.ts';
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -19,6 +20,8 @@ export const simulateCommand: Command = {
     '--mode fast settles off-chain with the ledger\'s exact bigint rules (lib/ledger/rules.ts); --mode evm also',
     'replays every attack episode on an in-process Hardhat chain (the ledger contracts), checks each payout',
     'equals fast mode to the wei (error otherwise) and reports the measured gas. Counterfactual runs stay off-chain.',
+    'With config.search, every design × attack row also gets a worstCase (capturedShare, roi, strategy, gain): the',
+    'attacker\'s best response found by a seeded cross-entropy search over the attack\'s strategy space.',
     'Examples: ledgerlab simulate experiments/sim-quick.json; ledgerlab simulate experiments/sim-default.json --seeds 10',
   ].join('\n'),
   options: { seeds: { type: 'string' }, mode: { type: 'string' }, root: { type: 'string' }, 'no-record': { type: 'boolean' }, json: { type: 'boolean' } },
@@ -37,6 +40,14 @@ export const simulateCommand: Command = {
       if (!quiet && (done % 10 === 0 || done === total)) process.stderr.write(`\r  ${done}/${total} design × attack × seed`);
     });
     if (!quiet) process.stderr.write('\n');
+    if (sim.config.search) {
+      const t0 = performance.now();
+      result.rows = searchSweep(sim.config, result, (_d, _a, done, n) => {
+        if (!quiet) process.stderr.write(`\r  ${done}/${n} best-response searches`);
+      });
+      if (!quiet) process.stderr.write('\n');
+      result.seconds += (performance.now() - t0) / 1000;
+    }
     let evm: EvmCheck[] | undefined;
     if (mode === 'evm') {
       const t0 = performance.now();
@@ -53,6 +64,7 @@ export const simulateCommand: Command = {
     }
     console.log(`${sim.name}: ${sim.config.designs.length} designs × ${sim.config.attacks.length} attacks × ${sim.seeds.length} seeds, ${mode} mode, ${result.seconds.toFixed(1)} s`);
     console.log(formatSweepTable(result.rows));
+    if (sim.config.search) console.log(`\nbest-responding attackers (cross-entropy search, objective ${sim.config.search.objective}):\n${formatWorstCaseTable(result.rows)}`);
     if (evm) {
       const gas = evm.reduce((a, c) => a + c.gas, 0n);
       console.log(`evm: ${evm.length} attack episodes replayed on an in-process chain; every payout equals fast mode to the wei; ${evm.reduce((a, c) => a + c.txs, 0)} txs, ${gas} gas measured`);
