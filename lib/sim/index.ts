@@ -29,3 +29,4 @@ export type { BudgetPoint, DesignDiff, SweepMatrix } from './analysis.ts';
 export { simReport, sweepSections, simCharts, readSimSweeps, capturedShareHeatmap, budgetChart, simBudgetCurves, shareLabel, theoryChecks, theorySection, SIM_QUESTION, SIM_LIMITS } from './report.ts';
 export type { SimSweep, SimReportOptions, BudgetOptions, TheoryChecks, WashCheck, SybilCheck, DuplicateCheck } from './report.ts';
 export * from './search/index.ts';
+export * from './population/index.ts';

@@ -1,11 +1,14 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
 import { LedgerLabError } from '../../errors.ts';
+import { join } from 'node:path';
 import { paths } from '../../paths.ts';
+import { writeJsonAtomic } from '../../results/atomic.ts';
 import { loadSimFile, recordSweep, formatSweepTable } from '../../sim/sweep-file.ts';
 import { runSweep } from '../../sim/run.ts';
 import { verifySweepOnChain, type EvmCheck } from '../../sim/evm.ts';
 import { searchSweep, formatWorstCaseTable } from '../../sim/search/index.ts';
+import { runPopulations, formatPopulations, type PopulationResult } from '../../sim/population/index.ts';
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -22,6 +25,8 @@ export const simulateCommand: Command = {
     'equals fast mode to the wei (error otherwise) and reports the measured gas. Counterfactual runs stay off-chain.',
     'With config.search, every design × attack row also gets a worstCase (capturedShare, roi, strategy, gain): the',
     'attacker\'s best response found by a seeded cross-entropy search over the attack\'s strategy space.',
+    'With config.population, populations of adaptive contributors (honest or game per epoch, multiplicative',
+    'weights) run per design × attack; --json gives each trajectory under "population".',
     'Examples: ledgerlab simulate experiments/sim-quick.json; ledgerlab simulate experiments/sim-default.json --seeds 10',
   ].join('\n'),
   options: { seeds: { type: 'string' }, mode: { type: 'string' }, root: { type: 'string' }, 'no-record': { type: 'boolean' }, json: { type: 'boolean' } },
@@ -48,6 +53,15 @@ export const simulateCommand: Command = {
       if (!quiet) process.stderr.write('\n');
       result.seconds += (performance.now() - t0) / 1000;
     }
+    let population: PopulationResult[] | undefined;
+    if (sim.config.population) {
+      const t0 = performance.now();
+      population = runPopulations(sim.config, (_r, done, n) => {
+        if (!quiet) process.stderr.write(`\r  ${done}/${n} adaptive populations`);
+      });
+      if (!quiet) process.stderr.write('\n');
+      result.seconds += (performance.now() - t0) / 1000;
+    }
     let evm: EvmCheck[] | undefined;
     if (mode === 'evm') {
       const t0 = performance.now();
@@ -58,13 +72,16 @@ export const simulateCommand: Command = {
       result.seconds += (performance.now() - t0) / 1000;
     }
     const dir = args.values['no-record'] ? undefined : await recordSweep(sim, result, (args.values.root as string | undefined) ?? paths.results, mode, evm);
+    // The adaptive parts beside the sweep's own artefacts (table.json carries the worstCase rows).
+    if (dir && population) writeJsonAtomic(join(dir, 'population.json'), population);
     if (json) {
-      console.log(JSON.stringify({ name: sim.name, mode, seeds: sim.seeds, seconds: result.seconds, runDir: dir, rows: result.rows, evm: evm?.map((c) => ({ ...c, gas: Number(c.gas) })) }, null, 2));
+      console.log(JSON.stringify({ name: sim.name, mode, seeds: sim.seeds, seconds: result.seconds, runDir: dir, rows: result.rows, population, evm: evm?.map((c) => ({ ...c, gas: Number(c.gas) })) }, null, 2));
       return;
     }
     console.log(`${sim.name}: ${sim.config.designs.length} designs × ${sim.config.attacks.length} attacks × ${sim.seeds.length} seeds, ${mode} mode, ${result.seconds.toFixed(1)} s`);
     console.log(formatSweepTable(result.rows));
     if (sim.config.search) console.log(`\nbest-responding attackers (cross-entropy search, objective ${sim.config.search.objective}):\n${formatWorstCaseTable(result.rows)}`);
+    if (population) console.log(`\nadaptive contributors (multiplicative weights, honest vs game, ${sim.config.population!.epochs} epochs):\n${formatPopulations(population)}`);
     if (evm) {
       const gas = evm.reduce((a, c) => a + c.gas, 0n);
       console.log(`evm: ${evm.length} attack episodes replayed on an in-process chain; every payout equals fast mode to the wei; ${evm.reduce((a, c) => a + c.txs, 0)} txs, ${gas} gas measured`);
