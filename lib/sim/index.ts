@@ -30,3 +30,4 @@ export { simReport, sweepSections, simCharts, readSimSweeps, capturedShareHeatma
 export type { SimSweep, SimReportOptions, BudgetOptions, TheoryChecks, WashCheck, SybilCheck, DuplicateCheck } from './report.ts';
 export * from './search/index.ts';
 export * from './population/index.ts';
+export * from './spans/index.ts';
