@@ -14,5 +14,6 @@ import { reportCommand } from './commands/report.ts';
 import { benchGenerateCommand } from './commands/bench-generate.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { ledgerBenchCommand } from './commands/ledger-bench.ts';
+import { benchSimulateCommand } from './commands/bench-simulate.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, benchSimulateCommand];

@@ -31,3 +31,4 @@ export type { SimSweep, SimReportOptions, BudgetOptions, TheoryChecks, WashCheck
 export * from './search/index.ts';
 export * from './population/index.ts';
 export * from './spans/index.ts';
+export * from './scale/index.ts';

@@ -9,6 +9,7 @@ import { runSweep } from '../../sim/run.ts';
 import { verifySweepOnChain, type EvmCheck } from '../../sim/evm.ts';
 import { searchSweep, formatWorstCaseTable } from '../../sim/search/index.ts';
 import { runPopulations, formatPopulations, type PopulationResult } from '../../sim/population/index.ts';
+import { runSpanStudy, formatSpanStudy, type SpanStudy } from '../../sim/spans/index.ts';
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -27,6 +28,9 @@ export const simulateCommand: Command = {
     'attacker\'s best response found by a seeded cross-entropy search over the attack\'s strategy space.',
     'With config.population, populations of adaptive contributors (honest or game per epoch, multiplicative',
     'weights) run per design × attack; --json gives each trajectory under "population".',
+    'With config.spans, a Datanet of real records (AdvertiseGen, E2E) plus duplicate, paraphrase, boilerplate and',
+    'n-gram-stuffing attackers trains a small model (lib/train); its outputs are attributed by span matching,',
+    'retrieval and KNN-Shapley and settled; --json gives the shares under "spans".',
     'Examples: ledgerlab simulate experiments/sim-quick.json; ledgerlab simulate experiments/sim-default.json --seeds 10',
   ].join('\n'),
   options: { seeds: { type: 'string' }, mode: { type: 'string' }, root: { type: 'string' }, 'no-record': { type: 'boolean' }, json: { type: 'boolean' } },
@@ -62,6 +66,14 @@ export const simulateCommand: Command = {
       if (!quiet) process.stderr.write('\n');
       result.seconds += (performance.now() - t0) / 1000;
     }
+    let spans: SpanStudy | undefined;
+    if (sim.config.spans) {
+      const t0 = performance.now();
+      spans = await runSpanStudy(sim.config.spans, (phase) => {
+        if (!quiet) process.stderr.write(`  text Datanet: ${phase}\n`);
+      });
+      result.seconds += (performance.now() - t0) / 1000;
+    }
     let evm: EvmCheck[] | undefined;
     if (mode === 'evm') {
       const t0 = performance.now();
@@ -74,14 +86,16 @@ export const simulateCommand: Command = {
     const dir = args.values['no-record'] ? undefined : await recordSweep(sim, result, (args.values.root as string | undefined) ?? paths.results, mode, evm);
     // The adaptive parts beside the sweep's own artefacts (table.json carries the worstCase rows).
     if (dir && population) writeJsonAtomic(join(dir, 'population.json'), population);
+    if (dir && spans) writeJsonAtomic(join(dir, 'spans.json'), spans);
     if (json) {
-      console.log(JSON.stringify({ name: sim.name, mode, seeds: sim.seeds, seconds: result.seconds, runDir: dir, rows: result.rows, population, evm: evm?.map((c) => ({ ...c, gas: Number(c.gas) })) }, null, 2));
+      console.log(JSON.stringify({ name: sim.name, mode, seeds: sim.seeds, seconds: result.seconds, runDir: dir, rows: result.rows, population, spans, evm: evm?.map((c) => ({ ...c, gas: Number(c.gas) })) }, null, 2));
       return;
     }
     console.log(`${sim.name}: ${sim.config.designs.length} designs × ${sim.config.attacks.length} attacks × ${sim.seeds.length} seeds, ${mode} mode, ${result.seconds.toFixed(1)} s`);
     console.log(formatSweepTable(result.rows));
     if (sim.config.search) console.log(`\nbest-responding attackers (cross-entropy search, objective ${sim.config.search.objective}):\n${formatWorstCaseTable(result.rows)}`);
     if (population) console.log(`\nadaptive contributors (multiplicative weights, honest vs game, ${sim.config.population!.epochs} epochs):\n${formatPopulations(population)}`);
+    if (spans) console.log(`\nattribution on real text (pool share % per attacker and method, ${sim.config.spans!.rule}):\n${formatSpanStudy(spans)}`);
     if (evm) {
       const gas = evm.reduce((a, c) => a + c.gas, 0n);
       console.log(`evm: ${evm.length} attack episodes replayed on an in-process chain; every payout equals fast mode to the wei; ${evm.reduce((a, c) => a + c.txs, 0)} txs, ${gas} gas measured`);
