@@ -32,3 +32,7 @@ export * from './search/index.ts';
 export * from './population/index.ts';
 export * from './spans/index.ts';
 export * from './scale/index.ts';
+export { adaptiveSections, readAdaptiveRuns, populationChart } from './adaptive-report.ts';
+export type { AdaptiveRun } from './adaptive-report.ts';
+export { runAdaptive, writeAdaptiveArtifacts } from './adaptive.ts';
+export type { AdaptiveResult } from './adaptive.ts';

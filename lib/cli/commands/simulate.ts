@@ -1,15 +1,14 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
 import { LedgerLabError } from '../../errors.ts';
-import { join } from 'node:path';
 import { paths } from '../../paths.ts';
-import { writeJsonAtomic } from '../../results/atomic.ts';
 import { loadSimFile, recordSweep, formatSweepTable } from '../../sim/sweep-file.ts';
 import { runSweep } from '../../sim/run.ts';
 import { verifySweepOnChain, type EvmCheck } from '../../sim/evm.ts';
-import { searchSweep, formatWorstCaseTable } from '../../sim/search/index.ts';
-import { runPopulations, formatPopulations, type PopulationResult } from '../../sim/population/index.ts';
-import { runSpanStudy, formatSpanStudy, type SpanStudy } from '../../sim/spans/index.ts';
+import { formatWorstCaseTable } from '../../sim/search/index.ts';
+import { formatPopulations } from '../../sim/population/index.ts';
+import { formatSpanStudy } from '../../sim/spans/index.ts';
+import { runAdaptive, writeAdaptiveArtifacts } from '../../sim/adaptive.ts';
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -49,31 +48,10 @@ export const simulateCommand: Command = {
       if (!quiet && (done % 10 === 0 || done === total)) process.stderr.write(`\r  ${done}/${total} design × attack × seed`);
     });
     if (!quiet) process.stderr.write('\n');
-    if (sim.config.search) {
-      const t0 = performance.now();
-      result.rows = searchSweep(sim.config, result, (_d, _a, done, n) => {
-        if (!quiet) process.stderr.write(`\r  ${done}/${n} best-response searches`);
-      });
-      if (!quiet) process.stderr.write('\n');
-      result.seconds += (performance.now() - t0) / 1000;
-    }
-    let population: PopulationResult[] | undefined;
-    if (sim.config.population) {
-      const t0 = performance.now();
-      population = runPopulations(sim.config, (_r, done, n) => {
-        if (!quiet) process.stderr.write(`\r  ${done}/${n} adaptive populations`);
-      });
-      if (!quiet) process.stderr.write('\n');
-      result.seconds += (performance.now() - t0) / 1000;
-    }
-    let spans: SpanStudy | undefined;
-    if (sim.config.spans) {
-      const t0 = performance.now();
-      spans = await runSpanStudy(sim.config.spans, (phase) => {
-        if (!quiet) process.stderr.write(`  text Datanet: ${phase}\n`);
-      });
-      result.seconds += (performance.now() - t0) / 1000;
-    }
+    const adaptive = await runAdaptive(sim.config, result, (what, done, n) => {
+      if (!quiet) process.stderr.write(`\r  ${done}/${n} ${what}${done === n ? '\n' : ''}`);
+    });
+    const { population, spans } = adaptive;
     let evm: EvmCheck[] | undefined;
     if (mode === 'evm') {
       const t0 = performance.now();
@@ -85,8 +63,7 @@ export const simulateCommand: Command = {
     }
     const dir = args.values['no-record'] ? undefined : await recordSweep(sim, result, (args.values.root as string | undefined) ?? paths.results, mode, evm);
     // The adaptive parts beside the sweep's own artefacts (table.json carries the worstCase rows).
-    if (dir && population) writeJsonAtomic(join(dir, 'population.json'), population);
-    if (dir && spans) writeJsonAtomic(join(dir, 'spans.json'), spans);
+    if (dir) writeAdaptiveArtifacts(dir, adaptive);
     if (json) {
       console.log(JSON.stringify({ name: sim.name, mode, seeds: sim.seeds, seconds: result.seconds, runDir: dir, rows: result.rows, population, spans, evm: evm?.map((c) => ({ ...c, gas: Number(c.gas) })) }, null, 2));
       return;
