@@ -21,3 +21,4 @@ export * as sim from './sim/index.ts';
 export * as ledger from './ledger/index.ts';
 export * from './train/index.ts';
 export * from './infer/index.ts';
+export * from './bench/index.ts';

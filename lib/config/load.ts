@@ -1,8 +1,9 @@
 /**
- * Reading config files and applying `--set a.b=c` overrides. JSON syntax errors are reported with
- * file:line:col; schema errors with the file and the dotted path of each bad value.
+ * Reading config files (JSON, or YAML for `.yaml`/`.yml`) and applying `--set a.b=c` overrides. Syntax
+ * errors are reported with file:line:col; schema errors with the file and the dotted path of each bad value.
  */
 import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
 import { LedgerLabError } from '../errors.ts';
 import type { Schema } from './schema.ts';
 
@@ -21,6 +22,32 @@ export function parseJsonText(text: string, source: string): unknown {
       cause: err,
     });
   }
+}
+
+export const isYamlPath = (path: string) => /\.ya?ml$/i.test(path);
+
+/**
+ * Parses YAML text (the `yaml` package, YAML 1.2 core schema: `yes`/`no` stay strings, as in JSON). The first
+ * syntax error names file:line:col; duplicate keys are errors too (JSON.parse would keep the last silently).
+ */
+export function parseYamlText(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    const pos = err.linePos?.[0] ?? lineCol(text, err.pos[0]);
+    throw new LedgerLabError({
+      kind: 'config',
+      problem: `invalid YAML: ${err.message.split('\n')[0]}`,
+      where: `${source}:${pos.line}:${pos.col}`,
+      cause: err,
+    });
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/** JSON or YAML by the file's extension. */
+export function parseConfigText(text: string, source: string): unknown {
+  return isYamlPath(source) ? parseYamlText(text, source) : parseJsonText(text, source);
 }
 
 /** Offset of the first JSON syntax error, found by a small recursive-descent scan (only run on failure). */
@@ -102,9 +129,9 @@ export function readTextFile(path: string, what = 'file'): string {
   }
 }
 
-/** Loads a JSON config, applies overrides, validates against the schema. */
+/** Loads a JSON or YAML config, applies overrides, validates against the schema. */
 export function loadConfig<T>(path: string, schema: Schema<T>, overrides: readonly string[] = []): T {
-  const raw = parseJsonText(readTextFile(path, 'config file'), path);
+  const raw = parseConfigText(readTextFile(path, 'config file'), path);
   return schema.parse(applyOverrides(raw, overrides), path);
 }
 

@@ -15,12 +15,14 @@
  */
 import { LedgerLabError } from '../errors.ts';
 import { s, configError, suggest, type Infer, type Issue } from '../config/schema.ts';
-import { applyOverrides, parseJsonText, readTextFile } from '../config/load.ts';
+import { applyOverrides, parseConfigText, readTextFile } from '../config/load.ts';
 import { sha256Json } from '../util/hash.ts';
 import { experimentKinds, getExperimentKind, type ExperimentKind } from './kind.ts';
 import './builtin.ts';
 
 export const ExperimentFileSchema = s.object({
+  /** Editors' pointer to the file's JSON Schema (`ledgerlab schema KIND --out …`); not used otherwise. */
+  $schema: s.string().optional(),
   kind: s.string({ nonEmpty: true }),
   name: s.string({ pattern: /^[A-Za-z0-9._-]+$/ }),
   description: s.string().optional(),
@@ -31,6 +33,21 @@ export const ExperimentFileSchema = s.object({
 export type ExperimentFile = Infer<typeof ExperimentFileSchema>;
 
 const ENVELOPE_KEYS = Object.keys(ExperimentFileSchema.shape);
+
+/**
+ * The JSON Schema of an experiment file of `kind`: the envelope, with `config` the kind's own schema (defaults,
+ * descriptions, and other tools' option names as aliases), for editors to complete and check files with.
+ */
+export function experimentJsonSchema(kind: ExperimentKind<unknown>): Record<string, unknown> {
+  const envelope = ExperimentFileSchema.jsonSchema() as { properties: Record<string, unknown> };
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: `LedgerLab ${kind.kind} experiment file`,
+    description: kind.summary,
+    ...envelope,
+    properties: { ...envelope.properties, kind: { const: kind.kind }, config: kind.configSchema.jsonSchema() },
+  };
+}
 
 export interface PlannedRun {
   runId: string;
@@ -65,7 +82,7 @@ const slug = (v: unknown) => String(typeof v === 'object' ? JSON.stringify(v) : 
 
 /** Reads, overrides and validates an experiment file, and expands it into one planned run per point × seed. */
 export function planExperiment(file: string, overrides: readonly string[] = []): ExperimentPlan {
-  const raw = applyOverrides(parseJsonText(readTextFile(file, 'experiment file'), file), scopedOverrides(overrides));
+  const raw = applyOverrides(parseConfigText(readTextFile(file, 'experiment file'), file), scopedOverrides(overrides));
   const spec = ExperimentFileSchema.parse(raw, file);
   const kind = getExperimentKind(spec.kind);
   if (!kind) {

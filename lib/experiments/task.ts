@@ -13,7 +13,9 @@ import { s, type Infer } from '../config/schema.ts';
 import { LedgerLabError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { sha256 } from '../util/hash.ts';
-import { loadDataset } from '../data/load.ts';
+import { loadDataset, DATASET_FORMATS } from '../data/load.ts';
+import { chatRenderer, datasetInfoEntry } from '../data/chat/sources.ts';
+import { TEMPLATE_NAMES } from '../data/chat/templates.ts';
 import { generateAds, adRecordToExample } from '../data/synthetic/index.ts';
 import { split, type SplitManifest } from '../data/split.ts';
 import { CharTokenizer } from '../data/tokenizer/char.ts';
@@ -28,7 +30,14 @@ export const ADVERTISEGEN_SAMPLE = join(paths.datasets, 'advertisegen', 'dev-sam
 export const DataSchema = s.object({
   source: s.enum(['auto', 'advertisegen', 'synthetic', 'file'] as const).default('auto')
     .describe("'auto' = the AdvertiseGen sample when it exists, else synthetic ad copy; the run's summary records which"),
-  path: s.string().optional().describe("dataset file for source 'file' (AdvertiseGen JSONL, E2E CSV or prompt/response JSONL), or another AdvertiseGen file"),
+  path: s.string().optional().describe("dataset file for source 'file' (AdvertiseGen JSONL, E2E CSV, prompt/response, alpaca or sharegpt as JSONL or a JSON array), or another AdvertiseGen file"),
+  format: s.enum(['auto', ...DATASET_FORMATS] as const).default('auto').describe("the file's format; 'auto' detects it from the first record"),
+  datasetInfo: s.string().optional().describe("a LLaMA-Factory dataset_info.json; with data.dataset, gives the file, its formatting and column/tag maps"),
+  dataset: s.string().optional().describe('the entry of data.datasetInfo to use'),
+  columns: s.record(s.string()).default({}).describe("dataset_info.json-style column map (alpaca: prompt, query, response, system, history; sharegpt: messages, system)"),
+  tags: s.record(s.string()).default({}).describe('dataset_info.json-style tag map for sharegpt (role_tag, content_tag, user_tag, assistant_tag, system_tag)'),
+  template: s.enum(TEMPLATE_NAMES).default('empty').describe("how chat data (alpaca, sharegpt) becomes prompt text: a LLaMA-Factory template by name, or 'tokenizer' for the model's own chat template"),
+  chatTemplate: s.string().optional().describe("the model folder (or tokenizer_config.json) whose chat_template 'tokenizer' renders"),
   syntheticCount: s.int({ min: 10 }).default(1200).describe('examples generated for the synthetic source'),
   evalCount: s.int({ min: 1 }).default(48).describe('held-out examples for evaluation (prompts unseen in training)'),
   maxSource: s.int({ min: 2 }).default(64).describe('prompt tokens incl. <bos> and <sep> (ChatGLM max_source_length, scaled)'),
@@ -51,18 +60,26 @@ export interface Task {
 
 async function loadExamples(d: DataConfig): Promise<{ examples: Example[]; source: string; path?: string }> {
   let source = d.source;
+  // A dataset_info entry or an explicit non-AdvertiseGen format names a file of its own.
+  if (source === 'auto' && (d.datasetInfo || (d.format !== 'auto' && d.format !== 'advertisegen'))) source = 'file';
   if (source === 'auto') source = existsSync(d.path ?? ADVERTISEGEN_SAMPLE) ? 'advertisegen' : 'synthetic';
   if (source === 'synthetic') {
     // The generator's stream is fixed by its own seed, not the run's: every seed of an experiment sees the same data.
     const examples = generateAds({ seed: 'task', lang: 'zh' }, 0, d.syntheticCount).map((r) => adRecordToExample(r, 'task'));
     return { examples, source };
   }
-  const path = d.path ?? (source === 'advertisegen' ? ADVERTISEGEN_SAMPLE : undefined);
+  const info = d.datasetInfo ? datasetInfoEntry(d.datasetInfo, d.dataset ?? '') : undefined;
+  if (d.datasetInfo && !d.dataset) throw new LedgerLabError({ kind: 'config', problem: 'data.datasetInfo needs data.dataset (the entry to use)', where: 'data.dataset' });
+  const path = info?.path ?? d.path ?? (source === 'advertisegen' ? ADVERTISEGEN_SAMPLE : undefined);
   if (!path) throw new LedgerLabError({ kind: 'config', problem: "data.source 'file' needs data.path", where: 'data.path' });
   if (!existsSync(path)) {
     throw new LedgerLabError({ kind: 'io', problem: `dataset file not found: ${path}`, where: 'data.path', hint: "set data.path, or use --set data.source=synthetic for the built-in generator" });
   }
-  return { examples: await loadDataset(path, source === 'advertisegen' ? 'advertisegen' : undefined), source, path };
+  const format = source === 'advertisegen' ? 'advertisegen' : info?.format ?? (d.format === 'auto' ? undefined : d.format);
+  const examples = await loadDataset(path, format, {
+    renderer: chatRenderer(d.template, d.chatTemplate), columns: { ...info?.columns, ...d.columns }, tags: { ...info?.tags, ...d.tags },
+  });
+  return { examples, source, path };
 }
 
 export async function prepareTask(d: DataConfig): Promise<Task> {

@@ -11,3 +11,4 @@ export type { GitState } from './git.ts';
 export { compareRuns, formatComparison, differingKeys, flatten, summaryMetrics } from './compare.ts';
 export type { Comparison, CompareGroup } from './compare.ts';
 export { runsFrame, metricsFrame, runRows } from './frame.ts';
+export * from './export/index.ts';

@@ -14,6 +14,7 @@ import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/config.ts';
 import { MethodSchema, buildModel } from '../../peft/method.ts';
 import { memoryBreakdown } from '../../peft/memory.ts';
 import { QUANT_DTYPES } from '../../quant/tensor.ts';
+import { QUANT_ALIASES } from '../../quant/aliases.ts';
 import { TrainSchema } from '../../train/config.ts';
 import { trainLoop } from '../../train/loop.ts';
 import { evaluate, predictionsJsonl } from '../../train/evaluate.ts';
@@ -34,7 +35,7 @@ export const FinetuneSchema = s.object({
     count: s.int({ min: 1 }).default(48),
     maxNew: s.int({ min: 1 }).default(96),
   }).default({ count: 48, maxNew: 96 }),
-});
+}, { aliases: QUANT_ALIASES });
 export type FinetuneConfig = Infer<typeof FinetuneSchema>;
 
 export const finetuneKind: ExperimentKind<FinetuneConfig> = {
