@@ -6,9 +6,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunEntry } from '../results/store.ts';
-import { lineBandChart, withProvenance, type Chart } from '../report/charts.ts';
-import { chartBlock, paragraph, provenanceLine, table, type Section } from '../report/document.ts';
+import type { RunEntry } from '../results/index.ts';
+import { lineBandChart, withProvenance, type Chart } from '../report/index.ts';
+import { chartBlock, paragraph, provenanceLine, table, type Section } from '../report/index.ts';
 import type { SearchedRow } from './search/best-response.ts';
 import { formatStrategy } from './search/table.ts';
 import type { PopulationResult } from './population/dynamics.ts';

@@ -5,7 +5,7 @@
  * table.json already carries the worstCase rows). One entry for the CLI and the notebooks.
  */
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../results/atomic.ts';
+import { writeJsonAtomic } from '../results/index.ts';
 import type { SimConfig } from './config.ts';
 import type { SweepResult } from './run.ts';
 import { searchSweep } from './search/best-response.ts';

@@ -1,5 +1,5 @@
 /** The `population` block of a simulation config: adaptive contributors choosing honest or game per epoch. */
-import { s, type Infer } from '../../config/schema.ts';
+import { s, type Infer } from '../../config/index.ts';
 
 export const PopulationSchema = s.object({
   epochs: s.int({ min: 1 }).default(30).describe('rounds of choose → contribute → settle'),

@@ -10,7 +10,7 @@
  * (the last one seen if nobody played it; 0 before that) — full-information Hedge with a mean-field estimate
  * of the counterfactual. Everything is seeded: the choices, the worlds, the agents' items.
  */
-import { Rng } from '../../util/random.ts';
+import { Rng } from '../../util/index.ts';
 import type { AttackConfig, DesignConfig, WorldConfig } from '../config.ts';
 import { ethToWei } from '../config.ts';
 import { honestAgent } from '../agents/honest.ts';

@@ -7,8 +7,8 @@
  * with the ledger's exact bigint rules over the identities that earned. Attackers are a share of identities
  * whose items sit on the centroids of the most popular topics (retrieval spam) with low quality.
  */
-import { Rng } from '../../util/random.ts';
-import { computePayouts, RULE, type RuleId } from '../../ledger/rules.ts';
+import { Rng } from '../../util/index.ts';
+import { computePayouts, RULE, type RuleId } from '../../ledger/index.ts';
 import { knnShapley } from '../attribution/knn.ts';
 import { WEIGHT_UNIT } from '../oracle.ts';
 import { KMeansTree } from './kmeans-tree.ts';

@@ -5,7 +5,7 @@
  * the `probes` nearest: O(fanout·(1 + beam)·D + probes·(N/fanout²)·D) per query — about N^⅓·D for fanout ≈ N^⅓ —
  * instead of N·D. No all-pairs structure; build is O(N·fanout·D) plus k-means on samples.
  */
-import { Rng } from '../../util/random.ts';
+import { Rng } from '../../util/index.ts';
 
 export interface TreeOptions { fanout: number; iterations: number; sample: number; seed: number }
 

@@ -5,7 +5,7 @@
  * one-offs and the method is a few lines; the objective is expensive (whole episodes), so every decoded
  * point is evaluated once (a cache keyed by the caller's discretisation) and the best point ever seen wins.
  */
-import { Rng } from '../../util/random.ts';
+import { Rng } from '../../util/index.ts';
 
 export interface CemOptions {
   iterations: number;

@@ -1,5 +1,5 @@
 /** The `search` block of a simulation config: asks for a best-response search per design × attack. */
-import { s, type Infer } from '../../config/schema.ts';
+import { s, type Infer } from '../../config/index.ts';
 
 export const SearchSchema = s.object({
   iterations: s.int({ min: 0 }).default(8).describe('cross-entropy iterations'),

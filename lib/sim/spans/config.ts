@@ -1,5 +1,5 @@
 /** The `spans` block of a simulation config: attribution on real text through a real model (lib/sim/spans). */
-import { s, type Infer } from '../../config/schema.ts';
+import { s, type Infer } from '../../config/index.ts';
 import { TEXT_ATTACKS } from './datanet.ts';
 import { TEXT_METHODS } from './methods.ts';
 

@@ -10,9 +10,9 @@
  * The attackers see the honest Datanet (it is public), not the model's outputs; frequent Datanet phrases are
  * their proxy for what the model will emit.
  */
-import { loadDataset } from '../../data/load.ts';
-import type { Example } from '../../data/types.ts';
-import { Rng } from '../../util/random.ts';
+import { loadDataset } from '../../data/index.ts';
+import type { Example } from '../../data/index.ts';
+import { Rng } from '../../util/index.ts';
 import { paraphrase } from './paraphrase.ts';
 
 export const TEXT_ATTACKS = ['duplicate', 'paraphrase', 'boilerplate', 'stuffing'] as const;

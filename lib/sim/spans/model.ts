@@ -4,16 +4,16 @@
  * generations on the query workload. Small on purpose (2 layers, d_model 64): the point is the lifecycle
  * contribute → train → infer → attribute, with an output that really comes from the Datanet.
  */
-import { initBackend } from '../../runtime/backend.ts';
-import { BpeTokenizer } from '../../data/tokenizer/bpe.ts';
-import type { Tokenizer } from '../../data/tokenizer/specials.ts';
-import { encodeExamples } from '../../data/batch/encode.ts';
-import { initWeights } from '../../model/init.ts';
-import { buildModel } from '../../peft/method.ts';
-import { trainConfig } from '../../train/config.ts';
-import { trainLoop } from '../../train/loop.ts';
-import { TfjsDecoder } from '../../infer/tfjs-decoder.ts';
-import { generateBatched } from '../../infer/generate.ts';
+import { initBackend } from '../../runtime/index.ts';
+import { BpeTokenizer } from '../../data/index.ts';
+import type { Tokenizer } from '../../data/index.ts';
+import { encodeExamples } from '../../data/index.ts';
+import { initWeights } from '../../model/index.ts';
+import { buildModel } from '../../peft/index.ts';
+import { trainConfig } from '../../train/index.ts';
+import { trainLoop } from '../../train/index.ts';
+import { TfjsDecoder } from '../../infer/index.ts';
+import { generateBatched } from '../../infer/index.ts';
 import type { TextItem } from './datanet.ts';
 
 export interface ModelOptions {
