@@ -9,7 +9,7 @@ import { simulateCommand } from '../../lib/cli/commands/simulate.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 import {
   world, design, attack, crossEntropyMaximize, bestResponse, searchConfig, scoreStrategy, knobsFor, decode, encode, affordability,
-  parseSimConfig, type Attack,
+  parseSimConfig, simulateKind, type Attack,
 } from '../../lib/sim/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 
@@ -133,6 +133,19 @@ test('search config: unknown keys and bad values are config errors naming the pa
   assert.throws(() => parseSimConfig({ ...base, search: { iterations: 2, populaton: 3 } }, 'x.json'), (e: unknown) => e instanceof LedgerLabError && /search\.populaton/.test(String((e as Error).message)));
   assert.throws(() => parseSimConfig({ ...base, search: { objective: 'fun' } }, 'x.json'), (e: unknown) => e instanceof LedgerLabError && /search\.objective/.test(String((e as Error).message)));
   assert.is(parseSimConfig({ ...base, search: {} }).search!.iterations, 8);
+});
+
+test('`ledgerlab run` (one seed per run) refuses the adaptive blocks instead of ignoring them', async () => {
+  const config = { designs: [{ name: 'p', rule: 'pro-rata' }], attacks: [{ type: 'spam' }], search: {}, population: {} };
+  let err: unknown;
+  try {
+    await simulateKind.run({ config, seed: 0, resume: false, verbose: false, run: { logMetrics: () => {} } as never } as never);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof LedgerLabError);
+  assert.match(String((err as Error).message), 'config.search, config.population run over a whole sweep, not per seed');
+  assert.match(String((err as LedgerLabError).hint), 'ledgerlab simulate FILE');
 });
 
 test.run();
