@@ -22,3 +22,4 @@ export * as ledger from './ledger/index.ts';
 export * from './train/index.ts';
 export * from './infer/index.ts';
 export * from './bench/index.ts';
+export * from './ui/index.ts';

@@ -17,6 +17,7 @@ import { ledgerBenchCommand } from './commands/ledger-bench.ts';
 import { exportRunsCommand } from './commands/export-runs.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { dataInspectCommand } from './commands/data-inspect.ts';
+import { uiCommand } from './commands/ui.ts';
 import { benchSimulateCommand } from './commands/bench-simulate.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand, benchSimulateCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand, uiCommand, benchSimulateCommand];

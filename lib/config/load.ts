@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { LedgerLabError } from '../errors.ts';
+import { decodeUtf8 } from '../util/utf8.ts';
 import type { Schema } from './schema.ts';
 
 /** Parses JSON text; a syntax error names file:line:col (V8's messages often carry no position). */
@@ -116,8 +117,9 @@ export function lineCol(text: string, offset: number): { line: number; col: numb
 }
 
 export function readTextFile(path: string, what = 'file'): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new LedgerLabError({
@@ -127,6 +129,7 @@ export function readTextFile(path: string, what = 'file'): string {
       cause: err,
     });
   }
+  return decodeUtf8(bytes, path);
 }
 
 /** Loads a JSON or YAML config, applies overrides, validates against the schema. */
@@ -136,18 +139,28 @@ export function loadConfig<T>(path: string, schema: Schema<T>, overrides: readon
 }
 
 /**
+ * Splits one `key.path=value` override, refusing what cannot name a config value: no "=", an empty key
+ * ("=5"), or an empty segment ("train..lr=1", "train.=1").
+ */
+export function parseOverride(o: string): { path: string[]; text: string } {
+  const eq = o.indexOf('=');
+  const hint = 'an override is a dotted config path, "=", and a value, e.g. --set train.lr=0.001';
+  if (eq < 0) throw new LedgerLabError({ kind: 'usage', problem: `override "${o}" has no "=" (expected key.path=value)`, where: '--set', hint });
+  const key = o.slice(0, eq);
+  if (key.trim() === '') throw new LedgerLabError({ kind: 'usage', problem: `override "${o}" has no key before "="`, where: '--set', hint });
+  const path = key.split('.');
+  if (path.some((p) => p.trim() === '')) throw new LedgerLabError({ kind: 'usage', problem: `override "${o}" has an empty part in the key "${key}"`, where: '--set', hint });
+  return { path, text: o.slice(eq + 1) };
+}
+
+/**
  * Applies `key.path=value` overrides to a plain object (copy-on-write). The value is parsed as JSON when
  * it is valid JSON (numbers, booleans, arrays, quoted strings), else taken as a bare string.
  */
 export function applyOverrides(base: unknown, overrides: readonly string[]): unknown {
   let out: unknown = structuredClone(base ?? {});
   for (const o of overrides) {
-    const eq = o.indexOf('=');
-    if (eq <= 0) {
-      throw new LedgerLabError({ kind: 'usage', problem: `override "${o}" is not of the form key.path=value`, where: '--set', hint: 'e.g. --set train.lr=0.001' });
-    }
-    const path = o.slice(0, eq).split('.');
-    const text = o.slice(eq + 1);
+    const { path, text } = parseOverride(o);
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -383,6 +383,9 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
+    // The distance is at least the length difference: a candidate too far off in length can never be a
+    // likely typo, and skipping it keeps a huge input (a 2 MB "kind") from an O(n·m) table.
+    if (Math.abs(word.length - c.length) > Math.max(1, Math.floor(c.length / 3))) continue;
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
       bestD = d;

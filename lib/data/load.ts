@@ -13,11 +13,12 @@ import { loadPromptResponse } from './loaders/jsonl.ts';
 import { loadAlpaca, loadShareGpt, type ColumnMap, type TagMap } from './loaders/chat-formats.ts';
 import { isJsonArrayText, jsonArrayRecords } from './loaders/records.ts';
 import { namedTemplate, type ChatRenderer } from './chat/templates.ts';
+import type { LineOptions } from './lines.ts';
 
 export const DATASET_FORMATS = ['advertisegen', 'e2e', 'prompt-response', 'alpaca', 'sharegpt'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
-export interface LoadOptions {
+export interface LoadOptions extends LineOptions {
   /** How chat formats (alpaca, sharegpt) become prompt text; default: the `empty` template. */
   renderer?: ChatRenderer;
   /** dataset_info.json-style column and tag maps for the chat formats. */
@@ -47,6 +48,16 @@ function firstRecordKeys(path: string): { keys: string[]; where: string } {
 export function detectFormat(path: string): DatasetFormat {
   if (!existsSync(path)) throw new LedgerLabError({ kind: 'io', problem: `dataset file not found: ${path}`, where: path });
   if (path.toLowerCase().endsWith('.csv')) return 'e2e';
+  const fd = openSync(path, 'r');
+  const buf = Buffer.alloc(4096);
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  closeSync(fd);
+  if (buf.subarray(0, n).toString('utf8').trim() === '') {
+    throw new LedgerLabError({
+      kind: 'data', problem: 'the dataset file is empty', where: `${path}:1`,
+      hint: 'a dataset holds one record per line (or a JSON array of records): AdvertiseGen ({"content","summary"}), prompt/response ({"prompt","response"}), alpaca ({"instruction","output"}), sharegpt ({"conversations"}), or E2E CSV (header mr,ref)',
+    });
+  }
   const { keys, where } = firstRecordKeys(path);
   const has = (k: string) => keys.includes(k);
   if (has('content') && has('summary')) return 'advertisegen';
@@ -57,23 +68,24 @@ export function detectFormat(path: string): DatasetFormat {
     kind: 'data',
     problem: keys.length ? `cannot tell the dataset format from the first record's keys (${keys.join(', ')})` : 'cannot tell the dataset format from the first record',
     where,
-    hint: 'expected AdvertiseGen ({"content","summary"}), prompt/response ({"prompt","response"}), alpaca ({"instruction","output"}), sharegpt ({"conversations"} or {"messages"}) as JSONL or a JSON array, or E2E CSV (mr,ref); or set the format explicitly',
+    hint: 'expected AdvertiseGen ({"content","summary"}), prompt/response ({"prompt","response"}), alpaca ({"instruction","output"}), sharegpt ({"conversations"} or {"messages"}) as JSONL or a JSON array, or E2E CSV (mr,ref); or set data.format (data.source \'advertisegen\' reads the file as AdvertiseGen whatever its first line)',
   });
 }
 
 export async function loadDataset(path: string, format?: DatasetFormat | 'jsonl', o: LoadOptions = {}): Promise<Example[]> {
   const f = format === 'jsonl' ? 'prompt-response' : format ?? detectFormat(path);
   const renderer = o.renderer ?? namedTemplate('empty');
+  const lines: LineOptions = o.maxLineBytes === undefined ? {} : { maxLineBytes: o.maxLineBytes };
   switch (f) {
     case 'advertisegen':
-      return loadAdvertiseGen(path);
+      return loadAdvertiseGen(path, lines);
     case 'e2e':
-      return loadE2E(path);
+      return loadE2E(path, lines);
     case 'prompt-response':
-      return loadPromptResponse(path);
+      return loadPromptResponse(path, lines);
     case 'alpaca':
-      return loadAlpaca(path, { renderer, columns: o.columns });
+      return loadAlpaca(path, { renderer, columns: o.columns, ...lines });
     case 'sharegpt':
-      return loadShareGpt(path, { renderer, columns: o.columns, tags: o.tags });
+      return loadShareGpt(path, { renderer, columns: o.columns, tags: o.tags, ...lines });
   }
 }

@@ -15,7 +15,7 @@
  */
 import { LedgerLabError } from '../errors.ts';
 import { s, configError, suggest, type Infer, type Issue } from '../config/schema.ts';
-import { applyOverrides, parseConfigText, readTextFile } from '../config/load.ts';
+import { applyOverrides, parseConfigText, parseOverride, readTextFile } from '../config/load.ts';
 import { sha256Json } from '../util/hash.ts';
 import { experimentKinds, getExperimentKind, type ExperimentKind } from './kind.ts';
 import './builtin.ts';
@@ -23,8 +23,9 @@ import './builtin.ts';
 export const ExperimentFileSchema = s.object({
   /** Editors' pointer to the file's JSON Schema (`ledgerlab schema KIND --out …`); not used otherwise. */
   $schema: s.string().optional(),
-  kind: s.string({ nonEmpty: true }),
-  name: s.string({ pattern: /^[A-Za-z0-9._-]+$/ }),
+  kind: s.string({ pattern: /^[A-Za-z0-9._-]{1,64}$/ }),
+  // Bounded: the name starts every run id, which is a folder name (filesystems cap those at 255 bytes).
+  name: s.string({ pattern: /^[A-Za-z0-9._-]{1,80}$/ }),
   description: s.string().optional(),
   seeds: s.array(s.int({ min: 0 }), { min: 1 }).default([0]),
   sweep: s.record(s.array(s.unknown(), { min: 1 })).default({}),
@@ -67,7 +68,7 @@ export interface ExperimentPlan {
 }
 
 function scopedOverrides(overrides: readonly string[]): string[] {
-  return overrides.map((o) => (ENVELOPE_KEYS.includes(o.split(/[.=]/)[0]) ? o : `config.${o}`));
+  return overrides.map((o) => (ENVELOPE_KEYS.includes(parseOverride(o).path[0]) ? o : `config.${o}`));
 }
 
 /** Cartesian product of the sweep's value lists, in file order. */
@@ -79,6 +80,9 @@ export function gridPoints(sweep: Record<string, unknown[]>): Record<string, unk
 }
 
 const slug = (v: unknown) => String(typeof v === 'object' ? JSON.stringify(v) : v).replace(/[^A-Za-z0-9.]+/g, '_').slice(0, 24);
+
+/** More planned runs than this is a mistake (a pasted list, a product of long sweeps), not an experiment. */
+export const MAX_PLANNED_RUNS = 10_000;
 
 /** Reads, overrides and validates an experiment file, and expands it into one planned run per point × seed. */
 export function planExperiment(file: string, overrides: readonly string[] = []): ExperimentPlan {
@@ -94,6 +98,10 @@ export function planExperiment(file: string, overrides: readonly string[] = []):
       where: `${file} at kind`,
       hint: `known kinds: ${names.join(', ') || 'none registered'}`,
     });
+  }
+  const planned = Object.values(spec.sweep).reduce((n, v) => n * v.length, spec.seeds.length);
+  if (planned > MAX_PLANNED_RUNS) {
+    throw new LedgerLabError({ kind: 'config', problem: `the sweep plans ${planned} runs (seeds × every value list), more than ${MAX_PLANNED_RUNS}`, where: `${file} at sweep`, hint: 'split the experiment into several files, or sweep fewer values' });
   }
   const runs: PlannedRun[] = [];
   const issues: Issue[] = [];

@@ -26,6 +26,8 @@ export interface SamplingOptions {
   temperature?: number;
   /** Keep only the k most likely tokens before sampling (0 = all). topK 1 is greedy. */
   topK?: number;
+  /** Nucleus sampling: keep the most likely tokens whose probabilities add up to at least topP (1 = all). */
+  topP?: number;
 }
 
 export interface GenerateOptions extends SamplingOptions {
@@ -73,16 +75,26 @@ export function pickToken(logits: Float32Array, offset: number, n: number, o: Sa
   const topK = o.topK ?? 0;
   if (!(temperature >= 0)) throw new LedgerLabError({ kind: 'usage', problem: `temperature must be ≥ 0, got ${temperature}`, where: 'generate options.temperature' });
   if (!Number.isInteger(topK) || topK < 0) throw new LedgerLabError({ kind: 'usage', problem: `topK must be an integer ≥ 0, got ${topK}`, where: 'generate options.topK' });
+  const topP = o.topP ?? 1;
+  if (!(topP > 0 && topP <= 1)) throw new LedgerLabError({ kind: 'usage', problem: `topP must be in (0, 1], got ${topP}`, where: 'generate options.topP' });
   if (temperature === 0 || topK === 1) return argmax(logits, offset, n);
   let idx = Array.from({ length: n }, (_, i) => i);
-  if (topK > 0 && topK < n) {
+  if ((topK > 0 && topK < n) || topP < 1) {
     // Stable order (by value, then index) keeps the candidate set deterministic under ties.
     idx.sort((a, b) => logits[offset + b] - logits[offset + a] || a - b);
-    idx = idx.slice(0, topK);
+    if (topK > 0 && topK < n) idx = idx.slice(0, topK);
   }
   let max = -Infinity;
   for (const i of idx) max = Math.max(max, logits[offset + i]);
-  const w = idx.map((i) => Math.exp((logits[offset + i] - max) / temperature));
+  let w = idx.map((i) => Math.exp((logits[offset + i] - max) / temperature));
+  if (topP < 1) {
+    // The smallest most-likely prefix (idx is sorted) whose mass reaches topP of the whole.
+    const all = w.reduce((a, b) => a + b, 0);
+    let keep = 0;
+    for (let acc = 0; keep < w.length && acc < topP * all; keep++) acc += w[keep];
+    idx = idx.slice(0, Math.max(1, keep));
+    w = w.slice(0, idx.length);
+  }
   const total = w.reduce((a, b) => a + b, 0);
   let u = rng.next() * total;
   for (let j = 0; j < idx.length; j++) {
@@ -145,17 +157,20 @@ export async function generate(decoder: CachedDecoder, prompts: number[][], o: G
  * @example
  * const texts = (await generateBatched(new TfjsDecoder(model), prompts, { maxNew: 64, eos })).map((t) => tok.decode(t));
  */
-export async function generateBatched(decoder: CachedDecoder, prompts: readonly number[][], o: GenerateOptions & { batchSize?: number }): Promise<number[][]> {
+export async function generateBatched(decoder: CachedDecoder, prompts: readonly number[][], o: GenerateOptions & { batchSize?: number; onProgress?: (done: number, total: number) => void }): Promise<number[][]> {
   const bs = o.batchSize ?? 8;
   const out: number[][] = prompts.map(() => []);
   const byLength = new Map<number, number[]>();
   prompts.forEach((p, i) => byLength.set(p.length, [...(byLength.get(p.length) ?? []), i]));
+  let done = 0;
   for (const [L, members] of byLength) {
     for (let s = 0; s < members.length; s += bs) {
       const rows = members.slice(s, s + bs);
       const maxNew = Math.min(o.maxNew, decoder.context - L + 1);
       const { tokens } = await generate(decoder, rows.map((i) => prompts[i]!), { ...o, maxNew, seed: `${o.seed ?? 0}:${L}:${s}` });
       rows.forEach((i, r) => (out[i] = tokens[r]!));
+      done += rows.length;
+      o.onProgress?.(done, prompts.length);
     }
   }
   return out;

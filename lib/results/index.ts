@@ -3,8 +3,8 @@ export { RunRecordSchema, RUN_RECORD_VERSION, RUN_STATUSES, effectiveStatus } fr
 export type { RunRecord, RunStatus } from './run-record.ts';
 export { startRun, resumeRun, readRunRecord, Run } from './run.ts';
 export type { StartRunOptions } from './run.ts';
-export { listRuns, readJsonl, findRuns, filterRuns } from './store.ts';
-export type { RunEntry } from './store.ts';
+export { listRuns, scanRuns, readJsonl, findRuns, filterRuns } from './store.ts';
+export type { RunEntry, SkippedRun, ListRunsOptions } from './store.ts';
 export { writeFileAtomic, writeJsonAtomic, appendJsonLine } from './atomic.ts';
 export { gitState } from './git.ts';
 export type { GitState } from './git.ts';

@@ -165,7 +165,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       await saveCheckpoint(ckptPath, model, opt, state);
     };
 
-    const bar = new Progress({ total: c.steps, label: o.label ?? 'train', quiet: o.quiet || !process.stderr.isTTY });
+    const bar = new Progress({ total: c.steps, label: o.label ?? 'train', quiet: o.quiet });
     bar.from(step);
     const stepMs: number[] = [];
     const tokens = { real: 0, padded: 0 };

@@ -16,6 +16,7 @@ import { dataError } from '../where.ts';
 import { describe } from './json-line.ts';
 import { readJsonRecords, type JsonRecord } from './records.ts';
 import { renderChat, type ChatMessage, type ChatRenderer, type ChatRole } from '../chat/templates.ts';
+import type { LineOptions } from '../lines.ts';
 
 export interface ColumnMap {
   prompt?: string; query?: string; response?: string; system?: string; history?: string; messages?: string;
@@ -102,7 +103,7 @@ export function sharegptConversation(r: JsonRecord, file: string, map: ReturnTyp
   return messages;
 }
 
-export interface ChatLoadOptions { renderer: ChatRenderer; columns?: ColumnMap; tags?: TagMap }
+export interface ChatLoadOptions extends LineOptions { renderer: ChatRenderer; columns?: ColumnMap; tags?: TagMap }
 
 function toExample(prefix: string, messages: ChatMessage[], renderer: ChatRenderer, ids: IdAllocator): Example {
   const { source, target } = renderChat({ messages }, renderer);
@@ -111,12 +112,12 @@ function toExample(prefix: string, messages: ChatMessage[], renderer: ChatRender
 
 export async function loadAlpaca(path: string, o: ChatLoadOptions): Promise<Example[]> {
   const ids = new IdAllocator();
-  return (await readJsonRecords(path, ALPACA_HINT)).map((r) => toExample('al', alpacaConversation(r, path, o.columns), o.renderer, ids));
+  return (await readJsonRecords(path, ALPACA_HINT, o)).map((r) => toExample('al', alpacaConversation(r, path, o.columns), o.renderer, ids));
 }
 
 export async function loadShareGpt(path: string, o: ChatLoadOptions): Promise<Example[]> {
   const ids = new IdAllocator();
-  const records = await readJsonRecords(path, SHAREGPT_HINT);
+  const records = await readJsonRecords(path, SHAREGPT_HINT, o);
   const map = sharegptTags(records[0]?.value, o.columns ?? {}, o.tags ?? {});
   return records.map((r) => toExample('sg', sharegptConversation(r, path, map), o.renderer, ids));
 }

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { LedgerLabError } from '../../errors.ts';
-import { fileLines } from '../lines.ts';
+import { fileLines, type LineOptions } from '../lines.ts';
+import { decodeUtf8 } from '../../util/utf8.ts';
 import { dataError } from '../where.ts';
 import { describe, parseJsonObjectLine } from './json-line.ts';
 import { jsonErrorOffset, lineCol } from '../../config/load.ts';
@@ -66,15 +67,16 @@ function element(text: string, file: string, line: number, hint: string): JsonRe
 }
 
 /** Every record of `path`, JSON array or JSONL (blank lines skipped). */
-export async function readJsonRecords(path: string, hint: string): Promise<JsonRecord[]> {
-  let text: string;
+export async function readJsonRecords(path: string, hint: string, opts: LineOptions = {}): Promise<JsonRecord[]> {
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     throw new LedgerLabError({ kind: 'io', problem: `dataset file not found or unreadable: ${path}`, where: path, cause: err });
   }
-  if (isJsonArrayText(text.slice(0, 1024))) return jsonArrayRecords(text, path, hint);
+  // A JSON array is one "line" of any length, so the line limit does not apply; its bytes must be UTF-8 all the same.
+  if (isJsonArrayText(bytes.subarray(0, 1024).toString('utf8'))) return jsonArrayRecords(decodeUtf8(bytes, path), path, hint);
   const out: JsonRecord[] = [];
-  for await (const l of fileLines(path)) if (l.text.trim()) out.push({ value: parseJsonObjectLine(l.text, path, l.no, hint), line: l.no });
+  for await (const l of fileLines(path, opts)) if (l.text.trim()) out.push({ value: parseJsonObjectLine(l.text, path, l.no, hint), line: l.no });
   return out;
 }

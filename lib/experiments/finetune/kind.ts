@@ -55,6 +55,7 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
       const dec = await evalDecoder(m);
       const ev = await evaluate({
         decoder: dec.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
+        progress: { label: `generate ${c.method.method}`, quiet: !verbose },
       }).finally(() => dec.dispose());
       // Chinese data is scored as ChatGLM/LLaMA-Factory do; English with rouge_score + nltk BLEU.
       const zh = task.manifest.lang !== 'en';
