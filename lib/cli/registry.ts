@@ -26,5 +26,6 @@ import { dataFetchCommand } from './commands/data-fetch.ts';
 import { uiCommand } from './commands/ui.ts';
 import { workerCommand } from './commands/worker.ts';
 import { queueStatusCommand } from './commands/queue-status.ts';
+import { benchSimulateCommand } from './commands/bench-simulate.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand, generateCommand, benchLoadCommand, tokenizeCommand, modelFetchCommand, exportCommand, dataFetchCommand, uiCommand, workerCommand, queueStatusCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand, generateCommand, benchLoadCommand, tokenizeCommand, modelFetchCommand, exportCommand, dataFetchCommand, uiCommand, workerCommand, queueStatusCommand, benchSimulateCommand];

@@ -4,6 +4,9 @@
  * converted to wei once, with gwei precision, so JSON stays readable.
  */
 import { s, type Infer } from '../config/schema.ts';
+import { SearchSchema, type SearchConfig } from './search/config.ts';
+import { PopulationSchema, type PopulationConfig } from './population/config.ts';
+import { SpansSchema, type SpansConfig } from './spans/config.ts';
 
 const frac = (d: number) => s.number({ min: 0, max: 1 }).default(d);
 const eth = (d: number) => s.number({ min: 0 }).default(d);
@@ -82,13 +85,16 @@ export const SimConfigSchema = s.object({
   world: WorldSchema.optional(),
   designs: s.array(DesignSchema, { min: 1 }),
   attacks: s.array(AttackSchema, { min: 1 }),
+  search: SearchSchema.optional().describe('best-response search per design × attack (lib/sim/search)'),
+  population: PopulationSchema.optional().describe('adaptive contributor populations per design × attack (lib/sim/population)'),
+  spans: SpansSchema.optional().describe('span attribution on a real-text Datanet through a fine-tuned model (lib/sim/spans)'),
 });
-export interface SimConfig { world: WorldConfig; designs: DesignConfig[]; attacks: AttackConfig[] }
+export interface SimConfig { world: WorldConfig; designs: DesignConfig[]; attacks: AttackConfig[]; search?: SearchConfig; population?: PopulationConfig; spans?: SpansConfig }
 
 /** Validates a simulator config (the `config` of an experiment file); a missing world gets every default. */
 export function parseSimConfig(raw: unknown, source?: string): SimConfig {
   const c = SimConfigSchema.parse(raw, source);
-  return { world: WorldSchema.parse(c.world ?? {}, source), designs: c.designs, attacks: c.attacks };
+  return { world: WorldSchema.parse(c.world ?? {}, source), designs: c.designs, attacks: c.attacks, ...(c.search ? { search: c.search } : {}), ...(c.population ? { population: c.population } : {}), ...(c.spans ? { spans: c.spans } : {}) };
 }
 
 /** Parses one world/design/attack with defaults filled (handy in tests and notebooks). */

@@ -120,6 +120,7 @@ export function playEpisode(world: WorldConfig, design: DesignConfig, agents: re
           let n = 0;
           while (q.length > 0 && n < world.dailyCap) {
             const p = q[0];
+            if ((p.notBefore ?? 0) > e) break;
             if (!canSpend(a.name, itemCost(ctx, p.contentCost) + (funded.has(id.id) ? 0n : BigInt(GAS.fundIdentity) * gasPrice))) { q.length = 0; break; }
             q.shift();
             fund(id.id);

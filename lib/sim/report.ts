@@ -28,6 +28,7 @@ import { agentsFor, summarize, TABLE_METRICS, type SweepRow, type TableMetric } 
 import { bruteForceShapley } from './attribution/exact.ts';
 import { knnGame } from './attribution/knn.ts';
 import { clusterBySimilarity, quotientShapley } from './attribution/quotient.ts';
+import { adaptiveSections } from './adaptive-report.ts';
 
 export const SIM_QUESTION = [
   'Before launch, how much of a reward pool do attackers capture under each reward design? Each design (ledger rule ×',
@@ -409,6 +410,7 @@ export function simReport(runs: readonly RunEntry[], opts: SimReportOptions = {}
   }
   const sections: Section[] = [{ title: 'The question', id: 'sim-question', blocks: [paragraph(SIM_QUESTION)] }];
   sweeps.forEach((s) => sections.push(...sweepSections(s, opts, sweeps.length > 1 ? s.name : '')));
+  sections.push(...adaptiveSections(sweeps.flatMap((s) => s.runs)));
   if (opts.theory ?? true) sections.push(theorySection(theoryChecks()));
   sections.push({ title: 'Runs', id: 'sim-runs', blocks: [provenanceBlock(sweeps.flatMap((s) => s.runs))] });
   const limits = [...SIM_LIMITS];

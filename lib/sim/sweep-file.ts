@@ -60,6 +60,8 @@ export const simulateKind: ExperimentKind<unknown> = {
   configSchema: SimConfigSchema,
   async run(ctx) {
     const cfg = parseSimConfig(ctx.config);
+    const adaptive = (['search', 'population', 'spans'] as const).filter((k) => cfg[k]);
+    if (adaptive.length) throw new LedgerLabError({ kind: 'config', problem: `config.${adaptive.join(', config.')} run over a whole sweep, not per seed`, where: `config.${adaptive[0]}`, hint: 'run this file with `ledgerlab simulate FILE`' });
     const r = runSweep(cfg, [ctx.seed]);
     for (const c of r.cells) ctx.run.logMetrics({ design: c.design, attack: c.attack, seed: c.seed, ...c.metrics });
     return { seconds: r.seconds, rows: r.rows.map(rowSummary) };

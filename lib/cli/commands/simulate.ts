@@ -7,6 +7,10 @@ import { runSweep } from '../../sim/run.ts';
 import { verifySweepOnChain, type EvmCheck } from '../../sim/evm.ts';
 import { submitSimulation, waitForRuns, simulationRows, redactUrl } from '../../index.ts';
 import type { ParsedArgs } from '../command.ts';
+import { formatWorstCaseTable } from '../../sim/search/index.ts';
+import { formatPopulations } from '../../sim/population/index.ts';
+import { formatSpanStudy } from '../../sim/spans/index.ts';
+import { runAdaptive, writeAdaptiveArtifacts } from '../../sim/adaptive.ts';
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -24,6 +28,13 @@ export const simulateCommand: Command = {
     '--queue URL puts one job per seed (the whole design × attack grid of that seed, fast mode) on the job',
     'queue that `ledgerlab worker`s take (docs/cluster.md); each seed is a run folder in the shared --root.',
     '--wait waits, prints the same table as a local run and exits 1 if a seed failed.',
+    'With config.search, every design × attack row also gets a worstCase (capturedShare, roi, strategy, gain): the',
+    'attacker\'s best response found by a seeded cross-entropy search over the attack\'s strategy space.',
+    'With config.population, populations of adaptive contributors (honest or game per epoch, multiplicative',
+    'weights) run per design × attack; --json gives each trajectory under "population".',
+    'With config.spans, a Datanet of real records (AdvertiseGen, E2E) plus duplicate, paraphrase, boilerplate and',
+    'n-gram-stuffing attackers trains a small model (lib/train); its outputs are attributed by span matching,',
+    'retrieval and KNN-Shapley and settled; --json gives the shares under "spans".',
     'Examples: ledgerlab simulate experiments/sim-quick.json; ledgerlab simulate experiments/sim-default.json --seeds 10',
   ].join('\n'),
   options: { seeds: { type: 'string' }, mode: { type: 'string' }, root: { type: 'string' }, 'no-record': { type: 'boolean' }, json: { type: 'boolean' }, queue: { type: 'string' }, wait: { type: 'boolean' }, attempts: { type: 'string' }, backoff: { type: 'string' } },
@@ -46,6 +57,10 @@ export const simulateCommand: Command = {
       if (!quiet && (done % 10 === 0 || done === total)) process.stderr.write(`\r  ${done}/${total} design × attack × seed`);
     });
     if (!quiet) process.stderr.write('\n');
+    const adaptive = await runAdaptive(sim.config, result, (what, done, n) => {
+      if (!quiet) process.stderr.write(`\r  ${done}/${n} ${what}${done === n ? '\n' : ''}`);
+    });
+    const { population, spans } = adaptive;
     let evm: EvmCheck[] | undefined;
     if (mode === 'evm') {
       const t0 = performance.now();
@@ -56,12 +71,17 @@ export const simulateCommand: Command = {
       result.seconds += (performance.now() - t0) / 1000;
     }
     const dir = args.values['no-record'] ? undefined : await recordSweep(sim, result, (args.values.root as string | undefined) ?? paths.results, mode, evm);
+    // The adaptive parts beside the sweep's own artefacts (table.json carries the worstCase rows).
+    if (dir) writeAdaptiveArtifacts(dir, adaptive);
     if (json) {
-      console.log(JSON.stringify({ name: sim.name, mode, seeds: sim.seeds, seconds: result.seconds, runDir: dir, rows: result.rows, evm: evm?.map((c) => ({ ...c, gas: Number(c.gas) })) }, null, 2));
+      console.log(JSON.stringify({ name: sim.name, mode, seeds: sim.seeds, seconds: result.seconds, runDir: dir, rows: result.rows, population, spans, evm: evm?.map((c) => ({ ...c, gas: Number(c.gas) })) }, null, 2));
       return;
     }
     console.log(`${sim.name}: ${sim.config.designs.length} designs × ${sim.config.attacks.length} attacks × ${sim.seeds.length} seeds, ${mode} mode, ${result.seconds.toFixed(1)} s`);
     console.log(formatSweepTable(result.rows));
+    if (sim.config.search) console.log(`\nbest-responding attackers (cross-entropy search, objective ${sim.config.search.objective}):\n${formatWorstCaseTable(result.rows)}`);
+    if (population) console.log(`\nadaptive contributors (multiplicative weights, honest vs game, ${sim.config.population!.epochs} epochs):\n${formatPopulations(population)}`);
+    if (spans) console.log(`\nattribution on real text (pool share % per attacker and method, ${sim.config.spans!.rule}):\n${formatSpanStudy(spans)}`);
     if (evm) {
       const gas = evm.reduce((a, c) => a + c.gas, 0n);
       console.log(`evm: ${evm.length} attack episodes replayed on an in-process chain; every payout equals fast mode to the wei; ${evm.reduce((a, c) => a + c.txs, 0)} txs, ${gas} gas measured`);

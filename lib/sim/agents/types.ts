@@ -30,6 +30,8 @@ export interface ItemPlan {
   stake: bigint;
   contentCost: bigint;
   copyOf?: number;
+  /** Not registered before this epoch (an attacker's timing); default 0. */
+  notBefore?: number;
 }
 
 export interface AgentContext {

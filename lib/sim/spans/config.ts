@@ -1,0 +1,37 @@
+/** The `spans` block of a simulation config: attribution on real text through a real model (lib/sim/spans). */
+import { s, type Infer } from '../../config/index.ts';
+import { TEXT_ATTACKS } from './datanet.ts';
+import { TEXT_METHODS } from './methods.ts';
+
+export const SpanModelSchema = s.object({
+  vocab: s.int({ min: 300 }).default(1200),
+  layers: s.int({ min: 1 }).default(2),
+  dModel: s.int({ min: 8 }).default(64),
+  heads: s.int({ min: 1 }).default(4),
+  steps: s.int({ min: 1 }).default(150),
+  batchSize: s.int({ min: 1 }).default(16),
+  lr: s.number({ exclusiveMin: 0 }).default(3e-3),
+  maxSource: s.int({ min: 2 }).default(48),
+  maxTarget: s.int({ min: 1 }).default(64),
+  maxNew: s.int({ min: 1 }).default(48),
+});
+export type SpanModelConfig = Infer<typeof SpanModelSchema>;
+
+export const SpansSchema = s.object({
+  advertisegen: s.string({ nonEmpty: true }).optional().describe('AdvertiseGen JSONL (default: the shared sample)'),
+  e2e: s.string({ nonEmpty: true }).optional().describe('E2E CSV (default: the shared dev set)'),
+  perSource: s.int({ min: 2 }).default(150).describe('honest records per source'),
+  queriesPerSource: s.int({ min: 1 }).default(20).describe('held-out prompts per source in the query workload'),
+  honest: s.int({ min: 1 }).default(10).describe('honest contributors the records are dealt to'),
+  attackItems: s.int({ min: 1 }).default(12).describe('items per attacker'),
+  attacks: s.array(s.enum(TEXT_ATTACKS)).default([...TEXT_ATTACKS]),
+  methods: s.array(s.enum(TEXT_METHODS)).default([...TEXT_METHODS]),
+  // The ledger rules (config.ts RULE_KEYS; not imported: config.ts imports this file). A test keeps them equal.
+  rule: s.enum(['pro-rata', 'stake', 'volume-cap', 'sqrt', 'reputation'] as const).default('pro-rata'),
+  minLength: s.int({ min: 1 }).default(4).describe('shortest span (tokens) that credits anyone'),
+  maxOccurrences: s.int({ min: 1 }).default(10_000),
+  model: SpanModelSchema.optional(),
+  seed: s.int({ min: 0 }).default(0),
+});
+export type SpansConfig = Infer<typeof SpansSchema>;
+export const spansConfig = (c: Partial<SpansConfig> = {}): SpansConfig => SpansSchema.parse(c);
