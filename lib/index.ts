@@ -21,5 +21,7 @@ export * as sim from './sim/index.ts';
 export * as ledger from './ledger/index.ts';
 export * from './train/index.ts';
 export * from './infer/index.ts';
-export * from './hub/index.ts';
 export * from './bench/index.ts';
+export * from './cluster/index.ts';
+export * from './hub/index.ts';
+export * from './ui/index.ts';

@@ -11,7 +11,7 @@ head, no biases; loss on every position; AdamW (lr 1e-3, weight decay 0.01: torc
 Sizes come from the command line (s / l of issue 15). Warm-up then timed steps on THREADS threads; prints JSON.
 Run with Debian's /usr/bin/python3 (python3-torch 1.13).
 """
-import json, math, platform, statistics, sys, time
+import json, math, os, platform, statistics, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -192,6 +192,8 @@ def bench(method):
             "trainable": sum(p.numel() for p in params)}
 
 
-print(json.dumps({"torch": torch.__version__, "threads": THREADS, "python": platform.python_version(),
+# Threads of this process during the steps (OpenBLAS starts its own pool unless OPENBLAS_NUM_THREADS is set).
+TASKS = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
+print(json.dumps({"torch": torch.__version__, "threads": THREADS, "processThreads": TASKS, "python": platform.python_version(),
                   "shape": {"layers": L, "d": D, "heads": H, "kv": KV, "ffn": FF, "seq": T, "batch": B, "vocab": V},
                   "rows": [bench(mth) for mth in METHODS]}))

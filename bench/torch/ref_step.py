@@ -156,5 +156,7 @@ def bench(method):
             "trainable": sum(p.numel() for p in params)}
 
 
-print(json.dumps({"torch": torch.__version__, "threads": THREADS, "python": platform.python_version(),
+# Threads of this process during the steps (OpenBLAS starts its own pool unless OPENBLAS_NUM_THREADS is set).
+TASKS = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
+print(json.dumps({"torch": torch.__version__, "threads": THREADS, "processThreads": TASKS, "python": platform.python_version(),
                   "rows": [bench(mth) for mth in METHODS]}))

@@ -25,4 +25,6 @@ export { loadAlpaca, loadShareGpt, alpacaConversation, sharegptConversation, ALP
 export { readJsonRecords, jsonArrayRecords, type JsonRecord } from './loaders/records.ts';
 export { CHAT_TEMPLATES, TEMPLATE_NAMES, namedTemplate, jinjaTemplate, renderChat, type ChatMessage, type ChatRenderer, type Conversation } from './chat/templates.ts';
 export { chatRenderer, datasetInfoEntry, tokenizerChatTemplate, type DatasetInfoEntry } from './chat/sources.ts';
+export { fetchDataset, defaultDatasetDir, adgenSplit, FETCHABLE_DATASETS, ADVERTISEGEN_REPO, E2E_API, E2E_REF, E2E_FILES } from './fetch.ts';
+export type { DatasetFetchOptions, DatasetFetchResult, DatasetFile, FetchableDataset } from './fetch.ts';
 export { fileLines, textLines, maxLineBytes, DEFAULT_MAX_LINE_BYTES, type Line, type LineOptions } from './lines.ts';

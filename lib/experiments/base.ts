@@ -6,7 +6,12 @@
 import type { DataConfig } from './task.ts';
 import { prepareTask } from './task.ts';
 import { GptConfigSchema, type GptConfig } from '../model/config.ts';
-import { loadPretrained, materialize, checkpointDigests } from '../model/hf/load.ts';
+import { loadPretrained, materialize, checkpointDigests, sha256File, type Pretrained } from '../model/hf/load.ts';
+import { Gpt } from '../model/gpt.ts';
+import type { NeutralTensor } from '../model/gpt2-names.ts';
+import { loadPeftAdapter, readPeftConfig } from '../peft/hf-adapter/load.ts';
+import { ADAPTER_CONFIG, ADAPTER_WEIGHTS } from '../peft/hf-adapter/export.ts';
+import { LedgerLabError } from '../errors.ts';
 import { hfTaskTokenizer } from '../data/tokenizer/hf-task.ts';
 import { sha256 } from '../util/hash.ts';
 import { pretrainBase, domainTexts } from '../train/pretrain.ts';
@@ -40,6 +45,7 @@ export type PretrainConfig = Infer<typeof PretrainSchema>;
 export const HfModelRefSchema = s.object({
   from: s.literal('hf').describe('"hf": a Hugging Face checkpoint directory'),
   path: s.string().describe('the directory (config.json, model.safetensors or its index, tokenizer.json)'),
+  adapter: s.string().optional().describe('a PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors) merged into the base before training'),
 });
 export type HfModelRef = Infer<typeof HfModelRefSchema>;
 export type ModelSpec = GptConfig | HfModelRef;
@@ -67,11 +73,32 @@ async function taskAndCheckpoint(c: { data: DataConfig; model: HfModelRef }) {
   const p = loadPretrained(c.model.path);
   const task = await prepareTask(c.data, hfTaskTokenizer(c.model.path, p.config.vocab));
   const files = checkpointDigests(p).map((d) => ({ ...d, file: basename(d.file) }));
+  if (c.model.adapter) files.push(...[ADAPTER_CONFIG, ADAPTER_WEIGHTS].map((f) => ({ ...sha256File(join(c.model.adapter!, f)), file: `adapter/${f}` })));
   const checkpoint: CheckpointRecord = { from: 'hf', path: c.model.path, modelType: p.modelType, files };
   const key = sha256(JSON.stringify(files));
   // finalLoss: the checkpoint's own pretraining is not ours to report.
-  const pt = { weights: materialize(p.weights), key, reused: true, meta: { finalLoss: Number.NaN, evalLoss: undefined as number | undefined }, checkpoint };
+  const weights = c.model.adapter ? await baseWeightsWithAdapter(p, c.model.adapter) : materialize(p.weights);
+  const pt = { weights, key, reused: true, meta: { finalLoss: Number.NaN, evalLoss: undefined as number | undefined }, checkpoint };
   return { task, model: p.config, pt };
+}
+
+/**
+ * The checkpoint's weights with a PEFT LoRA adapter merged in (W + scale·BA): what the base computes under
+ * the adapter, as plain weights a new method can train on. Prompt-learning adapters add virtual tokens or a
+ * prefix, not weights, so they cannot become a base.
+ */
+export async function baseWeightsWithAdapter(p: Pretrained, adapterDir: string): Promise<Map<string, NeutralTensor>> {
+  const cfg = readPeftConfig(adapterDir);
+  if (cfg.peft_type !== 'LORA') {
+    throw new LedgerLabError({ kind: 'config', problem: `a ${cfg.peft_type} adapter cannot be merged into the base weights`, where: 'model.adapter', hint: 'only LoRA adapters merge; load prompt-learning adapters with ledgerlab generate --adapter' });
+  }
+  const m = Gpt.fromWeights(p.config, p.weights);
+  try {
+    await loadPeftAdapter(m, adapterDir, p.modelType);
+    return await m.exportWeights();
+  } finally {
+    m.dispose();
+  }
 }
 
 export async function taskAndBase(c: { data: DataConfig; model: ModelSpec; pretrain: PretrainConfig }, verbose: boolean, log?: (line: Record<string, unknown>) => void) {

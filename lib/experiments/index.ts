@@ -3,7 +3,7 @@ export { registerExperimentKind, experimentKinds, getExperimentKind } from './ki
 export type { ExperimentKind, ExperimentContext } from './kind.ts';
 export { planExperiment, gridPoints, ExperimentFileSchema, experimentJsonSchema } from './spec.ts';
 export type { ExperimentFile, ExperimentPlan, PlannedRun } from './spec.ts';
-export { runExperiment, resumeExperimentRun } from './runner.ts';
+export { runExperiment, resumeExperimentRun, runOne } from './runner.ts';
 export type { RunOutcome, ExperimentOutcome, RunExperimentOptions } from './runner.ts';
 export { speedupKind, runSpeedup } from './speedup/kind.ts';
 export { finetuneKind, FinetuneSchema } from './finetune/kind.ts';
@@ -23,4 +23,7 @@ export type { SpeedupAggregate, RecipeQuality, RunSummary as SpeedupRunSummary }
 export { speedupReport, speedupSections, speedupCharts, CLAIM as SPEEDUP_CLAIM, SPEEDUP_LIMITS } from './speedup/report.ts';
 export * from './drift/index.ts';
 export * from './qlora/index.ts';
+export { exportRun, openRunModel, EXPORT_FORMATS } from './export/run-export.ts';
+export type { ExportFormat, RunModel } from './export/run-export.ts';
 export { openRun, isRunDir } from './open-run.ts';
+export * from './cost-model/index.ts';

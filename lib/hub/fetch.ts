@@ -68,7 +68,7 @@ export interface FetchResult {
   files: FetchedFile[];
 }
 
-const REPO_ID = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
+export const REPO_ID = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
 const TOKENIZER_FILES = new Set(['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'chat_template.jinja', 'tokenizer.model', 'vocab.json', 'merges.txt']);
 const CONFIG_FILES = new Set(['config.json', 'generation_config.json']);
 const INDEX = 'model.safetensors.index.json';
@@ -87,7 +87,7 @@ export function hubCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Where a file's bytes live and where the partial download goes. */
-interface Layout {
+export interface Layout {
   root: string;
   target(name: string, meta: FileMeta): string;
   partial(name: string, meta: FileMeta): string;
@@ -123,7 +123,7 @@ function cacheLayout(cacheDir: string, repo: string, commit: string): Layout {
   };
 }
 
-function dirLayout(dir: string): Layout {
+export function dirLayout(dir: string): Layout {
   const partialDir = join(dir, '.cache', 'huggingface', 'download');
   return {
     root: dir,
@@ -223,7 +223,12 @@ export async function fetchModel(repo: string, opts: FetchOptions = {}): Promise
   return { repo, revision, commit, dir: layout.finish(commit, revision), files };
 }
 
-async function downloadFile(client: HubClient, name: string, meta: FileMeta, layout: Layout, attempts: number, progress: (bytes: number) => void): Promise<FetchedFile> {
+/**
+ * One file into a layout, resumable (Range on the partial file) and checked against `meta` (size, and the
+ * sha256 or git blob sha1 its etag names). Shared by model fetching, dataset repositories and plain URLs
+ * (lib/data/fetch.ts), whose `meta` comes from another listing (GitHub's contents API).
+ */
+export async function downloadFile(client: HubClient, name: string, meta: FileMeta, layout: Layout, attempts: number, progress: (bytes: number) => void): Promise<FetchedFile> {
   const target = layout.target(name, meta);
   const base = { name, size: meta.size, etag: meta.etag, checked: hasherFor(meta).kind };
   if (await matches(target, meta)) {

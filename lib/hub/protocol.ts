@@ -8,6 +8,9 @@
  *           X-Linked-Size or Content-Length; LFS files answer 302 with Location = a signed CDN URL.
  *   GET  the Location (or the resolve URL), with Range: bytes=N- to resume.
  *
+ * Dataset repositories use the same protocol under other paths: `/api/datasets/{org}/{name}/revision/{rev}` and
+ * `/datasets/{org}/{name}/resolve/{rev}/{file}` (huggingface_hub's REPO_TYPES_URL_PREFIXES).
+ *
  * Relative redirects (a renamed repository) are followed with the token; a redirect to another host (the
  * CDN) is followed without it, as huggingface_hub drops `authorization` for a different netloc.
  */
@@ -37,6 +40,11 @@ export interface HubClient {
   endpoint: string;
   token?: string;
 }
+
+export type RepoType = 'model' | 'dataset';
+
+const API_SEGMENT: Record<RepoType, string> = { model: 'models', dataset: 'datasets' };
+const RESOLVE_PREFIX: Record<RepoType, string> = { model: '', dataset: 'datasets/' };
 
 const MAX_REDIRECTS = 10;
 
@@ -95,8 +103,8 @@ function statusError(res: Response, url: string, what: string): LedgerLabError {
 }
 
 /** The repository's file list at a revision, with the commit it resolves to. */
-export async function repoInfo(client: HubClient, repo: string, revision: string): Promise<RepoInfo> {
-  const url = `${client.endpoint}/api/models/${repo}/revision/${encodeURIComponent(revision)}?blobs=true`;
+export async function repoInfo(client: HubClient, repo: string, revision: string, type: RepoType = 'model'): Promise<RepoInfo> {
+  const url = `${client.endpoint}/api/${API_SEGMENT[type]}/${repo}/revision/${encodeURIComponent(revision)}?blobs=true`;
   const { res } = await hubRequest(client, 'GET', url);
   if (!res.ok) throw statusError(res, url, `listing ${repo}@${revision}`);
   let body: unknown;
@@ -110,13 +118,13 @@ export async function repoInfo(client: HubClient, repo: string, revision: string
   return { sha: b.sha, siblings: b.siblings };
 }
 
-export function resolveUrl(client: HubClient, repo: string, commit: string, file: string): string {
-  return `${client.endpoint}/${repo}/resolve/${encodeURIComponent(commit)}/${file.split('/').map(encodeURIComponent).join('/')}`;
+export function resolveUrl(client: HubClient, repo: string, commit: string, file: string, type: RepoType = 'model'): string {
+  return `${client.endpoint}/${RESOLVE_PREFIX[type]}${repo}/resolve/${encodeURIComponent(commit)}/${file.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 /** HEAD on the resolve URL (huggingface_hub's get_hf_file_metadata). */
-export async function fileMeta(client: HubClient, repo: string, commit: string, file: string): Promise<FileMeta> {
-  const url = resolveUrl(client, repo, commit, file);
+export async function fileMeta(client: HubClient, repo: string, commit: string, file: string, type: RepoType = 'model'): Promise<FileMeta> {
+  const url = resolveUrl(client, repo, commit, file, type);
   const { res, url: final } = await hubRequest(client, 'HEAD', url, { 'accept-encoding': 'identity' });
   if (res.status >= 400) throw statusError(res, url, `metadata of ${file}`);
   const h = res.headers;

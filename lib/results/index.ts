@@ -1,9 +1,11 @@
 /** results/: run record schema, atomic writes, run lifecycle, reading runs back. */
 export { RunRecordSchema, RUN_RECORD_VERSION, RUN_STATUSES, effectiveStatus } from './run-record.ts';
 export type { RunRecord, RunStatus } from './run-record.ts';
-export { startRun, resumeRun, readRunRecord, Run } from './run.ts';
+export { startRun, resumeRun, readRunRecord, markInterrupted, Run } from './run.ts';
+export { writeQueuedMarker, removeQueuedMarker, listQueuedRuns, QueuedRunSchema, QUEUED_DIR } from './queued.ts';
+export type { QueuedRun } from './queued.ts';
 export type { StartRunOptions } from './run.ts';
-export { listRuns, scanRuns, readJsonl, findRuns, filterRuns } from './store.ts';
+export { listRuns, scanRuns, readJsonl, findRuns, filterRuns, filterBy, LISTED_STATUSES } from './store.ts';
 export type { RunEntry, SkippedRun, ListRunsOptions } from './store.ts';
 export { writeFileAtomic, writeJsonAtomic, appendJsonLine } from './atomic.ts';
 export { gitState } from './git.ts';

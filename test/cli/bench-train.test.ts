@@ -21,6 +21,8 @@ test('llama s: issue 15 shape, AdamW, every method beside a PyTorch step with th
   if ('unavailable' in j.torch) throw new Error(`PyTorch reference did not run: ${j.torch.unavailable}`);
   assert.equal(j.torch.rows.map((x: { method: string; trainable: number }) => [x.method, x.trainable]), [['lora', 7168], ['ptuning-v1', 51584], ['qlora', 7168]]);
   assert.equal(j.torch.shape, { layers: 2, d: 128, heads: 4, kv: 2, ffn: 352, seq: 64, batch: 16, vocab: 2000 });
+  // One thread really: OpenBLAS's own pool is limited too (it would otherwise run the GEMMs on every core).
+  assert.is(j.torch.processThreads, 1);
   assert.ok(j.rows.every((x: { stepMs: { median: number }; cpuMs: { median: number } }) => x.stepMs.median > 0 && x.cpuMs.median > 0));
   // The profile of a step names its kernels; the products are there, by shape.
   assert.ok(j.rows[0].profile.byKernel.some((k: { name: string }) => k.name === 'BatchMatMul'));

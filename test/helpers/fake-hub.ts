@@ -23,6 +23,8 @@ export interface FakeHubOptions {
   breakAfter?: Map<string, number>;
   /** Files whose bytes the CDN serves with one byte flipped. */
   corrupt?: Set<string>;
+  /** A dataset repository: /api/datasets/… and /datasets/…/resolve/… (default a model repository). */
+  repoType?: 'model' | 'dataset';
 }
 
 export interface RequestLog { server: 'hub' | 'cdn'; method: string; url: string; range?: string; authorization?: string }
@@ -38,7 +40,7 @@ function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): P
 }
 
 /** Writes bytes[start..] honouring `Range: bytes=N-`; `breakAt` drops the socket after that many body bytes. */
-function sendBytes(req: IncomingMessage, res: ServerResponse, bytes: Buffer, headers: Record<string, string>, breakAt?: number): void {
+export function sendBytes(req: IncomingMessage, res: ServerResponse, bytes: Buffer, headers: Record<string, string>, breakAt?: number): void {
   const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
   const start = m ? Number(m[1]) : 0;
   if (start > bytes.length) { res.writeHead(416, headers).end(); return; }
@@ -53,6 +55,8 @@ function sendBytes(req: IncomingMessage, res: ServerResponse, bytes: Buffer, hea
 }
 
 export async function startFakeHub(o: FakeHubOptions): Promise<FakeHub> {
+  const seg = o.repoType === 'dataset' ? 'datasets' : 'models';
+  const pre = o.repoType === 'dataset' ? 'datasets/' : '';
   const log: RequestLog[] = [];
   const broken = new Set<string>();
   const byName = new Map(o.files.map((f) => [f.name, f]));
@@ -88,7 +92,7 @@ export async function startFakeHub(o: FakeHubOptions): Promise<FakeHub> {
       res.writeHead(401, { 'x-error-code': 'GatedRepo', 'x-error-message': 'Access to model is restricted. You must have access to it and be authenticated to access it.' }).end();
       return;
     }
-    const api = new RegExp(`^/api/models/${o.repo}/revision/([^/]+)$`).exec(url.pathname);
+    const api = new RegExp(`^/api/${seg}/${o.repo}/revision/([^/]+)$`).exec(url.pathname);
     if (api && req.method === 'GET') {
       const rev = decodeURIComponent(api[1]!);
       if (rev !== 'main' && rev !== o.commit) { res.writeHead(404, { 'x-error-code': 'RevisionNotFound', 'x-error-message': `Invalid rev id: ${rev}` }).end(); return; }
@@ -99,7 +103,7 @@ export async function startFakeHub(o: FakeHubOptions): Promise<FakeHub> {
       }));
       return;
     }
-    const resolve = new RegExp(`^/${o.repo}/resolve/([^/]+)/(.+)$`).exec(url.pathname);
+    const resolve = new RegExp(`^/${pre}${o.repo}/resolve/([^/]+)/(.+)$`).exec(url.pathname);
     if (resolve && (req.method === 'GET' || req.method === 'HEAD')) {
       const rev = decodeURIComponent(resolve[1]!);
       const f = byName.get(decodeURIComponent(resolve[2]!));

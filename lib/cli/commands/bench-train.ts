@@ -37,7 +37,7 @@ export const benchTrainCommand: Command = {
   async run(args) {
     const repeats = numberFlag(args, 'repeats', 10, { int: true, min: 1 });
     const warmup = numberFlag(args, 'warmup', 3, { int: true, min: 0 });
-    const wanted = listFlag(args, 'methods');
+    const wanted = listFlag(args, 'methods').flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean); // --methods full,lora
     const known = REFERENCE_CASES.map((c) => c.label);
     for (const m of wanted) {
       if (!known.includes(m)) throw new LedgerLabError({ kind: 'usage', problem: `unknown method "${m}"`, where: '--methods', hint: `choose from ${known.join(', ')}` });
@@ -78,7 +78,7 @@ export const benchTrainCommand: Command = {
       console.log(`PyTorch reference: not run (${torch.unavailable})`);
       return;
     }
-    console.log(`PyTorch ${torch.torch} (${torch.threads} thread, python ${torch.python}), same shapes:`);
+    console.log(`PyTorch ${torch.torch} (${torch.threads} thread${torch.processThreads !== undefined ? `, ${torch.processThreads} OS thread(s) in the process` : ''}, python ${torch.python}), same shapes:`);
     for (const t of torch.rows) {
       const ours = rows.find((r) => r.label === t.method);
       const ratio = ours ? `  tfjs/torch speed ${(t.median_ms / ours.stepMs.median).toFixed(2)}x (CPU time ${(t.cpu_median_ms / ours.cpuMs.median).toFixed(2)}x)` : '';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
 import { LedgerLabError } from '../../errors.ts';
-import { initBackend, openModel, openRun, isRunDir, TfjsDecoder, generate, QUANT_DTYPES, type QuantDtype } from '../../index.ts';
+import { initBackend, openModel, openRun, isRunDir, loadPeftAdapter, loadPretrained, TfjsDecoder, generate, QUANT_DTYPES, type QuantDtype } from '../../index.ts';
 
 function parseIds(raw: string): number[] {
   const ids = raw.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
@@ -15,7 +15,7 @@ function parseIds(raw: string): number[] {
 export const generateCommand: Command = {
   name: 'generate',
   summary: 'generate text from a Hugging Face checkpoint directory or a LedgerLab base (greedy or seeded sampling)',
-  usage: 'ledgerlab generate --model DIR|RUN (--prompt TEXT | --ids 1,2,3) [--max-new N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--quant Q] [--logits] [--json]',
+  usage: 'ledgerlab generate --model DIR|RUN (--prompt TEXT | --ids 1,2,3) [--max-new N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--quant Q] [--adapter DIR] [--logits] [--json]',
   help: [
     'DIR: a directory as transformers saves it (config.json + model.safetensors or sharded index; llama, qwen2,',
     'mistral, gpt2) with its tokenizer.json, or a LedgerLab pretrained-base folder (meta.json + weights.safetensors).',
@@ -25,6 +25,8 @@ export const generateCommand: Command = {
     '  --max-new N       new tokens at most (default 32); generation also stops at the tokenizer\'s EOS',
     '  --temperature T   0 (default) = greedy; otherwise softmax(logits/T) sampling, seeded by --seed (default 0)',
     '  --top-k K, --top-p P   restrict sampling to the K most likely tokens / the nucleus of mass P',
+    '  --adapter DIR     a PEFT adapter folder (adapter_config.json + adapter_model.safetensors: LORA, PREFIX_TUNING,',
+    '                    P_TUNING, PROMPT_TUNING) loaded onto the --model checkpoint',
     '  --quant Q         store the block linears as Q (nf4, nf4-dq, int8, fp16, …), converted tensor by tensor',
     'Text streams to stdout as tokens are chosen. --json prints one object instead: {"prompt", "generated"',
     '(new ids), "text"} and, with --logits, "promptLogits" (one row of vocabulary logits per prompt position).',
@@ -32,7 +34,7 @@ export const generateCommand: Command = {
   options: {
     model: { type: 'string' }, prompt: { type: 'string' }, ids: { type: 'string' }, 'max-new': { type: 'string' },
     temperature: { type: 'string' }, 'top-k': { type: 'string' }, 'top-p': { type: 'string' }, seed: { type: 'string' },
-    quant: { type: 'string' }, logits: { type: 'boolean' }, json: { type: 'boolean' },
+    quant: { type: 'string' }, adapter: { type: 'string' }, logits: { type: 'boolean' }, json: { type: 'boolean' },
   },
   async run(args) {
     const dir = args.values.model as string | undefined;
@@ -57,6 +59,11 @@ export const generateCommand: Command = {
     const opened = isRunDir(dir) ? await openRun(dir) : openModel(dir, { quant: quant as QuantDtype });
     const { model, tokenizer } = opened;
     try {
+      const adapter = args.values.adapter as string | undefined;
+      if (adapter) {
+        if (opened.kind !== 'hf') throw new LedgerLabError({ kind: 'usage', problem: '--adapter needs a Hugging Face checkpoint as --model (its model_type names the adapter\'s modules)', where: '--adapter' });
+        await loadPeftAdapter(model, adapter, loadPretrained(dir).modelType);
+      }
       if (text !== undefined && !tokenizer) {
         throw new LedgerLabError({ kind: 'usage', problem: `${dir} has no tokenizer.json, so --prompt cannot be encoded`, where: '--prompt', hint: 'pass token ids with --ids' });
       }

@@ -4,3 +4,4 @@ export type { Pretrained, FileDigest } from './load.ts';
 export { hfToConfig, HF_MODEL_TYPES } from './config.ts';
 export type { HfConfig, HfModelType } from './config.ts';
 export { SafetensorsReader } from './reader.ts';
+export { saveHfCheckpoint, neutralToHf, configToHf } from './save.ts';
