@@ -144,16 +144,3 @@ function setPath(obj: unknown, path: string[], value: unknown): unknown {
   }
   return container;
 }
-
-/** sha256 of a canonical JSON rendering (sorted keys), so equal configs hash equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
-  }
-  return v;
-}

@@ -17,8 +17,8 @@ import { LedgerLabError } from '../errors.ts';
 import { s, configError, suggest, type Infer, type Issue } from '../config/schema.ts';
 import { applyOverrides, parseJsonText, readTextFile } from '../config/load.ts';
 import { sha256Json } from '../util/hash.ts';
-import { experimentKinds, getExperimentKind, type ExperimentKind } from './kind.ts';
-import './builtin.ts';
+import type { ExperimentKind } from './kind.ts';
+import { experimentKinds, getExperimentKind } from './registry.ts';
 
 export const ExperimentFileSchema = s.object({
   kind: s.string({ nonEmpty: true }),
@@ -63,13 +63,16 @@ export function gridPoints(sweep: Record<string, unknown[]>): Record<string, unk
 
 const slug = (v: unknown) => String(typeof v === 'object' ? JSON.stringify(v) : v).replace(/[^A-Za-z0-9.]+/g, '_').slice(0, 24);
 
-/** Reads, overrides and validates an experiment file, and expands it into one planned run per point × seed. */
-export function planExperiment(file: string, overrides: readonly string[] = []): ExperimentPlan {
+/**
+ * Reads, overrides and validates an experiment file, and expands it into one planned run per point × seed.
+ * `kinds`: the kinds a file may name (default: the shipped ones, lib/experiments/registry.ts).
+ */
+export function planExperiment(file: string, overrides: readonly string[] = [], kinds: readonly ExperimentKind<unknown>[] = experimentKinds()): ExperimentPlan {
   const raw = applyOverrides(parseJsonText(readTextFile(file, 'experiment file'), file), scopedOverrides(overrides));
   const spec = ExperimentFileSchema.parse(raw, file);
-  const kind = getExperimentKind(spec.kind);
+  const kind = getExperimentKind(spec.kind, kinds);
   if (!kind) {
-    const names = experimentKinds().map((k) => k.kind);
+    const names = kinds.map((k) => k.kind);
     const near = suggest(spec.kind, names);
     throw new LedgerLabError({
       kind: 'config',

@@ -20,7 +20,7 @@ import { LedgerLabError } from '../errors.ts';
 import { GptConfigSchema, type GptConfig } from '../model/config.ts';
 import type { Gpt } from '../model/gpt.ts';
 import type { Weights } from '../model/init.ts';
-import { writeFileAtomic } from '../results/atomic.ts';
+import { writeFileAtomic } from '../util/atomic.ts';
 
 const { onnx } = onnxProto;
 type INode = onnxProto.onnx.INodeProto;

@@ -17,9 +17,9 @@
  * const { html, pdf } = await writeReport(doc, { dir: 'results/reports/speedup', pdf: true });
  */
 import { join, resolve } from 'node:path';
-import { canonicalJson } from '../config/load.ts';
+import { canonicalJson } from '../util/json.ts';
 import { backendLabel } from '../runtime/backend-label.ts';
-import { writeFileAtomic } from '../results/atomic.ts';
+import { writeFileAtomic } from '../util/atomic.ts';
 import type { RunEntry } from '../results/store.ts';
 import type { Chart } from './charts.ts';
 import { chartFigureHtml, escapeHtml } from './render.ts';

@@ -6,7 +6,7 @@
  * const c = compareRuns(listRuns('results').filter((r) => r.record.kind === 'speedup'));
  * console.log(formatComparison(c));
  */
-import { canonicalJson } from '../config/load.ts';
+import { canonicalJson } from '../util/json.ts';
 import { meanCI, formatCI, type MeanCI } from '../measure/stats.ts';
 import type { RunEntry } from './store.ts';
 

@@ -1,11 +1,10 @@
-/** results/: run record schema, atomic writes, run lifecycle, reading runs back. */
+/** results/: run record schema, run lifecycle, reading runs back (atomic writes and JSONL reading are in util/). */
 export { RunRecordSchema, RUN_RECORD_VERSION, RUN_STATUSES, effectiveStatus } from './run-record.ts';
 export type { RunRecord, RunStatus } from './run-record.ts';
 export { startRun, resumeRun, readRunRecord, Run } from './run.ts';
 export type { StartRunOptions } from './run.ts';
-export { listRuns, readJsonl, findRuns, filterRuns } from './store.ts';
+export { listRuns, findRuns, filterRuns } from './store.ts';
 export type { RunEntry } from './store.ts';
-export { writeFileAtomic, writeJsonAtomic, appendJsonLine } from './atomic.ts';
 export { gitState } from './git.ts';
 export type { GitState } from './git.ts';
 export { compareRuns, formatComparison, differingKeys, flatten, summaryMetrics } from './compare.ts';

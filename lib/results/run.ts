@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { sha256Json } from '../util/hash.ts';
 import { environmentReport } from '../runtime/env.ts';
-import { appendJsonLine, writeFileAtomic, writeJsonAtomic } from './atomic.ts';
+import { appendJsonLine, writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { gitState } from './git.ts';
 import { RUN_RECORD_VERSION, RunRecordSchema, effectiveStatus, type RunRecord } from './run-record.ts';
 

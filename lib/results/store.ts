@@ -1,5 +1,5 @@
-/** Reading results back: list run folders, read metrics.jsonl (tolerating a torn last line). */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+/** Reading results back: list run folders and find runs by reference. */
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { readRunRecord } from './run.ts';
@@ -24,32 +24,6 @@ export function listRuns(root = 'results'): RunEntry[] {
     out.push({ dir, record, status: effectiveStatus(record) });
   }
   return out.sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt));
-}
-
-/**
- * Parses a JSON-lines file. A malformed line is an error naming file:line — except an incomplete final
- * line (no newline), which a kill mid-append can leave and which is dropped.
- */
-export function readJsonl<T = Record<string, unknown>>(path: string): T[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new LedgerLabError({ kind: 'io', problem: 'cannot read JSON-lines file', where: path, cause: err });
-  }
-  const lines = text.split('\n');
-  const torn = lines.length > 0 && lines[lines.length - 1] !== '';
-  const out: T[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch (err) {
-      if (torn && i === lines.length - 1) return;
-      throw new LedgerLabError({ kind: 'data', problem: `invalid JSON line: ${(err as Error).message}`, where: `${path}:${i + 1}`, cause: err });
-    }
-  });
-  return out;
 }
 
 /**

@@ -29,7 +29,7 @@ import type { EncodedExample } from '../data/batch/encode.ts';
 import { Rng } from '../util/random.ts';
 import { sha256Json } from '../util/hash.ts';
 import { Progress } from '../measure/progress.ts';
-import { appendJsonLine, writeFileAtomic } from '../results/atomic.ts';
+import { appendJsonLine, writeFileAtomic } from '../util/atomic.ts';
 import type { TrainConfig } from './config.ts';
 import { AdamW, clipByGlobalNorm, lrAt } from './optim.ts';
 import { CHECKPOINT_FILE, readCheckpoint, restoreCheckpoint, saveCheckpoint, type LogWindow, type LoopState } from './checkpoint.ts';

@@ -24,7 +24,7 @@ import type { Tokenizer } from '../data/tokenizer/specials.ts';
 import { loadTokenizer, saveTokenizer } from '../data/tokenizer/io.ts';
 import { packTexts } from '../data/batch/pack.ts';
 import { sha256, sha256Json } from '../util/hash.ts';
-import { writeJsonAtomic } from '../results/atomic.ts';
+import { writeJsonAtomic } from '../util/atomic.ts';
 import type { TrainConfig } from './config.ts';
 import { trainLoop } from './loop.ts';
 

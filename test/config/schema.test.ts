@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { s, applyOverrides, parseJsonText, canonicalJson } from '../../lib/config/index.ts';
+import { s, applyOverrides, parseJsonText } from '../../lib/config/index.ts';
+import { canonicalJson } from '../../lib/util/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 
 const Train = s.object({

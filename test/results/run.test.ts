@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { startRun, resumeRun, readRunRecord, listRuns, readJsonl, writeFileAtomic } from '../../lib/results/index.ts';
+import { startRun, resumeRun, readRunRecord, listRuns } from '../../lib/results/index.ts';
+import { readJsonl, writeFileAtomic } from '../../lib/util/index.ts';
 import { sha256Json } from '../../lib/util/hash.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 

@@ -1,7 +1,7 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
 import { LedgerLabError } from '../../errors.ts';
-import { writeFileAtomic } from '../../results/atomic.ts';
+import { writeFileAtomic } from '../../util/atomic.ts';
 import { generateAds, toAdvertiseGenJsonl } from '../../data/synthetic/index.ts';
 import { loadDataset } from '../../data/load.ts';
 import { BpeTokenizer } from '../../data/tokenizer/bpe.ts';

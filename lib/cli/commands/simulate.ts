@@ -2,7 +2,7 @@ import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
 import { LedgerLabError } from '../../errors.ts';
 import { paths } from '../../paths.ts';
-import { loadSimFile, recordSweep, formatSweepTable } from '../../sim/sweep-file.ts';
+import { loadSimFile, recordSweep, formatSweepTable } from '../../experiments/simulate/sweep-file.ts';
 import { runSweep } from '../../sim/run.ts';
 import { verifySweepOnChain, type EvmCheck } from '../../sim/evm.ts';
 

@@ -3,14 +3,12 @@
  * every other experiment; a sweep is recorded as one run folder (run.json with the config and seeds,
  * metrics.jsonl with one line per design × attack × seed, table.json with the intervals).
  */
-import { LedgerLabError } from '../errors.ts';
-import { ExperimentFileSchema } from '../experiments/spec.ts';
-import { parseJsonText, readTextFile } from '../config/load.ts';
-import { formatCI, type MeanCI } from '../measure/stats.ts';
-import { startRun } from '../results/run.ts';
-import type { ExperimentKind } from '../experiments/kind.ts';
-import { SimConfigSchema, parseSimConfig, type SimConfig } from './config.ts';
-import { runSweep, type SweepResult, type SweepRow } from './run.ts';
+import { LedgerLabError } from '../../errors.ts';
+import { ExperimentFileSchema } from '../spec.ts';
+import { parseJsonText, readTextFile } from '../../config/load.ts';
+import { formatCI, type MeanCI } from '../../measure/stats.ts';
+import { startRun } from '../../results/run.ts';
+import { parseSimConfig, type SimConfig, type SweepResult, type SweepRow } from '../../sim/index.ts';
 
 export interface SimFile { file: string; name: string; description?: string; seeds: number[]; config: SimConfig }
 
@@ -38,7 +36,8 @@ export async function recordSweep(sim: SimFile, result: SweepResult, root: strin
   return run.dir;
 }
 
-function rowSummary(r: SweepRow) {
+/** The per-cell figures a run's summary keeps (the full intervals are in table.json / metrics.jsonl). */
+export function rowSummary(r: SweepRow) {
   return { design: r.design, attack: r.attack, capturedShare: r.metrics.capturedShare.mean, roi: r.metrics.roi.mean, honestRetention: r.metrics.honestRetention.mean };
 }
 
@@ -52,16 +51,3 @@ export function formatSweepTable(rows: readonly SweepRow[]): string {
   const line = (cells: string[]) => cells.map((c, j) => c.padEnd(widths[j])).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
-
-/** The simulator as an experiment kind for `ledgerlab run` (one seed per run; the runner owns the seeds). */
-export const simulateKind: ExperimentKind<unknown> = {
-  kind: 'simulate',
-  summary: 'incentive stress test: reward designs × attacks, fast off-chain mode',
-  configSchema: SimConfigSchema,
-  async run(ctx) {
-    const cfg = parseSimConfig(ctx.config);
-    const r = runSweep(cfg, [ctx.seed]);
-    for (const c of r.cells) ctx.run.logMetrics({ design: c.design, attack: c.attack, seed: c.seed, ...c.metrics });
-    return { seconds: r.seconds, rows: r.rows.map(rowSummary) };
-  },
-};
