@@ -1,6 +1,6 @@
 /** Strict flag parsing for commands, with usage errors in the house style. */
 import { parseArgs } from 'node:util';
-import { LedgerLabError } from '../errors.ts';
+import { LedgerLabError } from '../index.ts';
 import type { Command, ParsedArgs } from './command.ts';
 
 export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {

@@ -17,7 +17,8 @@ export { split, idListHash, exactCounts, type Split, type SplitOptions, type Spl
 export * from './tokenizer/index.ts';
 export * from './batch/index.ts';
 export {
-  generateAd, generateAds, adRecordToExample, toAdvertiseGenJsonl, knobAt,
+  generateAd, generateAds, adRecordToExample, toAdvertiseGenJsonl, knobAt, addTypos, garble, truncate, CATEGORIES, VALUES, valuesOf,
   type AdGenOptions, type AdNoise, type AdDrift, type AdRecord, type KnobSchedule,
 } from './synthetic/index.ts';
+export { contentId } from './ids.ts';
 export { loadDataset, detectFormat, DATASET_FORMATS, type DatasetFormat } from './load.ts';

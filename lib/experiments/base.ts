@@ -5,11 +5,11 @@
  */
 import type { DataConfig } from './task.ts';
 import { prepareTask } from './task.ts';
-import type { GptConfig } from '../model/config.ts';
-import { pretrainBase, domainTexts } from '../train/pretrain.ts';
-import { trainConfig } from '../train/config.ts';
-import { initBackend } from '../runtime/backend.ts';
-import { s, type Infer } from '../config/schema.ts';
+import type { GptConfig } from '../model/index.ts';
+import { pretrainBase, domainTexts } from '../train/index.ts';
+import { trainConfig } from '../train/index.ts';
+import { initBackend } from '../runtime/index.ts';
+import { s, type Infer } from '../config/index.ts';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.ts';
 

@@ -3,8 +3,8 @@
  * run's summary. The runner owns run records, sweeps, skipping, failures and resume; a kind only does science.
  * The kinds that ship are listed in ./registry.ts.
  */
-import type { Schema } from '../config/schema.ts';
-import type { Run } from '../results/run.ts';
+import type { Schema } from '../config/index.ts';
+import type { Run } from '../results/index.ts';
 
 export interface ExperimentContext<C> {
   config: C;

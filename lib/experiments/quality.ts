@@ -3,18 +3,18 @@
  * `trainSteps` AdamW steps (linear warm-up over the first tenth, at most 10 steps), time the run, generate on
  * the held-out prompts, score them with the Chinese metric and write the predictions as an artefact.
  */
-import { trainConfig, type TrainConfig } from '../train/config.ts';
-import { trainLoop } from '../train/loop.ts';
-import { evaluate, predictionsJsonl } from '../train/evaluate.ts';
-import { evalDecoder } from '../infer/decoder-for.ts';
-import { zhScoresMulti, ZH_KEYS } from '../metrics/zh.ts';
-import { buildModel, type MethodSpec } from '../peft/method.ts';
-import { memoryBreakdown } from '../peft/memory.ts';
-import type { QuantDtype } from '../quant/tensor.ts';
-import type { Weights } from '../model/init.ts';
-import type { GptConfig } from '../model/config.ts';
+import { trainConfig, type TrainConfig } from '../train/index.ts';
+import { trainLoop } from '../train/index.ts';
+import { evaluate, predictionsJsonl } from '../train/index.ts';
+import { evalDecoder } from '../infer/index.ts';
+import { zhScoresMulti, ZH_KEYS } from '../metrics/index.ts';
+import { buildModel, type MethodSpec } from '../peft/index.ts';
+import { memoryBreakdown } from '../peft/index.ts';
+import type { QuantDtype } from '../quant/index.ts';
+import type { Weights } from '../model/index.ts';
+import type { GptConfig } from '../model/index.ts';
 import type { Task } from './task.ts';
-import type { Run } from '../results/run.ts';
+import type { Run } from '../results/index.ts';
 
 export interface QualitySpec {
   /** Names the metrics phase (`quality:<label>`) and the artefact (`predictions-<label>.jsonl`). */

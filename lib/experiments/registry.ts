@@ -7,9 +7,9 @@
  * report.ts (a ReportSectionBuilder); export both from its index.ts and list the pair below.
  */
 import type { ExperimentKind } from './kind.ts';
-import { buildReport, type BuildReportOptions, type ReportSectionBuilder } from '../report/sections.ts';
-import type { ReportDocument } from '../report/document.ts';
-import type { RunEntry } from '../results/store.ts';
+import { buildReport, type BuildReportOptions, type ReportSectionBuilder } from '../report/index.ts';
+import type { ReportDocument } from '../report/index.ts';
+import type { RunEntry } from '../results/index.ts';
 import { speedupKind } from './speedup/kind.ts';
 import { speedupReport } from './speedup/report.ts';
 import { finetuneKind } from './finetune/kind.ts';

@@ -14,9 +14,9 @@
  * (`--set train.lr=0.01` means `config.train.lr`).
  */
 import { LedgerLabError } from '../errors.ts';
-import { s, configError, suggest, type Infer, type Issue } from '../config/schema.ts';
-import { applyOverrides, parseJsonText, readTextFile } from '../config/load.ts';
-import { sha256Json } from '../util/hash.ts';
+import { s, configError, suggest, type Infer, type Issue } from '../config/index.ts';
+import { applyOverrides, parseJsonText, readTextFile } from '../config/index.ts';
+import { sha256Json } from '../util/index.ts';
 import type { ExperimentKind } from './kind.ts';
 import { experimentKinds, getExperimentKind } from './registry.ts';
 

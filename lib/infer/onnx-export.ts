@@ -17,10 +17,10 @@
 import onnxProto from 'onnx-proto';
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
-import { GptConfigSchema, type GptConfig } from '../model/config.ts';
-import type { Gpt } from '../model/gpt.ts';
-import type { Weights } from '../model/init.ts';
-import { writeFileAtomic } from '../util/atomic.ts';
+import { GptConfigSchema, type GptConfig } from '../model/index.ts';
+import type { Gpt } from '../model/index.ts';
+import type { Weights } from '../model/index.ts';
+import { writeFileAtomic } from '../util/index.ts';
 
 const { onnx } = onnxProto;
 type INode = onnxProto.onnx.INodeProto;

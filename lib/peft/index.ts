@@ -7,3 +7,5 @@ export { applyPromptTuning, applyPTuningV1, promptParamCount } from './prompt.ts
 export type { PromptTuningOptions, PTuningV1Options } from './prompt.ts';
 export { MethodSchema, buildModel, methodParamCount, virtualTokens, METHOD_NAMES } from './method.ts';
 export type { MethodSpec, MethodName } from './method.ts';
+export { memoryBreakdown } from './memory.ts';
+export type { MemoryBreakdown } from './memory.ts';

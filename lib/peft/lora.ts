@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
-import { Rng } from '../util/random.ts';
-import { DenseLinear, type ApplyContext, type Linear } from '../model/layers.ts';
-import type { Gpt } from '../model/gpt.ts';
+import { Rng } from '../util/index.ts';
+import { DenseLinear, type ApplyContext, type Linear } from '../model/index.ts';
+import type { Gpt } from '../model/index.ts';
 
 export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'fc', 'proj'] as const;
 export type LoraTarget = (typeof LORA_TARGETS)[number];

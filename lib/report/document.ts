@@ -17,10 +17,10 @@
  * const { html, pdf } = await writeReport(doc, { dir: 'results/reports/speedup', pdf: true });
  */
 import { join, resolve } from 'node:path';
-import { canonicalJson } from '../util/json.ts';
-import { backendLabel } from '../runtime/backend-label.ts';
-import { writeFileAtomic } from '../util/atomic.ts';
-import type { RunEntry } from '../results/store.ts';
+import { canonicalJson } from '../util/index.ts';
+import { backendLabel } from '../runtime/index.ts';
+import { writeFileAtomic } from '../util/index.ts';
+import type { RunEntry } from '../results/index.ts';
 import type { Chart } from './charts.ts';
 import { chartFigureHtml, escapeHtml } from './render.ts';
 import { printPdf } from './pdf.ts';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LedgerLabError } from '../errors.ts';
-import { writeFileAtomic } from '../util/atomic.ts';
+import { writeFileAtomic } from '../util/index.ts';
 
 export const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 

@@ -7,7 +7,7 @@
  * effective status: "running" whose process no longer exists on this host reads as "interrupted".
  */
 import { hostname } from 'node:os';
-import { s, type Infer } from '../config/schema.ts';
+import { s, type Infer } from '../config/index.ts';
 
 export const RUN_RECORD_VERSION = 1;
 

@@ -13,9 +13,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
-import { sha256Json } from '../util/hash.ts';
-import { environmentReport } from '../runtime/env.ts';
-import { appendJsonLine, writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import { sha256Json } from '../util/index.ts';
+import { environmentReport } from '../runtime/index.ts';
+import { appendJsonLine, writeFileAtomic, writeJsonAtomic } from '../util/index.ts';
 import { gitState } from './git.ts';
 import { RUN_RECORD_VERSION, RunRecordSchema, effectiveStatus, type RunRecord } from './run-record.ts';
 

@@ -3,7 +3,7 @@
  * Strict objects: an unknown key is a config error naming its path. Amounts are in ether (numbers) and
  * converted to wei once, with gwei precision, so JSON stays readable.
  */
-import { s, type Infer } from '../config/schema.ts';
+import { s, type Infer } from '../config/index.ts';
 
 const frac = (d: number) => s.number({ min: 0, max: 1 }).default(d);
 const eth = (d: number) => s.number({ min: 0 }).default(d);

@@ -8,7 +8,7 @@
  * Flags raised in an epoch apply at that epoch's settlement (flagged items' weights are skipped, as in
  * lib/ledger/rules.ts aggregateEpoch) and keep the item out of retrieval afterwards.
  */
-import { Rng } from '../util/random.ts';
+import { Rng } from '../util/index.ts';
 import type { DesignConfig, WorldConfig } from './config.ts';
 import { ethToWei } from './config.ts';
 import type { Agent, AgentContext, ItemPlan } from './agents/types.ts';

@@ -1,10 +1,10 @@
 import type { Command } from '../command.ts';
 import { numberFlag, listFlag } from '../args.ts';
-import { benchTrainStep, REFERENCE_CASES } from '../../bench/train-step.ts';
-import { runTorchReference } from '../../bench/torch.ts';
-import { environmentReport, environmentSummary } from '../../runtime/env.ts';
-import { formatStat } from '../../measure/timing.ts';
-import { LedgerLabError } from '../../errors.ts';
+import { benchTrainStep, REFERENCE_CASES } from '../../index.ts';
+import { runTorchReference } from '../../index.ts';
+import { environmentReport, environmentSummary } from '../../index.ts';
+import { formatStat } from '../../index.ts';
+import { LedgerLabError } from '../../index.ts';
 
 const MiB = 1024 * 1024;
 const mib = (b: number) => (b / MiB).toFixed(2);

@@ -1,9 +1,9 @@
 import { join, relative } from 'node:path';
 import type { Command } from '../command.ts';
-import { paths } from '../../paths.ts';
-import { resolveReportRuns } from '../../report/resolve.ts';
-import { slug, writeReport } from '../../report/document.ts';
-import { buildExperimentReport } from '../../experiments/registry.ts';
+import { paths } from '../../index.ts';
+import { resolveReportRuns } from '../../index.ts';
+import { slug, writeReport } from '../../index.ts';
+import { buildExperimentReport } from '../../index.ts';
 
 export const reportCommand: Command = {
   name: 'report',

@@ -1,8 +1,8 @@
 import type { Command } from '../command.ts';
 import { listFlag } from '../args.ts';
-import { listRuns, filterRuns, findRuns } from '../../results/store.ts';
-import { compareRuns, formatComparison } from '../../results/compare.ts';
-import { paths } from '../../paths.ts';
+import { listRuns, filterRuns, findRuns } from '../../index.ts';
+import { compareRuns, formatComparison } from '../../index.ts';
+import { paths } from '../../index.ts';
 
 function duration(start: string, end?: string): string {
   if (!end) return '';

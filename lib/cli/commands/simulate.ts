@@ -1,10 +1,10 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../errors.ts';
-import { paths } from '../../paths.ts';
-import { loadSimFile, recordSweep, formatSweepTable } from '../../experiments/simulate/sweep-file.ts';
-import { runSweep } from '../../sim/run.ts';
-import { verifySweepOnChain, type EvmCheck } from '../../sim/evm.ts';
+import { LedgerLabError } from '../../index.ts';
+import { paths } from '../../index.ts';
+import { loadSimFile, recordSweep, formatSweepTable } from '../../index.ts';
+import { runSweep } from '../../sim/index.ts';
+import { verifySweepOnChain, type EvmCheck } from '../../sim/index.ts';
 
 export const simulateCommand: Command = {
   name: 'simulate',

@@ -7,10 +7,10 @@
  * The model is a tiny decoder on purpose: a run is `cycles × methods` adapt-and-evaluate rounds and a
  * quick configuration must finish in minutes on two CPU cores.
  */
-import { s, type Infer } from '../../config/schema.ts';
-import { GptConfigSchema } from '../../model/config.ts';
-import { MethodSchema } from '../../peft/method.ts';
-import { QUANT_DTYPES } from '../../quant/tensor.ts';
+import { s, type Infer } from '../../config/index.ts';
+import { GptConfigSchema } from '../../model/index.ts';
+import { MethodSchema } from '../../peft/index.ts';
+import { QUANT_DTYPES } from '../../quant/index.ts';
 import { PretrainSchema } from '../base.ts';
 import { ScenarioSchema } from './scenarios.ts';
 

@@ -4,10 +4,10 @@
  * it, the change points, the worst per-example regressions, hallucination and length drift, the generated
  * verdict and the limits. Every number comes from `aggregateDrift` over the run files.
  */
-import type { RunEntry } from '../../results/store.ts';
-import type { ReportPart } from '../../report/sections.ts';
-import { lineBandChart, withProvenance, type Chart } from '../../report/charts.ts';
-import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/document.ts';
+import type { RunEntry } from '../../results/index.ts';
+import type { ReportPart } from '../../report/index.ts';
+import { lineBandChart, withProvenance, type Chart } from '../../report/index.ts';
+import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/index.ts';
 import { aggregateDrift, type DriftAggregate, type AggregateDriftOptions } from './aggregate.ts';
 import type { DriftConfig } from './config.ts';
 

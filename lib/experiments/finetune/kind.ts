@@ -7,20 +7,20 @@
  * // experiments/smoke.json
  * { "kind": "finetune", "name": "smoke", "seeds": [0], "config": { "method": { "method": "lora" }, "train": { "steps": 60 } } }
  */
-import { s, type Infer } from '../../config/schema.ts';
+import { s, type Infer } from '../../config/index.ts';
 import type { ExperimentKind } from '../kind.ts';
 import { DataSchema } from '../task.ts';
-import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/config.ts';
-import { MethodSchema, buildModel } from '../../peft/method.ts';
-import { memoryBreakdown } from '../../peft/memory.ts';
-import { QUANT_DTYPES } from '../../quant/tensor.ts';
-import { TrainSchema } from '../../train/config.ts';
-import { trainLoop } from '../../train/loop.ts';
-import { evaluate, predictionsJsonl } from '../../train/evaluate.ts';
-import { evalDecoder } from '../../infer/decoder-for.ts';
-import { zhScoresMulti, ZH_KEYS } from '../../metrics/zh.ts';
-import { rougeScoresMulti } from '../../metrics/rouge.ts';
-import { bleu4En } from '../../metrics/bleu.ts';
+import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/index.ts';
+import { MethodSchema, buildModel } from '../../peft/index.ts';
+import { memoryBreakdown } from '../../peft/index.ts';
+import { QUANT_DTYPES } from '../../quant/index.ts';
+import { TrainSchema } from '../../train/index.ts';
+import { trainLoop } from '../../train/index.ts';
+import { evaluate, predictionsJsonl } from '../../train/index.ts';
+import { evalDecoder } from '../../infer/index.ts';
+import { zhScoresMulti, ZH_KEYS } from '../../metrics/index.ts';
+import { rougeScoresMulti } from '../../metrics/index.ts';
+import { bleu4En } from '../../metrics/index.ts';
 import { PretrainSchema, taskAndBase } from '../base.ts';
 
 export const FinetuneSchema = s.object({

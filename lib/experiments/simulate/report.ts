@@ -12,12 +12,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerLabError } from '../../errors.ts';
-import type { MeanCI } from '../../measure/stats.ts';
-import type { RunEntry } from '../../results/store.ts';
-import { readJsonl } from '../../util/jsonl.ts';
-import type { ReportPart } from '../../report/sections.ts';
-import { heatmapChart, lineBandChart, withProvenance, type Chart } from '../../report/charts.ts';
-import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Cell, type Interval, type Section } from '../../report/document.ts';
+import type { MeanCI } from '../../measure/index.ts';
+import type { RunEntry } from '../../results/index.ts';
+import { readJsonl } from '../../util/index.ts';
+import type { ReportPart } from '../../report/index.ts';
+import { heatmapChart, lineBandChart, withProvenance, type Chart } from '../../report/index.ts';
+import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Cell, type Interval, type Section } from '../../report/index.ts';
 import {
   budgetCurve, attack as parseAttack, attackName, design as parseDesign, parseSimConfig, world as parseWorld, playEpisode, settleFast,
   accounts, weiToEth, agentsFor, summarize, TABLE_METRICS, bruteForceShapley, knnGame, clusterBySimilarity, quotientShapley,

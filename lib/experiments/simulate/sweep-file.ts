@@ -5,9 +5,9 @@
  */
 import { LedgerLabError } from '../../errors.ts';
 import { ExperimentFileSchema } from '../spec.ts';
-import { parseJsonText, readTextFile } from '../../config/load.ts';
-import { formatCI, type MeanCI } from '../../measure/stats.ts';
-import { startRun } from '../../results/run.ts';
+import { parseJsonText, readTextFile } from '../../config/index.ts';
+import { formatCI, type MeanCI } from '../../measure/index.ts';
+import { startRun } from '../../results/index.ts';
 import { parseSimConfig, type SimConfig, type SweepResult, type SweepRow } from '../../sim/index.ts';
 
 export interface SimFile { file: string; name: string; description?: string; seeds: number[]; config: SimConfig }

@@ -7,10 +7,10 @@
  * tokens (ChatGLM-6B's context: 1024 cutoff in LLaMA-Factory's benchmark); we keep source 64 + target 128 and
  * scale the prefix by the same 1/8 of the 1024 cutoff it had, 128 × 192/1024 = 24.
  */
-import { s, type Infer } from '../../config/schema.ts';
-import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/config.ts';
-import { MethodSchema } from '../../peft/method.ts';
-import { QUANT_DTYPES } from '../../quant/tensor.ts';
+import { s, type Infer } from '../../config/index.ts';
+import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/index.ts';
+import { MethodSchema } from '../../peft/index.ts';
+import { QUANT_DTYPES } from '../../quant/index.ts';
 import { DataSchema } from '../task.ts';
 import { PretrainSchema, QualityEvalSchema } from '../base.ts';
 

@@ -3,12 +3,12 @@
  * training loop (AdamW, clipping, the recipe's padding and checkpointing) and time its steps after warm-up.
  * Samples/s is samples over wall time of the timed steps, the way the claim's samples/s is defined.
  */
-import { buildModel } from '../../peft/method.ts';
-import type { GptConfig } from '../../model/config.ts';
-import type { Weights } from '../../model/init.ts';
-import { trainLoop } from '../../train/loop.ts';
-import { BatchIterator } from '../../data/batch/iterator.ts';
-import { trainConfig } from '../../train/config.ts';
+import { buildModel } from '../../peft/index.ts';
+import type { GptConfig } from '../../model/index.ts';
+import type { Weights } from '../../model/index.ts';
+import { trainLoop } from '../../train/index.ts';
+import { BatchIterator } from '../../data/index.ts';
+import { trainConfig } from '../../train/index.ts';
 import type { Task } from '../task.ts';
 import type { Recipe } from './config.ts';
 

@@ -3,10 +3,10 @@
  * the Shapley decomposition, ROUGE/BLEU with bootstrap intervals, the generated verdict, the limits. Every
  * figure is drawn from `aggregateSpeedup` over the run files, so the report's numbers are the runs' numbers.
  */
-import type { RunEntry } from '../../results/store.ts';
-import type { ReportPart } from '../../report/sections.ts';
-import { groupedBarChart, waterfallChart, withProvenance, type Chart } from '../../report/charts.ts';
-import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/document.ts';
+import type { RunEntry } from '../../results/index.ts';
+import type { ReportPart } from '../../report/index.ts';
+import { groupedBarChart, waterfallChart, withProvenance, type Chart } from '../../report/index.ts';
+import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/index.ts';
 import { aggregateSpeedup, type SpeedupAggregate, type RunSummary } from './aggregate.ts';
 import type { Recipe } from './config.ts';
 
