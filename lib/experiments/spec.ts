@@ -76,6 +76,8 @@ export function planExperiment(file: string, overrides: readonly string[] = [], 
     const near = suggest(spec.kind, names);
     throw new LedgerLabError({
       kind: 'config',
+      code: 'config.unknown_kind',
+      issues: [{ path: ['kind'], message: `unknown experiment kind "${spec.kind}"` }],
       problem: `unknown experiment kind "${spec.kind}"${near ? ` (did you mean "${near}"?)` : ''}`,
       where: `${file} at kind`,
       hint: `known kinds: ${names.join(', ') || 'none registered'}`,

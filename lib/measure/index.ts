@@ -2,6 +2,6 @@
 export { timeRepeats, summarize, quantile, formatStat } from './timing.ts';
 export type { Stat } from './timing.ts';
 export { meanCI, formatCI, t975 } from './stats.ts';
-export type { MeanCI } from './stats.ts';
+export type { Interval, Estimate, MeanCI } from './stats.ts';
 export { Progress, formatSeconds } from './progress.ts';
 export type { ProgressOptions } from './progress.ts';

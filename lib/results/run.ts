@@ -95,7 +95,10 @@ export class Run {
   fail(err: unknown): void {
     const e = err as LedgerLabError;
     this.close('failed', {
-      error: { message: e?.problem ?? (err instanceof Error ? err.message : String(err)), where: e?.where, kind: e?.kind ?? 'internal' },
+      error: {
+        message: e?.problem ?? (err instanceof Error ? err.message : String(err)), where: e?.where, kind: e?.kind ?? 'internal',
+        ...(err instanceof LedgerLabError ? { code: err.code, ...(err.issues.length ? { issues: err.issues.map((i) => ({ path: [...i.path], message: i.message })) } : {}) } : {}),
+      },
     });
   }
 

@@ -17,7 +17,7 @@
  * const result = await trainLoop({ model, config: TrainSchema.parse({ steps: 100 }), train: encoded, padId: tok.special.pad,
  *   seed: 0, metricsPath: run.metricsPath, checkpointDir: run.dir, resume: ctx.resume });
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
@@ -29,7 +29,7 @@ import type { EncodedExample } from '../data/index.ts';
 import { Rng } from '../util/index.ts';
 import { sha256Json } from '../util/index.ts';
 import { Progress } from '../measure/index.ts';
-import { appendJsonLine, writeFileAtomic } from '../util/index.ts';
+import { appendJsonLine, truncateJsonl } from '../util/index.ts';
 import type { TrainConfig } from './config.ts';
 import { AdamW, clipByGlobalNorm, lrAt } from './optim.ts';
 import { CHECKPOINT_FILE, readCheckpoint, restoreCheckpoint, saveCheckpoint, type LogWindow, type LoopState } from './checkpoint.ts';
@@ -90,22 +90,9 @@ export interface TrainLoopResult {
 
 const emptyWindow = (): LogWindow => ({ steps: 0, lossSum: 0, realTokens: 0, paddedTokens: 0, targetTokens: 0, samples: 0, seconds: 0 });
 
-/** The metrics lines of a file, keeping complete lines with step ≤ `upTo` (a killed writer's tail is dropped). */
+/** Keeps the metrics lines with step ≤ `upTo` (what the checkpoint covers); a killed writer's tail is dropped. */
 function truncateMetrics(path: string, upTo: number): void {
-  if (!existsSync(path)) return;
-  const text = readFileSync(path, 'utf8');
-  const keep: string[] = [];
-  for (const raw of text.split('\n')) {
-    if (!raw.trim()) continue;
-    let line: { step?: number };
-    try {
-      line = JSON.parse(raw);
-    } catch {
-      continue; // the half-written last line of a killed process
-    }
-    if (typeof line.step !== 'number' || line.step <= upTo) keep.push(raw);
-  }
-  writeFileAtomic(path, keep.map((l) => l + '\n').join(''));
+  truncateJsonl(path, (l) => typeof l.step !== 'number' || l.step <= upTo);
 }
 
 export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {

@@ -3,4 +3,4 @@ export { Rng } from './random.ts';
 export { sha256, sha256Json } from './hash.ts';
 export { canonicalJson } from './json.ts';
 export { writeFileAtomic, writeJsonAtomic, appendJsonLine } from './atomic.ts';
-export { readJsonl } from './jsonl.ts';
+export { readJsonl, truncateJsonl } from './jsonl.ts';

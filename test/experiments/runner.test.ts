@@ -81,7 +81,7 @@ test('a failing run is recorded and the sweep goes on; the next invocation resum
   assert.match(out.failed[0].error!, 'planted failure');
   const rec = readRunRecord(out.failed[0].dir);
   assert.is(rec.status, 'failed');
-  assert.equal(rec.error, { message: 'planted failure', where: 'toy.jsonl:3', kind: 'data' });
+  assert.equal(rec.error, { message: 'planted failure', where: 'toy.jsonl:3', kind: 'data', code: 'data' });
   failOn = 'never';
   calls.length = 0;
   const again = await runExperiment(file, { root, kinds });

@@ -15,7 +15,7 @@
  *      per-cycle metrics as an uninterrupted one (timing fields aside);
  *   4. the summary: per method, first/last/worst held-out scores and where the change detectors fire.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentKind } from '../kind.ts';
@@ -24,6 +24,7 @@ import { BASE_CACHE } from '../base.ts';
 import { DriftSchema, type DriftConfig, type DriftMethod } from './config.ts';
 import { scenarioWindow, heldOutSet, severityAt, generatorOptions, type Scenario } from './scenarios.ts';
 import { hallucinatedValues, charLength } from './measures.ts';
+import type { Interval } from '../../measure/index.ts';
 import { cusumDetect, bootstrapDetect, type ChangeDetection } from './detect.ts';
 import { pretrainBase, domainTexts } from '../../train/index.ts';
 import { trainConfig } from '../../train/index.ts';
@@ -44,7 +45,7 @@ import type { Example } from '../../data/index.ts';
 import { Rng } from '../../util/index.ts';
 import { sha256, sha256Json } from '../../util/index.ts';
 import { writeFileAtomic } from '../../util/index.ts';
-import { readJsonl } from '../../util/index.ts';
+import { readJsonl, truncateJsonl } from '../../util/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import type { Run } from '../../results/index.ts';
 import type { GptConfig } from '../../model/index.ts';
@@ -66,8 +67,6 @@ export interface DriftItem {
   length: number;
   refLength: number;
 }
-
-type Interval = { mean: number; lo: number; hi: number };
 
 /** One metrics.jsonl line: a method after a cycle. */
 export interface CycleLine {
@@ -192,19 +191,7 @@ function loadDriftCheckpoint(path: string, models: Map<string, Gpt>, fp: string)
 
 /** Keeps the metrics lines of cycles before `cycles` (what the checkpoint covers); drops a killed tail. */
 function truncateCycleLines(path: string, cycles: number): void {
-  if (!existsSync(path)) return;
-  const keep: string[] = [];
-  for (const raw of readFileSync(path, 'utf8').split('\n')) {
-    if (!raw.trim()) continue;
-    let line: { cycle?: number };
-    try {
-      line = JSON.parse(raw);
-    } catch {
-      continue;
-    }
-    if (typeof line.cycle !== 'number' || line.cycle < cycles) keep.push(raw);
-  }
-  writeFileAtomic(path, keep.map((l) => l + '\n').join(''));
+  truncateJsonl(path, (l) => typeof l.cycle !== 'number' || l.cycle < cycles);
 }
 
 export interface MethodSummary {

@@ -16,7 +16,7 @@ export interface SimFile { file: string; name: string; description?: string; see
 export function loadSimFile(file: string, opts: { seeds?: number } = {}): SimFile {
   const spec = ExperimentFileSchema.parse(parseJsonText(readTextFile(file, 'simulation file'), file), file);
   if (spec.kind !== 'simulate') {
-    throw new LedgerLabError({ kind: 'config', problem: `expected kind "simulate", got "${spec.kind}"`, where: `${file} at kind`, hint: 'run other experiment kinds with `ledgerlab run`' });
+    throw new LedgerLabError({ kind: 'config', code: 'config.wrong_kind', problem: `expected kind "simulate", got "${spec.kind}"`, where: `${file} at kind`, hint: 'run other experiment kinds with `ledgerlab run`' });
   }
   if (Object.keys(spec.sweep).length > 0) {
     throw new LedgerLabError({ kind: 'config', problem: 'a simulation sweeps config.designs × config.attacks, not "sweep"', where: `${file} at sweep`, hint: 'list designs and attacks under config' });
