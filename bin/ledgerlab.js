@@ -2,7 +2,12 @@
 // The `ledgerlab` executable. LedgerLab needs Node >= 22.13 with TypeScript type stripping; the project
 // brings its own Node 22 as the `node` devDependency. When started by an older Node (e.g. a system
 // Node 20), re-run this same command on that bundled Node instead of failing.
-import { spawnSync } from 'node:child_process';
+//
+// The re-run child is in the foreground for the user: SIGINT/SIGTERM/SIGHUP sent to this process are passed
+// on (so `kill <pid>` stops the real work, not just this wrapper), and this process ends the way the child
+// did: with its exit code, or killed by the same signal (said on stderr when nobody here sent it).
+// Hand-written rather than `foreground-child`: this file must work before `npm ci` has installed anything.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +25,25 @@ if (tooOld || !canStrip) {
     process.exit(1);
   }
   const flags = canStrip && !tooOld ? [] : ['--experimental-strip-types', '--no-warnings=ExperimentalWarning'];
-  const r = spawnSync(node, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
+  const child = spawn(node, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const sent = new Set();
+  const forward = (sig) => {
+    sent.add(sig);
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+  };
+  for (const sig of signals) process.on(sig, forward);
+  child.on('error', (err) => {
+    console.error(`error (runtime): cannot start ${node}: ${err.message}`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    if (code !== null) process.exit(code);
+    if (!sent.has(signal)) console.error(`error (runtime): ledgerlab (pid ${child.pid}) was killed by ${signal}`);
+    for (const sig of signals) process.removeListener(sig, forward);
+    process.kill(process.pid, signal); // die of the same signal, so the shell reports it as the child's
+  });
+} else {
+  const { main } = await import('../lib/cli/main.ts');
+  process.exitCode = await main(process.argv.slice(2));
 }
-
-const { main } = await import('../lib/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));

@@ -14,6 +14,9 @@ abstract contract LedgerBase {
     uint256 internal constant BPS = 10_000;
     uint32 internal constant REP_START = 10_000;
     uint32 internal constant REP_FLOOR = 1_000;
+    /// Upper bound of every time window (challenge, resolution, reveal): ten years. Windows are added to
+    /// uint40 timestamps in uint64 arithmetic; with the bound no sum can overflow (and so lock a stake).
+    uint64 internal constant MAX_WINDOW = 3650 days;
 
     struct Params {
         uint32 dailyCap; // registrations per identity per UTC day; 0 = unlimited
@@ -21,6 +24,8 @@ abstract contract LedgerBase {
         uint128 minStake; // wei required at registration (0 = staking optional)
         uint128 challengeBond; // wei a challenger must bond
         uint64 challengeWindow; // seconds after registration during which an item can be challenged
+        uint64 resolveWindow; // seconds a RESOLVER has to rule on a challenge; after that it lapses
+        uint64 revealWindow; // seconds between commitRegistration and revealRegistration
         uint32 slashBountyBps; // share of a slashed stake paid to the challenger
         uint32 slashRepBps; // reputation cut on a lost challenge
         uint32 decayBps; // reputation decay per epoch with usage
@@ -41,12 +46,17 @@ abstract contract LedgerBase {
         uint128 stake;
     }
 
+    /// Slot 0 is what register touches; slot 1 is the stake checkpoint, written by the identity's first
+    /// stake change in an epoch: `prevStake` is S_a as it was when epoch `stakeEpoch − 1` closed, which is
+    /// what settlement of that epoch reads (live stake could be moved between computeScores pages).
     struct Identity {
-        uint128 stake; // Σ stake of the identity's items (S_a)
+        uint128 stake; // Σ stake of the identity's items (S_a, live)
         uint32 repBps; // R_a, valid when repSet
         bool repSet;
         uint32 day; // day of the last registration (block.timestamp / 86400)
         uint32 dayCount; // registrations on that day
+        uint128 prevStake; // S_a at the close of epoch stakeEpoch − 1
+        uint64 stakeEpoch; // epoch of the last stake change
     }
 
     struct Account {
@@ -69,13 +79,14 @@ abstract contract LedgerBase {
         address[] payees;
     }
 
-    enum ChallengeStatus { None, Open, Upheld, Rejected }
+    enum ChallengeStatus { None, Open, Upheld, Rejected, Lapsed }
 
     struct Challenge {
         uint64 itemId;
         ChallengeStatus status;
         address challenger;
         uint128 bond;
+        uint64 deadline; // resolve() must come before; from then on anyone may lapse() it
         bytes32 reason;
     }
 
@@ -93,7 +104,13 @@ abstract contract LedgerBase {
 
     mapping(uint64 => address) public datanetCurator;
     mapping(uint64 => Item) internal _items;
-    mapping(bytes32 => uint64) public itemByHash; // first item registered with a content hash
+    mapping(bytes32 => uint64) public itemByHash; // item holding a content hash (free again once it is flagged)
+    /// For a hash held through revealRegistration: the number of its commitment (its priority); 0 for a
+    /// plain register, whose priority is its item id.
+    mapping(bytes32 => uint64) internal _hashRank;
+    /// Registration commitments per sender: itemCount at commit << 128 | commitment number << 64 | time.
+    mapping(address => mapping(bytes32 => uint256)) internal _commits;
+    uint64 public commitCount; // numbers commitments, so any two are strictly ordered
     mapping(address => Identity) internal _identities;
 
     uint256 public currentEpoch;
@@ -125,7 +142,7 @@ abstract contract LedgerBase {
     event ParamsUpdated(Params params);
     event TreasuryUpdated(address indexed treasury);
     event Credited(address indexed account, uint256 amount, bytes32 indexed why);
-    event Withdrawn(address indexed account, uint256 amount);
+    event Withdrawn(address indexed account, address indexed to, uint256 amount);
 
     constructor(address treasury_, Params memory params_) {
         if (treasury_ == address(0)) revert ZeroAddress();
@@ -186,11 +203,21 @@ abstract contract LedgerBase {
 
     /// Pull payment of every credit (bounties, bonds, treasury share); state is cleared before the call.
     function withdraw() external nonReentrant {
+        _withdraw(msg.sender);
+    }
+
+    /// The same, paid to another address: a contract that cannot receive ETH still gets its credits out.
+    function withdrawTo(address to) external nonReentrant {
+        if (to == address(0)) revert ZeroAddress();
+        _withdraw(to);
+    }
+
+    function _withdraw(address to) private {
         uint256 amount = credits[msg.sender];
         if (amount == 0) revert NothingToWithdraw();
         credits[msg.sender] = 0;
-        emit Withdrawn(msg.sender, amount);
-        _send(msg.sender, amount);
+        emit Withdrawn(msg.sender, to, amount);
+        _send(to, amount);
     }
 
     function reputationOf(address a) public view returns (uint32) {
@@ -206,6 +233,9 @@ abstract contract LedgerBase {
         if (p.slashBountyBps > BPS) revert InvalidParam("slashBountyBps");
         if (p.slashRepBps > BPS) revert InvalidParam("slashRepBps");
         if (p.decayBps > BPS) revert InvalidParam("decayBps");
+        if (p.challengeWindow > MAX_WINDOW) revert InvalidParam("challengeWindow");
+        if (p.resolveWindow == 0 || p.resolveWindow > MAX_WINDOW) revert InvalidParam("resolveWindow");
+        if (p.revealWindow == 0 || p.revealWindow > MAX_WINDOW) revert InvalidParam("revealWindow");
         _params = p;
         emit ParamsUpdated(p);
     }

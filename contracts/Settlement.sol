@@ -6,10 +6,13 @@ import {AttributionLog} from "./AttributionLog.sol";
 /// @title Settlement: per-epoch rewards with a pluggable rule (0 PRO_RATA, 1 STAKE, 2 VOLUME_CAP, 3 SQRT,
 /// 4 REPUTATION; exact integer math of rules.md, mirrored by lib/ledger/rules.ts).
 /// Paginated + pull-based, so no transaction grows with the number of payees:
-///   closeEpoch()                      snapshot pool, rule and cap; open the next epoch
+///   closeEpoch()                      snapshot pool, rule, cap and (lazily) stakes; open the next epoch
 ///   computeScores(e, n)   pass 1      s_a per payee, Σ s_a, then reputation decay (after the score is fixed)
 ///   sumPayouts(e, n)      pass 2      Σ r_a; at the end the exact dust P − Σ r_a is credited to the treasury
-///   claim(e)                          each payee pulls r_a (allowed from the end of pass 1)
+///   claim(e), claimTo(e, to)          each payee pulls r_a (allowed from the end of pass 1)
+/// Stake is read as it was at closeEpoch (the identity's checkpoint, see DatanetRegistry._checkpoint), so
+/// stake moved between score pages counts once. The checkpoint holds one past value, so an epoch closes
+/// only when the one before it is scored: the epoch being scored is always currentEpoch − 1.
 /// A push loop paying each payee would hit the 16,777,216 per-transaction gas cap near 2,900 payees.
 abstract contract Settlement is AttributionLog {
     error InvalidRule(uint8 rule);
@@ -27,7 +30,7 @@ abstract contract Settlement is AttributionLog {
     event EpochScored(uint256 indexed epoch, uint256 totalScore);
     event PayoutsSummed(uint256 indexed epoch, uint256 fromIndex, uint256 toIndex, uint256 paidSoFar);
     event EpochSettled(uint256 indexed epoch, uint256 pool, uint256 paidTotal, uint256 treasuryShare);
-    event Claimed(uint256 indexed epoch, address indexed account, uint256 amount);
+    event Claimed(uint256 indexed epoch, address indexed account, address indexed to, uint256 amount);
 
     bytes32 internal constant WHY_DUST = "dust";
 
@@ -41,6 +44,7 @@ abstract contract Settlement is AttributionLog {
 
     function closeEpoch() external onlyRole(SETTLER) returns (uint256 e) {
         e = currentEpoch;
+        if (e != 0 && _epochs[e - 1].phase == Phase.Closed) revert WrongPhase(e - 1, Phase.Scored, Phase.Closed);
         Epoch storage ep = _epochs[e];
         ep.phase = Phase.Closed;
         ep.capMultipleBps = _params.capMultipleBps;
@@ -60,9 +64,8 @@ abstract contract Settlement is AttributionLog {
         if (ep.phase != want) revert WrongPhase(e, want, ep.phase);
         if (maxCount == 0) revert ZeroCount();
         from = ep.cursor;
-        end = from + maxCount;
-        uint256 len = ep.payees.length;
-        if (end > len) end = len;
+        uint256 len = ep.payees.length; // from ≤ len; clamped so a huge maxCount cannot overflow
+        end = maxCount >= len - from ? len : from + maxCount;
         last = end == len;
     }
 
@@ -73,17 +76,7 @@ abstract contract Settlement is AttributionLog {
         uint256 total = ep.totalScore;
         mapping(address => Account) storage accts = _accounts[e];
         for (uint256 i = from; i < end; ++i) {
-            address a = ep.payees[i];
-            Account storage acc = accts[a];
-            Identity storage idt = _identities[a];
-            uint32 rep = idt.repSet ? idt.repBps : REP_START;
-            uint256 s = _score(rule, acc.usage, idt.stake, rep);
-            if (s > type(uint128).max) revert ScoreOverflow(a);
-            acc.score = uint128(s);
-            total += s;
-            // every payee had usage this epoch (that is how it became a payee), so its reputation decays
-            idt.repBps = rep > uint256(REP_FLOOR) + decay ? rep - decay : REP_FLOOR;
-            idt.repSet = true;
+            total += _scoreOne(e, rule, decay, ep.payees[i], accts);
         }
         ep.totalScore = total;
         ep.cursor = uint32(end);
@@ -100,6 +93,24 @@ abstract contract Settlement is AttributionLog {
                 emit EpochScored(e, total);
             }
             return true;
+        }
+    }
+
+    /// s_a of one payee, stored; then its reputation decays (every payee had usage this epoch, that is how
+    /// it became a payee) towards the floor. Decay never raises it: a slash may have put it below the floor.
+    function _scoreOne(uint256 e, uint8 rule, uint32 decay, address a, mapping(address => Account) storage accts)
+        private
+        returns (uint256 s)
+    {
+        Account storage acc = accts[a];
+        Identity storage idt = _identities[a];
+        uint32 rep = idt.repSet ? idt.repBps : REP_START;
+        s = _score(rule, acc.usage, rule == 1 ? _stakeAt(idt, e) : 0, rep);
+        if (s > type(uint128).max) revert ScoreOverflow(a);
+        acc.score = uint128(s);
+        if (rep > REP_FLOOR) {
+            idt.repBps = rep > uint256(REP_FLOOR) + decay ? rep - decay : REP_FLOOR;
+            idt.repSet = true;
         }
     }
 
@@ -122,7 +133,18 @@ abstract contract Settlement is AttributionLog {
         }
     }
 
-    function claim(uint256 e) external nonReentrant returns (uint256 amount) {
+    function claim(uint256 e) external nonReentrant returns (uint256) {
+        return _claim(e, msg.sender);
+    }
+
+    /// msg.sender's r_a paid to `to`: a payee that cannot receive ETH (a contract without a payable
+    /// receive) is still paid.
+    function claimTo(uint256 e, address to) external nonReentrant returns (uint256) {
+        if (to == address(0)) revert ZeroAddress();
+        return _claim(e, to);
+    }
+
+    function _claim(uint256 e, address to) private returns (uint256 amount) {
         Epoch storage ep = _epochAt(e);
         if (ep.phase != Phase.Scored && ep.phase != Phase.Settled) revert WrongPhase(e, Phase.Scored, ep.phase);
         Account storage acc = _accounts[e][msg.sender];
@@ -130,8 +152,8 @@ abstract contract Settlement is AttributionLog {
         amount = ep.totalScore == 0 ? 0 : _payout(ep, acc);
         if (amount == 0) revert NothingToClaim(e, msg.sender);
         acc.claimed = true;
-        emit Claimed(e, msg.sender, amount);
-        _send(msg.sender, amount);
+        emit Claimed(e, msg.sender, to, amount);
+        _send(to, amount);
     }
 
     /// r_a of an identity in a scored epoch (0 before scoring).
@@ -162,10 +184,12 @@ abstract contract Settlement is AttributionLog {
         return _accounts[e][a];
     }
 
+    /// A window of an epoch's payees, clamped to the list (any offset and count, no overflow).
     function payees(uint256 e, uint256 offset, uint256 count) external view returns (address[] memory out) {
         address[] storage p = _epochs[e].payees;
-        uint256 end = offset + count > p.length ? p.length : offset + count;
-        if (offset >= end) return new address[](0);
+        uint256 len = p.length;
+        if (offset >= len || count == 0) return new address[](0);
+        uint256 end = count >= len - offset ? len : offset + count;
         out = new address[](end - offset);
         for (uint256 i = offset; i < end; ++i) out[i - offset] = p[i];
     }

@@ -13,8 +13,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['runtime', 'data', 'quant', 'metrics', 'ledger'], // 3 tensor backend; datasets/tokenizers; packing; ROUGE/BLEU; the chain
   ['results', 'model', 'sim'], //    4 run records; the transformer; the incentive simulator engine
   ['peft', 'infer', 'report', 'notebook'], // 5 adapters; ONNX/generation; charts and reports; tslab runner
-  ['train', 'bench'], //             6 the training loop; micro-benchmarks
-  ['experiments'], //                7 experiment kinds (speedup, finetune, drift, qlora, simulate), runner, registry
+  ['train'], //                      6 the training loop, checkpoint/resume, pretraining
+  ['experiments', 'bench'], //       7 experiment kinds (speedup, finetune, drift, qlora, simulate), runner, registry; micro-benchmarks
   ['index'], //                      8 lib/index.ts: the public entry
   ['cli'], //                        9 `ledgerlab` commands: import the public entry only
 ];

@@ -1,23 +1,144 @@
 #!/usr/bin/env bash
-# Installs the Debian packages LedgerLab uses outside npm, if any are missing:
-#   Jupyter (headless notebooks: jupyter-notebook, jupyter-nbconvert, python3-nbclient, python3-ipykernel, jupyter-client),
-#   Chromium + poppler-utils (PDF reports and their checks), fonts (DejaVu; Noto CJK for Chinese chart labels).
-# Needs root for apt-get (CI runs as root). Without root it prints the command to run and fails.
-# Usage: bash scripts/setup-system.sh [main|test]   (both need the same packages today)
+# The system tools LedgerLab uses outside npm:
+#   Jupyter's nbclient (headless notebooks), Chromium or Chrome (PDF reports), poppler's pdftoppm (PDF checks),
+#   fonts (DejaVu Sans; Noto Sans CJK for Chinese chart labels).
+# Debian/Ubuntu (apt): installs the missing Debian packages (as root; otherwise prints the apt-get command).
+# Elsewhere (macOS, Fedora, Arch, Alpine, openSUSE, …): looks for the tools — Jupyter's Python via
+# LEDGERLAB_JUPYTER_PYTHON, the `jupyter` on PATH, /usr/bin/python3 or python3; Chromium via LEDGERLAB_CHROMIUM,
+# chromium/chromium-browser/google-chrome(-stable) on PATH or the macOS app bundles — and prints exactly what to
+# install with the platform's package manager when one is missing (exit 1). See docs/setup.md.
+# Usage: bash scripts/setup-system.sh [main|test|check]   (check: only report, never install)
+#   LEDGERLAB_SETUP_PM=apt|brew|dnf|pacman|apk|zypper|none overrides the package-manager detection.
 set -euo pipefail
-packages=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client
-          chromium poppler-utils fonts-dejavu-core fonts-noto-cjk)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
-echo "setup-system: installing Debian packages: ${missing[*]}" >&2
-if [ "$(id -u)" -ne 0 ]; then
-  echo "setup-system: not root; run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
-  exit 1
+mode="${1:-test}"
+
+detect_pm() {
+  if [ -n "${LEDGERLAB_SETUP_PM:-}" ]; then echo "$LEDGERLAB_SETUP_PM"; return; fi
+  if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then echo apt; return; fi
+  if [ "$(uname -s)" = Darwin ]; then echo brew; return; fi
+  for pm in dnf pacman apk zypper; do
+    if command -v "$pm" >/dev/null 2>&1; then echo "$pm"; return; fi
+  done
+  echo none
+}
+pm="$(detect_pm)"
+
+# ---- Debian: the package list, installed with apt -------------------------------------------------------
+if [ "$pm" = apt ]; then
+  packages=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client
+            chromium poppler-utils fonts-dejavu-core fonts-noto-cjk)
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+  if [ "$mode" = check ]; then
+    echo "setup-system: missing Debian packages: ${missing[*]}" >&2
+    echo "setup-system: install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup-system: installing Debian packages: ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup-system: not root; run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+  echo "setup-system: done" >&2
+  exit 0
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq "${missing[@]}" >/dev/null
-echo "setup-system: done" >&2
+
+# ---- elsewhere: find the tools, say what to install -----------------------------------------------------
+jupyter_ok() { [ -n "$1" ] && "$1" -c 'import nbclient, nbformat' >/dev/null 2>&1; }
+find_jupyter_python() {
+  if [ -n "${LEDGERLAB_JUPYTER_PYTHON:-}" ]; then
+    jupyter_ok "$LEDGERLAB_JUPYTER_PYTHON" && echo "$LEDGERLAB_JUPYTER_PYTHON"
+    return 0
+  fi
+  local j py
+  if j="$(command -v jupyter 2>/dev/null)"; then
+    py="$(head -n1 "$j" | sed -n 's/^#![[:space:]]*//p' | awk '{ if ($1 ~ /\/env$/) print $2; else print $1 }')"
+    case "$py" in /*) ;; ?*) py="$(command -v "$py" 2>/dev/null || true)" ;; esac
+    if jupyter_ok "$py"; then echo "$py"; return 0; fi
+  fi
+  for py in /usr/bin/python3 "$(command -v python3 2>/dev/null || true)"; do
+    if jupyter_ok "$py"; then echo "$py"; return 0; fi
+  done
+  return 0
+}
+find_chromium() {
+  if [ -n "${LEDGERLAB_CHROMIUM:-}" ]; then
+    if [ -x "$LEDGERLAB_CHROMIUM" ]; then echo "$LEDGERLAB_CHROMIUM"; else command -v "$LEDGERLAB_CHROMIUM" 2>/dev/null || true; fi
+    return 0
+  fi
+  local n
+  for n in chromium chromium-browser google-chrome google-chrome-stable; do
+    if command -v "$n" >/dev/null 2>&1; then command -v "$n"; return 0; fi
+  done
+  for n in "/Applications/Chromium.app/Contents/MacOS/Chromium" "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"; do
+    if [ -x "$n" ]; then echo "$n"; return 0; fi
+  done
+  return 0
+}
+# A font by family name (fontconfig), else by file name in the usual font folders (macOS has no fc-list).
+# grep without -q: with pipefail, -q would stop reading early and fail the pipeline with SIGPIPE.
+has_font() {
+  if command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -i "$1" >/dev/null; then return 0; fi
+  local file="${1// /}" d
+  for d in /usr/share/fonts /usr/local/share/fonts "$HOME/.local/share/fonts" "$HOME/.fonts" /Library/Fonts "$HOME/Library/Fonts" /System/Library/Fonts; do
+    [ -d "$d" ] && find "$d" -iname "${file}*" 2>/dev/null | grep . >/dev/null && return 0
+  done
+  return 1
+}
+
+# What to install, per package manager: jupyter chromium poppler fonts.
+case "$pm" in
+  brew)   how_jupyter="brew install jupyterlab"
+          how_chromium="brew install --cask chromium   (or: brew install --cask google-chrome)"
+          how_poppler="brew install poppler"
+          how_fonts="brew install fontconfig && brew install --cask font-dejavu font-noto-sans-cjk-sc" ;;
+  dnf)    how_jupyter="sudo dnf install -y python3-notebook python3-nbconvert python3-nbclient python3-ipykernel"
+          how_chromium="sudo dnf install -y chromium"
+          how_poppler="sudo dnf install -y poppler-utils"
+          how_fonts="sudo dnf install -y fontconfig dejavu-sans-fonts google-noto-sans-cjk-fonts" ;;
+  pacman) how_jupyter="sudo pacman -S --needed jupyter-notebook jupyter-nbconvert python-nbclient python-ipykernel"
+          how_chromium="sudo pacman -S --needed chromium"
+          how_poppler="sudo pacman -S --needed poppler"
+          how_fonts="sudo pacman -S --needed fontconfig ttf-dejavu noto-fonts-cjk" ;;
+  zypper) how_jupyter="sudo zypper install -y python3-notebook python3-nbconvert python3-nbclient python3-ipykernel"
+          how_chromium="sudo zypper install -y chromium"
+          how_poppler="sudo zypper install -y poppler-tools"
+          how_fonts="sudo zypper install -y fontconfig dejavu-fonts noto-sans-cjk-fonts" ;;
+  apk)    how_jupyter="apk add python3 && python3 -m venv ~/.venvs/jupyter && ~/.venvs/jupyter/bin/pip install nbclient nbformat nbconvert ipykernel && export LEDGERLAB_JUPYTER_PYTHON=~/.venvs/jupyter/bin/python"
+          how_chromium="apk add chromium"
+          how_poppler="apk add poppler-utils"
+          how_fonts="apk add fontconfig font-dejavu font-noto-cjk" ;;
+  *)      how_jupyter="python3 -m venv ~/.venvs/jupyter && ~/.venvs/jupyter/bin/pip install nbclient nbformat nbconvert ipykernel && export LEDGERLAB_JUPYTER_PYTHON=~/.venvs/jupyter/bin/python"
+          how_chromium="install Chromium or Google Chrome, then export LEDGERLAB_CHROMIUM=/path/to/chrome"
+          how_poppler="install poppler (its pdftoppm command)"
+          how_fonts="install the DejaVu and Noto Sans CJK fonts (and fontconfig's fc-list)" ;;
+esac
+
+problems=()
+py="$(find_jupyter_python)"
+if [ -z "$py" ]; then
+  if [ -n "${LEDGERLAB_JUPYTER_PYTHON:-}" ]; then problems+=("Jupyter: LEDGERLAB_JUPYTER_PYTHON=$LEDGERLAB_JUPYTER_PYTHON cannot import nbclient, nbformat; fix it or unset it")
+  else problems+=("Jupyter (nbclient):  $how_jupyter"); fi
+fi
+chrome="$(find_chromium)"
+if [ -z "$chrome" ]; then
+  if [ -n "${LEDGERLAB_CHROMIUM:-}" ]; then problems+=("Chromium: LEDGERLAB_CHROMIUM=$LEDGERLAB_CHROMIUM is not an executable; fix it or unset it")
+  else problems+=("Chromium or Chrome:  $how_chromium   (or set LEDGERLAB_CHROMIUM=/path/to/chrome)"); fi
+fi
+command -v pdftoppm >/dev/null 2>&1 || problems+=("poppler (pdftoppm):  $how_poppler")
+if ! has_font "DejaVu Sans" || ! has_font "Noto Sans CJK"; then problems+=("fonts (DejaVu Sans, Noto Sans CJK):  $how_fonts"); fi
+
+if [ ${#problems[@]} -eq 0 ]; then
+  [ "$mode" = check ] && echo "setup-system: ok ($pm): Jupyter python $py, Chromium $chrome" >&2
+  exit 0
+fi
+echo "setup-system: missing on this machine (package manager: $pm); install with:" >&2
+for p in "${problems[@]}"; do echo "  $p" >&2; done
+echo "setup-system: then rerun: bash scripts/setup-system.sh (docs/setup.md has the details)" >&2
+exit 1

@@ -29,6 +29,21 @@ function commandHelp(cmd: Command): string {
   return [`usage: ${cmd.usage}`, '', cmd.summary, ...(cmd.help ? ['', cmd.help] : [])].join('\n');
 }
 
+/** The commands under a group word ("bench" → bench kernels, bench quant, …), for `ledgerlab bench --help`. */
+export function commandGroup(prefix: string): Command[] {
+  return commands.filter((c) => c.name.startsWith(prefix + ' '));
+}
+
+function groupHelp(prefix: string, group: Command[]): string {
+  const width = Math.max(...group.map((c) => c.name.length));
+  return [
+    `usage: ledgerlab ${prefix} <subcommand> [flags]   (ledgerlab ${prefix} <subcommand> --help for its flags)`,
+    '',
+    `${prefix} subcommands:`,
+    ...group.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}
+
 export function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
   const words = argv.filter((a) => !a.startsWith('-'));
   for (let n = Math.min(3, words.length); n > 0; n--) {
@@ -48,6 +63,23 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const found = findCommand(args);
+    const group = found ? [] : commandGroup(args[0]);
+    if (!found && group.length) {
+      const next = args.slice(1).find((a) => !a.startsWith('-'));
+      if (next === undefined) {
+        // `ledgerlab bench --help` lists the group; a bare `ledgerlab bench` does too, as a usage error.
+        const help = args.includes('--help') || args.includes('-h');
+        (help ? console.log : console.error)(groupHelp(args[0], group));
+        return help ? 0 : 2;
+      }
+      throw new LedgerLabError({
+        kind: 'usage',
+        code: 'usage.unknown_command',
+        problem: `unknown command "${args[0]} ${next}"`,
+        where: 'ledgerlab',
+        hint: `ledgerlab ${args[0]} has: ${group.map((c) => c.name.slice(args[0].length + 1)).join(', ')}`,
+      });
+    }
     if (!found) {
       const first = args.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ');
       const near = suggest(first, commands.map((c) => c.name)) ?? suggest(args[0], commands.map((c) => c.name.split(' ')[0]));

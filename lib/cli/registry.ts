@@ -17,5 +17,8 @@ import { reportCommand } from './commands/report.ts';
 import { benchGenerateCommand } from './commands/bench-generate.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { ledgerBenchCommand } from './commands/ledger-bench.ts';
+import { exportRunsCommand } from './commands/export-runs.ts';
+import { schemaCommand } from './commands/schema.ts';
+import { dataInspectCommand } from './commands/data-inspect.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand];

@@ -1,9 +1,11 @@
 /**
- * Reading config files and applying `--set a.b=c` overrides. JSON syntax errors are reported with
- * file:line:col; schema errors with the file and the dotted path of each bad value.
+ * Reading config files (JSON, or YAML for `.yaml`/`.yml`) and applying `--set a.b=c` overrides. Syntax
+ * errors are reported with file:line:col; schema errors with the file and the dotted path of each bad value.
  */
 import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
 import { LedgerLabError } from '../errors.ts';
+import { decodeUtf8 } from '../util/index.ts';
 import type { Schema } from './schema.ts';
 
 /** Parses JSON text; a syntax error names file:line:col (V8's messages often carry no position). */
@@ -21,6 +23,32 @@ export function parseJsonText(text: string, source: string): unknown {
       cause: err,
     });
   }
+}
+
+export const isYamlPath = (path: string) => /\.ya?ml$/i.test(path);
+
+/**
+ * Parses YAML text (the `yaml` package, YAML 1.2 core schema: `yes`/`no` stay strings, as in JSON). The first
+ * syntax error names file:line:col; duplicate keys are errors too (JSON.parse would keep the last silently).
+ */
+export function parseYamlText(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    const pos = err.linePos?.[0] ?? lineCol(text, err.pos[0]);
+    throw new LedgerLabError({
+      kind: 'config',
+      problem: `invalid YAML: ${err.message.split('\n')[0]}`,
+      where: `${source}:${pos.line}:${pos.col}`,
+      cause: err,
+    });
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/** JSON or YAML by the file's extension. */
+export function parseConfigText(text: string, source: string): unknown {
+  return isYamlPath(source) ? parseYamlText(text, source) : parseJsonText(text, source);
 }
 
 /** Offset of the first JSON syntax error, found by a small recursive-descent scan (only run on failure). */
@@ -89,8 +117,9 @@ export function lineCol(text: string, offset: number): { line: number; col: numb
 }
 
 export function readTextFile(path: string, what = 'file'): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new LedgerLabError({
@@ -100,12 +129,28 @@ export function readTextFile(path: string, what = 'file'): string {
       cause: err,
     });
   }
+  return decodeUtf8(bytes, path);
 }
 
-/** Loads a JSON config, applies overrides, validates against the schema. */
+/** Loads a JSON or YAML config, applies overrides, validates against the schema. */
 export function loadConfig<T>(path: string, schema: Schema<T>, overrides: readonly string[] = []): T {
-  const raw = parseJsonText(readTextFile(path, 'config file'), path);
+  const raw = parseConfigText(readTextFile(path, 'config file'), path);
   return schema.parse(applyOverrides(raw, overrides), path);
+}
+
+/**
+ * Splits one `key.path=value` override, refusing what cannot name a config value: no "=", an empty key
+ * ("=5"), or an empty segment ("train..lr=1", "train.=1").
+ */
+export function parseOverride(o: string): { path: string[]; text: string } {
+  const eq = o.indexOf('=');
+  const hint = 'an override is a dotted config path, "=", and a value, e.g. --set train.lr=0.001';
+  if (eq < 0) throw new LedgerLabError({ kind: 'usage', problem: `override "${o}" has no "=" (expected key.path=value)`, where: '--set', hint });
+  const key = o.slice(0, eq);
+  if (key.trim() === '') throw new LedgerLabError({ kind: 'usage', problem: `override "${o}" has no key before "="`, where: '--set', hint });
+  const path = key.split('.');
+  if (path.some((p) => p.trim() === '')) throw new LedgerLabError({ kind: 'usage', problem: `override "${o}" has an empty part in the key "${key}"`, where: '--set', hint });
+  return { path, text: o.slice(eq + 1) };
 }
 
 /**
@@ -115,12 +160,7 @@ export function loadConfig<T>(path: string, schema: Schema<T>, overrides: readon
 export function applyOverrides(base: unknown, overrides: readonly string[]): unknown {
   let out: unknown = structuredClone(base ?? {});
   for (const o of overrides) {
-    const eq = o.indexOf('=');
-    if (eq <= 0) {
-      throw new LedgerLabError({ kind: 'usage', problem: `override "${o}" is not of the form key.path=value`, where: '--set', hint: 'e.g. --set train.lr=0.001' });
-    }
-    const path = o.slice(0, eq).split('.');
-    const text = o.slice(eq + 1);
+    const { path, text } = parseOverride(o);
     let value: unknown;
     try {
       value = JSON.parse(text);

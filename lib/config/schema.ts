@@ -14,6 +14,31 @@ import { LedgerLabError } from '../errors.ts';
 export type Path = ReadonlyArray<string | number>;
 export interface Issue { path: Path; message: string }
 
+/** A JSON Schema (draft 2020-12) fragment, as `ledgerlab schema KIND` prints it for editors. */
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * Another tool's name for an option (PEFT's `lora_alpha`, LLaMA-Factory's `learning_rate`, …). The object
+ * rewrites the `from` keys into its canonical keys before validating, so the validated config — and every run
+ * record — holds only canonical names. `map` turns the alias values into canonical ones (module names into
+ * target names, `quantization_bit` + `double_quantization` into a storage dtype); without it the single alias
+ * value is taken as is. It may return an `AliasProblem` for a value it cannot translate.
+ */
+export interface AliasRule {
+  from: readonly string[];
+  /** Canonical keys the rule fills; giving one of them as well as an alias is an error. */
+  to: readonly string[];
+  map?: (aliases: Record<string, unknown>, given: Record<string, unknown>) => Record<string, unknown> | AliasProblem;
+  /** Whose name it is ("PEFT", "LLaMA-Factory"), for messages and the JSON Schema. */
+  source: string;
+}
+export interface AliasProblem { problem: string }
+
+/** `from` is another tool's name for `to`, with the same values. */
+export function alias(from: string, to: string, source: string): AliasRule {
+  return { from: [from], to: [to], source, map: (a) => ({ [to]: a[from] }) };
+}
+
 export interface Schema<T> {
   /** Human-readable type, used in messages ("number ≥ 0", "one of lora | ptuning-v2"). */
   readonly description: string;
@@ -28,6 +53,8 @@ export interface Schema<T> {
   readonly missingOk: boolean;
   /** Documentation of the field, shown by help commands. */
   readonly doc?: string;
+  /** The JSON Schema of accepted values (with `default` and `description` where set). */
+  jsonSchema(): JsonSchema;
 }
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
@@ -46,15 +73,23 @@ export function showValue(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
+interface Extra<T> { missingOk?: boolean; doc?: string; fallback?: { value: T }; json?: () => JsonSchema }
+
 function make<T>(
   description: string,
   check: (value: unknown, path: Path, issues: Issue[]) => T | undefined,
-  extra: { missingOk?: boolean; doc?: string; fallback?: { value: T } } = {},
+  extra: Extra<T> = {},
 ): Schema<T> {
   const schema: Schema<T> = {
     description,
     missingOk: extra.missingOk ?? false,
     doc: extra.doc,
+    jsonSchema() {
+      const js: JsonSchema = { ...(extra.json?.() ?? {}) };
+      if (extra.doc) js.description = extra.doc;
+      if (extra.fallback) js.default = extra.fallback.value;
+      return js;
+    },
     check(value, path, issues) {
       if (value === undefined && extra.fallback) return structuredClone(extra.fallback.value);
       if (value === undefined && extra.missingOk) return undefined as T;
@@ -94,6 +129,12 @@ function number(opts: NumberOpts = {}): Schema<number> {
   if (opts.exclusiveMin !== undefined) parts.push(`> ${opts.exclusiveMin}`);
   if (opts.max !== undefined) parts.push(`≤ ${opts.max}`);
   const description = parts.join(' ');
+  const json = () => ({
+    type: opts.int ? 'integer' : 'number',
+    ...(opts.min !== undefined && { minimum: opts.min }),
+    ...(opts.max !== undefined && { maximum: opts.max }),
+    ...(opts.exclusiveMin !== undefined && { exclusiveMinimum: opts.exclusiveMin }),
+  });
   return make(description, (v, path, issues) => {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       issues.push({ path, message: `expected ${description}, got ${showValue(v)}` });
@@ -109,7 +150,7 @@ function number(opts: NumberOpts = {}): Schema<number> {
       return undefined;
     }
     return v;
-  });
+  }, { json });
 }
 
 function string(opts: { nonEmpty?: boolean; pattern?: RegExp } = {}): Schema<string> {
@@ -120,7 +161,7 @@ function string(opts: { nonEmpty?: boolean; pattern?: RegExp } = {}): Schema<str
       return undefined;
     }
     return v;
-  });
+  }, { json: () => ({ type: 'string', ...(opts.nonEmpty && { minLength: 1 }), ...(opts.pattern && { pattern: opts.pattern.source }) }) });
 }
 
 function boolean(): Schema<boolean> {
@@ -130,7 +171,7 @@ function boolean(): Schema<boolean> {
       return undefined;
     }
     return v;
-  });
+  }, { json: () => ({ type: 'boolean' }) });
 }
 
 function enumOf<const T extends string | number>(values: readonly T[]): Schema<T> {
@@ -142,7 +183,7 @@ function enumOf<const T extends string | number>(values: readonly T[]): Schema<T
       return undefined;
     }
     return v as T;
-  });
+  }, { json: () => ({ enum: [...values] }) });
 }
 
 function array<T>(item: Schema<T>, opts: { min?: number; max?: number } = {}): Schema<T[]> {
@@ -155,7 +196,7 @@ function array<T>(item: Schema<T>, opts: { min?: number; max?: number } = {}): S
     if (opts.min !== undefined && v.length < opts.min) issues.push({ path, message: `expected at least ${opts.min} items, got ${v.length}` });
     if (opts.max !== undefined && v.length > opts.max) issues.push({ path, message: `expected at most ${opts.max} items, got ${v.length}` });
     return v.map((x, i) => item.check(x, [...path, i], issues) as T);
-  });
+  }, { json: () => ({ type: 'array', items: item.jsonSchema(), ...(opts.min !== undefined && { minItems: opts.min }), ...(opts.max !== undefined && { maxItems: opts.max }) }) });
 }
 
 type Shape = Record<string, Schema<unknown>>;
@@ -165,37 +206,81 @@ export type ObjectOf<S extends Shape> = {
   [K in keyof S as S[K] extends Schema<infer T> ? (undefined extends T ? K : never) : never]?: Infer<S[K]>;
 };
 
-/** A strict object: unknown keys are errors (with a did-you-mean). */
-function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> & { shape: S } {
+/**
+ * A strict object: unknown keys are errors (with a did-you-mean). `aliases` are other tools' names for its keys,
+ * rewritten to the canonical keys before validation; errors about a value name the key as the user wrote it.
+ */
+function object<S extends Shape>(shape: S, opts: { aliases?: readonly AliasRule[] } = {}): Schema<ObjectOf<S>> & { shape: S; aliases: readonly AliasRule[] } {
   const keys = Object.keys(shape);
+  const aliases = opts.aliases ?? [];
+  const aliasKeys = aliases.flatMap((a) => a.from);
   const schema = make<ObjectOf<S>>('object', (v, path, issues) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) {
       issues.push({ path, message: `expected an object, got ${showValue(v)}` });
       return undefined;
     }
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(v)) {
+    const input: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+    const writtenAs: Record<string, string> = {};
+    for (const rule of aliases) {
+      const present = rule.from.filter((k) => input[k] !== undefined);
+      if (present.length === 0) continue;
+      const clash = rule.to.find((k) => input[k] !== undefined && !rule.from.includes(k));
+      const given = Object.fromEntries(present.map((k) => [k, input[k]]));
+      for (const k of present) delete input[k];
+      if (clash) {
+        issues.push({ path: [...path, present[0]], message: `"${present[0]}" (${rule.source}'s name) and "${clash}" set the same option; give one of them` });
+        continue;
+      }
+      const mapped = rule.map ? rule.map(given, input) : { [rule.to[0]]: given[present[0]] };
+      if ('problem' in mapped && typeof mapped.problem === 'string' && Object.keys(mapped).length === 1) {
+        issues.push({ path: [...path, present[0]], message: mapped.problem as string });
+        continue;
+      }
+      for (const [k, x] of Object.entries(mapped)) {
+        input[k] = x;
+        writtenAs[k] = present[0];
+      }
+    }
+    for (const key of Object.keys(input)) {
       if (!(key in shape)) {
-        const near = suggest(key, keys);
+        const near = suggest(key, [...keys, ...aliasKeys]);
         issues.push({
           path: [...path, key],
           message: `unknown key${near ? ` (did you mean "${near}"?)` : ''}; known keys: ${keys.join(', ')}`,
         });
       }
     }
+    const out: Record<string, unknown> = {};
     for (const key of keys) {
       const field = shape[key];
-      const value = (v as Record<string, unknown>)[key];
+      const value = input[key];
+      const at = [...path, writtenAs[key] ?? key];
       if (value === undefined && !field.missingOk) {
-        issues.push({ path: [...path, key], message: `required ${field.description} is missing` });
+        issues.push({ path: at, message: `required ${field.description} is missing` });
         continue;
       }
-      const parsed = field.check(value, [...path, key], issues);
+      const parsed = field.check(value, at, issues);
       if (parsed !== undefined) out[key] = parsed;
     }
     return out as ObjectOf<S>;
+  }, {
+    json: () => {
+      const properties: Record<string, JsonSchema> = Object.fromEntries(keys.map((k) => [k, shape[k].jsonSchema()]));
+      for (const rule of aliases) {
+        for (const k of rule.from) properties[k] = { description: `${rule.source}'s name for ${rule.to.join(' + ')}; stored as ${rule.to.join(' + ')}` };
+      }
+      // A required key may be given under one of its aliases instead: then one of the names is required.
+      const required: string[] = [];
+      const either: JsonSchema[] = [];
+      for (const k of keys.filter((key) => !shape[key].missingOk)) {
+        const names = aliases.filter((a) => a.to.includes(k)).flatMap((a) => a.from);
+        if (names.length) either.push({ anyOf: [k, ...names].map((n) => ({ required: [n] })) });
+        else required.push(k);
+      }
+      return { type: 'object', properties, ...(required.length && { required }), ...(either.length && { allOf: either }), additionalProperties: false };
+    },
   });
-  return Object.assign(schema, { shape });
+  return Object.assign(schema, { shape, aliases });
 }
 
 /** A map with free-form keys and typed values. */
@@ -208,30 +293,62 @@ function record<T>(value: Schema<T>): Schema<Record<string, T>> {
     const out: Record<string, T> = {};
     for (const [k, x] of Object.entries(v)) out[k] = value.check(x, [...path, k], issues) as T;
     return out;
-  });
+  }, { json: () => ({ type: 'object', additionalProperties: value.jsonSchema() }) });
 }
 
-/** Tagged union: picks the branch by the value of `tag` (e.g. "method"), so errors stay precise. */
+/**
+ * Tagged union: picks the branch by the value of `tag` (e.g. "method"), so errors stay precise. `tagAliases`
+ * are other tools' keys for the tag with their own values (PEFT's `peft_type: LORA` for `method: lora`).
+ */
 function tagged<K extends string, B extends Record<string, Schema<object>>>(
   tag: K,
   branches: B,
+  opts: { tagAliases?: readonly { key: string; values: Record<string, keyof B & string>; source: string }[] } = {},
 ): Schema<{ [N in keyof B]: Infer<B[N]> & { [P in K]: N } }[keyof B]> {
   type Out = { [N in keyof B]: Infer<B[N]> & { [P in K]: N } }[keyof B];
   const names = Object.keys(branches);
-  return make<Out>(`object with ${tag} = ${names.join(' | ')}`, (v, path, issues) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      issues.push({ path, message: `expected an object, got ${showValue(v)}` });
+  return make<Out>(`object with ${tag} = ${names.join(' | ')}`, (value, path, issues) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      issues.push({ path, message: `expected an object, got ${showValue(value)}` });
       return undefined;
     }
-    const t = (v as Record<string, unknown>)[tag];
+    let v = value as Record<string, unknown>;
+    for (const a of opts.tagAliases ?? []) {
+      if (v[a.key] === undefined) continue;
+      const { [a.key]: given, ...others } = v;
+      if (others[tag] !== undefined) {
+        issues.push({ path: [...path, a.key], message: `"${a.key}" (${a.source}'s name) and "${tag}" set the same option; give one of them` });
+        return undefined;
+      }
+      const mapped = typeof given === 'string' ? a.values[given] : undefined;
+      if (!mapped) {
+        issues.push({ path: [...path, a.key], message: `expected one of ${Object.keys(a.values).join(' | ')}, got ${showValue(given)}` });
+        return undefined;
+      }
+      v = { ...others, [tag]: mapped };
+    }
+    const t = v[tag];
     if (typeof t !== 'string' || !(t in branches)) {
       const near = typeof t === 'string' ? suggest(t, names) : undefined;
       issues.push({ path: [...path, tag], message: `expected one of ${names.join(' | ')}, got ${showValue(t)}${near ? ` (did you mean "${near}"?)` : ''}` });
       return undefined;
     }
-    const { [tag]: _t, ...rest } = v as Record<string, unknown>;
+    const { [tag]: _t, ...rest } = v;
     const out = branches[t].check(rest, path, issues);
     return out === undefined ? undefined : ({ ...out, [tag]: t } as never);
+  }, {
+    json: () => ({
+      oneOf: names.map((n) => {
+        const b = branches[n].jsonSchema() as { properties?: Record<string, JsonSchema>; required?: string[] };
+        const aliasProps = Object.fromEntries((opts.tagAliases ?? []).map((a) => [a.key, Object.keys(a.values).filter((k) => a.values[k] === n)] as const)
+          .filter(([, values]) => values.length > 0).map(([key, values]) => [key, { enum: values, description: `another tool's name for ${tag}` }]));
+        const tagKeys = [tag, ...Object.keys(aliasProps)];
+        return {
+          ...b, properties: { [tag]: { const: n }, ...aliasProps, ...(b.properties ?? {}) },
+          ...(tagKeys.length > 1 ? { anyOf: tagKeys.map((k) => ({ required: [k] })), required: b.required } : { required: [tag, ...(b.required ?? [])] }),
+        };
+      }),
+    }),
   });
 }
 
@@ -242,11 +359,11 @@ function literal<const T extends string | number | boolean>(value: T): Schema<T>
       return undefined;
     }
     return value;
-  });
+  }, { json: () => ({ const: value }) });
 }
 
 function unknownValue(): Schema<unknown> {
-  return make('any value', (v) => v);
+  return make('any value', (v) => v, { json: () => ({}) });
 }
 
 export const s = {
@@ -268,6 +385,9 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
+    // The distance is at least the length difference: a candidate too far off in length can never be a
+    // likely typo, and skipping it keeps a huge input (a 2 MB "kind") from an O(n·m) table.
+    if (Math.abs(word.length - c.length) > Math.max(1, Math.floor(c.length / 3))) continue;
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
       bestD = d;

@@ -21,4 +21,9 @@ export {
   type AdGenOptions, type AdNoise, type AdDrift, type AdRecord, type KnobSchedule,
 } from './synthetic/index.ts';
 export { contentId } from './ids.ts';
-export { loadDataset, detectFormat, DATASET_FORMATS, type DatasetFormat } from './load.ts';
+export { loadDataset, detectFormat, DATASET_FORMATS, type DatasetFormat, type LoadOptions } from './load.ts';
+export { loadAlpaca, loadShareGpt, alpacaConversation, sharegptConversation, ALPACA_COLUMNS, SHAREGPT_COLUMNS, SHAREGPT_TAGS, OPENAI_TAGS, type ColumnMap, type TagMap } from './loaders/chat-formats.ts';
+export { readJsonRecords, jsonArrayRecords, type JsonRecord } from './loaders/records.ts';
+export { CHAT_TEMPLATES, TEMPLATE_NAMES, namedTemplate, jinjaTemplate, renderChat, type ChatMessage, type ChatRenderer, type Conversation } from './chat/templates.ts';
+export { chatRenderer, datasetInfoEntry, tokenizerChatTemplate, type DatasetInfoEntry } from './chat/sources.ts';
+export { fileLines, textLines, maxLineBytes, DEFAULT_MAX_LINE_BYTES, type Line, type LineOptions } from './lines.ts';

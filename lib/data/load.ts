@@ -1,16 +1,49 @@
 /**
- * One entry for experiment configs: load a dataset by format, or guess the format from the file (".csv" is E2E;
- * a JSONL whose first record has "content"/"summary" is AdvertiseGen, "prompt"/"response" the generic format).
+ * One entry for experiment configs and `ledgerlab data inspect`: load a dataset by format, or detect the format
+ * from the file — ".csv" is E2E; otherwise the keys of the first record of a JSONL file or JSON array:
+ * "content"+"summary" AdvertiseGen, "prompt" the generic prompt/response format, "instruction"+"output" alpaca,
+ * "conversations" or "messages" sharegpt.
  */
-import { openSync, readSync, closeSync, existsSync } from 'node:fs';
+import { openSync, readSync, closeSync, existsSync, readFileSync } from 'node:fs';
 import { LedgerLabError } from '../errors.ts';
 import type { Example } from './types.ts';
 import { loadAdvertiseGen } from './loaders/advertisegen.ts';
 import { loadE2E } from './loaders/e2e.ts';
 import { loadPromptResponse } from './loaders/jsonl.ts';
+import { loadAlpaca, loadShareGpt, type ColumnMap, type TagMap } from './loaders/chat-formats.ts';
+import { isJsonArrayText, jsonArrayRecords } from './loaders/records.ts';
+import { namedTemplate, type ChatRenderer } from './chat/templates.ts';
+import type { LineOptions } from './lines.ts';
 
-export const DATASET_FORMATS = ['advertisegen', 'e2e', 'jsonl'] as const;
+export const DATASET_FORMATS = ['advertisegen', 'e2e', 'prompt-response', 'alpaca', 'sharegpt'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+
+export interface LoadOptions extends LineOptions {
+  /** How chat formats (alpaca, sharegpt) become prompt text; default: the `empty` template. */
+  renderer?: ChatRenderer;
+  /** dataset_info.json-style column and tag maps for the chat formats. */
+  columns?: ColumnMap;
+  tags?: TagMap;
+}
+
+function firstRecordKeys(path: string): { keys: string[]; where: string } {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.alloc(65536);
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  closeSync(fd);
+  const head = buf.subarray(0, n).toString('utf8');
+  try {
+    if (isJsonArrayText(head)) {
+      const first = jsonArrayRecords(readFileSync(path, 'utf8'), path, '')[0];
+      return { keys: first ? Object.keys(first.value) : [], where: `${path}:${first?.line ?? 1}` };
+    }
+    const line = head.replace(/^\uFEFF/, '').split('\n').find((l) => l.trim()) ?? '';
+    const v = JSON.parse(line) as unknown;
+    return { keys: v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : [], where: `${path}:1` };
+  } catch {
+    return { keys: [], where: `${path}:1` };
+  }
+}
 
 export function detectFormat(path: string): DatasetFormat {
   if (!existsSync(path)) throw new LedgerLabError({ kind: 'io', problem: `dataset file not found: ${path}`, where: path });
@@ -19,24 +52,40 @@ export function detectFormat(path: string): DatasetFormat {
   const buf = Buffer.alloc(4096);
   const n = readSync(fd, buf, 0, buf.length, 0);
   closeSync(fd);
-  const first = buf.subarray(0, n).toString('utf8').split('\n')[0];
-  if (/"content"\s*:/.test(first) && /"summary"\s*:/.test(first)) return 'advertisegen';
-  if (/"prompt"\s*:/.test(first)) return 'jsonl';
+  if (buf.subarray(0, n).toString('utf8').trim() === '') {
+    throw new LedgerLabError({
+      kind: 'data', problem: 'the dataset file is empty', where: `${path}:1`,
+      hint: 'a dataset holds one record per line (or a JSON array of records): AdvertiseGen ({"content","summary"}), prompt/response ({"prompt","response"}), alpaca ({"instruction","output"}), sharegpt ({"conversations"}), or E2E CSV (header mr,ref)',
+    });
+  }
+  const { keys, where } = firstRecordKeys(path);
+  const has = (k: string) => keys.includes(k);
+  if (has('content') && has('summary')) return 'advertisegen';
+  if (has('prompt')) return 'prompt-response';
+  if (has('instruction') && has('output')) return 'alpaca';
+  if (has('conversations') || has('messages')) return 'sharegpt';
   throw new LedgerLabError({
     kind: 'data',
-    problem: 'cannot tell the dataset format from the first line',
-    where: `${path}:1`,
-    hint: 'expected AdvertiseGen JSONL ({"content","summary"}), prompt/response JSONL, or E2E CSV (mr,ref); or set the format explicitly',
+    problem: keys.length ? `cannot tell the dataset format from the first record's keys (${keys.join(', ')})` : 'cannot tell the dataset format from the first record',
+    where,
+    hint: 'expected AdvertiseGen ({"content","summary"}), prompt/response ({"prompt","response"}), alpaca ({"instruction","output"}), sharegpt ({"conversations"} or {"messages"}) as JSONL or a JSON array, or E2E CSV (mr,ref); or set the format explicitly',
   });
 }
 
-export async function loadDataset(path: string, format?: DatasetFormat): Promise<Example[]> {
-  switch (format ?? detectFormat(path)) {
+export async function loadDataset(path: string, format?: DatasetFormat | 'jsonl', o: LoadOptions = {}): Promise<Example[]> {
+  const f = format === 'jsonl' ? 'prompt-response' : format ?? detectFormat(path);
+  const renderer = o.renderer ?? namedTemplate('empty');
+  const lines: LineOptions = o.maxLineBytes === undefined ? {} : { maxLineBytes: o.maxLineBytes };
+  switch (f) {
     case 'advertisegen':
-      return loadAdvertiseGen(path);
+      return loadAdvertiseGen(path, lines);
     case 'e2e':
-      return loadE2E(path);
-    case 'jsonl':
-      return loadPromptResponse(path);
+      return loadE2E(path, lines);
+    case 'prompt-response':
+      return loadPromptResponse(path, lines);
+    case 'alpaca':
+      return loadAlpaca(path, { renderer, columns: o.columns, ...lines });
+    case 'sharegpt':
+      return loadShareGpt(path, { renderer, columns: o.columns, tags: o.tags, ...lines });
   }
 }

@@ -13,8 +13,8 @@ import { s, type Infer } from '../config/index.ts';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.ts';
 
-/** Pretrained bases, one folder per config hash, shared by every experiment (git-ignored). */
-export const BASE_CACHE = join(packageRoot, '.cache', 'base');
+/** Pretrained bases, one folder per config hash, shared by every experiment (git-ignored); LEDGERLAB_CACHE moves the cache. */
+export const BASE_CACHE = join(process.env.LEDGERLAB_CACHE || join(packageRoot, '.cache'), 'base');
 
 /** Held-out generation of a quality run (speedup and qlora kinds; lib/experiments/quality.ts). */
 export const QualityEvalSchema = s.object({

@@ -2,7 +2,7 @@
 export type { ExperimentKind, ExperimentContext } from './kind.ts';
 export { KINDS, experimentKinds, getExperimentKind, reportSections, buildExperimentReport } from './registry.ts';
 export type { KindEntry } from './registry.ts';
-export { planExperiment, gridPoints, ExperimentFileSchema } from './spec.ts';
+export { planExperiment, gridPoints, ExperimentFileSchema, experimentJsonSchema } from './spec.ts';
 export type { ExperimentFile, ExperimentPlan, PlannedRun } from './spec.ts';
 export { runExperiment, resumeExperimentRun } from './runner.ts';
 export type { RunOutcome, ExperimentOutcome, RunExperimentOptions } from './runner.ts';

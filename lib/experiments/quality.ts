@@ -68,6 +68,7 @@ export async function trainAndScore(s: QualitySpec, model: GptConfig, base: Weig
     const dec = s.exportedDecoder ? await evalDecoder(m) : undefined;
     const ev = await evaluate({
       decoder: dec?.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: s.eval.maxNew, maxExamples: s.eval.count, strategy: 'greedy', batchSize: 16,
+      progress: { label: `generate ${s.label}`, quiet: !verbose },
     }).finally(() => dec?.dispose());
     const items = ev.predictions.map((p) => ({ id: p.id, prediction: p.prediction, references: p.references, ...zhScoresMulti(p.prediction, p.references) }));
     run.writeArtifact(`predictions-${s.label}`, `predictions-${s.label}.jsonl`, predictionsJsonl(items as never));

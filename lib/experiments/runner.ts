@@ -8,7 +8,7 @@
  * outcome.failed.length === 0;
  */
 import { existsSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { LedgerLabError, formatError } from '../errors.ts';
 import { paths } from '../paths.ts';
@@ -19,6 +19,7 @@ import { initBackend } from '../runtime/index.ts';
 import { planExperiment, type ExperimentPlan, type PlannedRun } from './spec.ts';
 import type { ExperimentKind } from './kind.ts';
 import { experimentKinds, getExperimentKind } from './registry.ts';
+import { ProgressBoard } from '../measure/index.ts';
 
 export interface RunOutcome {
   runId: string;
@@ -98,23 +99,50 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
     for (const config of configs.values()) await plan.kind.prepare(config, opts.verbose ?? false);
   }
   const bin = join(paths.root, 'bin', 'ledgerlab.js');
+  // Each worker writes plain progress lines (its stderr is a pipe); the board shows them as one row per
+  // worker on a TTY, or prefixed lines elsewhere. Workers report every second for a live board.
+  const board = new ProgressBoard({ quiet: !(opts.verbose ?? false) || undefined });
+  const workerEnv = { ...process.env, ...(board.live ? { LEDGERLAB_PROGRESS_EVERY_S: '1' } : {}) };
+  const report = (o: RunOutcome) => board.around(() => opts.onRun?.(o));
   const outcomes = new Map<string, RunOutcome>();
   const queue = [...planned];
+  // Interrupting the parent interrupts the sweep: pass the signal to every worker (each marks its run
+  // "interrupted"), start no new run, and exit once they are gone — never leave workers running on.
+  const live = new Set<ChildProcess>();
+  let stopping: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    stopping = sig;
+    queue.length = 0;
+    for (const c of live) c.kill(sig);
+    if (live.size === 0) process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const worker = async () => {
     for (let p = queue.shift(); p; p = queue.shift()) {
       const dir = join(root, p.runId);
       if (!todo.includes(p)) {
         const o: RunOutcome = { runId: p.runId, dir, seed: p.seed, point: p.point, status: 'skipped', summary: readRunRecord(dir).summary };
         outcomes.set(p.runId, o);
-        opts.onRun?.(o);
+        report(o);
         continue;
       }
-      const args = [bin, 'run', file, '--root', root, '--only', p.runId, '--json', ...(opts.set ?? []).flatMap((x) => ['--set', x])];
+      const args = [bin, 'run', file, '--root', root, '--only', p.runId, '--json', ...(opts.verbose ? ['--progress'] : []), ...(opts.set ?? []).flatMap((x) => ['--set', x])];
       const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: workerEnv });
+        live.add(child);
+        board.add(p.runId);
         let err = '';
-        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-        child.on('close', (c) => resolve({ code: c, stderr: err }));
+        child.stderr!.on('data', (d: Buffer) => {
+          err += d.toString();
+          board.write(p.runId, d);
+        });
+        child.on('close', (c) => {
+          live.delete(child);
+          board.remove(p.runId);
+          if (stopping && live.size === 0) process.exit(stopping === 'SIGINT' ? 130 : 143);
+          resolve({ code: c, stderr: err });
+        });
       });
       const base = { runId: p.runId, dir, seed: p.seed, point: p.point };
       let o: RunOutcome;
@@ -128,10 +156,15 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
         o = { ...base, status: 'failed', error: `worker exited with ${code} before writing a run record: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
       }
       outcomes.set(p.runId, o);
-      opts.onRun?.(o);
+      report(o);
     }
   };
-  await Promise.all(Array.from({ length: jobs }, worker));
+  try {
+    await Promise.all(Array.from({ length: jobs }, worker));
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
   return planned.map((p) => outcomes.get(p.runId)!);
 }
 

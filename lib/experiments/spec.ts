@@ -15,14 +15,17 @@
  */
 import { LedgerLabError } from '../errors.ts';
 import { s, configError, suggest, type Infer, type Issue } from '../config/index.ts';
-import { applyOverrides, parseJsonText, readTextFile } from '../config/index.ts';
+import { applyOverrides, parseConfigText, parseOverride, readTextFile } from '../config/index.ts';
 import { sha256Json } from '../util/index.ts';
 import type { ExperimentKind } from './kind.ts';
 import { experimentKinds, getExperimentKind } from './registry.ts';
 
 export const ExperimentFileSchema = s.object({
-  kind: s.string({ nonEmpty: true }),
-  name: s.string({ pattern: /^[A-Za-z0-9._-]+$/ }),
+  /** Editors' pointer to the file's JSON Schema (`ledgerlab schema KIND --out …`); not used otherwise. */
+  $schema: s.string().optional(),
+  kind: s.string({ pattern: /^[A-Za-z0-9._-]{1,64}$/ }),
+  // Bounded: the name starts every run id, which is a folder name (filesystems cap those at 255 bytes).
+  name: s.string({ pattern: /^[A-Za-z0-9._-]{1,80}$/ }),
   description: s.string().optional(),
   seeds: s.array(s.int({ min: 0 }), { min: 1 }).default([0]),
   sweep: s.record(s.array(s.unknown(), { min: 1 })).default({}),
@@ -31,6 +34,21 @@ export const ExperimentFileSchema = s.object({
 export type ExperimentFile = Infer<typeof ExperimentFileSchema>;
 
 const ENVELOPE_KEYS = Object.keys(ExperimentFileSchema.shape);
+
+/**
+ * The JSON Schema of an experiment file of `kind`: the envelope, with `config` the kind's own schema (defaults,
+ * descriptions, and other tools' option names as aliases), for editors to complete and check files with.
+ */
+export function experimentJsonSchema(kind: ExperimentKind<unknown>): Record<string, unknown> {
+  const envelope = ExperimentFileSchema.jsonSchema() as { properties: Record<string, unknown> };
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: `LedgerLab ${kind.kind} experiment file`,
+    description: kind.summary,
+    ...envelope,
+    properties: { ...envelope.properties, kind: { const: kind.kind }, config: kind.configSchema.jsonSchema() },
+  };
+}
 
 export interface PlannedRun {
   runId: string;
@@ -50,7 +68,7 @@ export interface ExperimentPlan {
 }
 
 function scopedOverrides(overrides: readonly string[]): string[] {
-  return overrides.map((o) => (ENVELOPE_KEYS.includes(o.split(/[.=]/)[0]) ? o : `config.${o}`));
+  return overrides.map((o) => (ENVELOPE_KEYS.includes(parseOverride(o).path[0]) ? o : `config.${o}`));
 }
 
 /** Cartesian product of the sweep's value lists, in file order. */
@@ -63,12 +81,15 @@ export function gridPoints(sweep: Record<string, unknown[]>): Record<string, unk
 
 const slug = (v: unknown) => String(typeof v === 'object' ? JSON.stringify(v) : v).replace(/[^A-Za-z0-9.]+/g, '_').slice(0, 24);
 
+/** More planned runs than this is a mistake (a pasted list, a product of long sweeps), not an experiment. */
+export const MAX_PLANNED_RUNS = 10_000;
+
 /**
  * Reads, overrides and validates an experiment file, and expands it into one planned run per point × seed.
  * `kinds`: the kinds a file may name (default: the shipped ones, lib/experiments/registry.ts).
  */
 export function planExperiment(file: string, overrides: readonly string[] = [], kinds: readonly ExperimentKind<unknown>[] = experimentKinds()): ExperimentPlan {
-  const raw = applyOverrides(parseJsonText(readTextFile(file, 'experiment file'), file), scopedOverrides(overrides));
+  const raw = applyOverrides(parseConfigText(readTextFile(file, 'experiment file'), file), scopedOverrides(overrides));
   const spec = ExperimentFileSchema.parse(raw, file);
   const kind = getExperimentKind(spec.kind, kinds);
   if (!kind) {
@@ -82,6 +103,10 @@ export function planExperiment(file: string, overrides: readonly string[] = [], 
       where: `${file} at kind`,
       hint: `known kinds: ${names.join(', ') || 'none registered'}`,
     });
+  }
+  const planned = Object.values(spec.sweep).reduce((n, v) => n * v.length, spec.seeds.length);
+  if (planned > MAX_PLANNED_RUNS) {
+    throw new LedgerLabError({ kind: 'config', problem: `the sweep plans ${planned} runs (seeds × every value list), more than ${MAX_PLANNED_RUNS}`, where: `${file} at sweep`, hint: 'split the experiment into several files, or sweep fewer values' });
   }
   const runs: PlannedRun[] = [];
   const issues: Issue[] = [];

@@ -145,17 +145,20 @@ export async function generate(decoder: CachedDecoder, prompts: number[][], o: G
  * @example
  * const texts = (await generateBatched(new TfjsDecoder(model), prompts, { maxNew: 64, eos })).map((t) => tok.decode(t));
  */
-export async function generateBatched(decoder: CachedDecoder, prompts: readonly number[][], o: GenerateOptions & { batchSize?: number }): Promise<number[][]> {
+export async function generateBatched(decoder: CachedDecoder, prompts: readonly number[][], o: GenerateOptions & { batchSize?: number; onProgress?: (done: number, total: number) => void }): Promise<number[][]> {
   const bs = o.batchSize ?? 8;
   const out: number[][] = prompts.map(() => []);
   const byLength = new Map<number, number[]>();
   prompts.forEach((p, i) => byLength.set(p.length, [...(byLength.get(p.length) ?? []), i]));
+  let done = 0;
   for (const [L, members] of byLength) {
     for (let s = 0; s < members.length; s += bs) {
       const rows = members.slice(s, s + bs);
       const maxNew = Math.min(o.maxNew, decoder.context - L + 1);
       const { tokens } = await generate(decoder, rows.map((i) => prompts[i]!), { ...o, maxNew, seed: `${o.seed ?? 0}:${L}:${s}` });
       rows.forEach((i, r) => (out[i] = tokens[r]!));
+      done += rows.length;
+      o.onProgress?.(done, prompts.length);
     }
   }
   return out;

@@ -53,7 +53,12 @@ function hintFor(reason: string): string {
     case 'NotOwner': return 'only the owner may call this';
     case 'DuplicateContent': return 'this content hash is registered already; setParams({allowDuplicates: true}) to study undefended designs';
     case 'DailyCapExceeded': return 'wait for the next UTC day (evm_increaseTime 86400 on a dev chain) or raise dailyCap';
-    case 'WrongPhase': return 'settle in order: closeEpoch → computeScores pages → sumPayouts pages; claims open after scoring';
+    case 'WrongPhase': return 'settle in order: closeEpoch → computeScores pages → sumPayouts pages; claims open after scoring; an epoch closes only after the previous one is scored';
+    case 'CommitmentExpired': return 'reveal within revealWindow seconds of commitRegistration, or commit again';
+    case 'UnknownCommitment': return 'reveal with the sender, hash, size, Datanet and salt of the commitment (commitmentOf gives it)';
+    case 'ResolutionDeadlinePassed': return 'the challenge is past its deadline: anyone may lapse(challengeId) it now';
+    case 'ResolutionPending': return 'a challenge can be lapsed only from its deadline on (challengeOf(id).deadline)';
+    case 'TransferFailed': return 'the recipient refuses ETH: claimTo(e, to) / withdrawTo(to) pay another address';
     case 'FeeMismatch': return 'msg.value must equal the sum of the batch fees';
     default: return 'see the custom error in contracts/ for the condition that failed';
   }

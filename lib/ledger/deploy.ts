@@ -21,6 +21,10 @@ export interface LedgerParams {
   minStake: bigint;
   challengeBond: bigint;
   challengeWindow: number;
+  /** Seconds a resolver has to rule on a challenge; after that anyone may lapse it (1 … 3650 days). */
+  resolveWindow: number;
+  /** Seconds between commitRegistration and revealRegistration (1 … 3650 days). */
+  revealWindow: number;
   slashBountyBps: number;
   slashRepBps: number;
   decayBps: number;
@@ -29,6 +33,7 @@ export interface LedgerParams {
 
 export const DEFAULT_PARAMS: LedgerParams = {
   dailyCap: 50, allowDuplicates: false, minStake: 0n, challengeBond: 10n ** 17n, challengeWindow: 7 * 86400,
+  resolveWindow: 3 * 86400, revealWindow: 86400,
   slashBountyBps: 5_000, slashRepBps: 5_000, decayBps: 500, capMultipleBps: 20_000,
 };
 

@@ -11,7 +11,7 @@ import { Interface } from 'ethers';
 import type { ParamType, InterfaceAbi } from 'ethers';
 import { readArtifact } from './compile.ts';
 
-export const BOUND_CONTRACTS = ['AttributionLedger', 'ReentrantClaimer'] as const;
+export const BOUND_CONTRACTS = ['AttributionLedger', 'ReentrantClaimer', 'RejectingPayee'] as const;
 
 function tsType(p: ParamType, input: boolean): string {
   if (p.isArray()) return `${wrap(tsType(p.arrayChildren, input))}[]`;

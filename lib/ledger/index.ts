@@ -15,6 +15,7 @@ export { LedgerContract, LedgerRevertError, deployContract, plain } from './cont
 export type { SendOptions, ReadOptions, DecodedLog } from './contract.ts';
 export { AttributionLedger } from './bindings/AttributionLedger.ts';
 export { ReentrantClaimer } from './bindings/ReentrantClaimer.ts';
+export { RejectingPayee } from './bindings/RejectingPayee.ts';
 export { deployLedger, DEFAULT_PARAMS, ROLES } from './deploy.ts';
 export type { LedgerParams, DeployOptions, DeployedLedger, RoleName } from './deploy.ts';
 export { closeAndSettle, settleEpoch, readPayees } from './settle.ts';

@@ -101,8 +101,12 @@ export function computePayouts(identities: readonly IdentityTotals[], opts: Payo
   return { scores, payouts, totalScore, treasury: pool - paid };
 }
 
-/** Reputation after an epoch in which the identity had usage: max(1000, R − decayBps). */
+/**
+ * Reputation after an epoch in which the identity had usage: max(1000, R − decayBps), except that decay
+ * never raises it: R at or below the floor (a slash can put it there) stays R.
+ */
 export function decayReputation(reputationBps: bigint, decayBps: bigint): bigint {
+  if (reputationBps <= REPUTATION_FLOOR_BPS) return reputationBps;
   const r = reputationBps - decayBps;
   return r < REPUTATION_FLOOR_BPS ? REPUTATION_FLOOR_BPS : r;
 }

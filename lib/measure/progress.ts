@@ -1,6 +1,8 @@
 /**
  * A one-line progress bar for long work: step, loss, tokens/s and ETA. Redraws in place on a TTY; elsewhere
- * (CI, pipes) prints a line every `everyS` seconds; silent when LEDGERLAB_QUIET=1, CI with --json, or quiet.
+ * (CI, pipes, a `run --jobs` worker) prints a plain line every `everyS` seconds (default: env
+ * LEDGERLAB_PROGRESS_EVERY_S, else 10) and at the end; silent when LEDGERLAB_QUIET=1 or quiet.
+ * A plain line reads `<label> <step>/<total>  <fields>  eta <time>` (see `parseProgressLine`).
  *
  * @example
  * const bar = new Progress({ total: 200, label: 'lora seed 0' });
@@ -18,7 +20,7 @@ export interface ProgressOptions {
 
 export class Progress {
   private readonly t0 = performance.now();
-  private last = 0;
+  private last = -Infinity; // the first update always prints
   private readonly stream: NodeJS.WriteStream;
   private readonly quiet: boolean;
   private readonly tty: boolean;
@@ -30,7 +32,7 @@ export class Progress {
   constructor(opts: ProgressOptions) {
     this.total = opts.total;
     this.label = opts.label ?? '';
-    this.everyS = opts.everyS ?? 10;
+    this.everyS = opts.everyS ?? progressEveryS();
     this.stream = opts.stream ?? process.stderr;
     this.quiet = opts.quiet ?? process.env.LEDGERLAB_QUIET === '1';
     this.tty = Boolean(this.stream.isTTY) && process.env.CI !== 'true';
@@ -62,6 +64,18 @@ export class Progress {
   done(): void {
     if (!this.quiet && this.tty) this.stream.write('\n');
   }
+}
+
+/** Seconds between plain progress lines: env LEDGERLAB_PROGRESS_EVERY_S (a number ≥ 0), else 10. */
+export function progressEveryS(): number {
+  const v = Number(process.env.LEDGERLAB_PROGRESS_EVERY_S);
+  return process.env.LEDGERLAB_PROGRESS_EVERY_S !== undefined && process.env.LEDGERLAB_PROGRESS_EVERY_S !== '' && Number.isFinite(v) && v >= 0 ? v : 10;
+}
+
+/** Reads a plain progress line back (how `run --jobs` tells a worker's progress from its messages). */
+export function parseProgressLine(line: string): { label: string; step: number; total: number } | undefined {
+  const m = /^(.*?) ?(\d+)\/(\d+)  .*eta \S+$/.exec(line);
+  return m ? { label: m[1], step: Number(m[2]), total: Number(m[3]) } : undefined;
 }
 
 export function formatSeconds(s: number): string {

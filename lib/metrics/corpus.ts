@@ -4,6 +4,8 @@
  * corpus as per-item means with bootstrap intervals.
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { decodeUtf8 } from '../util/index.ts';
+import { maxLineBytes } from '../util/index.ts';
 import { LedgerLabError } from '../errors.ts';
 import { rougeScoresMulti, ROUGE_TYPES } from './rouge.ts';
 import type { RougeScores } from './rouge.ts';
@@ -31,12 +33,16 @@ export interface ItemWarning {
 /** Parses JSONL text into records; throws a LedgerLabError naming `file:line` for the first bad line. */
 export function parseScoreRecords(text: string, file: string): ScoreRecord[] {
   const out: ScoreRecord[] = [];
+  const limit = maxLineBytes();
   const lines = text.split('\n');
   const hint = 'each line must be {"prediction": "...", "reference": "..." | ["...", ...]}';
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].replace(/\r$/, '').replace(/^\ufeff/, '');
     if (raw.trim() === '') continue; // blank lines (e.g. the final newline) carry no record
     const where = `${file}:${i + 1}`;
+    if (Buffer.byteLength(raw) > limit) {
+      throw new LedgerLabError({ kind: 'data', problem: `line is longer than ${limit} bytes`, where, hint: 'raise the limit with LEDGERLAB_MAX_LINE_BYTES if such predictions are intended' });
+    }
     let obj: unknown;
     try {
       obj = JSON.parse(raw);
@@ -73,7 +79,7 @@ function describe(v: unknown): string {
 /** Reads and parses a score file (missing file → 'io' error). */
 export function readScoreFile(path: string): ScoreRecord[] {
   if (!existsSync(path)) throw new LedgerLabError({ kind: 'io', problem: `file not found: ${path}`, where: path, hint: 'pass a JSONL file of {"prediction", "reference"} lines' });
-  return parseScoreRecords(readFileSync(path, 'utf8'), path);
+  return parseScoreRecords(decodeUtf8(readFileSync(path), path), path);
 }
 
 export interface ScoreOptions {

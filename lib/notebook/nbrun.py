@@ -1,13 +1,16 @@
 """Headless notebook execution for `ledgerlab notebook run` (called by lib/notebook/runner.ts).
 
-Runs under Debian's /usr/bin/python3 (nbclient + nbformat). Injects parameters after the cell tagged
-"parameters" (papermill's convention: a new cell tagged "injected-parameters"), executes every cell, and
-writes the executed notebook atomically. On a failing cell it still writes the notebook (with the error in
-place), then prints one line `LEDGERLAB_CELL_ERROR <json>` to stderr and exits 1.
+Runs under Debian's /usr/bin/python3 (nbclient + nbformat). Parameters follow papermill: they go into a cell
+tagged "injected-parameters" right after the cell tagged "parameters"; re-running an executed notebook with new
+parameters replaces its old injected cell (so the new values win). Executes every cell and writes the executed
+notebook atomically, with `metadata.papermill` as papermill writes it (parameters, input/output paths, start and
+end times, duration, exception). On a failing cell it still writes the notebook (with the error in place), then
+prints one line `LEDGERLAB_CELL_ERROR <json>` to stderr and exits 1.
 
 usage: nbrun.py IN.ipynb OUT.ipynb --cwd DIR --kernel NAME --timeout SECONDS --params JSON_OBJECT
 """
 import argparse
+import datetime
 import json
 import os
 import re
@@ -21,14 +24,16 @@ from nbclient.exceptions import CellExecutionError
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
+def tagged(nb, tag):
+    return next((i for i, c in enumerate(nb.cells) if tag in c.get("metadata", {}).get("tags", [])), None)
+
+
 def inject_parameters(nb, params, assign):
-    """Adds a cell assigning each parameter right after the tagged parameters cell."""
+    """A cell assigning each parameter: in place of an earlier injected cell (papermill replaces it), else right
+    after the tagged parameters cell. Without parameters the notebook is left as it is, as papermill does."""
     if not params:
         return
-    index = next(
-        (i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])),
-        None,
-    )
+    index = tagged(nb, "parameters")
     if index is None:
         raise SystemExit("LEDGERLAB_NO_PARAMETERS_CELL")
     unknown = [k for k in params if not re.search(r"\b(let|var)\s+%s\b" % re.escape(k), nb.cells[index].source)]
@@ -37,7 +42,32 @@ def inject_parameters(nb, params, assign):
     source = "\n".join(assign % (k, json.dumps(v, ensure_ascii=False)) for k, v in params.items())
     cell = nbformat.v4.new_code_cell(source=source)
     cell.metadata["tags"] = ["injected-parameters"]
-    nb.cells.insert(index + 1, cell)
+    old = tagged(nb, "injected-parameters")
+    if old is not None:
+        nb.cells[old] = cell
+    else:
+        nb.cells.insert(index + 1, cell)
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def papermill_metadata(nb, args, params, start, exception):
+    """metadata.papermill with papermill's keys, so tools that read papermill's output read ours."""
+    end = now()
+    nb.metadata["papermill"] = {
+        "default_parameters": {},
+        "parameters": params,
+        "environment_variables": {},
+        "version": "ledgerlab-nbrun",
+        "input_path": os.path.abspath(args.input),
+        "output_path": os.path.abspath(args.output),
+        "start_time": start.isoformat(),
+        "end_time": end.isoformat(),
+        "duration": (end - start).total_seconds(),
+        "exception": exception,
+    }
 
 
 def write_atomic(nb, path):
@@ -84,7 +114,9 @@ def main():
     args = ap.parse_args()
 
     nb = nbformat.read(args.input, as_version=4)
-    inject_parameters(nb, json.loads(args.params), args.assign)
+    params = json.loads(args.params)
+    inject_parameters(nb, params, args.assign)
+    start = now()
     client = NotebookClient(
         nb,
         timeout=args.timeout,
@@ -94,10 +126,12 @@ def main():
     try:
         client.execute()
     except CellExecutionError as exc:
+        papermill_metadata(nb, args, params, start, True)
         write_atomic(nb, args.output)
         err = failed_cell(nb, exc)
         sys.stderr.write("LEDGERLAB_CELL_ERROR " + json.dumps(err) + "\n")
         sys.exit(1)
+    papermill_metadata(nb, args, params, start, None)
     write_atomic(nb, args.output)
 
 

@@ -14,7 +14,9 @@ import { basename, join, resolve } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { ensureKernelSpec } from './kernel.ts';
+import { findJupyterPython } from './python.ts';
 
+/** Debian's Python with Jupyter; other systems: see findJupyterPython (python.ts). */
 export const JUPYTER_PYTHON = '/usr/bin/python3';
 export const DEBIAN_JUPYTER_PACKAGES = ['jupyter-notebook', 'jupyter-nbconvert', 'python3-nbclient', 'python3-ipykernel', 'jupyter-client'];
 
@@ -75,23 +77,12 @@ export function ensureDistBuilt(): void {
   }
 }
 
-function checkJupyter(): void {
-  const r = spawnSync(JUPYTER_PYTHON, ['-c', 'import nbclient, nbformat'], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    throw new LedgerLabError({
-      kind: 'notebook',
-      problem: `Jupyter's nbclient is not available to ${JUPYTER_PYTHON}`,
-      where: JUPYTER_PYTHON,
-      hint: `install Debian's packages: apt-get install ${DEBIAN_JUPYTER_PACKAGES.join(' ')} (or run: bash scripts/setup-system.sh)`,
-    });
-  }
-}
 
 export async function runNotebook(opts: NotebookRunOptions): Promise<NotebookRunResult> {
   const input = resolveNotebook(opts.notebook);
   const name = basename(input, '.ipynb');
   const output = resolve(opts.out ?? join(paths.results, 'notebooks', `${name}.ipynb`));
-  checkJupyter();
+  const python = findJupyterPython();
   ensureDistBuilt();
   const { kernelName, env } = ensureKernelSpec();
   const t0 = performance.now();
@@ -105,7 +96,7 @@ export async function runNotebook(opts: NotebookRunOptions): Promise<NotebookRun
     '--params', JSON.stringify(opts.params ?? {}),
   ];
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((res) => {
-    const child = spawn(JUPYTER_PYTHON, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(python, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (c) => res({ code: c, stderr: err }));

@@ -9,3 +9,4 @@ export { MethodSchema, buildModel, methodParamCount, virtualTokens, METHOD_NAMES
 export type { MethodSpec, MethodName } from './method.ts';
 export { memoryBreakdown } from './memory.ts';
 export type { MemoryBreakdown } from './memory.ts';
+export { targetsFromModules, MODULE_TARGETS, LORA_ALIASES, PREFIX_ALIASES, PTUNING_V1_ALIASES, PROMPT_TUNING_ALIASES, METHOD_TAG_ALIASES } from './aliases.ts';

@@ -14,6 +14,7 @@ import { LedgerLabError } from '../errors.ts';
 import { applyLora, loraParamCount, LORA_TARGETS } from './lora.ts';
 import { applyPrefix, prefixParamCount } from './prefix.ts';
 import { applyPromptTuning, applyPTuningV1, promptParamCount } from './prompt.ts';
+import { LORA_ALIASES, METHOD_TAG_ALIASES, PREFIX_ALIASES, PROMPT_TUNING_ALIASES, PTUNING_V1_ALIASES } from './aliases.ts';
 
 export const MethodSchema = s.tagged('method', {
   full: s.object({}),
@@ -23,20 +24,20 @@ export const MethodSchema = s.tagged('method', {
     dropout: s.number({ min: 0, max: 0.99 }).default(0),
     targets: s.array(s.enum(LORA_TARGETS)).default(['q', 'v']),
     rslora: s.boolean().default(false),
-  }),
+  }, { aliases: LORA_ALIASES }),
   'ptuning-v2': s.object({
     prefixLength: s.int({ min: 0 }).default(16),
     projection: s.boolean().default(false),
     projectionHidden: s.int({ min: 1 }).default(128),
     prefixDropout: s.number({ min: 0, max: 0.99 }).default(0),
-  }),
+  }, { aliases: PREFIX_ALIASES }),
   'ptuning-v1': s.object({
     promptLength: s.int({ min: 1 }).default(16),
     encoder: s.enum(['mlp', 'lstm'] as const).default('mlp'),
     encoderHidden: s.int({ min: 1 }).default(128),
-  }),
-  'prompt-tuning': s.object({ promptLength: s.int({ min: 1 }).default(16) }),
-});
+  }, { aliases: PTUNING_V1_ALIASES }),
+  'prompt-tuning': s.object({ promptLength: s.int({ min: 1 }).default(16) }, { aliases: PROMPT_TUNING_ALIASES }),
+}, { tagAliases: METHOD_TAG_ALIASES });
 export type MethodSpec = Infer<typeof MethodSchema>;
 export type MethodName = MethodSpec['method'];
 export const METHOD_NAMES: readonly MethodName[] = ['full', 'lora', 'ptuning-v2', 'ptuning-v1', 'prompt-tuning'];

@@ -20,3 +20,4 @@ export { QuantLinear } from './linear.ts';
 export type { QuantLinearOptions, DequantCost } from './linear.ts';
 export { benchQuantLinear } from './bench.ts';
 export type { QuantBenchRow, QuantBenchOptions } from './bench.ts';
+export { QUANT_ALIASES } from './aliases.ts';

@@ -89,7 +89,7 @@ function base(kind: ChartKind, c: ChartCommon, data: Record<string, unknown>[], 
     config: {
       font: CHART_FONT,
       axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e6e6e6' },
-      legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' },
+      legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 320 },
       view: { stroke: null },
     },
     ...body,
@@ -102,6 +102,44 @@ function fmt(x: number, digits?: number): string {
   if (digits !== undefined) return x.toFixed(digits);
   const a = Math.abs(x);
   return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : x.toPrecision(2);
+}
+
+/** Approximate width in px of a label at the axis font (11 px DejaVu Sans; CJK characters are full width). */
+export function labelWidth(text: string, fontSize = 11): number {
+  let w = 0;
+  for (const ch of text) w += /[\u2e80-\u9fff\uff00-\uffef]/.test(ch) ? 1.0 : /[A-Z]/.test(ch) ? 0.68 : 0.6;
+  return w * fontSize;
+}
+
+/** Greedy word wrap of a label into lines no wider than `px` (a single longer word keeps its own line). */
+export function wrapLabel(text: string, px: number, fontSize = 11): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = cur ? `${cur} ${word}` : word;
+    if (cur && labelWidth(next, fontSize) > px) {
+      lines.push(cur);
+      cur = word;
+    } else cur = next;
+  }
+  if (cur) lines.push(cur);
+  return lines.length ? lines : [text];
+}
+
+/**
+ * Axis settings so category labels never run into each other: horizontal when every label fits its band,
+ * else wrapped onto up to three lines, else (a word wider than its band) angled at -35°. Wrapped lines are
+ * looked up by a labelExpr, since vega draws an array label as one line per item.
+ */
+export function categoryAxis(labels: readonly string[], bandPx: number): VegaLiteSpec {
+  const room = bandPx - 6;
+  if (labels.every((l) => labelWidth(l) <= room)) return { labelAngle: 0, labelLimit: 0 };
+  const wrapped = labels.map((l) => wrapLabel(l, room));
+  if (wrapped.every((w) => w.length <= 3 && w.every((line) => labelWidth(line) <= room))) {
+    const table = Object.fromEntries(labels.map((l, i) => [l, wrapped[i]]));
+    return { labelAngle: 0, labelLimit: 0, labelLineHeight: 13, labelExpr: `(${JSON.stringify(table)})[datum.value] || datum.label` };
+  }
+  return { labelAngle: -35, labelAlign: 'right', labelBaseline: 'middle', labelLimit: 220 };
 }
 
 /** One digit count for a whole set of labels, so 0.0 and 0.30 do not sit side by side. */
@@ -150,8 +188,13 @@ export function groupedBarChart(o: GroupedBarOptions): Chart {
   const groups = [...new Set(data.map((d) => d.group))];
   const series = [...new Set(data.map((d) => d.series))];
   const yTitle = axisTitle(o.y);
+  // A fixed 480 px would turn one or two bars into slabs; size the plot by the number of bars instead.
+  // Long category names get a wider band (room for two wrapped lines) rather than a cramped label.
+  const bars = (hasSeries ? series.length : 1) * 52 + 24;
+  const band = Math.max(bars, Math.min(170, Math.max(...groups.map((g) => labelWidth(g))) / 2 + 24));
+  const width = o.width ?? Math.min(520, Math.max(180, groups.length * band));
   const enc: VegaLiteSpec = {
-    x: { field: 'group', type: 'nominal', title: axisTitle(o.x), sort: groups, axis: { labelAngle: 0 } },
+    x: { field: 'group', type: 'nominal', title: axisTitle(o.x), sort: groups, axis: categoryAxis(groups, width / groups.length) },
     ...(hasSeries ? { xOffset: { field: 'series', type: 'nominal', sort: series } } : {}),
   };
   const color = hasSeries
@@ -170,8 +213,6 @@ export function groupedBarChart(o: GroupedBarOptions): Chart {
       encoding: { y: { field: 'hi', type: 'quantitative', title: yTitle }, text: { field: 'label' } },
     });
   }
-  // A fixed 480 px would turn one or two bars into slabs; size the plot by the number of bars instead.
-  const width = o.width ?? Math.min(520, Math.max(180, groups.length * ((hasSeries ? series.length : 1) * 52 + 24)));
   return base('grouped-bar', { ...o, width }, data, { encoding: enc, layer });
 }
 

@@ -304,13 +304,20 @@ async function blockHtml(b: Block): Promise<string> {
     case 'provenance':
       return provenanceHtml(b.runs, b.configs);
     case 'chart':
-      return chartFigureHtml(b.chart, { format: b.format, extra: b.runs && b.runs.length ? provenanceHtml(b.runs) : '' });
+      return chartFigureHtml(b.chart, { format: b.format });
   }
 }
 
+/**
+ * A section's blocks, then one provenance table for the runs behind its charts — once per section, not
+ * after every chart (each chart image already names its runs in its subtitle). A section that places its
+ * own provenance block gets no second one.
+ */
 async function sectionHtml(s: Section): Promise<string> {
   const parts = [];
   for (const b of s.blocks) parts.push(await blockHtml(b));
+  const chartRuns = new Map(s.blocks.flatMap((b) => (b.type === 'chart' && b.runs ? b.runs.map((r) => [r.dir, r] as const) : [])));
+  if (chartRuns.size && !s.blocks.some((b) => b.type === 'provenance')) parts.push(provenanceHtml([...chartRuns.values()]));
   return `<section id="${escapeHtml(s.id ?? slug(s.title))}">\n<h2>${inlineMarkdown(s.title)}</h2>\n${parts.join('\n')}\n</section>`;
 }
 

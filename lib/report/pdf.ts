@@ -14,6 +14,7 @@ import { LedgerLabError } from '../errors.ts';
 import { writeFileAtomic } from '../util/index.ts';
 
 export const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+export const CHROMIUM_APP_PATHS = ['/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
 
 function executable(p: string): boolean {
   try {
@@ -44,11 +45,13 @@ export function findChromium(explicit?: string, env: NodeJS.ProcessEnv = process
     const p = searchPath(name, env);
     if (p) return p;
   }
+  // macOS keeps browsers in app bundles, not on PATH.
+  for (const p of CHROMIUM_APP_PATHS) if (existsSync(p) && executable(p)) return p;
   throw new LedgerLabError({
     kind: 'runtime',
     problem: 'Chromium is not installed, so the report cannot be printed to PDF (the HTML report is written)',
     where: `PATH (looked for ${CHROMIUM_NAMES.join(', ')})`,
-    hint: 'install it with `sudo apt-get install chromium` (Debian), or set LEDGERLAB_CHROMIUM=/path/to/chrome',
+    hint: 'install it (`sudo apt-get install chromium`, `brew install --cask chromium`, `sudo dnf install chromium`; `bash scripts/setup-system.sh` says which), or set LEDGERLAB_CHROMIUM=/path/to/chrome',
   });
 }
 

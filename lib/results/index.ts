@@ -3,10 +3,11 @@ export { RunRecordSchema, RUN_RECORD_VERSION, RUN_STATUSES, effectiveStatus } fr
 export type { RunRecord, RunStatus } from './run-record.ts';
 export { startRun, resumeRun, readRunRecord, Run } from './run.ts';
 export type { StartRunOptions } from './run.ts';
-export { listRuns, findRuns, filterRuns } from './store.ts';
-export type { RunEntry } from './store.ts';
+export { listRuns, scanRuns, findRuns, filterRuns } from './store.ts';
+export type { RunEntry, SkippedRun, ListRunsOptions } from './store.ts';
 export { gitState } from './git.ts';
 export type { GitState } from './git.ts';
 export { compareRuns, formatComparison, differingKeys, flatten, summaryMetrics } from './compare.ts';
 export type { Comparison, CompareGroup } from './compare.ts';
 export { runsFrame, metricsFrame, runRows } from './frame.ts';
+export * from './export/index.ts';

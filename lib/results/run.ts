@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
+import { parseJsonText } from '../config/index.ts';
 import { sha256Json } from '../util/index.ts';
 import { environmentReport } from '../runtime/index.ts';
 import { appendJsonLine, writeFileAtomic, writeJsonAtomic } from '../util/index.ts';
@@ -48,12 +49,17 @@ export class Run {
   constructor(dir: string, record: RunRecord) {
     this.dir = dir;
     this.record = record;
+    // The handlers stay installed until exit: a second signal (Ctrl-C reaches a process twice when a wrapper
+    // forwards it too) must not kill the process mid-write with the default action.
+    let closing = false;
     this.onSignal = (sig) => {
-      this.close('interrupted', { error: { message: `received ${sig}`, kind: 'interrupted' } });
+      if (closing) return;
+      closing = true;
+      this.close('interrupted', { error: { message: `received ${sig}`, kind: 'interrupted' } }, true);
       process.exit(sig === 'SIGINT' ? 130 : 143);
     };
-    process.once('SIGINT', this.onSignal);
-    process.once('SIGTERM', this.onSignal);
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
     this.save();
   }
 
@@ -102,9 +108,11 @@ export class Run {
     });
   }
 
-  private close(status: 'finished' | 'failed' | 'interrupted', extra: Partial<RunRecord>): void {
-    process.removeListener('SIGINT', this.onSignal);
-    process.removeListener('SIGTERM', this.onSignal);
+  private close(status: 'finished' | 'failed' | 'interrupted', extra: Partial<RunRecord>, exiting = false): void {
+    if (!exiting) {
+      process.removeListener('SIGINT', this.onSignal);
+      process.removeListener('SIGTERM', this.onSignal);
+    }
     this.record = { ...this.record, ...extra, status, endedAt: now() };
     this.save();
   }
@@ -148,17 +156,22 @@ export async function startRun(opts: StartRunOptions): Promise<Run> {
 /** Reads and validates a run.json; a corrupt or foreign file is a located error naming it. */
 export function readRunRecord(dir: string): RunRecord {
   const path = join(dir, 'run.json');
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new LedgerLabError({
-      kind: 'io',
-      problem: code === 'ENOENT' ? 'no run record here' : `run record is not valid JSON (${(err as Error).message})`,
-      where: path,
-      cause: err,
-    });
+    throw new LedgerLabError({ kind: 'io', problem: code === 'ENOENT' ? 'no run record here' : `cannot read the run record (${code})`, where: path, cause: err });
+  }
+  if (text.trim() === '') {
+    throw new LedgerLabError({ kind: 'data', problem: 'run record is empty', where: path, hint: 'the run was killed while its folder was created, or the file was truncated: delete the folder or rerun the experiment' });
+  }
+  let raw: unknown;
+  try {
+    raw = parseJsonText(text, path);
+  } catch (err) {
+    const e = err as LedgerLabError;
+    throw new LedgerLabError({ kind: 'data', problem: `run record is not valid JSON (${e.problem.replace(/^invalid JSON: /, '')})`, where: e.where, cause: err });
   }
   return RunRecordSchema.parse(raw, path);
 }

@@ -1,10 +1,11 @@
 /**
  * Chooses the TensorFlow.js backend once, explicitly, and says why.
  *
- * Order: `@tensorflow/tfjs-node-gpu` if installed and an NVIDIA GPU is visible, else `@tensorflow/tfjs-node` if
- * installed, else wasm (SIMD), else cpu. `LEDGERLAB_BACKEND=node-gpu|node|wasm|cpu` overrides (and fails loudly
- * if that backend cannot load). tfjs-node(-gpu) are never dependencies — their install downloads libtensorflow
- * from outside the npm registry — so they are loaded only when a user has added them.
+ * Order: `@tensorflow/tfjs-node-gpu` if it can run (package, matching version, NVIDIA GPU, CUDA libraries),
+ * else WebGPU if Dawn finds a hardware adapter, else `@tensorflow/tfjs-node` if installed, else wasm (SIMD),
+ * else cpu. `LEDGERLAB_BACKEND=node-gpu|webgpu|node|wasm|cpu` overrides (and fails loudly if that backend
+ * cannot load). tfjs-node(-gpu) are never dependencies — their install downloads libtensorflow from outside
+ * the npm registry — so they are loaded only when a user has added them.
  *
  * @example
  * const choice = await initBackend();
@@ -14,17 +15,25 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { LedgerLabError } from '../errors.ts';
 import { installKernelFixes, KERNEL_FIXES } from './kernels/index.ts';
+import { installedPackageJson, isInstalled } from './packages.ts';
+import { nodeGpuFacts, nodeGpuStatus } from './node-gpu.ts';
+import { activateWebGpu, probeWebGpu } from './webgpu.ts';
 
-export const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export { installedPackageJson, isInstalled };
+
+export const BACKENDS = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface Candidate {
   name: BackendName;
   available: boolean;
   detail: string;
+  /** Available when forced but passed over by the automatic choice (a software WebGPU adapter), and why. */
+  notAutomatic?: string;
+  /** The whole explanation (what is missing, what to install) where `detail` is a summary. */
+  explanation?: string;
 }
 
 export interface BackendChoice {
@@ -36,31 +45,6 @@ export interface BackendChoice {
   /** Kernel fixes installed for this backend. */
   kernelFixes: string[];
   wasmSimd: boolean | null;
-}
-
-const requireHere = createRequire(import.meta.url);
-
-/**
- * package.json of an installed package, found along Node's lookup paths (not via require.resolve, which
- * `exports` maps can block). Aliases do not count: danfojs needs `@tensorflow/tfjs-node` overridden by
- * `npm:@tensorflow/tfjs`, so that folder exists but holds plain tfjs — we check the real package name.
- */
-export function installedPackageJson(pkg: string): { name: string; version: string } | null {
-  for (const dir of requireHere.resolve.paths(pkg) ?? []) {
-    const file = join(dir, pkg, 'package.json');
-    if (!existsSync(file)) continue;
-    try {
-      const json = JSON.parse(readFileSync(file, 'utf8')) as { name: string; version: string };
-      return json.name === pkg ? json : null;
-    } catch {
-      return null;
-    }
-  }
-  return null;
-}
-
-export function isInstalled(pkg: string): boolean {
-  return installedPackageJson(pkg) !== null;
 }
 
 /** Is an NVIDIA GPU visible to this process? (driver's /proc entry, else nvidia-smi). */
@@ -84,16 +68,16 @@ export function wasmSimdSupported(): boolean {
   return wasm.validate(bytes);
 }
 
-function candidates(): Candidate[] {
-  const gpu = nvidiaGpu();
-  const hasGpuPkg = isInstalled('@tensorflow/tfjs-node-gpu');
+async function candidates(): Promise<Candidate[]> {
+  const nodeGpu = nodeGpuStatus(nodeGpuFacts(nvidiaGpu()));
+  const webgpu = await probeWebGpu();
   const hasNodePkg = isInstalled('@tensorflow/tfjs-node');
   const simd = wasmSimdSupported();
   return [
+    { name: 'node-gpu', available: nodeGpu.usable, detail: `@tensorflow/tfjs-node-gpu ${nodeGpu.summary}`, explanation: nodeGpu.detail },
     {
-      name: 'node-gpu',
-      available: hasGpuPkg && gpu.found,
-      detail: hasGpuPkg ? `@tensorflow/tfjs-node-gpu installed; ${gpu.detail}` : '@tensorflow/tfjs-node-gpu not installed',
+      name: 'webgpu', available: webgpu.adapter !== null, detail: `webgpu: ${webgpu.summary}`, explanation: webgpu.detail,
+      notAutomatic: webgpu.adapter?.isFallbackAdapter ? 'a software adapter is slower than wasm' : undefined,
     },
     { name: 'node', available: hasNodePkg, detail: hasNodePkg ? '@tensorflow/tfjs-node installed' : '@tensorflow/tfjs-node not installed' },
     { name: 'wasm', available: true, detail: simd ? 'WebAssembly SIMD supported' : 'WebAssembly without SIMD (slower)' },
@@ -113,6 +97,10 @@ async function activate(name: BackendName): Promise<string> {
       throw new LedgerLabError({ kind: 'runtime', problem: `${pkg} loaded but its "tensorflow" backend failed to initialise`, where: 'tensor backend' });
     }
     return 'tensorflow';
+  }
+  if (name === 'webgpu') {
+    await activateWebGpu();
+    return 'webgpu';
   }
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   // setBackend resolves false (instead of throwing) when initialisation fails; check it.
@@ -152,7 +140,7 @@ async function choose(withFixes: boolean): Promise<BackendChoice> {
   // Read before any backend starts: a bad value is the user's mistake, not a backend failure to skip past.
   const route = matmulRoute();
   const kernelFixes = withFixes ? KERNEL_FIXES.filter((f) => f !== 'OrtMatMul' || route === 'ort') : [];
-  const list = candidates();
+  const list = await candidates();
   const override = process.env.LEDGERLAB_BACKEND?.trim();
   if (override) {
     const c = list.find((x) => x.name === override);
@@ -165,7 +153,7 @@ async function choose(withFixes: boolean): Promise<BackendChoice> {
       });
     }
     if (!c.available) {
-      throw new LedgerLabError({ kind: 'runtime', problem: `LEDGERLAB_BACKEND=${override} requested but unavailable: ${c.detail}`, where: 'environment variable LEDGERLAB_BACKEND' });
+      throw new LedgerLabError({ kind: 'runtime', problem: `LEDGERLAB_BACKEND=${override} requested but unavailable: ${c.detail}`, where: 'environment variable LEDGERLAB_BACKEND', hint: c.explanation });
     }
     const tfBackend = await activate(c.name);
     return finish(c, tfBackend, `LEDGERLAB_BACKEND=${override} (${c.detail})`, list, kernelFixes);
@@ -173,8 +161,8 @@ async function choose(withFixes: boolean): Promise<BackendChoice> {
   // Automatic: the first available candidate that initialises; a failure is noted and the next one tried.
   const notes: string[] = [];
   for (const c of list) {
-    if (!c.available) {
-      notes.push(c.detail);
+    if (!c.available || c.notAutomatic) {
+      notes.push(c.notAutomatic ? `${c.detail}: skipped, ${c.notAutomatic}` : c.detail);
       continue;
     }
     try {

@@ -10,6 +10,9 @@ import { cpus, totalmem, freemem, release, platform, arch, hostname } from 'node
 import { readFileSync } from 'node:fs';
 import { backendLabel } from './backend-label.ts';
 import { initBackend, installedPackageJson, isInstalled, nvidiaGpu, type BackendChoice } from './backend.ts';
+import { nodeGpuFacts, nodeGpuStatus, type NodeGpuStatus } from './node-gpu.ts';
+import { probeWebGpu, webgpuKernelNames, type WebGpuAdapterInfo } from './webgpu.ts';
+import { missingEngineKernels } from './engine-kernels.ts';
 
 /** Packages whose versions matter for results (reported when installed). */
 export const TRACKED_PACKAGES = [
@@ -17,6 +20,8 @@ export const TRACKED_PACKAGES = [
   '@tensorflow/tfjs-backend-wasm',
   '@tensorflow/tfjs-node',
   '@tensorflow/tfjs-node-gpu',
+  '@tensorflow/tfjs-backend-webgpu',
+  'webgpu',
   'onnxruntime-node',
   'hardhat',
   'ethers',
@@ -37,9 +42,20 @@ export interface EnvironmentReport {
   memory: { totalBytes: number; freeBytes: number };
   os: { release: string; distro: string | null; hostname: string };
   backend: BackendChoice;
+  /** Kernels the engine uses that the chosen backend has none for (empty when it can run everything). */
+  engineKernelsMissing: string[];
   accelerators: {
     nvidiaGpu: { found: boolean; detail: string };
     tfjsNodeGpu: boolean;
+    /** Why tfjs-node-gpu is or is not used. */
+    nodeGpu: NodeGpuStatus;
+    webgpu: {
+      installed: boolean;
+      adapter: WebGpuAdapterInfo | null;
+      detail: string;
+      /** Engine kernels tfjs-backend-webgpu has no kernel for (null when the package is not installed). */
+      missingKernels: string[] | null;
+    };
     tfjsNode: boolean;
     onnxruntime: { installed: boolean; version: string | null };
   };
@@ -61,6 +77,9 @@ function distro(): string | null {
 export async function environmentReport(): Promise<EnvironmentReport> {
   const backend = await initBackend();
   const c = cpus();
+  const gpu = nvidiaGpu();
+  const webgpu = await probeWebGpu();
+  const webgpuKernels = await webgpuKernelNames();
   return {
     schemaVersion: 1,
     node: { version: process.version, execPath: process.execPath, platform: platform(), arch: arch() },
@@ -69,9 +88,12 @@ export async function environmentReport(): Promise<EnvironmentReport> {
     memory: { totalBytes: totalmem(), freeBytes: freemem() },
     os: { release: release(), distro: distro(), hostname: hostname() },
     backend,
+    engineKernelsMissing: missingEngineKernels(backend.tfBackend),
     accelerators: {
-      nvidiaGpu: nvidiaGpu(),
+      nvidiaGpu: gpu,
       tfjsNodeGpu: isInstalled('@tensorflow/tfjs-node-gpu'),
+      nodeGpu: nodeGpuStatus(nodeGpuFacts(gpu)),
+      webgpu: { ...webgpu, missingKernels: webgpuKernels ? missingEngineKernels('webgpu', webgpuKernels) : null },
       tfjsNode: isInstalled('@tensorflow/tfjs-node'),
       onnxruntime: { installed: isInstalled('onnxruntime-node'), version: packageVersion('onnxruntime-node') },
     },
@@ -96,9 +118,11 @@ export function formatEnvironment(env: EnvironmentReport): string {
     ['  why', env.backend.reason],
     ['  kernel fixes', env.backend.kernelFixes.join(', ') || 'none'],
     ['  wasm SIMD', env.backend.wasmSimd === null ? 'n/a' : yes(env.backend.wasmSimd)],
+    ['  engine ops missing', env.engineKernelsMissing.join(', ') || 'none'],
     ['accelerators', ''],
     ['  NVIDIA GPU', `${yes(env.accelerators.nvidiaGpu.found)} (${env.accelerators.nvidiaGpu.detail})`],
-    ['  tfjs-node-gpu', yes(env.accelerators.tfjsNodeGpu)],
+    ['  tfjs-node-gpu', `${env.accelerators.nodeGpu.usable ? 'usable' : 'not used'}: ${env.accelerators.nodeGpu.detail}`],
+    ...webgpuRows(env.accelerators.webgpu),
     ['  tfjs-node', yes(env.accelerators.tfjsNode)],
     ['  onnxruntime-node', env.accelerators.onnxruntime.version ?? 'not installed'],
     ['packages', ''],
@@ -106,4 +130,15 @@ export function formatEnvironment(env: EnvironmentReport): string {
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+function webgpuRows(w: EnvironmentReport['accelerators']['webgpu']): [string, string][] {
+  const rows: [string, string][] = [['  webgpu', w.detail]];
+  if (w.adapter) {
+    const a = w.adapter;
+    rows.push(['    adapter', `vendor ${a.vendor || '?'}, architecture ${a.architecture || '?'}, device ${a.device || a.description || '?'}${a.isFallbackAdapter ? ' (software)' : ''}`]);
+    rows.push(['    limits', Object.entries(a.limits).map(([k, v]) => `${k} ${v}`).join(', ')]);
+  }
+  rows.push(['    engine ops missing', w.missingKernels === null ? 'n/a (not installed)' : w.missingKernels.join(', ') || 'none (every engine kernel has a WebGPU kernel)']);
+  return rows;
 }

@@ -6,7 +6,8 @@
  *
  * Order within an epoch: registrations → queries/events → identity clustering → challenges → settlement.
  * Flags raised in an epoch apply at that epoch's settlement (flagged items' weights are skipped, as in
- * lib/ledger/rules.ts aggregateEpoch) and keep the item out of retrieval afterwards.
+ * lib/ledger/rules.ts aggregateEpoch) and keep the item out of retrieval afterwards. An item flagged by an
+ * upheld challenge frees its content hash for later registrations, as on chain.
  */
 import { Rng } from '../util/index.ts';
 import type { DesignConfig, WorldConfig } from './config.ts';
@@ -72,7 +73,10 @@ export function playEpisode(world: WorldConfig, design: DesignConfig, agents: re
   const spend = new Map<string, Spend>([...agents.map((a) => a.name), CHALLENGER].map((n) => [n, { gas: 0n, fees: 0n, content: 0n, stake: 0n }] as const));
   const funded = new Set<string>();
   const flagged = new Map<number, { epoch: number; by: FlagSource }>();
-  const hashes = new Set<string>();
+  // content hash → the item holding it; an item flagged by an upheld challenge frees its hash (as the
+  // ledger's registry does), other flags are off-chain and leave it taken
+  const hashes = new Map<string, number>();
+  const holds = (h: string) => { const i = hashes.get(h); return i !== undefined && flagged.get(i)?.by !== 'challenges'; };
   const active = (i: number) => !flagged.has(i);
   const total = (s: Spend) => s.gas * gasPrice + s.fees + s.content + s.stake;
   const canSpend = (agent: string, wei: bigint) => {
@@ -121,7 +125,7 @@ export function playEpisode(world: WorldConfig, design: DesignConfig, agents: re
             fund(id.id);
             const s = spend.get(a.name)!;
             s.gas += BigInt(GAS.register);
-            const exists = hashes.has(p.contentHash);
+            const exists = holds(p.contentHash);
             if (exists && defences.has('duplicates')) {
               // The registry reverts (DuplicateContent): gas is spent, the day's cap is not (a revert undoes it).
               log.rejected.push({ identity: id.id, contentHash: p.contentHash, attacker: id.attacker });
@@ -130,13 +134,13 @@ export function playEpisode(world: WorldConfig, design: DesignConfig, agents: re
             n++;
             s.stake += p.stake;
             s.content += p.contentCost;
-            hashes.add(p.contentHash);
             const it: Item = {
               index: items.length, identity: id.id, embedding: p.embedding, quality: p.quality, topic: p.topic,
               datanet: p.topic >= 0 ? topics.datanetOf[p.topic] : 0, contentHash: p.contentHash, stake: p.stake, epoch: e, copyOf: p.copyOf,
             };
             const dup = defences.has('duplicates') ? nearDuplicate(items, it.embedding, design.dupThreshold, active) : -1;
             items.push(it);
+            if (!exists) hashes.set(p.contentHash, it.index);
             log.registrations.push({ item: it.index, identity: id.id, contentHash: p.contentHash, stake: p.stake, isDuplicate: exists });
             if (dup >= 0) flag(it.index, 'duplicates');
           }

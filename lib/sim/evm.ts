@@ -37,7 +37,7 @@ export async function settleEvm(ep: Episode, opts: { chain?: LedgerChain; batch?
       datanets: world.datanets,
       params: {
         dailyCap: world.dailyCap, allowDuplicates: !design.defences.includes('duplicates'), minStake: 0n,
-        challengeBond: ethToWei(design.challengeBondEth), challengeWindow: (world.epochs + 2) * 86400,
+        challengeBond: ethToWei(design.challengeBondEth), challengeWindow: (world.epochs + 2) * 86400, resolveWindow: 86400, revealWindow: 86400,
         slashBountyBps: design.slashBountyBps, slashRepBps: design.slashRepBps, decayBps: design.decayBps, capMultipleBps: design.capMultipleBps,
       },
     });

@@ -8,6 +8,7 @@
  * cfg.schedule; // 'cosine' (default)
  */
 import { s, type Infer } from '../config/index.ts';
+import { TRAIN_ALIASES } from './aliases.ts';
 
 export const TrainSchema = s.object({
   steps: s.int({ min: 1 }).describe('optimizer updates to run'),
@@ -35,7 +36,7 @@ export const TrainSchema = s.object({
   checkpointEvery: s.int({ min: 0 }).default(0).describe('steps between checkpoints; 0 = none'),
   logEvery: s.int({ min: 1 }).default(10).describe('steps between metrics.jsonl lines'),
   checkpoint: s.boolean().default(false).describe('gradient checkpointing: recompute block activations in the backward pass'),
-});
+}, { aliases: TRAIN_ALIASES });
 export type TrainConfig = Infer<typeof TrainSchema>;
 
 /** A full config from partial input with every default filled in (tests, pretraining). */

@@ -16,6 +16,7 @@ import { encodeExamples, type LengthLimits } from '../data/index.ts';
 import type { PaddingStrategy } from '../data/index.ts';
 import { ZH_KEYS, zhScoresMulti } from '../metrics/index.ts';
 import { generateBatched, type CachedDecoder } from '../infer/index.ts';
+import { Progress } from '../measure/index.ts';
 import { TfjsDecoder } from '../infer/index.ts';
 import { evalLoss } from './eval-loss.ts';
 
@@ -51,6 +52,8 @@ export interface EvaluateOptions {
    * instead of the tfjs model; greedy output is the same token for token (tested).
    */
   decoder?: CachedDecoder;
+  /** Show generation progress (examples done / total) under this label; default none. */
+  progress?: { label: string; quiet?: boolean };
 }
 
 export interface EvaluateResult {
@@ -86,8 +89,11 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
   const t0 = performance.now();
   const prompts = encoded.map((e) => e.prompt);
   const decoder = o.decoder ?? new TfjsDecoder(o.model);
-  const generated = await generateBatched(decoder, prompts, { maxNew, eos, temperature: o.strategy === 'sample' ? (o.temperature ?? 1) : 0, topK: o.topK, seed: o.seed, batchSize: bs })
-    .finally(() => { if (!o.decoder) decoder.dispose(); });
+  const bar = o.progress ? new Progress({ total: prompts.length, label: o.progress.label, quiet: o.progress.quiet }) : undefined;
+  const generated = await generateBatched(decoder, prompts, {
+    maxNew, eos, temperature: o.strategy === 'sample' ? (o.temperature ?? 1) : 0, topK: o.topK, seed: o.seed, batchSize: bs,
+    onProgress: bar && ((done) => bar.update(done, { 'ex/s': done / Math.max((performance.now() - t0) / 1000, 1e-9) })),
+  }).finally(() => { if (!o.decoder) decoder.dispose(); bar?.done(); });
   const seconds = (performance.now() - t0) / 1000;
   const predictions = examples.map((ex, i) => ({ id: ex.id, source: ex.source, prediction: o.tokenizer.decode(generated[i], { skipSpecial: true }), references: ex.references }));
   const l = evalLoss(o.model, encoded, { batchSize: bs, padding: o.padding ?? 'longest', maxSource: o.limits.maxSource, maxTarget: o.limits.maxTarget, padId: o.tokenizer.special.pad });

@@ -32,3 +32,4 @@ export { pretrainBase, pretrainKey, domainTexts, loadPretrained, readWeights, we
 export type { PretrainOptions, PretrainedBase, PretrainMeta } from './pretrain.ts';
 export { evaluate, zhRougeScorer, predictionsJsonl } from './evaluate.ts';
 export type { EvaluateOptions, EvaluateResult, EvalPrediction, Scorer } from './evaluate.ts';
+export { TRAIN_ALIASES } from './aliases.ts';

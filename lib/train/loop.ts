@@ -119,7 +119,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     };
     const evalOpts = { batchSize: c.batchSize, padding: c.padding, maxSource: c.maxSource, maxTarget: c.maxTarget, padId: o.padId, maxBatches: c.evalBatches };
 
-    const bar = new Progress({ total: c.steps, label: o.label ?? 'train', quiet: o.quiet || !process.stderr.isTTY });
+    const bar = new Progress({ total: c.steps, label: o.label ?? 'train', quiet: o.quiet });
     bar.from(p.step);
     const stepMs: number[] = [];
     const batches: StepBatchStats[] = [];

@@ -6,7 +6,7 @@
  * base reuses it. The cache entry holds `weights.safetensors` (neutral names), `tokenizer.json` and
  * `meta.json` (written last: an entry without it is not a cache hit). Work happens in a `.partial-<key>`
  * folder with checkpoints, so an interrupted pretraining resumes, and the finished folder is renamed into
- * place in one step.
+ * place in one step. A per-entry lock file makes concurrent requests for one base wait and reuse it.
  *
  * @example
  * const base = await pretrainBase({ model: config, tokenizer: tok, texts: domainTexts(train), train: TrainSchema.parse({ steps: 300, lr: 3e-3 }), seed: 0, cacheRoot: 'cache/base' });
@@ -27,6 +27,7 @@ import { sha256, sha256Json } from '../util/index.ts';
 import { writeJsonAtomic } from '../util/index.ts';
 import type { TrainConfig } from './config.ts';
 import { trainLoop } from './loop.ts';
+import { withFileLock, type LockOwner } from '../util/index.ts';
 
 export const PRETRAIN_CACHE_VERSION = 1;
 
@@ -113,17 +114,32 @@ export function loadPretrained(dir: string): Omit<PretrainedBase, 'reused'> {
   return { weights: readWeights(join(dir, 'weights.safetensors')), tokenizer: loadTokenizer(join(dir, 'tokenizer.json')), dir, key: meta.key, meta };
 }
 
-/** Returns the cached base for these inputs, pretraining (full fine-tuning from a seeded init) if needed. */
+function cacheHit(dir: string, key: string): PretrainedBase | undefined {
+  if (!existsSync(join(dir, 'meta.json'))) return undefined;
+  const hit = loadPretrained(dir);
+  if (hit.key !== key) {
+    throw new LedgerLabError({ kind: 'data', problem: `cache entry holds key ${hit.key.slice(0, 16)}… but the request hashes to ${key.slice(0, 16)}…`, where: join(dir, 'meta.json'), hint: 'a 64-bit prefix collision or an edited entry: delete the folder' });
+  }
+  return { ...hit, reused: true };
+}
+
+/**
+ * Returns the cached base for these inputs, pretraining (full fine-tuning from a seeded init) if needed.
+ * Building an entry holds a lock (`.lock-<key>` beside it): a second process asking for the same base waits
+ * for the first, then reuses its entry instead of training into the same `.partial-<key>` folder.
+ */
 export async function pretrainBase(o: PretrainOptions): Promise<PretrainedBase> {
   const key = pretrainKey(o);
   const dir = join(o.cacheRoot, `base-${key.slice(0, 16)}`);
-  if (existsSync(join(dir, 'meta.json'))) {
-    const hit = loadPretrained(dir);
-    if (hit.key !== key) {
-      throw new LedgerLabError({ kind: 'data', problem: `cache entry holds key ${hit.key.slice(0, 16)}… but the request hashes to ${key.slice(0, 16)}…`, where: join(dir, 'meta.json'), hint: 'a 64-bit prefix collision or an edited entry: delete the folder' });
-    }
-    return { ...hit, reused: true };
-  }
+  const early = cacheHit(dir, key);
+  if (early) return early;
+  const onWait = (owner: LockOwner) => {
+    if (!o.quiet) console.error(`pretrain: waiting for pid ${owner.pid} (${owner.host}), which is building ${dir}`);
+  };
+  return withFileLock(join(o.cacheRoot, `.lock-${key.slice(0, 16)}`), async () => cacheHit(dir, key) ?? build(o, key, dir), { onWait });
+}
+
+async function build(o: PretrainOptions, key: string, dir: string): Promise<PretrainedBase> {
   const blockSize = o.blockSize ?? o.model.context;
   if (blockSize > o.model.context) throw new LedgerLabError({ kind: 'config', problem: `blockSize ${blockSize} exceeds the model's context ${o.model.context}`, where: 'pretrain.blockSize' });
   if (o.tokenizer.vocabSize !== o.model.vocab) throw new LedgerLabError({ kind: 'config', problem: `the tokenizer has ${o.tokenizer.vocabSize} tokens but the model's vocab is ${o.model.vocab}`, where: 'model.vocab', hint: 'set model.vocab to the tokenizer size' });
@@ -154,8 +170,8 @@ export async function pretrainBase(o: PretrainOptions): Promise<PretrainedBase> 
     };
     rmSync(join(work, 'checkpoint.safetensors'), { force: true });
     writeJsonAtomic(join(work, 'meta.json'), meta);
-    if (existsSync(dir)) rmSync(work, { recursive: true, force: true }); // another process finished first: keep theirs
-    else renameSync(work, dir);
+    rmSync(dir, { recursive: true, force: true }); // a leftover without meta.json is no entry
+    renameSync(work, dir); // under the lock: nobody else builds this entry
     return { weights, tokenizer: o.tokenizer, dir, key, reused: false, meta };
   } finally {
     model.dispose();

@@ -4,3 +4,7 @@ export { sha256, sha256Json } from './hash.ts';
 export { canonicalJson } from './json.ts';
 export { writeFileAtomic, writeJsonAtomic, appendJsonLine } from './atomic.ts';
 export { readJsonl, truncateJsonl } from './jsonl.ts';
+export { withFileLock } from './file-lock.ts';
+export type { LockOwner, FileLockOptions } from './file-lock.ts';
+export { decodeUtf8, utf8ErrorOffset } from './utf8.ts';
+export { maxLineBytes, DEFAULT_MAX_LINE_BYTES } from './line-limit.ts';

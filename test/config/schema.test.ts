@@ -71,7 +71,7 @@ test('overrides set nested paths and parse JSON values', () => {
     train: { lr: 0.001, name: 'fast' }, seeds: [3], model: { layers: 2 },
   });
   assert.equal(base.train.lr, 0.1, 'base is not mutated');
-  assert.throws(() => applyOverrides({}, ['nokey']), /not of the form key.path=value/);
+  assert.throws(() => applyOverrides({}, ['nokey']), /override "nokey" has no "=" \(expected key.path=value\)/);
 });
 
 test('JSON syntax errors name file:line:col', () => {

@@ -63,6 +63,7 @@ test('Σ payouts + treasury = pool exactly, random cases, every rule', () => {
 test('reputation decay floors at 1000; slash scales', () => {
   assert.is(decayReputation(10_000n, 500n), 9_500n);
   assert.is(decayReputation(1_200n, 500n), 1_000n);
+  assert.is(decayReputation(500n, 500n), 500n, 'decay never raises a slashed reputation to the floor');
   assert.is(slashReputation(10_000n, 5_000n), 5_000n);
   assert.is(slashReputation(999n, 3_333n), 666n); // 999·6667/10000 = 666.03
 });

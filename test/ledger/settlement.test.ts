@@ -40,7 +40,7 @@ test('settlement phases, roles and claim reverts', async () => {
   await reverts(fx.ledger.claim(0, { from: b }), 'NothingToClaim', [0n, b]);
   const before = await fx.chain.balance(a);
   const cl = await fx.ledger.claim(0, { from: a });
-  assert.equal(fx.ledger.parseLogs(cl)[0].args, { epoch: 0n, account: fx.ledger.parseLogs(cl)[0].args.account, amount: 1000n });
+  assert.equal(fx.ledger.parseLogs(cl)[0].args, { epoch: 0n, account: fx.ledger.parseLogs(cl)[0].args.account, to: fx.ledger.parseLogs(cl)[0].args.account, amount: 1000n });
   assert.is(await fx.chain.balance(a), before + 1000n);
   await reverts(fx.ledger.claim(0, { from: a }), 'AlreadyClaimed', [0n, a]);
   const p = await fx.ledger.sumPayouts(0, 10, { from: fx.owner });

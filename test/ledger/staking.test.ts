@@ -19,7 +19,8 @@ test.after.each(iso.after);
 test('upheld challenge: stake slashed 30% to challenger (+bond), rest to treasury; flagged; reputation cut', async () => {
   const [owner_, ch] = fx.users;
   const c = await fx.ledger.challenge(1, hash('duplicate'), { from: ch, value: BOND });
-  assert.equal(fx.ledger.parseLogs(c)[0].args, { challengeId: 1n, itemId: 1n, challenger: fx.ledger.parseLogs(c)[0].args.challenger, bond: BOND, reason: hash('duplicate') });
+  assert.equal(fx.ledger.parseLogs(c)[0].args, { challengeId: 1n, itemId: 1n, challenger: fx.ledger.parseLogs(c)[0].args.challenger, bond: BOND, reason: hash('duplicate'), deadline: fx.ledger.parseLogs(c)[0].args.deadline });
+  assert.is((await fx.ledger.challengeOf(1)).deadline, fx.ledger.parseLogs(c)[0].args.deadline as bigint);
   assert.is((await fx.ledger.itemOf(1)).challenged, true);
   await reverts(fx.ledger.withdrawStake(1, { from: owner_ }), 'ChallengeOpen', [1n]);
   const stake = 3n * ETH + 7n;

@@ -30,6 +30,35 @@ test('00-smoke runs headless, imports lib, and takes parameters', () => {
   assert.match(all, 'backend wasm; fixes UnsortedSegmentSum,BatchMatMul,_FusedMatMul');
 });
 
+test('papermill: re-running an executed notebook replaces its injected cell; metadata.papermill records the run', () => {
+  const first = join(tmp, 'smoke-first.ipynb');
+  assert.is(ledgerlab(['notebook', 'run', '00-smoke', '-p', 'seed=7', '--out', first]).code, 0);
+  const second = join(tmp, 'smoke-second.ipynb');
+  const r = ledgerlab(['notebook', 'run', first, '-p', 'seed=9', '--out', second]);
+  assert.is(r.code, 0, r.stderr);
+  const nb = JSON.parse(readFileSync(second, 'utf8')) as { cells: Cell[]; metadata: { papermill: Record<string, unknown> } };
+  const injected = nb.cells.filter((c) => c.metadata.tags?.includes('injected-parameters'));
+  assert.is(injected.length, 1, 'one injected cell, not one per run');
+  assert.is([injected[0].source].flat().join(''), 'seed = 9;');
+  const params = nb.cells.findIndex((c) => c.metadata.tags?.includes('parameters'));
+  assert.is(nb.cells.indexOf(injected[0]), params + 1, 'right after the parameters cell');
+  const rng = new Rng(9);
+  assert.match(nb.cells.map(text).join(''), `seed=9 draws=${[rng.int(1000), rng.int(1000), rng.int(1000)].join(',')}`);
+  const pm = nb.metadata.papermill;
+  assert.equal(pm.parameters, { seed: 9 });
+  assert.is(pm.input_path, first);
+  assert.is(pm.output_path, second);
+  assert.is(pm.exception, null);
+  assert.ok(Date.parse(pm.end_time as string) >= Date.parse(pm.start_time as string));
+  assert.ok((pm.duration as number) > 0 && (pm.duration as number) < 300);
+  // Without parameters the earlier injected values stay (papermill leaves the notebook as it is).
+  const third = join(tmp, 'smoke-third.ipynb');
+  assert.is(ledgerlab(['notebook', 'run', second, '--out', third]).code, 0);
+  const nb3 = JSON.parse(readFileSync(third, 'utf8')) as { cells: Cell[]; metadata: { papermill: Record<string, unknown> } };
+  assert.equal(nb3.cells.filter((c) => c.metadata.tags?.includes('injected-parameters')).map((c) => [c.source].flat().join('')), ['seed = 9;']);
+  assert.equal(nb3.metadata.papermill.parameters, {});
+});
+
 test('a failing cell exits non-zero with that cell\'s error text, and the executed notebook is kept', () => {
   const nb = JSON.parse(readFileSync(join(repoRoot, 'notebooks', '00-smoke.ipynb'), 'utf8')) as { cells: Cell[] };
   nb.cells.push({ cell_type: 'code', source: 'const boom: number = 1;\nthrow new Error("planted failure " + boom);', outputs: [], metadata: {}, execution_count: null } as Cell);
@@ -42,6 +71,7 @@ test('a failing cell exits non-zero with that cell\'s error text, and the execut
   assert.match(r.stderr, 'planted failure 1');
   assert.match(r.stderr, 'throw new Error("planted failure " + boom);');
   assert.ok(existsSync(out), 'executed notebook written despite the failure');
+  assert.is(JSON.parse(readFileSync(out, 'utf8')).metadata.papermill.exception, true);
 });
 
 test('a type error in a cell is reported (cells are type-checked)', () => {

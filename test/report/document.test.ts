@@ -87,7 +87,7 @@ test('HTML: self-contained, tables and numbers exact, provenance and limits pres
   const html = await renderReportHtml(doc());
   assert.ok(html.startsWith('<!DOCTYPE html>'));
   assert.ok(html.includes('<td class="num">22.000 [17.032, 26.968]</td>'));
-  assert.ok(html.includes('<figcaption>Bars: mean; whiskers: 95% CI.</figcaption><div class="provenance">'));
+  assert.ok(html.includes('<figcaption>Bars: mean; whiskers: 95% CI.</figcaption></figure>\n<div class="provenance">'), 'the provenance of the section follows its chart');
   assert.ok(html.includes('<section id="limits">\n<h2>Limits</h2>\n<ul><li>Tiny model on CPU.</li></ul>'));
   assert.ok(html.includes('<li><a href="#run-records">Appendix: run records</a></li>'));
   for (const id of ['speedup-lora-s0', 'speedup-lora-s1', 'speedup-lora-s2']) assert.ok(html.includes(`<td>${id}</td>`), id);

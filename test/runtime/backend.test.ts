@@ -9,7 +9,7 @@ test('automatic choice here is wasm with the kernel fixes, and says why', () => 
   const env = JSON.parse(r.stdout);
   assert.is(env.backend.name, 'wasm');
   assert.equal(env.backend.kernelFixes, ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'OrtMatMul']);
-  assert.match(env.backend.reason, '@tensorflow/tfjs-node-gpu not installed; @tensorflow/tfjs-node not installed; chose wasm');
+  assert.match(env.backend.reason, /^@tensorflow\/tfjs-node-gpu not installed; webgpu: no adapter \([^)]+\); @tensorflow\/tfjs-node not installed; chose wasm/);
   assert.is(env.packages['@tensorflow/tfjs'], '4.22.0');
   assert.is(env.packages['@tensorflow/tfjs-node'], null, 'the danfojs alias folder is not tfjs-node');
   assert.is(env.accelerators.tfjsNode, false);
@@ -39,11 +39,12 @@ test('an unknown or unavailable override is a clear error with non-zero exit', (
   const bad = ledgerlab(['env'], { env: { LEDGERLAB_BACKEND: 'cuda' } });
   assert.is(bad.code, 2);
   assert.match(bad.stderr, 'error (usage): LEDGERLAB_BACKEND="cuda" is not a backend');
-  assert.match(bad.stderr, 'hint:  use one of node-gpu, node, wasm, cpu');
+  assert.match(bad.stderr, 'hint:  use one of node-gpu, webgpu, node, wasm, cpu');
   assert.not.match(bad.stderr, '    at ', 'no stack trace without --debug');
   const missing = ledgerlab(['env'], { env: { LEDGERLAB_BACKEND: 'node-gpu' } });
   assert.is(missing.code, 1);
   assert.match(missing.stderr, 'LEDGERLAB_BACKEND=node-gpu requested but unavailable: @tensorflow/tfjs-node-gpu not installed');
+  assert.match(missing.stderr, 'hint:  not installed (its install downloads libtensorflow from outside the npm registry');
 });
 
 test('human-readable env names backend, reason and packages', () => {

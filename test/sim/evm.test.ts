@@ -1,7 +1,8 @@
 // Issue 7: EVM-in-the-loop and fast mode agree to the wei on the same seed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { world, design, attack, playEpisode, settleFast, agentsFor } from '../../lib/sim/index.ts';
+import { world, design, attack, playEpisode, settleFast, agentsFor, honestAgents, jitter } from '../../lib/sim/index.ts';
+import type { Agent } from '../../lib/sim/index.ts';
 import { settleEvm } from '../../lib/sim/evm.ts';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,31 @@ test('defences on chain: duplicate reverts, challenges slash and skip, off-chain
   assert.ok(ch.ep.epochs.flatMap((e) => e.challenges).some((c) => c.upheld), 'a challenge was upheld');
   await agree(design({ name: 'cl', rule: 'volume-cap', defences: ['identity-clustering'] }), attack({ type: 'collusion', members: 2, itemsPerMember: 2, queriesPerEpoch: 4, budgetEth: 0.05 }), 4);
   await agree(design({ name: 'knn', rule: 'sqrt', attribution: 'knn-shapley' }), attack({ type: 'sybil', identities: 3, budgetEth: 0.05 }), 5);
+});
+
+test('a hash freed by an upheld challenge is registered again, the same in both modes (the registry frees it on chain)', async () => {
+  const W2 = world({ honest: 2, itemsPerHonest: 2, queriesPerEpoch: 8, epochs: 2, fundingEthPerEpoch: 0.01, dailyCap: 1 });
+  const ids = [0, 1].map((j) => ({ id: `squat-${j}`, agent: 'squat', attacker: true, funder: 'wallet-squat' }));
+  // squat-0 registers H (worthless, so its challenge is upheld) and queries it; squat-1 registers X on day 0
+  // and H on day 1, after the ruling freed H
+  const squat: Agent = {
+    name: 'squat', attacker: true, budget: 10n ** 18n, identities: ids,
+    plan: (ctx, rng) => [['squat-0', 'H', 0], ['squat-1', 'X', 0.9], ['squat-1', 'H', 0.9]].map(([identity, h, quality]) => ({
+      identity: identity as string, embedding: jitter(ctx.topics.centroids[0], 0.5, rng), quality: quality as number, topic: 0,
+      contentHash: `squat-${h}`, stake: ctx.stake, contentCost: 0n,
+    })),
+    queries: (ctx, epoch, own) => (epoch === 0 ? own.map((it) => ({ payer: 'squat-0', topic: it.topic, embedding: it.embedding, fee: ctx.fee })) : []),
+  };
+  const d = design({ name: 'dup+ch', rule: 'pro-rata', defences: ['duplicates', 'challenges'], challengesPerEpoch: 50, challengeNoise: 0, qualityFloor: 0.5 });
+  const ep = playEpisode(W2, d, [...honestAgents(W2), squat], 1);
+  const regs = ep.epochs.map((e) => e.registrations.filter((r) => r.contentHash === 'squat-H').map((r) => [r.identity, r.isDuplicate]));
+  assert.equal(regs, [[['squat-0', false]], [['squat-1', false]]]);
+  assert.equal(ep.epochs.map((e) => e.rejected.length), [0, 0]);
+  const first = ep.items.find((it) => it.contentHash === 'squat-H')!;
+  assert.equal(ep.flagged.get(first.index), { epoch: 0, by: 'challenges' });
+  const fast = settleFast(ep);
+  const evm = await settleEvm(ep);
+  for (const e of fast.epochs) assert.equal([...evm.epochs[e.epoch].payouts].sort(), e.payees.map((p) => [p.id, p.payout] as const).sort(), `epoch ${e.epoch}`);
 });
 
 test('CLI --mode evm: replays every attack episode, reports measured gas, records evm.json', async () => {

@@ -14,7 +14,7 @@ export const runsCommand: Command = {
   name: 'runs',
   summary: 'list runs in results/ (newest first), optionally filtered',
   usage: 'ledgerlab runs [--filter key=value ...] [--root DIR] [--json]',
-  help: 'Filter keys: kind, name, status (running|finished|failed|interrupted), config.<dotted.path>.',
+  help: 'Filter keys: kind, name, status (running|finished|failed|interrupted), runId, configSha256, resumedFrom, resumes, config.<dotted.path>. An unknown key or status is an error.',
   options: { filter: { type: 'string', multiple: true }, root: { type: 'string' }, json: { type: 'boolean' } },
   async run(args) {
     const entries = filterRuns(listRuns((args.values.root as string) ?? paths.results), listFlag(args, 'filter'));

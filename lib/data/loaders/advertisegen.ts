@@ -6,7 +6,7 @@
 import type { Attribute, Example } from '../types.ts';
 import { detectLang } from '../lang.ts';
 import { contentId, IdAllocator } from '../ids.ts';
-import { fileLines, textLines, type Line } from '../lines.ts';
+import { fileLines, textLines, type Line, type LineOptions } from '../lines.ts';
 import { dataError } from '../where.ts';
 import { parseJsonObjectLine, stringField } from './json-line.ts';
 
@@ -49,9 +49,9 @@ export function parseAdvertiseGenLine(text: string, file: string, no: number, id
 }
 
 /** Streams examples from an AdvertiseGen JSONL file. */
-export async function* streamAdvertiseGen(path: string): AsyncGenerator<Example> {
+export async function* streamAdvertiseGen(path: string, opts: LineOptions = {}): AsyncGenerator<Example> {
   const ids = new IdAllocator();
-  for await (const line of fileLines(path)) {
+  for await (const line of fileLines(path, opts)) {
     const ex = parseAdvertiseGenLine(line.text, path, line.no, ids);
     if (ex) yield ex;
   }
@@ -64,9 +64,9 @@ export async function* streamAdvertiseGen(path: string): AsyncGenerator<Example>
  * const exs = await loadAdvertiseGen('../shared/datasets/advertisegen/dev-sample.jsonl');
  * exs.length; // 870
  */
-export async function loadAdvertiseGen(path: string): Promise<Example[]> {
+export async function loadAdvertiseGen(path: string, opts: LineOptions = {}): Promise<Example[]> {
   const out: Example[] = [];
-  for await (const ex of streamAdvertiseGen(path)) out.push(ex);
+  for await (const ex of streamAdvertiseGen(path, opts)) out.push(ex);
   return out;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Attribute, Example } from '../types.ts';
 import { contentId } from '../ids.ts';
-import { fileLines, textLines, type Line } from '../lines.ts';
+import { fileLines, textLines, type Line, type LineOptions } from '../lines.ts';
 import { dataError } from '../where.ts';
 import { CsvParser, type CsvRecord } from './csv.ts';
 
@@ -86,10 +86,10 @@ class E2EGrouper {
  * const exs = await loadE2E('../shared/datasets/e2e/devset.csv');
  * exs.length; // 547
  */
-export async function loadE2E(path: string): Promise<Example[]> {
+export async function loadE2E(path: string, opts: LineOptions = {}): Promise<Example[]> {
   const csv = new CsvParser(path);
   const grouper = new E2EGrouper(path);
-  for await (const line of fileLines(path)) for (const rec of csv.push(line.text, line.no)) grouper.add(rec);
+  for await (const line of fileLines(path, opts)) for (const rec of csv.push(line.text, line.no)) grouper.add(rec);
   csv.end();
   return grouper.finish();
 }

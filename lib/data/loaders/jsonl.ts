@@ -5,7 +5,7 @@
 import type { Example } from '../types.ts';
 import { detectLang } from '../lang.ts';
 import { contentId, IdAllocator } from '../ids.ts';
-import { fileLines, textLines } from '../lines.ts';
+import { fileLines, textLines, type LineOptions } from '../lines.ts';
 import { dataError } from '../where.ts';
 import { describe, parseJsonObjectLine, stringField } from './json-line.ts';
 
@@ -30,18 +30,18 @@ export function parsePromptResponseLine(text: string, file: string, no: number, 
 }
 
 /** Streams examples from a prompt/response JSONL file. */
-export async function* streamPromptResponse(path: string): AsyncGenerator<Example> {
+export async function* streamPromptResponse(path: string, opts: LineOptions = {}): AsyncGenerator<Example> {
   const ids = new IdAllocator();
-  for await (const line of fileLines(path)) {
+  for await (const line of fileLines(path, opts)) {
     const ex = parsePromptResponseLine(line.text, path, line.no, ids);
     if (ex) yield ex;
   }
 }
 
 /** @example const exs = await loadPromptResponse('data/chat.jsonl'); */
-export async function loadPromptResponse(path: string): Promise<Example[]> {
+export async function loadPromptResponse(path: string, opts: LineOptions = {}): Promise<Example[]> {
   const out: Example[] = [];
-  for await (const ex of streamPromptResponse(path)) out.push(ex);
+  for await (const ex of streamPromptResponse(path, opts)) out.push(ex);
   return out;
 }
 

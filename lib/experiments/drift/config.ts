@@ -7,7 +7,8 @@
  * The model is a tiny decoder on purpose: a run is `cycles × methods` adapt-and-evaluate rounds and a
  * quick configuration must finish in minutes on two CPU cores.
  */
-import { s, type Infer } from '../../config/index.ts';
+import { s, alias, type Infer } from '../../config/index.ts';
+import { QUANT_ALIASES } from '../../quant/index.ts';
 import { GptConfigSchema } from '../../model/index.ts';
 import { MethodSchema } from '../../peft/index.ts';
 import { QUANT_DTYPES } from '../../quant/index.ts';
@@ -19,7 +20,7 @@ export const DriftMethodSchema = s.object({
   method: MethodSchema.describe('the PEFT method and its settings'),
   quant: s.enum(QUANT_DTYPES).default('fp32').describe("storage of the frozen base ('nf4-dq' + LoRA = QLoRA)"),
   lr: s.number({ exclusiveMin: 0 }).describe('learning rate of every cycle'),
-});
+}, { aliases: [...QUANT_ALIASES, alias('learning_rate', 'lr', 'Hugging Face Trainer')] });
 export type DriftMethod = Infer<typeof DriftMethodSchema>;
 
 export const DEFAULT_METHODS: DriftMethod[] = [

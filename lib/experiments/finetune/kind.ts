@@ -14,6 +14,7 @@ import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/index.ts';
 import { MethodSchema, buildModel } from '../../peft/index.ts';
 import { memoryBreakdown } from '../../peft/index.ts';
 import { QUANT_DTYPES } from '../../quant/index.ts';
+import { QUANT_ALIASES } from '../../quant/index.ts';
 import { TrainSchema } from '../../train/index.ts';
 import { trainLoop } from '../../train/index.ts';
 import { evaluate, predictionsJsonl } from '../../train/index.ts';
@@ -34,7 +35,7 @@ export const FinetuneSchema = s.object({
     count: s.int({ min: 1 }).default(48),
     maxNew: s.int({ min: 1 }).default(96),
   }).default({ count: 48, maxNew: 96 }),
-});
+}, { aliases: QUANT_ALIASES });
 export type FinetuneConfig = Infer<typeof FinetuneSchema>;
 
 export const finetuneKind: ExperimentKind<FinetuneConfig> = {
@@ -54,6 +55,7 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
       const dec = await evalDecoder(m);
       const ev = await evaluate({
         decoder: dec.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
+        progress: { label: `generate ${c.method.method}`, quiet: !verbose },
       }).finally(() => dec.dispose());
       // Chinese data is scored as ChatGLM/LLaMA-Factory do; English with rouge_score + nltk BLEU.
       const zh = task.manifest.lang !== 'en';

@@ -5,7 +5,7 @@
  */
 import { LedgerLabError } from '../../errors.ts';
 import { ExperimentFileSchema } from '../spec.ts';
-import { parseJsonText, readTextFile } from '../../config/index.ts';
+import { parseConfigText, readTextFile } from '../../config/index.ts';
 import { formatCI, type MeanCI } from '../../measure/index.ts';
 import { startRun } from '../../results/index.ts';
 import { parseSimConfig, type SimConfig, type SweepResult, type SweepRow } from '../../sim/index.ts';
@@ -14,7 +14,7 @@ export interface SimFile { file: string; name: string; description?: string; see
 
 /** Reads and validates a simulation file; `seeds` (a count) overrides the file's seed list with 0..N−1. */
 export function loadSimFile(file: string, opts: { seeds?: number } = {}): SimFile {
-  const spec = ExperimentFileSchema.parse(parseJsonText(readTextFile(file, 'simulation file'), file), file);
+  const spec = ExperimentFileSchema.parse(parseConfigText(readTextFile(file, 'simulation file'), file), file);
   if (spec.kind !== 'simulate') {
     throw new LedgerLabError({ kind: 'config', code: 'config.wrong_kind', problem: `expected kind "simulate", got "${spec.kind}"`, where: `${file} at kind`, hint: 'run other experiment kinds with `ledgerlab run`' });
   }

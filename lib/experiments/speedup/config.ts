@@ -7,12 +7,13 @@
  * tokens (ChatGLM-6B's context: 1024 cutoff in LLaMA-Factory's benchmark); we keep source 64 + target 128 and
  * scale the prefix by the same 1/8 of the 1024 cutoff it had, 128 × 192/1024 = 24.
  */
-import { s, type Infer } from '../../config/index.ts';
+import { s, alias, type Infer } from '../../config/index.ts';
 import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/index.ts';
 import { MethodSchema } from '../../peft/index.ts';
 import { QUANT_DTYPES } from '../../quant/index.ts';
 import { DataSchema } from '../task.ts';
 import { PretrainSchema, QualityEvalSchema } from '../base.ts';
+import { QUANT_ALIASES } from '../../quant/index.ts';
 
 export const RecipeSchema = s.object({
   method: MethodSchema.describe('the PEFT method and its settings'),
@@ -20,7 +21,7 @@ export const RecipeSchema = s.object({
   checkpoint: s.boolean().default(false).describe('gradient checkpointing (ChatGLM P-Tuning: always on)'),
   quant: s.enum(QUANT_DTYPES).default('fp32').describe('storage of the frozen block linears'),
   lr: s.number({ exclusiveMin: 0 }).describe("the recipe's learning rate (ChatGLM P-Tuning 2e-2; LoRA 5e-4 ×10 for the tiny model)"),
-});
+}, { aliases: [...QUANT_ALIASES, alias('learning_rate', 'lr', 'Hugging Face Trainer')] });
 export type Recipe = Infer<typeof RecipeSchema>;
 
 export const DEFAULT_FAST: Recipe = RecipeSchema.parse({
