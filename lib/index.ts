@@ -24,3 +24,6 @@ export * from './train/index.ts';
 export * from './infer/index.ts';
 export * from './bench/index.ts';
 export * from './notebook/index.ts';
+export * from './cluster/index.ts';
+export * from './hub/index.ts';
+export * from './ui/index.ts';

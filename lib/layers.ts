@@ -8,15 +8,16 @@
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ['errors', 'paths', 'layers'], // 0 root files: the house error type, where files are, this table
-  ['util'], //                       1 generic helpers: randomness, hashing, canonical JSON, atomic writes, JSON lines
+  ['util', 'hub'], //                1 generic helpers: randomness, hashing, canonical JSON, atomic writes, JSON lines; the Hugging Face hub client
   ['config', 'measure'], //          2 typed schemas and overrides; timing and small-sample statistics
   ['runtime', 'data', 'quant', 'metrics', 'ledger'], // 3 tensor backend; datasets/tokenizers; packing; ROUGE/BLEU; the chain
   ['results', 'model', 'sim'], //    4 run records; the transformer; the incentive simulator engine
   ['peft', 'infer', 'report', 'notebook'], // 5 adapters; ONNX/generation; charts and reports; tslab runner
   ['train'], //                      6 the training loop, checkpoint/resume, pretraining
   ['experiments', 'bench'], //       7 experiment kinds (speedup, finetune, drift, qlora, simulate), runner, registry; micro-benchmarks
-  ['index'], //                      8 lib/index.ts: the public entry
-  ['cli'], //                        9 `ledgerlab` commands: import the public entry only
+  ['cluster', 'ui'], //              8 the run queue and workers; the local web workbench
+  ['index'], //                      9 lib/index.ts: the public entry
+  ['cli'], //                       10 `ledgerlab` commands: import the public entry only
 ];
 
 /**

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The system tools LedgerLab uses outside npm:
 #   Jupyter's nbclient (headless notebooks), Chromium or Chrome (PDF reports), poppler's pdftoppm (PDF checks),
-#   fonts (DejaVu Sans; Noto Sans CJK for Chinese chart labels).
+#   fonts (DejaVu Sans; Noto Sans CJK for Chinese chart labels), redis-server (the job queue of `ledgerlab run
+#   --queue` / `ledgerlab worker`, docs/cluster.md; the tests start their own); on Debian also python3-torch
+#   (bench/torch reference steps; regenerating test/model/fixtures).
 # Debian/Ubuntu (apt): installs the missing Debian packages (as root; otherwise prints the apt-get command).
 # Elsewhere (macOS, Fedora, Arch, Alpine, openSUSE, …): looks for the tools — Jupyter's Python via
 # LEDGERLAB_JUPYTER_PYTHON, the `jupyter` on PATH, /usr/bin/python3 or python3; Chromium via LEDGERLAB_CHROMIUM,
@@ -25,8 +27,8 @@ pm="$(detect_pm)"
 
 # ---- Debian: the package list, installed with apt -------------------------------------------------------
 if [ "$pm" = apt ]; then
-  packages=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client
-            chromium poppler-utils fonts-dejavu-core fonts-noto-cjk)
+  packages=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client python3-torch
+            chromium poppler-utils fonts-dejavu-core fonts-noto-cjk redis-server)
   missing=()
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -97,27 +99,33 @@ case "$pm" in
   brew)   how_jupyter="brew install jupyterlab"
           how_chromium="brew install --cask chromium   (or: brew install --cask google-chrome)"
           how_poppler="brew install poppler"
-          how_fonts="brew install fontconfig && brew install --cask font-dejavu font-noto-sans-cjk-sc" ;;
+          how_fonts="brew install fontconfig && brew install --cask font-dejavu font-noto-sans-cjk-sc"
+          how_redis="brew install redis" ;;
   dnf)    how_jupyter="sudo dnf install -y python3-notebook python3-nbconvert python3-nbclient python3-ipykernel"
           how_chromium="sudo dnf install -y chromium"
           how_poppler="sudo dnf install -y poppler-utils"
-          how_fonts="sudo dnf install -y fontconfig dejavu-sans-fonts google-noto-sans-cjk-fonts" ;;
+          how_fonts="sudo dnf install -y fontconfig dejavu-sans-fonts google-noto-sans-cjk-fonts"
+          how_redis="sudo dnf install -y redis" ;;
   pacman) how_jupyter="sudo pacman -S --needed jupyter-notebook jupyter-nbconvert python-nbclient python-ipykernel"
           how_chromium="sudo pacman -S --needed chromium"
           how_poppler="sudo pacman -S --needed poppler"
-          how_fonts="sudo pacman -S --needed fontconfig ttf-dejavu noto-fonts-cjk" ;;
+          how_fonts="sudo pacman -S --needed fontconfig ttf-dejavu noto-fonts-cjk"
+          how_redis="sudo pacman -S --needed redis   (or valkey)" ;;
   zypper) how_jupyter="sudo zypper install -y python3-notebook python3-nbconvert python3-nbclient python3-ipykernel"
           how_chromium="sudo zypper install -y chromium"
           how_poppler="sudo zypper install -y poppler-tools"
-          how_fonts="sudo zypper install -y fontconfig dejavu-fonts noto-sans-cjk-fonts" ;;
+          how_fonts="sudo zypper install -y fontconfig dejavu-fonts noto-sans-cjk-fonts"
+          how_redis="sudo zypper install -y redis" ;;
   apk)    how_jupyter="apk add python3 && python3 -m venv ~/.venvs/jupyter && ~/.venvs/jupyter/bin/pip install nbclient nbformat nbconvert ipykernel && export LEDGERLAB_JUPYTER_PYTHON=~/.venvs/jupyter/bin/python"
           how_chromium="apk add chromium"
           how_poppler="apk add poppler-utils"
-          how_fonts="apk add fontconfig font-dejavu font-noto-cjk" ;;
+          how_fonts="apk add fontconfig font-dejavu font-noto-cjk"
+          how_redis="apk add redis" ;;
   *)      how_jupyter="python3 -m venv ~/.venvs/jupyter && ~/.venvs/jupyter/bin/pip install nbclient nbformat nbconvert ipykernel && export LEDGERLAB_JUPYTER_PYTHON=~/.venvs/jupyter/bin/python"
           how_chromium="install Chromium or Google Chrome, then export LEDGERLAB_CHROMIUM=/path/to/chrome"
           how_poppler="install poppler (its pdftoppm command)"
-          how_fonts="install the DejaVu and Noto Sans CJK fonts (and fontconfig's fc-list)" ;;
+          how_fonts="install the DejaVu and Noto Sans CJK fonts (and fontconfig's fc-list)"
+          how_redis="install Redis (its redis-server command)" ;;
 esac
 
 problems=()
@@ -132,6 +140,7 @@ if [ -z "$chrome" ]; then
   else problems+=("Chromium or Chrome:  $how_chromium   (or set LEDGERLAB_CHROMIUM=/path/to/chrome)"); fi
 fi
 command -v pdftoppm >/dev/null 2>&1 || problems+=("poppler (pdftoppm):  $how_poppler")
+command -v redis-server >/dev/null 2>&1 || problems+=("Redis (redis-server):  $how_redis")
 if ! has_font "DejaVu Sans" || ! has_font "Noto Sans CJK"; then problems+=("fonts (DejaVu Sans, Noto Sans CJK):  $how_fonts"); fi
 
 if [ ${#problems[@]} -eq 0 ]; then

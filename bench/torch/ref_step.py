@@ -1,7 +1,8 @@
 """The reference training step in PyTorch, for `ledgerlab bench train --torch`.
 
 Same model as lib/model (GPT-2-style pre-LN decoder, tanh GELU, tied head), same shapes (2 layers, d_model 128,
-4 heads, seq 64, batch 16, vocab 2000) and the same methods (full, LoRA r=8 on q and v, P-Tuning v2 prefix 16),
+4 heads, seq 64, batch 16, vocab 2000 by default; sizes from the command line) and the same methods (full, LoRA
+r=8 on q and v, P-Tuning v2 prefix 16, P-Tuning v1 with an MLP prompt encoder, QLoRA on an NF4-DQ base),
 Adam; warm-up then timed steps on one thread. Prints one JSON object. Run with Debian's /usr/bin/python3
 (python3-torch).
 """
@@ -17,14 +18,46 @@ WARMUP = int(args.get("warmup", "3"))
 METHODS = args.get("methods", "full,lora,ptuning-v2").split(",")
 torch.set_num_threads(THREADS)
 torch.manual_seed(0)
-L, D, H, T, B, V = 2, 128, 4, 64, 16, 2000
+# Issue 4's shape by default; `bench train --size l` passes layers=8 d=512 heads=8 seq=256 batch=4 vocab=8000.
+L, D, H = (int(args.get(k, d)) for k, d in (("layers", "2"), ("d", "128"), ("heads", "4")))
+T, B, V = int(args.get("seq", "64")), int(args.get("batch", "16")), int(args.get("vocab", "2000"))
 HD = D // H
 
 
-class Lin(nn.Module):
-    def __init__(self, i, o, lora_r=0):
+# NF4 levels (QLoRA paper, bitsandbytes' table).
+NF4 = torch.tensor([-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635,
+                    -0.18477343022823334, -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725,
+                    0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
+                    0.7229568362236023, 1.0])
+
+
+class NF4Weight(nn.Module):
+    """A frozen weight as 4-bit NF4 codes + int8 absmax (per 64) with fp32 scales (per 256 absmax), dequantized per use."""
+
+    def __init__(self, w):
         super().__init__()
-        self.w = nn.Parameter(torch.randn(i, o) * 0.02)
+        flat = w.reshape(-1, 64)
+        absmax = flat.abs().amax(1).clamp_min(1e-12)
+        self.register_buffer("codes", (flat / absmax[:, None]).unsqueeze(-1).sub(NF4).abs().argmin(-1).to(torch.uint8))
+        am = absmax.reshape(-1, 256) if absmax.numel() % 256 == 0 else absmax.reshape(1, -1)
+        mean = am.mean()
+        scale = (am - mean).abs().amax(1).clamp_min(1e-12) / 127
+        self.register_buffer("am_q", ((am - mean) / scale[:, None]).round().clamp(-127, 127).to(torch.int8))
+        self.register_buffer("am_scale", scale)
+        self.register_buffer("am_mean", mean)
+        self.shape = w.shape
+
+    def forward(self):
+        absmax = (self.am_q.float() * self.am_scale[:, None] + self.am_mean).reshape(-1)
+        return (NF4[self.codes.long()] * absmax[:, None]).reshape(self.shape)
+
+
+class Lin(nn.Module):
+    def __init__(self, i, o, lora_r=0, nf4=False):
+        super().__init__()
+        w = torch.randn(i, o) * 0.02
+        self.q = NF4Weight(w) if nf4 else None
+        self.w = None if nf4 else nn.Parameter(w)
         self.b = nn.Parameter(torch.zeros(o))
         self.r = lora_r
         if lora_r:
@@ -32,60 +65,72 @@ class Lin(nn.Module):
             self.B = nn.Parameter(torch.zeros(lora_r, o))
 
     def forward(self, x):
-        y = x @ self.w + self.b
+        y = x @ (self.q() if self.q is not None else self.w) + self.b
         if self.r:
             y = y + (x @ self.A @ self.B) * (16 / self.r)
         return y
 
 
 class Block(nn.Module):
-    def __init__(self, lora):
+    def __init__(self, lora, nf4=False):
         super().__init__()
+        r = 8 if lora else 0
         self.ln1, self.ln2 = nn.LayerNorm(D), nn.LayerNorm(D)
-        self.q, self.k, self.v = Lin(D, D, 8 if lora else 0), Lin(D, D), Lin(D, D, 8 if lora else 0)
-        self.o, self.fc, self.proj = Lin(D, D), Lin(D, 4 * D), Lin(4 * D, D)
+        self.q, self.k, self.v = Lin(D, D, r, nf4), Lin(D, D, 0, nf4), Lin(D, D, r, nf4)
+        self.o, self.fc, self.proj = Lin(D, D, 0, nf4), Lin(D, 4 * D, 0, nf4), Lin(4 * D, D, 0, nf4)
 
     def forward(self, x, pk=None, pv=None):
+        n = x.shape[1]
         h = self.ln1(x)
-        sp = lambda t: t.view(B, T, H, HD).transpose(1, 2)
+        sp = lambda t: t.view(B, n, H, HD).transpose(1, 2)
         q, k, v = sp(self.q(h)), sp(self.k(h)), sp(self.v(h))
         P = 0
         if pk is not None:
             P = pk.shape[2]
             k = torch.cat([pk.expand(B, -1, -1, -1), k], 2)
             v = torch.cat([pv.expand(B, -1, -1, -1), v], 2)
-        mask = torch.ones(T, P + T, dtype=torch.bool).tril(P)
+        mask = torch.ones(n, P + n, dtype=torch.bool).tril(P)
         att = (q @ k.transpose(-1, -2)) / math.sqrt(HD)
         att = att.masked_fill(~mask, -1e9).softmax(-1)
-        x = x + self.o((att @ v).transpose(1, 2).reshape(B, T, D))
+        x = x + self.o((att @ v).transpose(1, 2).reshape(B, n, D))
         return x + self.proj(F.gelu(self.fc(self.ln2(x)), approximate="tanh"))
 
 
 class GPT(nn.Module):
     def __init__(self, method):
         super().__init__()
-        self.tok, self.pos = nn.Embedding(V, D), nn.Embedding(256, D)
+        self.tok, self.pos = nn.Embedding(V, D), nn.Embedding(int(args.get("context", "256")), D)
         # GPT-2's (and lib/model/init.ts's) std 0.02, not nn.Embedding's N(0, 1): with unit-variance embeddings
         # the tied head's logits have std ~11, the softmax gradient fills with denormals, and OpenBLAS's matmul
         # on denormals runs ~70x slower (a 600 ms step instead of ~50 ms), which would misstate PyTorch's speed.
         nn.init.normal_(self.tok.weight, std=0.02)
         nn.init.normal_(self.pos.weight, std=0.02)
-        self.blocks = nn.ModuleList([Block(method == "lora") for _ in range(L)])
+        self.blocks = nn.ModuleList([Block(method in ("lora", "qlora"), method == "qlora") for _ in range(L)])
         self.ln = nn.LayerNorm(D)
+        self.method = method
         self.prefix = nn.Parameter(torch.randn(16, L * 2 * D)) if method == "ptuning-v2" else None
+        if method == "ptuning-v1":  # 16 virtual tokens from PEFT's MLP prompt encoder (hidden 128)
+            self.prompt = nn.Parameter(torch.randn(16, D) * 0.02)
+            self.enc = nn.Sequential(nn.Linear(D, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, D))
 
     def forward(self, ids):
-        x = self.tok(ids) + self.pos(torch.arange(T))
+        x = self.tok(ids)
+        if self.method == "ptuning-v1":
+            x = torch.cat([self.enc(self.prompt).unsqueeze(0).expand(B, -1, -1), x], 1)
+        x = x + self.pos(torch.arange(x.shape[1]))
         kv = self.prefix.view(16, L * 2, H, HD).permute(1, 2, 0, 3).unsqueeze(1) if self.prefix is not None else None
         for i, b in enumerate(self.blocks):
             x = b(x, kv[2 * i], kv[2 * i + 1]) if kv is not None else b(x)
+        if self.method == "ptuning-v1":
+            x = x[:, 16:]
         return self.ln(x) @ self.tok.weight.t()
 
 
 def bench(method):
     m = GPT(method)
     for n, p in m.named_parameters():
-        p.requires_grad = method == "full" or (method == "lora" and n.endswith((".A", ".B"))) or n == "prefix"
+        p.requires_grad = (method == "full" or (method in ("lora", "qlora") and n.endswith((".A", ".B"))) or n == "prefix"
+                           or (method == "ptuning-v1" and (n == "prompt" or n.startswith("enc."))))
     params = [p for p in m.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=1e-3)
     ids = torch.randint(0, V, (B, T))
@@ -98,17 +143,20 @@ def bench(method):
 
     for _ in range(WARMUP):
         step()
-    times = []
+    times, cpu = [], []
     for _ in range(REPEATS):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         step()
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)  # every thread of the process, as Node's cpuUsage
     times.sort()
     q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
     med = statistics.median(times)
-    return {"method": method, "median_ms": med, "iqr_ms": q[2] - q[0], "tokens_per_s": B * T / (med / 1000),
+    return {"method": method, "median_ms": med, "iqr_ms": q[2] - q[0], "cpu_median_ms": statistics.median(cpu), "tokens_per_s": B * T / (med / 1000),
             "trainable": sum(p.numel() for p in params)}
 
 
-print(json.dumps({"torch": torch.__version__, "threads": THREADS, "python": platform.python_version(),
+# Threads of this process during the steps (OpenBLAS starts its own pool unless OPENBLAS_NUM_THREADS is set).
+TASKS = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
+print(json.dumps({"torch": torch.__version__, "threads": THREADS, "processThreads": TASKS, "python": platform.python_version(),
                   "rows": [bench(mth) for mth in METHODS]}))

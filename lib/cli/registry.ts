@@ -20,5 +20,14 @@ import { ledgerBenchCommand } from './commands/ledger-bench.ts';
 import { exportRunsCommand } from './commands/export-runs.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { dataInspectCommand } from './commands/data-inspect.ts';
+import { generateCommand } from './commands/generate.ts';
+import { benchLoadCommand } from './commands/bench-load.ts';
+import { tokenizeCommand } from './commands/tokenize.ts';
+import { modelFetchCommand } from './commands/model-fetch.ts';
+import { exportCommand } from './commands/export.ts';
+import { dataFetchCommand } from './commands/data-fetch.ts';
+import { uiCommand } from './commands/ui.ts';
+import { workerCommand } from './commands/worker.ts';
+import { queueStatusCommand } from './commands/queue-status.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand, generateCommand, benchLoadCommand, tokenizeCommand, modelFetchCommand, exportCommand, dataFetchCommand, uiCommand, workerCommand, queueStatusCommand];

@@ -362,6 +362,11 @@ function literal<const T extends string | number | boolean>(value: T): Schema<T>
   }, { json: () => ({ const: value }) });
 }
 
+/** A schema chosen by the value itself (e.g. an object with a "from" key vs a plain config). */
+function select<T>(description: string, choose: (v: unknown) => Schema<T>, branches: Schema<T>[]): Schema<T> {
+  return make<T>(description, (v, path, issues) => choose(v).check(v, path, issues), { json: () => ({ anyOf: branches.map((b) => b.jsonSchema()) }) });
+}
+
 function unknownValue(): Schema<unknown> {
   return make('any value', (v) => v, { json: () => ({}) });
 }
@@ -378,6 +383,7 @@ export const s = {
   tagged,
   literal,
   unknown: unknownValue,
+  select,
 };
 
 /** Closest candidate by edit distance, if close enough to be a likely typo. */

@@ -3,7 +3,7 @@
  *   loaders/    AdvertiseGen JSONL, E2E NLG CSV (RFC 4180, grouped references), generic prompt/response JSONL
  *   synthetic/  seeded zh/en ad-copy generator with vocabulary, noise and drift knobs
  *   split.ts    deterministic train/eval/test splits with a hash manifest
- *   tokenizer/  byte-level BPE and char-level tokenizers, versioned JSON files
+ *   tokenizer/  byte-level BPE and char-level tokenizers, versioned JSON files; Hugging Face tokenizer.json load/export
  *   batch/      encode + truncate, 'longest' | 'max_length' padding, -100 labels, resumable iterator
  * Pure TypeScript: batches are Int32Arrays plus a shape, so this folder never imports a tensor library.
  */
@@ -26,4 +26,6 @@ export { loadAlpaca, loadShareGpt, alpacaConversation, sharegptConversation, ALP
 export { readJsonRecords, jsonArrayRecords, type JsonRecord } from './loaders/records.ts';
 export { CHAT_TEMPLATES, TEMPLATE_NAMES, namedTemplate, jinjaTemplate, renderChat, type ChatMessage, type ChatRenderer, type Conversation } from './chat/templates.ts';
 export { chatRenderer, datasetInfoEntry, tokenizerChatTemplate, type DatasetInfoEntry } from './chat/sources.ts';
+export { fetchDataset, defaultDatasetDir, adgenSplit, FETCHABLE_DATASETS, ADVERTISEGEN_REPO, E2E_API, E2E_REF, E2E_FILES } from './fetch.ts';
+export type { DatasetFetchOptions, DatasetFetchResult, DatasetFile, FetchableDataset } from './fetch.ts';
 export { fileLines, textLines, maxLineBytes, DEFAULT_MAX_LINE_BYTES, type Line, type LineOptions } from './lines.ts';

@@ -68,7 +68,7 @@ export function detectFormat(path: string): DatasetFormat {
     kind: 'data',
     problem: keys.length ? `cannot tell the dataset format from the first record's keys (${keys.join(', ')})` : 'cannot tell the dataset format from the first record',
     where,
-    hint: 'expected AdvertiseGen ({"content","summary"}), prompt/response ({"prompt","response"}), alpaca ({"instruction","output"}), sharegpt ({"conversations"} or {"messages"}) as JSONL or a JSON array, or E2E CSV (mr,ref); or set the format explicitly',
+    hint: 'expected AdvertiseGen ({"content","summary"}), prompt/response ({"prompt","response"}), alpaca ({"instruction","output"}), sharegpt ({"conversations"} or {"messages"}) as JSONL or a JSON array, or E2E CSV (mr,ref); or set data.format (data.source \'advertisegen\' reads the file as AdvertiseGen whatever its first line)',
   });
 }
 

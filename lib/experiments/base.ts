@@ -5,12 +5,20 @@
  */
 import type { DataConfig } from './task.ts';
 import { prepareTask } from './task.ts';
-import type { GptConfig } from '../model/index.ts';
+import { GptConfigSchema, type GptConfig } from '../model/index.ts';
+import { loadPretrained, materialize, checkpointDigests, sha256File, type Pretrained } from '../model/index.ts';
+import { Gpt } from '../model/index.ts';
+import type { NeutralTensor } from '../model/index.ts';
+import { loadPeftAdapter, readPeftConfig } from '../peft/index.ts';
+import { ADAPTER_CONFIG, ADAPTER_WEIGHTS } from '../peft/index.ts';
+import { LedgerLabError } from '../errors.ts';
+import { hfTaskTokenizer } from '../data/index.ts';
+import { sha256 } from '../util/index.ts';
 import { pretrainBase, domainTexts } from '../train/index.ts';
 import { trainConfig } from '../train/index.ts';
 import { initBackend } from '../runtime/index.ts';
-import { s, type Infer } from '../config/index.ts';
-import { join } from 'node:path';
+import { s, type Infer, type Schema } from '../config/index.ts';
+import { basename, join } from 'node:path';
 import { packageRoot } from '../paths.ts';
 
 /** Pretrained bases, one folder per config hash, shared by every experiment (git-ignored); LEDGERLAB_CACHE moves the cache. */
@@ -33,8 +41,69 @@ export const PretrainSchema = s.object({
 
 export type PretrainConfig = Infer<typeof PretrainSchema>;
 
-export async function taskAndBase(c: { data: DataConfig; model: GptConfig; pretrain: PretrainConfig }, verbose: boolean, log?: (line: Record<string, unknown>) => void) {
+/** A checkpoint the user brings: a transformers directory (config.json + safetensors + tokenizer.json). */
+export const HfModelRefSchema = s.object({
+  from: s.literal('hf').describe('"hf": a Hugging Face checkpoint directory'),
+  path: s.string().describe('the directory (config.json, model.safetensors or its index, tokenizer.json)'),
+  adapter: s.string().optional().describe('a PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors) merged into the base before training'),
+});
+export type HfModelRef = Infer<typeof HfModelRefSchema>;
+export type ModelSpec = GptConfig | HfModelRef;
+
+export function isHfRef(m: ModelSpec): m is HfModelRef {
+  return (m as HfModelRef).from === 'hf';
+}
+
+/** The model section of a PEFT experiment: the built-in base's shape, or {"from": "hf", "path": DIR}. */
+export function modelSpecSchema(fallback: GptConfig) {
+  return s.select<ModelSpec>('a model config, or {"from": "hf", "path": DIR}',
+    (v) => (v !== null && typeof v === 'object' && 'from' in v ? HfModelRefSchema : GptConfigSchema), [GptConfigSchema, HfModelRefSchema] as Schema<ModelSpec>[]).default(fallback);
+}
+
+/** What a run records about a checkpoint it did not pretrain: where it came from and its files' sha256. */
+export interface CheckpointRecord {
+  from: 'hf';
+  path: string;
+  modelType: string;
+  files: Array<{ file: string; bytes: number; sha256: string }>;
+}
+
+/** The task tokenized with the checkpoint's own tokenizer, and the checkpoint as the base (nothing pretrained). */
+async function taskAndCheckpoint(c: { data: DataConfig; model: HfModelRef }) {
+  const p = loadPretrained(c.model.path);
+  const task = await prepareTask(c.data, hfTaskTokenizer(c.model.path, p.config.vocab));
+  const files = checkpointDigests(p).map((d) => ({ ...d, file: basename(d.file) }));
+  if (c.model.adapter) files.push(...[ADAPTER_CONFIG, ADAPTER_WEIGHTS].map((f) => ({ ...sha256File(join(c.model.adapter!, f)), file: `adapter/${f}` })));
+  const checkpoint: CheckpointRecord = { from: 'hf', path: c.model.path, modelType: p.modelType, files };
+  const key = sha256(JSON.stringify(files));
+  // finalLoss: the checkpoint's own pretraining is not ours to report.
+  const weights = c.model.adapter ? await baseWeightsWithAdapter(p, c.model.adapter) : materialize(p.weights);
+  const pt = { weights, key, reused: true, meta: { finalLoss: Number.NaN, evalLoss: undefined as number | undefined }, checkpoint };
+  return { task, model: p.config, pt };
+}
+
+/**
+ * The checkpoint's weights with a PEFT LoRA adapter merged in (W + scale·BA): what the base computes under
+ * the adapter, as plain weights a new method can train on. Prompt-learning adapters add virtual tokens or a
+ * prefix, not weights, so they cannot become a base.
+ */
+export async function baseWeightsWithAdapter(p: Pretrained, adapterDir: string): Promise<Map<string, NeutralTensor>> {
+  const cfg = readPeftConfig(adapterDir);
+  if (cfg.peft_type !== 'LORA') {
+    throw new LedgerLabError({ kind: 'config', problem: `a ${cfg.peft_type} adapter cannot be merged into the base weights`, where: 'model.adapter', hint: 'only LoRA adapters merge; load prompt-learning adapters with ledgerlab generate --adapter' });
+  }
+  const m = Gpt.fromWeights(p.config, p.weights);
+  try {
+    await loadPeftAdapter(m, adapterDir, p.modelType);
+    return await m.exportWeights();
+  } finally {
+    m.dispose();
+  }
+}
+
+export async function taskAndBase(c: { data: DataConfig; model: ModelSpec; pretrain: PretrainConfig }, verbose: boolean, log?: (line: Record<string, unknown>) => void) {
   await initBackend(); // before the first tensor, or tfjs silently falls back to its slow cpu backend
+  if (isHfRef(c.model)) return taskAndCheckpoint({ data: c.data, model: c.model });
   const task = await prepareTask(c.data);
   const model: GptConfig = { ...c.model, vocab: task.tokenizer.vocabSize };
   const pt = await pretrainBase({
@@ -42,5 +111,5 @@ export async function taskAndBase(c: { data: DataConfig; model: GptConfig; pretr
     train: trainConfig({ steps: c.pretrain.steps, batchSize: c.pretrain.batchSize, lr: c.pretrain.lr, warmupSteps: c.pretrain.warmupSteps, schedule: 'cosine', logEvery: 25 }),
     onLog: log,
   });
-  return { task, model, pt };
+  return { task, model, pt: { ...pt, checkpoint: undefined as CheckpointRecord | undefined } };
 }

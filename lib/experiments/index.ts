@@ -4,7 +4,7 @@ export { KINDS, experimentKinds, getExperimentKind, reportSections, buildExperim
 export type { KindEntry } from './registry.ts';
 export { planExperiment, gridPoints, ExperimentFileSchema, experimentJsonSchema } from './spec.ts';
 export type { ExperimentFile, ExperimentPlan, PlannedRun } from './spec.ts';
-export { runExperiment, resumeExperimentRun } from './runner.ts';
+export { runExperiment, resumeExperimentRun, runOne } from './runner.ts';
 export type { RunOutcome, ExperimentOutcome, RunExperimentOptions } from './runner.ts';
 export { speedupKind, runSpeedup } from './speedup/kind.ts';
 export { finetuneKind, FinetuneSchema } from './finetune/kind.ts';
@@ -25,3 +25,7 @@ export { speedupReport, speedupSections, speedupCharts, CLAIM as SPEEDUP_CLAIM, 
 export * from './drift/index.ts';
 export * from './qlora/index.ts';
 export * from './simulate/index.ts';
+export { exportRun, openRunModel, EXPORT_FORMATS } from './export/run-export.ts';
+export type { ExportFormat, RunModel } from './export/run-export.ts';
+export { openRun, isRunDir } from './open-run.ts';
+export * from './cost-model/index.ts';

@@ -1,13 +1,15 @@
 /**
  * One quality run, shared by the speedup and qlora kinds: build the method on the shared base, train it
  * `trainSteps` AdamW steps (linear warm-up over the first tenth, at most 10 steps), time the run, generate on
- * the held-out prompts, score them with the Chinese metric and write the predictions as an artefact.
+ * the held-out prompts, score them with the Chinese metric (plus distinct-1/2 and repetition) and write the
+ * predictions as an artefact.
  */
 import { trainConfig, type TrainConfig } from '../train/index.ts';
 import { trainLoop } from '../train/index.ts';
 import { evaluate, predictionsJsonl } from '../train/index.ts';
 import { evalDecoder } from '../infer/index.ts';
 import { zhScoresMulti, ZH_KEYS } from '../metrics/index.ts';
+import { diversityScores } from '../metrics/index.ts';
 import { buildModel, type MethodSpec } from '../peft/index.ts';
 import { memoryBreakdown } from '../peft/index.ts';
 import type { QuantDtype } from '../quant/index.ts';
@@ -72,7 +74,10 @@ export async function trainAndScore(s: QualitySpec, model: GptConfig, base: Weig
     }).finally(() => dec?.dispose());
     const items = ev.predictions.map((p) => ({ id: p.id, prediction: p.prediction, references: p.references, ...zhScoresMulti(p.prediction, p.references) }));
     run.writeArtifact(`predictions-${s.label}`, `predictions-${s.label}.jsonl`, predictionsJsonl(items as never));
-    const scores = Object.fromEntries(ZH_KEYS.map((k) => [k, items.reduce((a, it) => a + it[k], 0) / Math.max(1, items.length)]));
+    const scores = {
+      ...Object.fromEntries(ZH_KEYS.map((k) => [k, items.reduce((a, it) => a + it[k], 0) / Math.max(1, items.length)])),
+      ...diversityScores(items.map((it) => it.prediction), 'zh'),
+    };
     return {
       scores, evalLoss: ev.loss, perplexity: ev.perplexity, finalLoss: r.lastLoss, seconds,
       samplesPerS: measured ? ((perStep - 1) * s.batchSize) / timed : NaN,

@@ -80,7 +80,7 @@ async function runHere(plan: ExperimentPlan, planned: readonly PlannedRun[], roo
   const environment = await environmentReport();
   const outcomes: RunOutcome[] = [];
   for (const p of planned) {
-    const o = await runOne(plan, p, root, environment, opts.verbose ?? false);
+    const o = await runOne(plan.spec, p, root, environment, opts.verbose ?? false, [plan.kind]);
     outcomes.push(o);
     opts.onRun?.(o);
   }
@@ -168,7 +168,16 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
   return planned.map((p) => outcomes.get(p.runId)!);
 }
 
-async function runOne(plan: ExperimentPlan, p: PlannedRun, root: string, environment: unknown, verbose: boolean): Promise<RunOutcome> {
+/**
+ * One planned run in this process: skip it when finished, continue it from its checkpoint when an earlier
+ * attempt was interrupted or failed, start it otherwise. Local sweeps and queue workers (lib/cluster) both
+ * come through here, so a run gives the same record and metrics wherever it ran.
+ */
+export async function runOne(spec: { kind: string; name: string }, p: PlannedRun, root: string, environment: unknown, verbose: boolean, kinds: readonly ExperimentKind<unknown>[] = experimentKinds()): Promise<RunOutcome> {
+  const kind = getExperimentKind(spec.kind, kinds);
+  if (!kind) {
+    throw new LedgerLabError({ kind: 'config', code: 'config.unknown_kind', problem: `unknown experiment kind "${spec.kind}"`, where: `run ${p.runId}`, hint: `known kinds: ${kinds.map((k) => k.kind).join(', ')}` });
+  }
   const dir = join(root, p.runId);
   const base = { runId: p.runId, dir, seed: p.seed, point: p.point };
   if (existsSync(join(dir, 'run.json'))) {
@@ -179,10 +188,10 @@ async function runOne(plan: ExperimentPlan, p: PlannedRun, root: string, environ
       return { ...base, status: 'failed', error: `already running in pid ${rec.process.pid}` };
     }
     // An interrupted or failed earlier attempt: continue it from its checkpoint rather than start over.
-    return execute(plan.kind, resumeRun(dir), p.config, p.seed, true, verbose, base);
+    return execute(kind, resumeRun(dir), p.config, p.seed, true, verbose, base);
   }
-  const run = await startRun({ root, runId: p.runId, kind: plan.spec.kind, name: plan.spec.name, config: p.config, seeds: [p.seed], environment });
-  return execute(plan.kind, run, p.config, p.seed, false, verbose, base);
+  const run = await startRun({ root, runId: p.runId, kind: spec.kind, name: spec.name, config: p.config, seeds: [p.seed], environment });
+  return execute(kind, run, p.config, p.seed, false, verbose, base);
 }
 
 async function execute(

@@ -104,7 +104,8 @@ async function loadExamples(d: DataConfig): Promise<{ examples: Example[]; sourc
   return { examples, source, path };
 }
 
-export async function prepareTask(d: DataConfig): Promise<Task> {
+/** `tokenizer`: use this one (a checkpoint's) instead of training one on the training split. */
+export async function prepareTask(d: DataConfig, given?: Tokenizer): Promise<Task> {
   const { examples, source, path, fallback } = await loadExamples(d);
   if (examples.length === 0) {
     throw new LedgerLabError({ kind: 'data', problem: 'the dataset has no examples', where: path ? `${path}:1` : 'data.source', hint: 'a dataset holds one record per line (blank lines are skipped)' });
@@ -115,7 +116,7 @@ export async function prepareTask(d: DataConfig): Promise<Task> {
   // A fixed split seed: the data split is part of the task, not of the run's randomness.
   const sp = split(examples, { seed: 'task', fractions: { train: 1 - d.evalCount / examples.length, eval: d.evalCount / examples.length, test: 0 }, groupBy: 'source' });
   const corpus = sp.train.flatMap((e) => [e.source, e.target]);
-  const tokenizer: Tokenizer = d.tokenizer === 'char' ? CharTokenizer.train(corpus, { vocabSize: d.vocab }) : BpeTokenizer.train(corpus, { vocabSize: d.vocab });
+  const tokenizer: Tokenizer = given ?? (d.tokenizer === 'char' ? CharTokenizer.train(corpus, { vocabSize: d.vocab }) : BpeTokenizer.train(corpus, { vocabSize: d.vocab }));
   const limits = { maxSource: d.maxSource, maxTarget: d.maxTarget };
   return {
     tokenizer,

@@ -26,6 +26,8 @@ export interface SamplingOptions {
   temperature?: number;
   /** Keep only the k most likely tokens before sampling (0 = all). topK 1 is greedy. */
   topK?: number;
+  /** Nucleus sampling: keep the most likely tokens whose probabilities (after temperature and topK) first reach p (1 = all). */
+  topP?: number;
 }
 
 export interface GenerateOptions extends SamplingOptions {
@@ -35,6 +37,8 @@ export interface GenerateOptions extends SamplingOptions {
   eos?: number;
   /** Sampling seed; row b draws from Rng(`${seed}:${b}`), so a row's tokens do not depend on the batch. */
   seed?: number | string;
+  /** Called with each kept new token as it is chosen (streaming output). */
+  onToken?: (row: number, token: number) => void;
 }
 
 export interface GenerateResult {
@@ -73,17 +77,28 @@ export function pickToken(logits: Float32Array, offset: number, n: number, o: Sa
   const topK = o.topK ?? 0;
   if (!(temperature >= 0)) throw new LedgerLabError({ kind: 'usage', problem: `temperature must be ≥ 0, got ${temperature}`, where: 'generate options.temperature' });
   if (!Number.isInteger(topK) || topK < 0) throw new LedgerLabError({ kind: 'usage', problem: `topK must be an integer ≥ 0, got ${topK}`, where: 'generate options.topK' });
+  const topP = o.topP ?? 1;
+  if (!(topP > 0 && topP <= 1)) throw new LedgerLabError({ kind: 'usage', problem: `topP must be in (0, 1], got ${topP}`, where: 'generate options.topP' });
   if (temperature === 0 || topK === 1) return argmax(logits, offset, n);
   let idx = Array.from({ length: n }, (_, i) => i);
-  if (topK > 0 && topK < n) {
+  if ((topK > 0 && topK < n) || topP < 1) {
     // Stable order (by value, then index) keeps the candidate set deterministic under ties.
     idx.sort((a, b) => logits[offset + b] - logits[offset + a] || a - b);
-    idx = idx.slice(0, topK);
+    if (topK > 0 && topK < n) idx = idx.slice(0, topK);
   }
   let max = -Infinity;
   for (const i of idx) max = Math.max(max, logits[offset + i]);
-  const w = idx.map((i) => Math.exp((logits[offset + i] - max) / temperature));
-  const total = w.reduce((a, b) => a + b, 0);
+  let w = idx.map((i) => Math.exp((logits[offset + i] - max) / temperature));
+  let total = w.reduce((a, b) => a + b, 0);
+  if (topP < 1) {
+    // The smallest most-likely prefix whose mass reaches topP (transformers' TopPLogitsWarper keeps the token that crosses it).
+    let mass = 0;
+    let keep = 0;
+    while (keep < w.length && mass < topP * total) mass += w[keep++];
+    idx = idx.slice(0, Math.max(1, keep));
+    w = w.slice(0, idx.length);
+    total = w.reduce((a, b) => a + b, 0);
+  }
   let u = rng.next() * total;
   for (let j = 0; j < idx.length; j++) {
     u -= w[j];
@@ -129,7 +144,10 @@ export async function generate(decoder: CachedDecoder, prompts: number[][], o: G
       next[b] = t;
       if (done[b]) continue;
       if (o.eos !== undefined && t === o.eos) done[b] = true;
-      else out[b].push(t);
+      else {
+        out[b].push(t);
+        o.onToken?.(b, t);
+      }
     }
     if (done.every(Boolean) || n === o.maxNew - 1) break;
     ids = next;

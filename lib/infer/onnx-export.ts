@@ -17,16 +17,14 @@
 import onnxProto from 'onnx-proto';
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
-import { GptConfigSchema, type GptConfig } from '../model/index.ts';
+import { GptConfigSchema, ffnWidth, isLlama, normEps, type GptConfig } from '../model/index.ts';
 import type { Gpt } from '../model/index.ts';
 import type { Weights } from '../model/index.ts';
-import { writeFileAtomic } from '../util/index.ts';
+import { writeFileAtomic } from '../results/index.ts';
+import { GraphBuilder, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
+import { buildLlamaOnnx } from './onnx-llama.ts';
 
 const { onnx } = onnxProto;
-type INode = onnxProto.onnx.INodeProto;
-type ITensor = onnxProto.onnx.ITensorProto;
-type IValueInfo = onnxProto.onnx.IValueInfoProto;
-type IAttribute = onnxProto.onnx.IAttributeProto;
 
 export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
@@ -49,80 +47,6 @@ export interface OnnxExport {
   prefixLength: number;
   inputNames: string[];
   outputNames: string[];
-}
-
-type AttrValue = number | number[] | string | { float: number } | { floats: number[] } | ITensor;
-
-/** Small graph builder: every node gets a fresh output name, initializers are float32/int64 raw data. */
-class GraphBuilder {
-  readonly nodes: INode[] = [];
-  readonly initializers: ITensor[] = [];
-  private n = 0;
-
-  node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outName?: string): string {
-    const out = outName ?? `${op.toLowerCase()}_${this.n++}`;
-    this.nodes.push({ opType: op, input: inputs, output: [out], name: `n${this.nodes.length}_${op}`, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
-    return out;
-  }
-
-  /** Split along `axis` into parts of the given sizes (opset ≥ 13: sizes are an input). */
-  split(input: string, axis: number, sizes: number[]): string[] {
-    const outs = sizes.map(() => `split_${this.n++}`);
-    this.nodes.push({ opType: 'Split', input: [input, this.intInit(`c_split_${this.n++}`, sizes)], output: outs, name: `n${this.nodes.length}_Split`, attribute: [attribute('axis', axis)] });
-    return outs;
-  }
-
-  floatInit(name: string, data: Float32Array, dims: number[]): string {
-    this.initializers.push({ name, dataType: onnx.TensorProto.DataType.FLOAT, dims, rawData: leBytes(data) });
-    return name;
-  }
-
-  intInit(name: string, values: number[], dims: number[] = [values.length]): string {
-    this.initializers.push({ name, dataType: onnx.TensorProto.DataType.INT64, dims, rawData: leBytes(BigInt64Array.from(values, BigInt)) });
-    return name;
-  }
-
-  scalarFloat(name: string, v: number): string {
-    return this.floatInit(name, Float32Array.of(v), []);
-  }
-}
-
-function attribute(name: string, v: AttrValue): IAttribute {
-  const T = onnx.AttributeProto.AttributeType;
-  if (typeof v === 'number') return { name, type: T.INT, i: v };
-  if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
-  if (Array.isArray(v)) return { name, type: T.INTS, ints: v };
-  if ('float' in v) return { name, type: T.FLOAT, f: v.float };
-  if ('floats' in v) return { name, type: T.FLOATS, floats: v.floats };
-  return { name, type: T.TENSOR, t: v };
-}
-
-/** Little-endian bytes of a typed array (ONNX raw_data is little-endian; so is every platform Node runs on here). */
-function leBytes(a: Float32Array | BigInt64Array): Uint8Array {
-  return new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
-}
-
-function valueInfo(name: string, elemType: number, dims: Array<number | string>): IValueInfo {
-  return {
-    name,
-    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
-  };
-}
-
-function need(weights: Weights, name: string, shape: number[]): Float32Array {
-  const t = weights.get(name);
-  if (!t) throw new LedgerLabError({ kind: 'data', problem: `weight "${name}" is missing`, where: 'exportOnnx weights', hint: 'pass model.exportWeights() or initWeights(config, seed)' });
-  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new LedgerLabError({ kind: 'data', problem: `weight "${name}" has shape [${t.shape}], expected [${shape}]`, where: 'exportOnnx weights' });
-  }
-  return t.data;
-}
-
-/** [rows, cols] → [cols, rows] */
-function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
-  return out;
 }
 
 /** [d, 3d] = [Wq·s | Wk | Wv] row by row. */
@@ -155,9 +79,11 @@ function qkvBias(weights: Weights, p: string, d: number, s: number): Float32Arra
  */
 export function buildOnnxDecoder(config: GptConfig, weights: Weights, prefix?: PlainPrefix): OnnxExport {
   const c = GptConfigSchema.parse(config, 'model config');
+  if (isLlama(c)) return buildLlamaOnnx(c, weights, { prefix, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION });
   const d = c.dModel;
   const H = c.heads;
   const hd = d / H;
+  const ffn = ffnWidth(c);
   if (!Number.isInteger(hd)) throw new LedgerLabError({ kind: 'config', problem: `dModel ${d} is not divisible by heads ${H}`, where: 'model.heads' });
   const Pfx = prefix?.length ?? 0;
   if (prefix && (prefix.keys.length !== c.layers || prefix.values.length !== c.layers)) {
@@ -193,7 +119,7 @@ export function buildOnnxDecoder(config: GptConfig, weights: Weights, prefix?: P
   const [three, geluA, geluC, half, oneF] = [3, 0.044715, GELU_C, 0.5, 1].map((v, j) => g.scalarFloat(`c_gelu_${j}`, v));
   const prefixExpandShape = Pfx > 0 ? g.node('Concat', [Bvec, g.intInit('c_pfx_shape', [H, Pfx, hd])], { axis: 0 }) : '';
   const ln = (input: string, p: string) =>
-    g.node('LayerNormalization', [input, g.floatInit(`${p}.gamma`, need(weights, `${p}.gamma`, [d]), [d]), g.floatInit(`${p}.beta`, need(weights, `${p}.beta`, [d]), [d])], { axis: -1, epsilon: { float: 1e-5 } });
+    g.node('LayerNormalization', [input, g.floatInit(`${p}.gamma`, need(weights, `${p}.gamma`, [d]), [d]), g.floatInit(`${p}.beta`, need(weights, `${p}.beta`, [d]), [d])], { axis: -1, epsilon: { float: normEps(c) } });
   const linear = (input: string, p: string, inF: number, outF: number) =>
     g.node('Add', [g.node('MatMul', [input, g.floatInit(`${p}.weight`, need(weights, `${p}.weight`, [inF, outF]), [inF, outF])]), g.floatInit(`${p}.bias`, need(weights, `${p}.bias`, [outF]), [outF])]);
 
@@ -224,32 +150,21 @@ export function buildOnnxDecoder(config: GptConfig, weights: Weights, prefix?: P
     const merged = g.node('Reshape', [g.node('Transpose', [attn], { perm: [0, 2, 1, 3] }), mergeShape]);
     x = g.node('Add', [x, linear(merged, `${p}.attn.o`, d, d)]);
     const h2 = ln(x, `${p}.ln2`);
-    const f = linear(h2, `${p}.mlp.fc`, d, 4 * d);
+    const f = linear(h2, `${p}.mlp.fc`, d, ffn);
     // tanh-GELU in the exact form ORT's FastGeluFusion matches (Pow→Mul→Add→Mul→Tanh→Add, ·0.5x): one fused
     // kernel instead of eight nodes. Same function as the model's x·sigmoid(2c·(…)) up to float rounding.
     const inner = g.node('Mul', [g.node('Add', [f, g.node('Mul', [g.node('Pow', [f, three]), geluA])]), geluC]);
     const act = g.node('Mul', [g.node('Mul', [f, half]), g.node('Add', [g.node('Tanh', [inner]), oneF])]);
-    x = g.node('Add', [x, linear(act, `${p}.mlp.proj`, 4 * d, d)]);
+    x = g.node('Add', [x, linear(act, `${p}.mlp.proj`, ffn, d)]);
   }
   const hf = ln(x, 'final_ln');
   const headW = c.tiedHead ? transpose2d(need(weights, 'embed.token', [c.vocab, d]), c.vocab, d) : need(weights, 'head.weight', [d, c.vocab]);
   g.node('MatMul', [hf, g.floatInit('head.weight.T', headW, [d, c.vocab])], {}, 'logits');
 
-  const model = onnx.ModelProto.create({
-    irVersion: ONNX_IR_VERSION,
-    opsetImport: [{ domain: '', version: ONNX_OPSET }],
-    producerName: 'ledgerlab',
-    producerVersion: '0.1.0',
-    docString: `GPT decoder ${c.layers}x${d}, ${H} heads, vocab ${c.vocab}, prefix ${Pfx}`,
-    graph: { name: 'ledgerlab_gpt', node: g.nodes, initializer: g.initializers, input: inputs, output: outputs },
-    metadataProps: [
-      { key: 'ledgerlab.config', value: JSON.stringify(c) },
-      { key: 'ledgerlab.prefixLength', value: String(Pfx) },
-    ],
+  const bytes = packModel(g, {
+    name: 'ledgerlab_gpt', doc: `GPT decoder ${c.layers}x${d}, ${H} heads, vocab ${c.vocab}, prefix ${Pfx}`,
+    config: c, prefixLength: Pfx, inputs, outputs, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION,
   });
-  const encoded = onnx.ModelProto.encode(model).finish();
-  // protobufjs hands back a Node Buffer; callers get a plain Uint8Array view of the same bytes.
-  const bytes = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
   return { bytes, config: c, prefixLength: Pfx, inputNames: inputs.map((v) => v.name!), outputNames: outputs.map((v) => v.name!) };
 }
 

@@ -8,7 +8,7 @@
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
 import { LedgerLabError } from '../errors.ts';
-import { GptConfigSchema, type GptConfig } from '../model/index.ts';
+import { GptConfigSchema, headDim, kvHeads, type GptConfig } from '../model/index.ts';
 import type { CachedDecoder } from './generate.ts';
 import { onnxMetadata, type OnnxExport } from './onnx-export.ts';
 
@@ -74,8 +74,9 @@ export class OrtDecoder implements CachedDecoder {
 
   /** An empty cache (P = 0) for a batch. */
   emptyCache(batch: number): OrtCache {
-    const { layers, heads, dModel } = this.config;
-    const dims = [batch, heads, 0, dModel / heads];
+    // Llama-family exports cache the key/value heads only (grouped-query attention).
+    const layers = this.config.layers;
+    const dims = [batch, kvHeads(this.config), 0, headDim(this.config)];
     const empty = () => new ort.Tensor('float32', new Float32Array(0), dims);
     return { keys: Array.from({ length: layers }, empty), values: Array.from({ length: layers }, empty), length: 0 };
   }

@@ -15,6 +15,7 @@ import type { ZhScores } from './zh.ts';
 import { bootstrapCI, bootstrapIndices } from './bootstrap.ts';
 import type { BootstrapCI } from './bootstrap.ts';
 import type { TokenizerWarning } from './tokenize-en.ts';
+import { distinctN, diversityTokens, seqRepetition } from './diversity.ts';
 
 export interface ScoreRecord {
   prediction: string;
@@ -118,6 +119,7 @@ export function scoreEnglish(records: readonly ScoreRecord[], opts: Omit<ScoreOp
       };
     }
     corpus.bleu4 = ci(items.map((it) => it.bleu4));
+    Object.assign(corpus, diversityCorpus(records, 'en', idx));
   }
   corpus.n = items.length;
   corpus.resamples = opts.resamples ?? 1000;
@@ -132,9 +134,23 @@ export function scoreChinese(records: readonly ScoreRecord[], opts: Omit<ScoreOp
   if (items.length) {
     const idx = bootstrapIndices(items.length, opts.resamples ?? 1000, opts.seed ?? 0);
     for (const k of ZH_KEYS) corpus[k] = bootstrapCI(items.map((it) => it[k]), {}, idx);
+    Object.assign(corpus, diversityCorpus(records, 'zh', idx));
   }
   corpus.n = items.length;
   corpus.resamples = opts.resamples ?? 1000;
   corpus.seed = opts.seed ?? 0;
   return { items, corpus, warnings: [] };
+}
+
+/**
+ * distinct-1/2 over all predictions (corpus-level: plain values) and repetition (seq-rep-4, a per-item mean:
+ * bootstrap interval on the same resamples as the other metrics).
+ */
+function diversityCorpus(records: readonly ScoreRecord[], lang: 'en' | 'zh', idx: Int32Array[]): Record<string, unknown> {
+  const seqs = records.map((r) => diversityTokens(r.prediction, lang));
+  return {
+    'distinct-1': distinctN(seqs, 1),
+    'distinct-2': distinctN(seqs, 2),
+    repetition: bootstrapCI(seqs.map((s) => seqRepetition(s)), {}, idx),
+  };
 }

@@ -19,3 +19,5 @@ export { parseScoreRecords, readScoreFile, scoreEnglish, scoreChinese } from './
 export type { ScoreRecord, EnItem, ItemWarning, ScoreOptions, CorpusResult } from './corpus.ts';
 export { benchScore } from './bench.ts';
 export type { ScoreBenchOptions, ScoreBenchResult } from './bench.ts';
+export { diversityScores, diversityTokens, distinctN, seqRepetition, DIVERSITY_KEYS } from './diversity.ts';
+export type { DiversityScores, DiversityKey } from './diversity.ts';

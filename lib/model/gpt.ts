@@ -1,7 +1,11 @@
 /**
- * A GPT-2-style decoder-only transformer on TensorFlow.js (pre-LayerNorm blocks, causal multi-head attention,
- * tanh-GELU MLP, tied or untied head). Weights use the neutral names of lib/model/gpt2-names.ts, so they move
- * between tfjs, ONNX (lib/infer) and safetensors unchanged.
+ * The decoder-only transformer on TensorFlow.js, for two block families chosen by `config.arch`:
+ * - gpt2 (default): pre-LayerNorm blocks, learned positions, causal multi-head attention, tanh-GELU MLP;
+ * - llama (Llama, Qwen2, Mistral, ChatGLM2's shape): RMSNorm, rotary q/k, grouped-query attention, SwiGLU
+ *   MLP, optional q/k/v biases (the family's math lives in ./llama/).
+ * Both have tied or untied heads, KV caches, padding masks, P-Tuning v2 prefixes and checkpointed blocks.
+ * Weights use the neutral names of ./shapes.ts, so they move between tfjs, ONNX (lib/infer) and safetensors
+ * unchanged.
  *
  * PEFT methods plug in without subclassing: a method may swap linear layers (LoRA), add trainable variables,
  * and supply per-call extras — virtual prompt embeddings (P-Tuning v1, prompt tuning) or per-layer key/value
@@ -16,7 +20,11 @@ import { LedgerLabError } from '../errors.ts';
 import { quantize, type QuantDtype } from '../quant/index.ts';
 import { DenseLinear, PackedLinear, gelu, layerNorm, type ApplyContext, type Linear } from './layers.ts';
 import { attend, mergeHeads, paddingBias, splitHeads } from './attention.ts';
-import { GptConfigSchema, headDim, type GptConfig } from './config.ts';
+import { GptConfigSchema, checkShape, headDim, isLlama, normEps, ropeTheta, kvHeads, type GptConfig } from './config.ts';
+import { expectedShapes, isLinearTensor, linearRoles, type LinearRole } from './shapes.ts';
+import { rmsNorm, swiglu, applyRope } from './llama/layers.ts';
+import { attendGrouped } from './llama/attention.ts';
+import type { NeutralTensor } from './gpt2-names.ts';
 import type { Weights } from './init.ts';
 
 /** Per-layer keys and values prepended to attention, each [1 or B, H, P, hd]. */
@@ -66,8 +74,13 @@ export interface ModelOptions {
 
 let modelCount = 0;
 
-const LINEARS = ['attn.q', 'attn.k', 'attn.v', 'attn.o', 'mlp.fc', 'mlp.proj'] as const;
-export type LinearRole = (typeof LINEARS)[number];
+export type { LinearRole };
+
+/** Where base tensors come from: a Map of arrays, or a checkpoint that decodes one tensor per `get` (see hf/). */
+export interface WeightSource {
+  keys(): Iterable<string>;
+  get(name: string): NeutralTensor | undefined;
+}
 
 export class Gpt {
   readonly config: GptConfig;
@@ -88,19 +101,22 @@ export class Gpt {
     this.quant = quant;
   }
 
-  static fromWeights(config: GptConfig, weights: Weights, opts: ModelOptions = {}): Gpt {
+  static fromWeights(config: GptConfig, weights: WeightSource, opts: ModelOptions = {}): Gpt {
     const c = GptConfigSchema.parse(config, 'model config');
-    if (c.dModel % c.heads !== 0) {
-      throw new LedgerLabError({ kind: 'config', problem: `dModel ${c.dModel} is not divisible by heads ${c.heads}`, where: 'model.heads' });
-    }
+    checkShape(c);
     const quant = opts.quant ?? 'fp32';
     if (opts.trainable && quant !== 'fp32') {
       throw new LedgerLabError({ kind: 'config', problem: `full fine-tuning needs fp32 weights, got quant "${quant}"`, where: 'model.quant', hint: 'quantized bases are frozen; train adapters (LoRA) on them' });
     }
     const m = new Gpt(c, quant);
+    const shapes = expectedShapes(c);
     const get = (name: string) => {
       const t = weights.get(name);
       if (!t) throw new LedgerLabError({ kind: 'data', problem: `weight "${name}" is missing`, where: 'model weights' });
+      const want = shapes.get(name);
+      if (want && (want.length !== t.shape.length || want.some((d, i) => d !== t.shape[i]))) {
+        throw new LedgerLabError({ kind: 'data', problem: `weight "${name}" has shape [${t.shape.join(', ')}]; the config needs [${want.join(', ')}]`, where: 'model weights' });
+      }
       return t;
     };
     const variable = (name: string) => {
@@ -111,18 +127,20 @@ export class Gpt {
       if (opts.trainable) m.trainable.set(name, v);
       return v;
     };
-    for (const name of weights.keys()) {
-      if (!/^blocks\.\d+\.(attn\.[qkvo]|mlp\.(fc|proj))\.(weight|bias)$/.test(name)) variable(name);
-    }
+    const names = new Set(weights.keys());
+    for (const name of shapes.keys()) if (!names.has(name)) get(name);
+    for (const name of names) if (!isLinearTensor(name)) variable(name);
     for (let i = 0; i < c.layers; i++) {
-      for (const role of LINEARS) {
+      for (const role of linearRoles(c)) {
         const name = `blocks.${i}.${role}`;
+        // Llama-family linears have no bias, except Qwen2's q/k/v.
+        const hasBias = names.has(`${name}.bias`);
         if (quant === 'fp32') {
-          m.linears.set(name, new DenseLinear(variable(`${name}.weight`), variable(`${name}.bias`)));
+          m.linears.set(name, new DenseLinear(variable(`${name}.weight`), hasBias ? variable(`${name}.bias`) : undefined));
         } else {
           const w = get(`${name}.weight`);
-          const b = get(`${name}.bias`);
-          m.linears.set(name, new PackedLinear(quantize(w.data, w.shape, quant), tf.keep(tf.tensor1d(b.data))));
+          const b = hasBias ? get(`${name}.bias`) : undefined;
+          m.linears.set(name, new PackedLinear(quantize(w.data, w.shape, quant), b ? tf.keep(tf.tensor1d(b.data)) : undefined));
         }
       }
     }
@@ -172,12 +190,12 @@ export class Gpt {
       if (offset + S > c.context) {
         throw new LedgerLabError({ kind: 'data', problem: `sequence of ${S} positions from ${offset} exceeds the model's context ${c.context}`, where: 'Gpt.forward', hint: 'shorten maxSource/maxTarget or the prefix, or raise model.context' });
       }
-      const pos = tf.range(offset, offset + S, 1, 'int32');
-      const posEmb = tf.expandDims(tf.gather(this.v('embed.position'), pos), 0);
       const tokEmb = tf.gather(this.v('embed.token'), ids);
       // Virtual tokens take the first positions, as PEFT's prompt tuning does for GPT-2.
       const p = prompt && prompt.shape[0] !== B ? tf.tile(prompt, [B, 1, 1]) : prompt;
-      let x = tf.add(p ? tf.concat([p, tokEmb], 1) : tokEmb, posEmb) as tf.Tensor3D;
+      let x = (p ? tf.concat([p, tokEmb], 1) : tokEmb) as tf.Tensor3D;
+      // Llama-family blocks rotate q/k by position instead of adding a position embedding.
+      if (!isLlama(c)) x = tf.add(x, tf.expandDims(tf.gather(this.v('embed.position'), tf.range(offset, offset + S, 1, 'int32')), 0)) as tf.Tensor3D;
       x = this.dropout(x, ctx) as tf.Tensor3D;
       let h = tf.reshape(x, [B * S, c.dModel]) as tf.Tensor2D;
       let padBias: tf.Tensor | undefined;
@@ -191,9 +209,9 @@ export class Gpt {
         const pv = prefix?.values[i];
         const blockSeed = seedCounter + 1000 * (i + 1);
         if (opts.checkpoint && opts.training !== false && !opts.returnPresents) {
-          h = this.checkpointedBlock(i, h, B, S, pk, pv, padBias, !!opts.training, blockSeed);
+          h = this.checkpointedBlock(i, h, B, S, offset, pk, pv, padBias, !!opts.training, blockSeed);
         } else {
-          const r = this.block(i, h, B, S, pk, pv, padBias, blockCtx(!!opts.training, blockSeed));
+          const r = this.block(i, h, B, S, offset, pk, pv, padBias, blockCtx(!!opts.training, blockSeed));
           h = r.x;
           if (opts.returnPresents) {
             presents.keys.push(r.keys);
@@ -201,26 +219,51 @@ export class Gpt {
           }
         }
       }
-      h = layerNorm(h, this.v('final_ln.gamma'), this.v('final_ln.beta')) as tf.Tensor2D;
+      h = (isLlama(c) ? rmsNorm(h, this.v('final_ln.gamma'), normEps(c), this.trainable.has('final_ln.gamma')) : layerNorm(h, this.v('final_ln.gamma'), this.v('final_ln.beta'), normEps(c))) as tf.Tensor2D;
       if (Pp > 0) h = tf.reshape(tf.slice(tf.reshape(h, [B, S, c.dModel]), [0, Pp, 0], [-1, T, -1]), [B * T, c.dModel]);
       const logits = tf.reshape(this.head(h), [B, T, c.vocab]) as tf.Tensor3D;
       return opts.returnPresents ? { logits, presents, positions: offset + S } : { logits, positions: offset + S };
     });
   }
 
-  /** One pre-LN block over flattened activations [B·S, d]. */
-  private block(i: number, x: tf.Tensor2D, B: number, S: number, pk: tf.Tensor4D | undefined, pv: tf.Tensor4D | undefined, padBias: tf.Tensor | undefined, ctx: ApplyContext) {
+  /** One pre-norm block over flattened activations [B·S, d]; `offset` is the first token's position. */
+  private block(i: number, x: tf.Tensor2D, B: number, S: number, offset: number, pk: tf.Tensor4D | undefined, pv: tf.Tensor4D | undefined, padBias: tf.Tensor | undefined, ctx: ApplyContext) {
+    return isLlama(this.config) ? this.llamaBlock(i, x, B, S, offset, pk, pv, padBias, ctx) : this.gpt2Block(i, x, B, S, pk, pv, padBias, ctx);
+  }
+
+  /** GPT-2: LayerNorm, multi-head attention with learned positions already in x, tanh-GELU MLP. */
+  private gpt2Block(i: number, x: tf.Tensor2D, B: number, S: number, pk: tf.Tensor4D | undefined, pv: tf.Tensor4D | undefined, padBias: tf.Tensor | undefined, ctx: ApplyContext) {
     const c = this.config;
     const p = `blocks.${i}.`;
+    const eps = normEps(c);
     const lin = (role: LinearRole, t: tf.Tensor2D) => this.linears.get(p + role)!.apply(t, ctx);
-    const h = layerNorm(x, this.v(p + 'ln1.gamma'), this.v(p + 'ln1.beta')) as tf.Tensor2D;
+    const h = layerNorm(x, this.v(p + 'ln1.gamma'), this.v(p + 'ln1.beta'), eps) as tf.Tensor2D;
     const q = splitHeads(lin('attn.q', h), B, S, c.heads);
     const k = splitHeads(lin('attn.k', h), B, S, c.heads);
     const v = splitHeads(lin('attn.v', h), B, S, c.heads);
     const a = attend({ q, k, v, prefixK: pk, prefixV: pv, padBias });
     let y = tf.add(x, this.dropout(lin('attn.o', mergeHeads(a.out)), ctx)) as tf.Tensor2D;
-    const h2 = layerNorm(y, this.v(p + 'ln2.gamma'), this.v(p + 'ln2.beta')) as tf.Tensor2D;
+    const h2 = layerNorm(y, this.v(p + 'ln2.gamma'), this.v(p + 'ln2.beta'), eps) as tf.Tensor2D;
     y = tf.add(y, this.dropout(lin('mlp.proj', gelu(lin('mlp.fc', h2)) as tf.Tensor2D), ctx)) as tf.Tensor2D;
+    return { x: y, keys: a.keys, values: a.values };
+  }
+
+  /** Llama family: RMSNorm, rotary q/k, grouped-query attention, SwiGLU MLP (keys/values cached with KV heads). */
+  private llamaBlock(i: number, x: tf.Tensor2D, B: number, S: number, offset: number, pk: tf.Tensor4D | undefined, pv: tf.Tensor4D | undefined, padBias: tf.Tensor | undefined, ctx: ApplyContext) {
+    const c = this.config;
+    const p = `blocks.${i}.`;
+    const eps = normEps(c);
+    const theta = ropeTheta(c);
+    const lin = (role: LinearRole, t: tf.Tensor2D) => this.linears.get(p + role)!.apply(t, ctx);
+    const h = rmsNorm(x, this.v(p + 'ln1.gamma'), eps, this.trainable.has(p + 'ln1.gamma')) as tf.Tensor2D;
+    const q = applyRope(splitHeads(lin('attn.q', h), B, S, c.heads), offset, theta, c.context);
+    const k = applyRope(splitHeads(lin('attn.k', h), B, S, kvHeads(c)), offset, theta, c.context);
+    const v = splitHeads(lin('attn.v', h), B, S, kvHeads(c));
+    const a = attendGrouped({ q, k, v, prefixK: pk, prefixV: pv, padBias });
+    let y = tf.add(x, this.dropout(lin('attn.o', mergeHeads(a.out)), ctx)) as tf.Tensor2D;
+    const h2 = rmsNorm(y, this.v(p + 'ln2.gamma'), eps, this.trainable.has(p + 'ln2.gamma')) as tf.Tensor2D;
+    const gated = swiglu(lin('mlp.gate', h2), lin('mlp.up', h2)) as tf.Tensor2D;
+    y = tf.add(y, this.dropout(lin('mlp.down', gated), ctx)) as tf.Tensor2D;
     return { x: y, keys: a.keys, values: a.values };
   }
 
@@ -229,13 +272,13 @@ export class Gpt {
    * and differentiates the recomputation (what torch.utils.checkpoint does). Trainable tensors of the block
    * and the prefix are explicit inputs, so their gradients come out of the custom op.
    */
-  private checkpointedBlock(i: number, x: tf.Tensor2D, B: number, S: number, pk: tf.Tensor4D | undefined, pv: tf.Tensor4D | undefined, padBias: tf.Tensor | undefined, training: boolean, seed: number): tf.Tensor2D {
+  private checkpointedBlock(i: number, x: tf.Tensor2D, B: number, S: number, offset: number, pk: tf.Tensor4D | undefined, pv: tf.Tensor4D | undefined, padBias: tf.Tensor | undefined, training: boolean, seed: number): tf.Tensor2D {
     const own = [...this.trainable].filter(([n]) => n.startsWith(`blocks.${i}.`)).map(([, v]) => v as tf.Tensor);
     const hasPrefix = !!pk && !!pv;
     const inputs: tf.Tensor[] = [x, ...(hasPrefix ? [pk!, pv!] : []), ...own];
     // Recompute uses the same dropout seeds, so it reproduces the forward exactly.
     const run = (xs: tf.Tensor[]) =>
-      this.block(i, xs[0] as tf.Tensor2D, B, S, hasPrefix ? (xs[1] as tf.Tensor4D) : undefined, hasPrefix ? (xs[2] as tf.Tensor4D) : undefined, padBias, blockCtx(training, seed)).x;
+      this.block(i, xs[0] as tf.Tensor2D, B, S, offset, hasPrefix ? (xs[1] as tf.Tensor4D) : undefined, hasPrefix ? (xs[2] as tf.Tensor4D) : undefined, padBias, blockCtx(training, seed)).x;
     const nAct = hasPrefix ? 3 : 1;
     const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const xs = args.slice(0, -1) as tf.Tensor[];
@@ -286,10 +329,12 @@ export class Gpt {
     for (const [name, v] of this.vars) {
       if (!isAdapterName(name)) out.set(name, { shape: [...v.shape], data: (await v.data()) as Float32Array });
     }
+    // Biases the family does not have (Llama's) are zero in effective() and left out here.
+    const shapes = expectedShapes(this.config);
     for (const [name, lin] of this.linears) {
       const { weight, bias } = lin.effective();
       out.set(`${name}.weight`, { shape: [...weight.shape], data: (await weight.data()) as Float32Array });
-      out.set(`${name}.bias`, { shape: [...bias.shape], data: (await bias.data()) as Float32Array });
+      if (shapes.has(`${name}.bias`)) out.set(`${name}.bias`, { shape: [...bias.shape], data: (await bias.data()) as Float32Array });
       weight.dispose();
       bias.dispose();
     }
@@ -301,7 +346,7 @@ export class Gpt {
     for (let l of this.linears.values()) {
       // Adapters wrap the base linear (LoRA's `base`); the packed bias at the bottom is the model's to free.
       while ('base' in l) l = (l as { base: Linear }).base;
-      if (l instanceof PackedLinear) l.bias.dispose();
+      if (l instanceof PackedLinear) l.bias?.dispose();
     }
     this.headT?.dispose();
     this.vars.clear();

@@ -60,7 +60,7 @@ export function floatValues(t: SafeTensor, where: string): Float32Array {
   if (t.dtype === 'F32') return a as Float32Array;
   if (t.dtype === 'F16') return decodeF16(a as Uint16Array);
   if (t.dtype === 'BF16') return decodeBf16(a as Uint16Array);
-  throw bad(where, `dtype ${t.dtype} is not a float type`, 'GPT-2 weights are F32, F16 or BF16');
+  throw bad(where, `dtype ${t.dtype} is not a float type`, 'checkpoint weights must be F32, F16 or BF16');
 }
 
 const LAYER_PARTS: Record<string, string> = {

@@ -1,10 +1,14 @@
-/** model/: the tiny GPT-style decoder on tfjs, its initialisation, loss, checkpoints and GPT-2 name mapping. */
-export { GptConfigSchema, REFERENCE_CONFIG, baseParamCount, headDim } from './config.ts';
+/** model/: the decoder on tfjs (GPT-2 and Llama-family blocks), its initialisation, loss, checkpoints, and Hugging Face checkpoint loading. */
+export { GptConfigSchema, REFERENCE_CONFIG, CHATGLM2_TINY, PRESETS, baseParamCount, headDim, kvHeads, ffnWidth, normEps, ropeTheta, isLlama, checkShape } from './config.ts';
+export { expectedShapes, linearRoles, GPT2_LINEARS, LLAMA_LINEARS } from './shapes.ts';
+export { rmsNorm, silu, swiglu, ropeTables, ropeArrays, applyRope, rotateHalf } from './llama/layers.ts';
+export { attendGrouped } from './llama/attention.ts';
+export * from './hf/index.ts';
 export type { GptConfig } from './config.ts';
 export { initWeights } from './init.ts';
 export type { Weights } from './init.ts';
 export { Gpt, isAdapterName } from './gpt.ts';
-export type { ForwardOptions, ForwardResult, ForwardExtras, KvPrefix, ModelOptions, LinearRole } from './gpt.ts';
+export type { ForwardOptions, ForwardResult, ForwardExtras, KvPrefix, ModelOptions, LinearRole, WeightSource } from './gpt.ts';
 export { DenseLinear, PackedLinear, layerNorm, gelu } from './layers.ts';
 export type { Linear, ApplyContext } from './layers.ts';
 export { lmLoss } from './loss.ts';

@@ -4,7 +4,8 @@
  * residual stream's variance from growing with depth), zero biases, unit LayerNorm gains.
  */
 import { Rng } from '../util/index.ts';
-import type { GptConfig } from './config.ts';
+import { ffnWidth, isLlama, type GptConfig } from './config.ts';
+import { initLlamaWeights } from './llama/init.ts';
 import type { NeutralTensor } from './gpt2-names.ts';
 
 export type Weights = Map<string, NeutralTensor>;
@@ -23,6 +24,7 @@ const fill = (shape: number[], v: number): NeutralTensor => ({ shape, data: new 
  * w.get('blocks.0.attn.q.weight')!.shape; // [128, 128]
  */
 export function initWeights(c: GptConfig, seed: number | string): Weights {
+  if (isLlama(c)) return initLlamaWeights(c, seed);
   const rng = new Rng(seed);
   const d = c.dModel;
   const std = 0.02;
@@ -42,9 +44,9 @@ export function initWeights(c: GptConfig, seed: number | string): Weights {
     }
     w.set(p + 'ln2.gamma', fill([d], 1));
     w.set(p + 'ln2.beta', fill([d], 0));
-    w.set(p + 'mlp.fc.weight', normal(r(p + 'mlp.fc'), [d, 4 * d], std));
-    w.set(p + 'mlp.fc.bias', fill([4 * d], 0));
-    w.set(p + 'mlp.proj.weight', normal(r(p + 'mlp.proj'), [4 * d, d], resid));
+    w.set(p + 'mlp.fc.weight', normal(r(p + 'mlp.fc'), [d, ffnWidth(c)], std));
+    w.set(p + 'mlp.fc.bias', fill([ffnWidth(c)], 0));
+    w.set(p + 'mlp.proj.weight', normal(r(p + 'mlp.proj'), [ffnWidth(c), d], resid));
     w.set(p + 'mlp.proj.bias', fill([d], 0));
   }
   w.set('final_ln.gamma', fill([d], 1));

@@ -42,26 +42,31 @@ export interface ApplyContext {
   seed(): number;
 }
 
-/** Dense fp32 weights held as tf.Variables (trainable under full fine-tuning, frozen otherwise). */
+/**
+ * Dense fp32 weights held as tf.Variables (trainable under full fine-tuning, frozen otherwise). The bias is
+ * optional (Llama-family linears have none); `effective()` then reports a zero bias, so consumers of
+ * effective weights (ONNX export, checkpoints) see one shape of layer.
+ */
 export class DenseLinear implements Linear {
   readonly weight: tf.Variable;
-  readonly bias: tf.Variable;
+  readonly bias?: tf.Variable;
   readonly inFeatures: number;
   readonly outFeatures: number;
-  constructor(weight: tf.Variable, bias: tf.Variable) {
+  constructor(weight: tf.Variable, bias?: tf.Variable) {
     this.weight = weight;
     this.bias = bias;
     this.inFeatures = weight.shape[0]!;
     this.outFeatures = weight.shape[1]!;
   }
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.add(tf.matMul(x, this.weight), this.bias) as tf.Tensor2D;
+    const y = tf.matMul(x, this.weight) as tf.Tensor2D;
+    return this.bias ? (tf.add(y, this.bias) as tf.Tensor2D) : y;
   }
   effective() {
-    return { weight: tf.clone(this.weight) as tf.Tensor2D, bias: tf.clone(this.bias) as tf.Tensor1D };
+    return { weight: tf.clone(this.weight) as tf.Tensor2D, bias: (this.bias ? tf.clone(this.bias) : tf.zeros([this.outFeatures])) as tf.Tensor1D };
   }
   frozenBytes() {
-    return { dtype: 'fp32', bytes: this.weight.trainable ? 0 : (this.weight.size + this.bias.size) * 4 };
+    return { dtype: 'fp32', bytes: this.weight.trainable ? 0 : (this.weight.size + (this.bias?.size ?? 0)) * 4 };
   }
 }
 
@@ -71,22 +76,22 @@ export class DenseLinear implements Linear {
  */
 export class PackedLinear implements Linear {
   readonly q: QuantLinear;
-  readonly bias: tf.Tensor1D;
+  readonly bias?: tf.Tensor1D;
   readonly inFeatures: number;
   readonly outFeatures: number;
-  constructor(weight: QuantizedTensor, bias: tf.Tensor1D) {
+  constructor(weight: QuantizedTensor, bias?: tf.Tensor1D) {
     this.q = new QuantLinear(weight);
     this.bias = bias;
     this.inFeatures = this.q.inFeatures;
     this.outFeatures = this.q.outFeatures;
   }
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.add(this.q.apply(x), this.bias) as tf.Tensor2D);
+    return tf.tidy(() => (this.bias ? tf.add(this.q.apply(x), this.bias) : this.q.apply(x)) as tf.Tensor2D);
   }
   effective() {
-    return { weight: this.q.dequantizedWeight(), bias: tf.clone(this.bias) };
+    return { weight: this.q.dequantizedWeight(), bias: (this.bias ? tf.clone(this.bias) : tf.zeros([this.outFeatures])) as tf.Tensor1D };
   }
   frozenBytes() {
-    return { dtype: this.q.weight.dtype, bytes: this.q.weight.byteLength + this.bias.size * 4 };
+    return { dtype: this.q.weight.dtype, bytes: this.q.weight.byteLength + (this.bias?.size ?? 0) * 4 };
   }
 }

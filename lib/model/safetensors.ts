@@ -146,16 +146,39 @@ export function serializeSafetensors(
  * toFloat32(tensors.get('wte.weight')!) // Float32Array
  */
 export function parseSafetensors(bytes: Uint8Array, source = '<bytes>'): SafetensorsContent {
-  if (bytes.byteLength < 8) {
-    throw fail(source, `file is ${bytes.byteLength} bytes; a safetensors file starts with an 8-byte header length`);
+  const { entries, metadata, dataStart } = parseSafetensorsHeader(bytes, bytes.byteLength, source);
+  const tensors = new Map<string, SafeTensor>();
+  for (const t of entries) {
+    tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data: bytes.subarray(dataStart + t.begin, dataStart + t.end) });
+  }
+  return { tensors, metadata };
+}
+
+/** One tensor's place in a file: byte range [begin, end) relative to `dataStart`. */
+export interface SafetensorsEntry {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/**
+ * Validates a header given its first bytes (at least 8 + header length) and the file's total size, without
+ * the tensor data: what a reader that loads tensors one at a time (lib/model/hf) needs. Entries are in file
+ * order.
+ */
+export function parseSafetensorsHeader(bytes: Uint8Array, fileBytes: number, source = '<bytes>'): { entries: SafetensorsEntry[]; metadata: Record<string, string>; dataStart: number } {
+  if (fileBytes < 8 || bytes.byteLength < 8) {
+    throw fail(source, `file is ${fileBytes} bytes; a safetensors file starts with an 8-byte header length`);
   }
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES)) {
     throw fail(`${source}:0`, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`, 'this is probably not a safetensors file');
   }
   const headerLen = Number(n);
-  if (8 + headerLen > bytes.byteLength) {
-    throw fail(`${source}:0`, `header length ${headerLen} runs past the end of the file (${bytes.byteLength} bytes)`,
+  if (8 + headerLen > fileBytes || 8 + headerLen > bytes.byteLength) {
+    throw fail(`${source}:0`, `header length ${headerLen} runs past the end of the file (${fileBytes} bytes)`,
       'the file is truncated or not a safetensors file');
   }
   let text: string;
@@ -176,9 +199,9 @@ export function parseSafetensors(bytes: Uint8Array, source = '<bytes>'): Safeten
   if (dup !== undefined) throw fail(`${source}: header["${dup}"]`, `tensor name "${dup}" appears twice`, 'safetensors forbids duplicate keys');
 
   const dataStart = 8 + headerLen;
-  const dataLen = bytes.byteLength - dataStart;
+  const dataLen = fileBytes - dataStart;
   const metadata: Record<string, string> = {};
-  const found: Array<{ name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }> = [];
+  const found: SafetensorsEntry[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fail(`${source}: header.__metadata__`, 'must be an object of strings');
@@ -233,11 +256,7 @@ export function parseSafetensors(bytes: Uint8Array, source = '<bytes>'): Safeten
   if (expect !== dataLen) {
     throw fail(`${source}: data`, `${dataLen - expect} bytes after the last tensor belong to no tensor`, 'the last tensor must end at the end of the file');
   }
-  const tensors = new Map<string, SafeTensor>();
-  for (const t of found) {
-    tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data: bytes.subarray(dataStart + t.begin, dataStart + t.end) });
-  }
-  return { tensors, metadata };
+  return { entries: found, metadata, dataStart };
 }
 
 export function readSafetensors(path: string): SafetensorsContent {

@@ -9,10 +9,15 @@ import { LedgerLabError } from '../errors.ts';
 import { Rng } from '../util/index.ts';
 import { DenseLinear, type ApplyContext, type Linear } from '../model/index.ts';
 import type { Gpt } from '../model/index.ts';
+import type { GptConfig } from '../model/index.ts';
+import { expectedShapes } from '../model/index.ts';
 
-export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'fc', 'proj'] as const;
+/** q, k, v, o for both families; fc, proj for GPT-2's MLP; gate, up, down for the Llama family's SwiGLU. */
+export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'fc', 'proj', 'gate', 'up', 'down'] as const;
 export type LoraTarget = (typeof LORA_TARGETS)[number];
-const ROLE: Record<LoraTarget, string> = { q: 'attn.q', k: 'attn.k', v: 'attn.v', o: 'attn.o', fc: 'mlp.fc', proj: 'mlp.proj' };
+const ROLE: Record<LoraTarget, string> = {
+  q: 'attn.q', k: 'attn.k', v: 'attn.v', o: 'attn.o', fc: 'mlp.fc', proj: 'mlp.proj', gate: 'mlp.gate', up: 'mlp.up', down: 'mlp.down',
+};
 
 export interface LoraOptions {
   r: number;
@@ -46,7 +51,9 @@ export class LoraLinear implements Linear {
     const y = this.base.apply(x, ctx);
     if (this.merged) return y;
     const xd = ctx.training && this.dropout > 0 ? tf.dropout(x, this.dropout, undefined, ctx.seed()) : x;
-    return tf.add(y, tf.mul(tf.matMul(tf.matMul(xd, this.A), this.B), this.scale)) as tf.Tensor2D;
+    // scale folded into B ([r, out]) rather than applied to the [tokens, out] product: the same value up to
+    // float rounding, one [r, out] multiply instead of a [tokens, out] one forward and backward.
+    return tf.add(y, tf.matMul(tf.matMul(xd, this.A), tf.mul(this.B, this.scale))) as tf.Tensor2D;
   }
 
   /** scale·A·B, the update LoRA adds to W. */
@@ -108,7 +115,13 @@ export function applyLora(model: Gpt, o: LoraOptions): LoraLinear[] {
   for (let i = 0; i < model.config.layers; i++) {
     for (const t of o.targets) {
       const name = `blocks.${i}.${ROLE[t]}`;
-      const base = model.linears.get(name)!;
+      const base = model.linears.get(name);
+      // Every target at once ("all" in PEFT / LLaMA-Factory) means every linear the family has.
+      if (!base && LORA_TARGETS.every((x) => o.targets.includes(x))) continue;
+      if (!base) {
+        const arch = model.config.arch ?? 'gpt2';
+        throw new LedgerLabError({ kind: 'config', problem: `LoRA target "${t}" does not exist in a ${arch} block`, where: 'method.targets', hint: arch === 'llama' ? 'llama targets: q, k, v, o, gate, up, down' : 'gpt2 targets: q, k, v, o, fc, proj' });
+      }
       const bound = 1 / Math.sqrt(base.inFeatures);
       const r = rng.fork(name);
       const a = Float32Array.from({ length: base.inFeatures * o.r }, () => (2 * r.next() - 1) * bound);
@@ -122,8 +135,11 @@ export function applyLora(model: Gpt, o: LoraOptions): LoraLinear[] {
   return out;
 }
 
-/** Closed form: Σ over wrapped layers of r·(in + out). */
-export function loraParamCount(d: number, layers: number, r: number, targets: readonly LoraTarget[]): number {
-  const dims: Record<LoraTarget, [number, number]> = { q: [d, d], k: [d, d], v: [d, d], o: [d, d], fc: [d, 4 * d], proj: [4 * d, d] };
-  return layers * targets.reduce((n, t) => n + r * (dims[t][0] + dims[t][1]), 0);
+/** Closed form: Σ over wrapped layers of r·(in + out), from the config's linear shapes. */
+export function loraParamCount(c: GptConfig, r: number, targets: readonly LoraTarget[]): number {
+  const shapes = expectedShapes(c);
+  return c.layers * targets.reduce((n, t) => {
+    const s = shapes.get(`blocks.0.${ROLE[t]}.weight`);
+    return n + (s ? r * (s[0] + s[1]) : 0);
+  }, 0);
 }

@@ -7,7 +7,7 @@
  */
 import { s, type Infer } from '../config/index.ts';
 import { Gpt } from '../model/index.ts';
-import type { GptConfig } from '../model/index.ts';
+import { headDim, kvHeads, type GptConfig } from '../model/index.ts';
 import type { Weights } from '../model/index.ts';
 import type { QuantDtype } from '../quant/index.ts';
 import { LedgerLabError } from '../errors.ts';
@@ -73,8 +73,8 @@ export function methodParamCount(config: GptConfig, spec: MethodSpec, baseParams
   const d = config.dModel;
   switch (spec.method) {
     case 'full': return baseParams;
-    case 'lora': return loraParamCount(d, config.layers, spec.r, spec.targets);
-    case 'ptuning-v2': return prefixParamCount(d, config.layers, { length: spec.prefixLength, projection: spec.projection, hidden: spec.projectionHidden });
+    case 'lora': return loraParamCount(config, spec.r, spec.targets);
+    case 'ptuning-v2': return prefixParamCount(d, config.layers, kvHeads(config) * headDim(config), { length: spec.prefixLength, projection: spec.projection, hidden: spec.projectionHidden });
     case 'ptuning-v1': return promptParamCount(d, { method: 'ptuning-v1', length: spec.promptLength, encoder: spec.encoder, hidden: spec.encoderHidden });
     case 'prompt-tuning': return promptParamCount(d, { method: 'prompt-tuning', length: spec.promptLength });
   }

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/index.ts';
 import type { Gpt, KvPrefix } from '../model/index.ts';
 import type { ApplyContext } from '../model/index.ts';
+import { headDim, kvHeads } from '../model/index.ts';
 
 export interface PrefixOptions {
   length: number;
@@ -25,9 +26,13 @@ function uniform(rng: Rng, n: number, bound: number): Float32Array {
 
 export function applyPrefix(model: Gpt, o: PrefixOptions): void {
   if (o.length === 0) return;
-  const { layers, dModel: d, heads } = model.config;
-  const hd = d / heads;
-  const out = layers * 2 * d;
+  const { layers, dModel: d } = model.config;
+  // One key and one value per key/value head: with grouped-query attention the prefix is KV·hd wide, as
+  // ChatGLM2's (pre_seq_len × layers·2·kv_channels·multi_query_group_num).
+  const heads = kvHeads(model.config);
+  const hd = headDim(model.config);
+  const kvWidth = heads * hd;
+  const out = layers * 2 * kvWidth;
   const rng = new Rng(o.seed);
   // Embedding init N(0, 1) as torch.nn.Embedding; the linears as torch.nn.Linear (U(±1/√in)).
   const emb = model.addTrainable('prefix.embedding', tf.tensor2d(Float32Array.from({ length: o.length * (o.projection ? d : out) }, () => rng.normal()), [o.length, o.projection ? d : out]));
@@ -54,9 +59,9 @@ export function applyPrefix(model: Gpt, o: PrefixOptions): void {
   };
 }
 
-/** Closed form: P·2·layers·d without projection; P·d + d·h + h + h·2Ld + 2Ld with it. */
-export function prefixParamCount(d: number, layers: number, o: Pick<PrefixOptions, 'length' | 'projection' | 'hidden'>): number {
+/** Closed form with w = KV·hd (d without grouping): P·2·layers·w without projection; P·d + d·h + h + h·2Lw + 2Lw with it. */
+export function prefixParamCount(d: number, layers: number, kvWidth: number, o: Pick<PrefixOptions, 'length' | 'projection' | 'hidden'>): number {
   if (o.length === 0) return 0;
-  const out = 2 * layers * d;
+  const out = 2 * layers * kvWidth;
   return o.projection ? o.length * d + d * o.hidden + o.hidden + o.hidden * out + out : o.length * out;
 }

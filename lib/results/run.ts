@@ -198,3 +198,16 @@ export function resumeRun(dir: string): Run {
     resumes: record.resumes + 1,
   });
 }
+
+/**
+ * Marks a "running" record whose process is known to be gone as "interrupted", so it can be resumed. Readers
+ * can only tell a dead process on their own host (effectiveStatus); a queue worker holding the run's directory
+ * lock (lib/cluster) knows it for any host, because the lock's owner stopped refreshing it.
+ */
+export function markInterrupted(dir: string, message: string): RunRecord {
+  const record = readRunRecord(dir);
+  if (record.status !== 'running') return record;
+  const next: RunRecord = { ...record, status: 'interrupted', endedAt: now(), error: { message, kind: 'interrupted' } };
+  writeJsonAtomic(join(dir, 'run.json'), next);
+  return next;
+}

@@ -100,6 +100,9 @@ export function findRuns(refs: readonly string[], root = 'results', opts: ListRu
   return [...new Map(out.map((e) => [e.dir, e])).values()];
 }
 
+/** Statuses `--filter status=` accepts: a record's, and "queued" (a run on a job queue, results/queued.ts). */
+export const LISTED_STATUSES = [...RUN_STATUSES, 'queued'] as const;
+
 /** The keys `--filter` accepts besides `config.<dotted.path>`. */
 export const FILTER_KEYS = ['kind', 'name', 'status', 'runId', 'configSha256', 'resumedFrom', 'resumes'] as const;
 
@@ -108,6 +111,11 @@ export const FILTER_KEYS = ['kind', 'name', 'status', 'runId', 'configSha256', '
  * a status that no run can have is a usage error listing what is valid (it would silently match nothing).
  */
 export function filterRuns(entries: readonly RunEntry[], filters: readonly string[]): RunEntry[] {
+  return filterBy(entries, filters, (e, key) => (key === 'status' ? e.status : key === 'config' ? e.record.config : (e.record as Record<string, unknown>)[key]));
+}
+
+/** The same filters over anything with fields (queued runs too): `field(item, 'config')` gives the config. */
+export function filterBy<T>(items: readonly T[], filters: readonly string[], field: (item: T, key: string) => unknown): T[] {
   const parsed = filters.map((f) => {
     const eq = f.indexOf('=');
     if (eq <= 0) throw new LedgerLabError({ kind: 'usage', problem: `filter "${f}" is not of the form key=value`, where: '--filter', hint: `keys: ${FILTER_KEYS.join(', ')}, config.<dotted.path>` });
@@ -117,14 +125,14 @@ export function filterRuns(entries: readonly RunEntry[], filters: readonly strin
       const near = suggest(key, [...FILTER_KEYS]);
       throw new LedgerLabError({ kind: 'usage', problem: `unknown filter key "${key}"`, where: '--filter', hint: `${near ? `did you mean "${near}"? ` : ''}valid keys: ${FILTER_KEYS.join(', ')}, config.<dotted.path>` });
     }
-    if (key === 'status' && !(RUN_STATUSES as readonly string[]).includes(value)) {
-      throw new LedgerLabError({ kind: 'usage', problem: `unknown status "${value}"`, where: `--filter ${f}`, hint: `valid statuses: ${RUN_STATUSES.join(', ')}` });
+    if (key === 'status' && !(LISTED_STATUSES as readonly string[]).includes(value)) {
+      throw new LedgerLabError({ kind: 'usage', problem: `unknown status "${value}"`, where: `--filter ${f}`, hint: `valid statuses: ${LISTED_STATUSES.join(', ')}` });
     }
     return { key, value };
   });
-  return entries.filter((e) =>
+  return items.filter((e) =>
     parsed.every(({ key, value }) => {
-      const v = key === 'status' ? e.status : key.startsWith('config.') ? configValue(e.record.config, key.slice(7)) : (e.record as Record<string, unknown>)[key];
+      const v = key.startsWith('config.') ? configValue(field(e, 'config'), key.slice(7)) : field(e, key);
       return v !== undefined && (typeof v === 'string' ? v : JSON.stringify(v)) === value;
     }),
   );

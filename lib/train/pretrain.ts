@@ -109,14 +109,14 @@ export function readWeights(path: string): Weights {
 }
 
 /** Loads a cache entry (weights, tokenizer, meta) from its folder. */
-export function loadPretrained(dir: string): Omit<PretrainedBase, 'reused'> {
+export function loadCachedBase(dir: string): Omit<PretrainedBase, 'reused'> {
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as PretrainMeta;
   return { weights: readWeights(join(dir, 'weights.safetensors')), tokenizer: loadTokenizer(join(dir, 'tokenizer.json')), dir, key: meta.key, meta };
 }
 
 function cacheHit(dir: string, key: string): PretrainedBase | undefined {
   if (!existsSync(join(dir, 'meta.json'))) return undefined;
-  const hit = loadPretrained(dir);
+  const hit = loadCachedBase(dir);
   if (hit.key !== key) {
     throw new LedgerLabError({ kind: 'data', problem: `cache entry holds key ${hit.key.slice(0, 16)}… but the request hashes to ${key.slice(0, 16)}…`, where: join(dir, 'meta.json'), hint: 'a 64-bit prefix collision or an edited entry: delete the folder' });
   }

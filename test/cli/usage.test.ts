@@ -34,14 +34,14 @@ test('a bare group word lists its subcommands on stderr (exit 2); an unknown one
   assert.match(bare.stderr, 'bench subcommands:');
   const bad = ledgerlab(['bench', 'trian']);
   assert.is(bad.code, 2);
-  assert.is(bad.stderr.trim(), 'error (usage): unknown command "bench trian"\n  where: ledgerlab\n  hint:  ledgerlab bench has: kernels, quant, train, score, generate');
+  assert.is(bad.stderr.trim(), 'error (usage): unknown command "bench trian"\n  where: ledgerlab\n  hint:  ledgerlab bench has: kernels, quant, train, score, generate, load');
 });
 
 test('runs --filter: an unknown status or key is a usage error listing the valid values', () => {
   const root = join(tmp, 'empty-results');
   const st = ledgerlab(['runs', '--root', root, '--filter', 'status=weird']);
   assert.is(st.code, 2);
-  assert.is(st.stderr.trim(), 'error (usage): unknown status "weird"\n  where: --filter status=weird\n  hint:  valid statuses: running, finished, failed, interrupted');
+  assert.is(st.stderr.trim(), 'error (usage): unknown status "weird"\n  where: --filter status=weird\n  hint:  valid statuses: running, finished, failed, interrupted, queued');
   const key = ledgerlab(['runs', '--root', root, '--filter', 'stauts=finished']);
   assert.is(key.code, 2);
   assert.is(key.stderr.trim(), 'error (usage): unknown filter key "stauts"\n  where: --filter\n  hint:  did you mean "status"? valid keys: kind, name, status, runId, configSha256, resumedFrom, resumes, config.<dotted.path>');

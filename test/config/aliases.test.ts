@@ -24,7 +24,7 @@ test('PEFT LoRA names → canonical, with module names mapped to targets', () =>
     { method: 'lora', r: 16, alpha: 32, dropout: 0.05, targets: ['q', 'v'], rslora: true });
   assert.equal((MethodSchema.parse({ finetuning_type: 'lora', lora_rank: 8, lora_target: 'c_attn' }) as { targets: string[] }).targets, ['q', 'k', 'v'], "GPT-2's fused c_attn");
   assert.equal((MethodSchema.parse({ method: 'lora', lora_target: 'query_key_value,dense' }) as { targets: string[] }).targets, ['q', 'k', 'v', 'o'], "ChatGLM's names");
-  assert.equal(targetsFromModules('all'), ['q', 'k', 'v', 'o', 'fc', 'proj']);
+  assert.equal(targetsFromModules('all'), ['q', 'k', 'v', 'o', 'fc', 'proj', 'gate', 'up', 'down']);
 });
 
 test('prefix and prompt methods: num_virtual_tokens / pre_seq_len / prefix_projection', () => {

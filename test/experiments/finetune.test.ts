@@ -26,7 +26,7 @@ test('an uninterrupted run and a killed-then-resumed run end identically', async
   const sa = whole.summary as Summary;
   assert.is(sa.steps, 6);
   assert.is(sa.trainableParams, 1 * 2 * 4 * (32 + 32));
-  assert.equal(Object.keys(sa.scores), ['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4']);
+  assert.equal(Object.keys(sa.scores), ['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4', 'distinct-1', 'distinct-2', 'repetition']);
   assert.is(readJsonl(join(a, runId, 'predictions.jsonl')).length, 4);
 
   const b = mkdtempSync(join(tmpdir(), 'll-ft-b-'));

@@ -88,7 +88,7 @@ test('postinstall names the EDR package of each platform as EDR\'s own loader do
   assert.equal([r.status, r.stderr], [0, '']);
 });
 
-/** A PATH with only the commands the set-up script needs, plus `extra` links: no chromium, python3 or pdftoppm. */
+/** A PATH with only the commands the set-up script needs, plus `extra` links: no chromium, python3, pdftoppm or redis-server. */
 function barePath(extra: Record<string, string> = {}): string {
   const bin = mkdtempSync(join(tmpdir(), 'll-bin-'));
   for (const c of ['bash', 'sh', 'uname', 'head', 'sed', 'awk', 'grep', 'find', 'id', 'fc-list']) {
@@ -112,9 +112,9 @@ test('setup-system.sh on Debian (apt): check passes with the installed packages'
 test('setup-system.sh without apt: says exactly what to install with brew / dnf / pacman, exit 1', () => {
   const PATH = barePath();
   const expected: Record<string, string[]> = {
-    brew: ['  Chromium or Chrome:  brew install --cask chromium   (or: brew install --cask google-chrome)   (or set LEDGERLAB_CHROMIUM=/path/to/chrome)', '  poppler (pdftoppm):  brew install poppler'],
-    dnf: ['  Chromium or Chrome:  sudo dnf install -y chromium   (or set LEDGERLAB_CHROMIUM=/path/to/chrome)', '  poppler (pdftoppm):  sudo dnf install -y poppler-utils'],
-    pacman: ['  Chromium or Chrome:  sudo pacman -S --needed chromium   (or set LEDGERLAB_CHROMIUM=/path/to/chrome)', '  poppler (pdftoppm):  sudo pacman -S --needed poppler'],
+    brew: ['  Chromium or Chrome:  brew install --cask chromium   (or: brew install --cask google-chrome)   (or set LEDGERLAB_CHROMIUM=/path/to/chrome)', '  poppler (pdftoppm):  brew install poppler', '  Redis (redis-server):  brew install redis'],
+    dnf: ['  Chromium or Chrome:  sudo dnf install -y chromium   (or set LEDGERLAB_CHROMIUM=/path/to/chrome)', '  poppler (pdftoppm):  sudo dnf install -y poppler-utils', '  Redis (redis-server):  sudo dnf install -y redis'],
+    pacman: ['  Chromium or Chrome:  sudo pacman -S --needed chromium   (or set LEDGERLAB_CHROMIUM=/path/to/chrome)', '  poppler (pdftoppm):  sudo pacman -S --needed poppler', '  Redis (redis-server):  sudo pacman -S --needed redis   (or valkey)'],
   };
   for (const [pm, lines] of Object.entries(expected)) {
     const r = setup({ LEDGERLAB_SETUP_PM: pm, PATH });
@@ -130,7 +130,7 @@ test('setup-system.sh without apt: finds Chromium by LEDGERLAB_CHROMIUM and Jupy
   symlinkSync('/usr/bin/python3', join(venv, 'bin', 'python3'));
   writeFileSync(join(venv, 'bin', 'jupyter'), '#!/usr/bin/env python3\nprint("jupyter")\n');
   chmodSync(join(venv, 'bin', 'jupyter'), 0o755);
-  const PATH = `${join(venv, 'bin')}:${barePath({ pdftoppm: '/usr/bin/pdftoppm' })}`;
+  const PATH = `${join(venv, 'bin')}:${barePath({ pdftoppm: '/usr/bin/pdftoppm', 'redis-server': '/usr/bin/redis-server' })}`;
   const r = setup({ LEDGERLAB_SETUP_PM: 'brew', PATH, LEDGERLAB_CHROMIUM: '/usr/bin/chromium' });
   assert.equal([r.status, r.stderr.trim()], [0, `setup-system: ok (brew): Jupyter python ${join(venv, 'bin', 'python3')}, Chromium /usr/bin/chromium`]);
   // The library looks in the same places, in the same order.

@@ -1,7 +1,9 @@
 import type { Command } from '../command.ts';
 import { listFlag } from '../args.ts';
 import { listRuns, filterRuns, findRuns } from '../../index.ts';
+import { listQueuedRuns, filterBy, type QueuedRun } from '../../index.ts';
 import { compareRuns, formatComparison } from '../../index.ts';
+import { join } from 'node:path';
 import { paths } from '../../index.ts';
 
 function duration(start: string, end?: string): string {
@@ -14,26 +16,35 @@ export const runsCommand: Command = {
   name: 'runs',
   summary: 'list runs in results/ (newest first), optionally filtered',
   usage: 'ledgerlab runs [--filter key=value ...] [--root DIR] [--json]',
-  help: 'Filter keys: kind, name, status (running|finished|failed|interrupted), runId, configSha256, resumedFrom, resumes, config.<dotted.path>. An unknown key or status is an error.',
+  help: [
+    'Filter keys: kind, name, status (queued|running|finished|failed|interrupted), runId, configSha256, resumedFrom,',
+    'resumes, config.<dotted.path>. An unknown key or status is an error.',
+    'queued: put on a job queue (`ledgerlab run --queue`, docs/cluster.md) and not started by a worker yet.',
+  ].join('\n'),
   options: { filter: { type: 'string', multiple: true }, root: { type: 'string' }, json: { type: 'boolean' } },
   async run(args) {
-    const entries = filterRuns(listRuns((args.values.root as string) ?? paths.results), listFlag(args, 'filter'));
+    const root = (args.values.root as string) ?? paths.results;
+    const entries = filterRuns(listRuns(root), listFlag(args, 'filter'));
+    const queued = filterBy(listQueuedRuns(root), listFlag(args, 'filter'), (q: QueuedRun, key) => (key === 'status' ? 'queued' : (q as Record<string, unknown>)[key]));
     if (args.values.json) {
-      console.log(JSON.stringify(entries.map((e) => ({ ...e.record, status: e.status, dir: e.dir })), null, 2));
+      console.log(JSON.stringify([
+        ...queued.map((q) => ({ ...q, status: 'queued', dir: join(root, q.runId) })),
+        ...entries.map((e) => ({ ...e.record, status: e.status, dir: e.dir })),
+      ], null, 2));
       return;
     }
-    if (entries.length === 0) {
+    if (entries.length === 0 && queued.length === 0) {
       console.log('no runs');
       return;
     }
-    const rows = entries.map((e) => [
+    const rows = [...queued.map((q) => [q.runId, q.kind, 'queued', `(queued ${q.queuedAt.replace('T', ' ').slice(0, 19)})`, '', '—']), ...entries.map((e) => [
       e.record.runId,
       e.record.kind,
       e.status,
       e.record.startedAt.replace('T', ' ').slice(0, 19),
       duration(e.record.startedAt, e.record.endedAt),
       e.record.git.commit ? e.record.git.commit.slice(0, 8) + (e.record.git.dirty ? '*' : '') : '—',
-    ]);
+    ])];
     const head = ['run', 'kind', 'status', 'started (UTC)', 'took', 'commit'];
     const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
     for (const r of [head, ...rows]) console.log(r.map((x, j) => x.padEnd(widths[j])).join('  ').trimEnd());

@@ -6,9 +6,17 @@ import type { BootstrapCI } from '../../index.ts';
 
 const fmt = (c: BootstrapCI, digits: number): string => `${c.mean.toFixed(digits)} [${c.lo.toFixed(digits)}, ${c.hi.toFixed(digits)}]`;
 
+/** distinct-1/2 (corpus-level, no interval) and repetition (seq-rep-4, per-item mean with its interval). */
+function printDiversity(corpus: Record<string, unknown>, unit: string): void {
+  console.log(`  diversity of the predictions (${unit}, fractions):`);
+  console.log(`  ${'distinct-1'.padEnd(11)} ${(corpus['distinct-1'] as number).toFixed(4)}`);
+  console.log(`  ${'distinct-2'.padEnd(11)} ${(corpus['distinct-2'] as number).toFixed(4)}`);
+  console.log(`  ${'repetition'.padEnd(11)} ${fmt(corpus.repetition as BootstrapCI, 4)}`);
+}
+
 export const scoreCommand: Command = {
   name: 'score',
-  summary: 'ROUGE-1/2/L/Lsum + BLEU-4 of predictions vs references (rouge_score / nltk; --lang zh: LLaMA-Factory), with bootstrap 95% CIs',
+  summary: 'ROUGE-1/2/L/Lsum + BLEU-4 (+ distinct-1/2, repetition) of predictions vs references (rouge_score / nltk; --lang zh: LLaMA-Factory), with bootstrap 95% CIs',
   usage: 'ledgerlab score FILE.jsonl [--lang en|zh] [--stemmer] [--json] [--resamples N] [--seed N]',
   help: [
     'Each line: {"prediction": "...", "reference": "..." | ["...", ...]}. Every line is checked before scoring;',
@@ -18,6 +26,8 @@ export const scoreCommand: Command = {
     '  --lang zh   jieba + rouge_chinese rouge-1/rouge-2/rouge-l F and character BLEU-4, ×100 rounded to 4 decimals',
     '  --stemmer   Porter stemming (NLTK) of English tokens longer than 3 characters',
     'Corpus values are per-item means with percentile-bootstrap 95% intervals (--resamples 1000, --seed 0).',
+    'Diversity of the predictions: distinct-1/2 = distinct n-grams / n-grams over all predictions; repetition =',
+    'seq-rep-4 (1 − distinct 4-grams / 4-grams within a prediction), mean with interval; zh on jieba words.',
   ].join('\n'),
   positionals: [1, 1],
   options: {
@@ -44,6 +54,7 @@ export const scoreCommand: Command = {
       if (args.values.json) { console.log(JSON.stringify({ items: r.items, corpus: r.corpus })); return; }
       console.log(`${records.length} items, zh (jieba + rouge_chinese, ×100), mean [95% CI, ${resamples} bootstrap resamples, seed ${seed}]`);
       for (const k of ZH_KEYS) console.log(`  ${k.padEnd(8)} ${fmt(r.corpus[k] as BootstrapCI, 4)}`);
+      printDiversity(r.corpus, 'jieba words');
       return;
     }
     const r = scoreEnglish(records, { stemmer: Boolean(args.values.stemmer), resamples, seed });
@@ -59,5 +70,6 @@ export const scoreCommand: Command = {
     console.log(`${records.length} items, en (rouge_score${args.values.stemmer ? ' + Porter stemmer' : ''}; nltk BLEU-4 method3), mean F [95% CI, ${resamples} bootstrap resamples, seed ${seed}]`);
     for (const k of ROUGE_TYPES) console.log(`  ${k.padEnd(9)} ${fmt((r.corpus[k] as Record<string, BootstrapCI>).fmeasure, 4)}`);
     console.log(`  ${'bleu4'.padEnd(9)} ${fmt(r.corpus.bleu4 as BootstrapCI, 4)}`);
+    printDiversity(r.corpus, 'rouge_score tokens');
   },
 };

@@ -6,3 +6,6 @@ export { BYTE_TO_CHAR, pretokenize } from './bytes.ts';
 export { SPECIAL_TOKENS, SPECIAL_IDS, type SpecialIds, type Tokenizer } from './specials.ts';
 export { TOKENIZER_FORMAT, TOKENIZER_VERSION } from './format.ts';
 export { saveTokenizer, loadTokenizer, tokenizerFromJson, tokenizerFromObject } from './io.ts';
+export { loadHfTokenizer, type HfTokenizer, type HfEncoding, type ChatMessage, type ChatTemplateOptions } from './hf.ts';
+export { saveHfTokenizer, toHfTokenizerJson, hfTokenizerConfig } from './hf-export.ts';
+export { hfTaskTokenizer } from './hf-task.ts';

@@ -15,8 +15,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapCI, bootstrapIndices, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/index.ts';
 import { ZH_KEYS } from '../../metrics/index.ts';
-import { readJsonl } from '../../util/index.ts';
-import type { RunEntry } from '../../results/index.ts';
+import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
+import { readJsonl, type RunEntry } from '../../results/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import type { DriftConfig } from './config.ts';
 import { cycleLines, predictionsPath, type CycleLine, type DriftItem } from './kind.ts';
@@ -29,6 +29,8 @@ export interface CurvePoint {
   seeds: number;
   /** Pooled over (seed, held-out example), bootstrap 95% interval. */
   heldOut: Record<string, BootstrapCI>;
+  /** distinct-1/2 and repetition of the held-out predictions pooled over seeds. */
+  diversity: DiversityScores;
   /** Mean over seeds of the current-window scores (their per-run intervals are in metrics.jsonl). */
   window: Record<string, number>;
   regressions: number;
@@ -124,6 +126,7 @@ export function aggregateDrift(entries: readonly RunEntry[], o: AggregateDriftOp
         points.push({
           cycle, severity: ls[0]!.severity, seeds: ls.length,
           heldOut: Object.fromEntries(ZH_KEYS.map((k) => [k, bootstrapCI(pooled.map((it) => it[k]), {}, idx)])),
+          diversity: diversityScores(pooled.map((it) => it.prediction), 'zh'),
           window: Object.fromEntries(ZH_KEYS.map((k) => [k, mean(ls.map((l) => l.window[k]?.mean ?? NaN))])),
           regressions: mean(ls.map((l) => l.regressions)),
           hallucination: mean(ls.map((l) => l.hallucination.rate)),

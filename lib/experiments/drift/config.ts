@@ -10,6 +10,7 @@
 import { s, alias, type Infer } from '../../config/index.ts';
 import { QUANT_ALIASES } from '../../quant/index.ts';
 import { GptConfigSchema } from '../../model/index.ts';
+import { modelSpecSchema } from '../base.ts';
 import { MethodSchema } from '../../peft/index.ts';
 import { QUANT_DTYPES } from '../../quant/index.ts';
 import { PretrainSchema } from '../base.ts';
@@ -44,7 +45,7 @@ export type DetectConfig = Infer<typeof DetectSchema>;
 export const DriftSchema = s.object({
   scenario: ScenarioSchema.default(ScenarioSchema.parse({ name: 'spreadsheet-2017' })),
   methods: s.array(DriftMethodSchema, { min: 1 }).default(DEFAULT_METHODS),
-  model: GptConfigSchema.default(DRIFT_MODEL),
+  model: modelSpecSchema(DRIFT_MODEL),
   pretrain: PretrainSchema.default(PretrainSchema.parse({ steps: 200, batchSize: 16, blockSize: 128 })),
   cycles: s.int({ min: 1 }).default(40).describe('adaptation cycles'),
   window: s.int({ min: 1 }).default(48).describe('training examples in each cycle\'s newest window'),

@@ -15,8 +15,8 @@
  *      per-cycle metrics as an uninterrupted one (timing fields aside);
  *   4. the summary: per method, first/last/worst held-out scores and where the change detectors fire.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentKind } from '../kind.ts';
 import { ADVERTISEGEN_SAMPLE } from '../task.ts';
@@ -31,6 +31,7 @@ import { trainConfig } from '../../train/index.ts';
 import { trainLoop } from '../../train/index.ts';
 import { evaluate } from '../../train/index.ts';
 import { zhScoresMulti, ZH_KEYS } from '../../metrics/index.ts';
+import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
 import { bootstrapCI, bootstrapIndices } from '../../metrics/index.ts';
 import { buildModel } from '../../peft/index.ts';
 import type { Gpt } from '../../model/index.ts';
@@ -44,11 +45,15 @@ import { generateAds, adRecordToExample } from '../../data/index.ts';
 import type { Example } from '../../data/index.ts';
 import { Rng } from '../../util/index.ts';
 import { sha256, sha256Json } from '../../util/index.ts';
-import { writeFileAtomic } from '../../util/index.ts';
-import { readJsonl, truncateJsonl } from '../../util/index.ts';
+import { writeFileAtomic, truncateJsonl } from '../../util/index.ts';
+import { readJsonl } from '../../util/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import type { Run } from '../../results/index.ts';
 import type { GptConfig } from '../../model/index.ts';
+import { isHfRef, type CheckpointRecord } from '../base.ts';
+import { loadPretrained, materialize, checkpointDigests } from '../../model/index.ts';
+import { hfTaskTokenizer } from '../../data/index.ts';
+
 
 export const DRIFT_CHECKPOINT = 'drift-checkpoint.safetensors';
 export const DRIFT_CHECKPOINT_FORMAT = 'ledgerlab-drift-checkpoint';
@@ -79,6 +84,8 @@ export interface CycleLine {
   /** Teacher-forced loss on the held-out and window examples together. */
   evalLoss: number;
   heldOut: Record<string, Interval>;
+  /** distinct-1/2 and repetition of the held-out predictions (absent in runs from before they existed). */
+  diversity?: DiversityScores;
   window: Record<string, Interval>;
   /** Held-out examples whose watched metric fell / rose by more than eval.regression vs cycle 0. */
   regressions: number;
@@ -102,7 +109,7 @@ function tokenizerCorpus(pool: readonly Example[]): string[] {
 
 export interface DriftSetup {
   tokenizer: Tokenizer;
-  base: { key: string; reused: boolean; finalLoss: number; weights: Awaited<ReturnType<typeof pretrainBase>>['weights'] };
+  base: { key: string; reused: boolean; finalLoss: number; weights: Awaited<ReturnType<typeof pretrainBase>>['weights']; checkpoint?: CheckpointRecord };
   model: GptConfig;
   heldOut: Example[];
   pool: Example[];
@@ -119,6 +126,16 @@ export async function prepareDrift(c: DriftConfig, verbose = false): Promise<Dri
   // The base learns the clean production language; it never sees a drifted window.
   const clean = generateAds({ seed: 'drift-base', lang: 'zh' }, 0, 1200).map((r) => adRecordToExample(r, 'drift-base'));
   const baseTexts = domainTexts(pool.length ? pool.slice(0, Math.max(0, pool.length - c.eval.heldOut)) : clean);
+  const heldOutEarly = () => heldOutSet('task', c.eval.heldOut, pool, c.scenario.source);
+  const rest = pool.length ? pool.slice(0, pool.length - c.eval.heldOut) : [];
+  if (isHfRef(c.model)) {
+    // A brought checkpoint is the base as it is: its own tokenizer, no pretraining on clean copy.
+    const p = loadPretrained(c.model.path);
+    const files = checkpointDigests(p).map((d) => ({ ...d, file: basename(d.file) }));
+    const checkpoint: CheckpointRecord = { from: 'hf', path: c.model.path, modelType: p.modelType, files };
+    const tok = hfTaskTokenizer(c.model.path, p.config.vocab);
+    return { tokenizer: tok, base: { key: sha256(JSON.stringify(files)), reused: true, finalLoss: Number.NaN, weights: materialize(p.weights), checkpoint }, model: p.config, heldOut: heldOutEarly(), pool: rest };
+  }
   const tokenizer = CharTokenizer.train([...baseTexts, ...tokenizerCorpus(pool)], { vocabSize: c.model.vocab });
   const model: GptConfig = { ...c.model, vocab: tokenizer.vocabSize };
   const pt = await pretrainBase({
@@ -253,6 +270,7 @@ export async function runDrift(c: DriftConfig, seed: number, run: Run, resume: b
           phase: 'cycle', cycle, method: m.name, scenario: c.scenario.name, severity: severityAt(c.scenario, cycle),
           trainLoss: r.lastLoss, evalLoss: ev.loss,
           heldOut: intervals(items, c.eval.resamples, `${seed}:${m.name}:${cycle}:held-out`),
+          diversity: diversityScores(items.map((it) => it.prediction), 'zh'),
           window: intervals(win, c.eval.resamples, `${seed}:${m.name}:${cycle}:window`),
           regressions: delta.filter((d) => d < -c.eval.regression).length,
           improvements: delta.filter((d) => d > c.eval.regression).length,
@@ -294,8 +312,8 @@ function summarize(c: DriftConfig, seed: number, run: Run, setup: DriftSetup, mo
     const worst = ls.reduce((w, l) => (l.heldOut[c.detect.metric]!.mean < w.heldOut[c.detect.metric]!.mean ? l : w), first);
     methods[m.name] = {
       method: m, trainableParams: models.get(m.name)!.trainableParams(),
-      first: Object.fromEntries(ZH_KEYS.map((k) => [k, first.heldOut[k]!.mean])),
-      last: Object.fromEntries(ZH_KEYS.map((k) => [k, last.heldOut[k]!.mean])),
+      first: { ...Object.fromEntries(ZH_KEYS.map((k) => [k, first.heldOut[k]!.mean])), ...first.diversity },
+      last: { ...Object.fromEntries(ZH_KEYS.map((k) => [k, last.heldOut[k]!.mean])), ...last.diversity },
       worst: { cycle: worst.cycle, value: worst.heldOut[c.detect.metric]!.mean },
       regressionsLast: last.regressions,
       hallucination: { first: first.hallucination.rate, last: last.hallucination.rate },
@@ -310,7 +328,7 @@ function summarize(c: DriftConfig, seed: number, run: Run, setup: DriftSetup, mo
     generator: generatorOptions(c.scenario, seed),
     cycles: lines.length ? Math.max(...lines.map((l) => l.cycle)) + 1 : 0,
     heldOut: { count: setup.heldOut.length, sha256: sha256(setup.heldOut.map((e) => e.id).join('\n')) },
-    base: { key: setup.base.key, reused: setup.base.reused, finalLoss: setup.base.finalLoss },
+    base: { key: setup.base.key, reused: setup.base.reused, finalLoss: setup.base.finalLoss, ...(setup.base.checkpoint ? { checkpoint: setup.base.checkpoint } : {}) },
     tokenizerSha256: sha256(JSON.stringify(setup.tokenizer.toJSON())),
     metric: c.detect.metric,
     methods,

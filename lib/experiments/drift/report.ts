@@ -114,6 +114,14 @@ export function driftSections(a: DriftAggregate, runs: readonly RunEntry[]): Sec
           caption: `Regressed: held-out examples whose ${a.metric} fell more than ${cfg.eval.regression} points below cycle 0 (mean over seeds). Hallucination: share of outputs naming a lexicon value absent from the prompt. Length ratio: output / reference characters.`,
         }),
         table({
+          columns: ['scenario', 'method', ...(['distinct-1', 'distinct-2', 'repetition'] as const).flatMap((k) => [{ key: `${k}:0`, title: `${k}, first`, digits: 3 }, { key: `${k}:1`, title: 'last', digits: 3 }])],
+          rows: a.curves.filter((c) => c.points.length).map((c) => ({
+            scenario: c.scenario, method: c.method,
+            ...Object.fromEntries((['distinct-1', 'distinct-2', 'repetition'] as const).flatMap((k) => [[`${k}:0`, c.points[0]!.diversity?.[k]], [`${k}:1`, c.points.at(-1)!.diversity?.[k]]])),
+          })),
+          caption: 'Held-out predictions pooled over seeds: distinct-1/2 = distinct word n-grams / n-grams (jieba words), repetition = seq-rep-4 (share of repeated 4-grams within an output, mean). Fractions; a degenerate model has low distinct and high repetition.',
+        }),
+        table({
           columns: ['method', 'prompt', { key: 'before', title: 'cycle 0' }, { key: 'after', title: 'last cycle' }, { key: 'drop', title: `${a.metric} change`, digits: 1 }],
           rows: a.curves.flatMap((c) => c.regressions.map((r) => ({ method: `${c.scenario} / ${c.method}`, prompt: r.source, before: r.before, after: r.after, drop: r.scoreAfter - r.scoreBefore }))),
           caption: 'The largest per-example drops from cycle 0 to the last cycle.',

@@ -10,8 +10,11 @@
 import { s, type Infer } from '../../config/index.ts';
 import type { ExperimentKind } from '../kind.ts';
 import { DataSchema } from '../task.ts';
-import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/index.ts';
+import { CHATGLM2_TINY } from '../../model/index.ts';
+import { modelSpecSchema } from '../base.ts';
 import { MethodSchema, buildModel } from '../../peft/index.ts';
+import { adapterBytes } from '../../peft/index.ts';
+import { resolve } from 'node:path';
 import { memoryBreakdown } from '../../peft/index.ts';
 import { QUANT_DTYPES } from '../../quant/index.ts';
 import { QUANT_ALIASES } from '../../quant/index.ts';
@@ -20,13 +23,14 @@ import { trainLoop } from '../../train/index.ts';
 import { evaluate, predictionsJsonl } from '../../train/index.ts';
 import { evalDecoder } from '../../infer/index.ts';
 import { zhScoresMulti, ZH_KEYS } from '../../metrics/index.ts';
+import { diversityScores } from '../../metrics/index.ts';
 import { rougeScoresMulti } from '../../metrics/index.ts';
 import { bleu4En } from '../../metrics/index.ts';
 import { PretrainSchema, taskAndBase } from '../base.ts';
 
 export const FinetuneSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
-  model: GptConfigSchema.default(REFERENCE_CONFIG),
+  model: modelSpecSchema(CHATGLM2_TINY),
   pretrain: PretrainSchema.default(PretrainSchema.parse({})),
   method: MethodSchema.default(MethodSchema.parse({ method: 'lora' })),
   quant: s.enum(QUANT_DTYPES).default('fp32'),
@@ -52,6 +56,11 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
         model: m, config: train, train: task.train, eval: task.eval, padId: task.tokenizer.special.pad, seed,
         metricsPath: run.metricsPath, checkpointDir: run.dir, resume, quiet: !verbose, label: `finetune ${c.method.method}`,
       });
+      // The trained adapter and where its base lives, so `ledgerlab generate --model RUN` can rebuild the model.
+      if (c.method.method !== 'full') {
+        const base = pt.checkpoint ? { kind: 'hf' as const, path: resolve(pt.checkpoint.path) } : { kind: 'ledgerlab-base' as const, path: (pt as { dir: string }).dir };
+        run.writeArtifact('adapter', 'adapter.safetensors', await adapterBytes(m, { method: c.method, quant: c.quant, model, base, seed }));
+      }
       const dec = await evalDecoder(m);
       const ev = await evaluate({
         decoder: dec.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
@@ -64,12 +73,15 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
         : (() => { const r = rougeScoresMulti(p.references, p.prediction); return { ...p, rouge1: r.rouge1.fmeasure * 100, rouge2: r.rouge2.fmeasure * 100, rougeL: r.rougeL.fmeasure * 100, bleu4: bleu4En(p.references, p.prediction) * 100 }; })());
       run.writeArtifact('predictions', 'predictions.jsonl', predictionsJsonl(items as never));
       const keys = zh ? [...ZH_KEYS] : ['rouge1', 'rouge2', 'rougeL', 'bleu4'];
-      const scores = Object.fromEntries(keys.map((k) => [k, items.reduce((a, it) => a + ((it as unknown as Record<string, number>)[k] ?? 0), 0) / Math.max(1, items.length)]));
+      const scores = {
+        ...Object.fromEntries(keys.map((k) => [k, items.reduce((a, it) => a + ((it as unknown as Record<string, number>)[k] ?? 0), 0) / Math.max(1, items.length)])),
+        ...diversityScores(items.map((it) => it.prediction), zh ? 'zh' : 'en'),
+      };
       const mem = memoryBreakdown(m, 'adamw');
       return {
         scores, generation: dec.engine, evalLoss: ev.loss, perplexity: ev.perplexity, steps: r.steps, resumedFrom: r.resumedFrom, lastLoss: r.lastLoss,
         trainableParams: mem.trainableParams, stateBytes: mem.stateBytes, frozenBytes: mem.frozenBytes,
-        base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss },
+        base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, ...(pt.checkpoint ? { checkpoint: pt.checkpoint } : {}) },
         data: task.manifest,
       };
     } finally {

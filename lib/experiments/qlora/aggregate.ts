@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { meanCI, type MeanCI } from '../../measure/index.ts';
 import { bootstrapCI, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/index.ts';
 import { ZH_KEYS } from '../../metrics/index.ts';
-import { readJsonl } from '../../util/index.ts';
-import type { RunEntry } from '../../results/index.ts';
+import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
+import { readJsonl, type RunEntry } from '../../results/index.ts';
 import { backendLabel } from '../../runtime/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import { ratioCI } from '../speedup/aggregate.ts';
@@ -82,6 +82,8 @@ export interface DtypeAggregate {
   maxRssBytes: number;
   quantError: DtypeResult['quantError'];
   scores?: Record<string, BootstrapCI>;
+  /** distinct-1/2 and repetition of the predictions pooled over seeds (corpus-level, so no interval). */
+  diversity?: DiversityScores;
   evalLoss?: MeanCI;
 }
 
@@ -143,7 +145,7 @@ export function aggregateQlora(entries: readonly RunEntry[]): QloraAggregate {
       dequantMsPerStep: meanCI(rs.map((r) => r.step.dequantMsPerStep)), peakBytes: meanCI(rs.map((r) => r.step.peakBytes)),
       transientBytes: meanCI(rs.map((r) => r.step.transientBytes)), maxRssBytes: Math.max(...rs.map((r) => r.step.maxRssBytes)),
       quantError: r0.quantError,
-      ...(vals.length ? { scores: Object.fromEntries(ZH_KEYS.map((k) => [k, bootstrapCI(vals.map((v) => v[k] as number), { seed: `qlora:${d}:${k}` })])) } : {}),
+      ...(vals.length ? { scores: Object.fromEntries(ZH_KEYS.map((k) => [k, bootstrapCI(vals.map((v) => v[k] as number), { seed: `qlora:${d}:${k}` })])), diversity: diversityScores(vals.map((v) => String(v.prediction ?? '')), 'zh') } : {}),
       ...(q.length ? { evalLoss: meanCI(q.map((x) => x!.evalLoss)) } : {}),
     };
   }

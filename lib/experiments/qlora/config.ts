@@ -8,7 +8,8 @@
  * which at small eval sizes is the honest outcome, not a failure of the method.
  */
 import { s, type Infer } from '../../config/index.ts';
-import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/index.ts';
+import { CHATGLM2_TINY } from '../../model/index.ts';
+import { modelSpecSchema } from '../base.ts';
 import { MethodSchema } from '../../peft/index.ts';
 import { QUANT_DTYPES } from '../../quant/index.ts';
 import { ZH_KEYS } from '../../metrics/index.ts';
@@ -46,7 +47,7 @@ export type ScalingConfig = Infer<typeof ScalingSchema>;
 
 export const QloraSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
-  model: GptConfigSchema.default(REFERENCE_CONFIG),
+  model: modelSpecSchema(CHATGLM2_TINY),
   pretrain: PretrainSchema.default(PretrainSchema.parse({})),
   dtypes: s.array(s.enum(QUANT_DTYPES), { min: 1 }).default([...QUANT_DTYPES]).describe('storage of the frozen block linears, one arm each'),
   method: MethodSchema.default(DEFAULT_LORA).describe("the adapters (must be 'lora'; QLoRA = LoRA on an nf4-dq base)"),

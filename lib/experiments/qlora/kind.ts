@@ -144,7 +144,7 @@ export async function runQlora(c: QloraConfig, seed: number, run: Run, verbose: 
   }
   return {
     data: task.manifest,
-    base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, evalLoss: pt.meta.evalLoss },
+    base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, evalLoss: pt.meta.evalLoss, ...(pt.checkpoint ? { checkpoint: pt.checkpoint } : {}) },
     timingBatch: { shape: batch.shape, realTokens: batch.realTokens },
     order: order.map((i) => c.dtypes[i]!),
     dtypes: results,

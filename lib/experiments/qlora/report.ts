@@ -63,7 +63,7 @@ export function qloraSections(a: QloraAggregate, runs: readonly RunEntry[]): Sec
     { title: 'The claim', blocks: [paragraph(QLORA_CLAIM)] },
     {
       title: 'Setup',
-      blocks: [paragraph(`Data: ${s0.data.source}${s0.data.path ? ` (${s0.data.path})` : ''}, ${s0.data.examples} examples, ${s0.data.split.counts.train} train / ${s0.data.split.counts.eval} eval. Base: tiny decoder ${JSON.stringify(c.model)}, pretrained once (cache key \`${s0.base.key.slice(0, 16)}\`, final loss ${s0.base.finalLoss.toFixed(3)}) and stored as ${names.join(', ')} (block linears only; embeddings and LayerNorms stay fp32, as in QLoRA). Adapters: LoRA r=${m.r} α=${m.alpha} on ${m.targets?.join(',')}, fp32. ${c.trainSteps} AdamW steps per quality run, batch ${c.batchSize}, lr ${c.lr}; step timing on one fixed batch (the same for every dtype and seed) of shape [${s0.timingBatch.shape.join(', ')}] (${s0.timingBatch.realTokens} real tokens), ${c.timing.warmup} warm-up + ${c.timing.steps} timed steps. Seeds ${a.runs.map((r) => r.seed).join(', ')}.`)],
+      blocks: [paragraph(`Data: ${s0.data.source}${s0.data.path ? ` (${s0.data.path})` : ''}, ${s0.data.examples} examples, ${s0.data.split.counts.train} train / ${s0.data.split.counts.eval} eval. Base: tiny decoder ${JSON.stringify(c.model)}, pretrained once (cache key \`${s0.base.key.slice(0, 16)}\`, final loss ${typeof s0.base.finalLoss === 'number' ? s0.base.finalLoss.toFixed(3) : 'n/a (a brought checkpoint)'}) and stored as ${names.join(', ')} (block linears only; embeddings and LayerNorms stay fp32, as in QLoRA). Adapters: LoRA r=${m.r} α=${m.alpha} on ${m.targets?.join(',')}, fp32. ${c.trainSteps} AdamW steps per quality run, batch ${c.batchSize}, lr ${c.lr}; step timing on one fixed batch (the same for every dtype and seed) of shape [${s0.timingBatch.shape.join(', ')}] (${s0.timingBatch.realTokens} real tokens), ${c.timing.warmup} warm-up + ${c.timing.steps} timed steps. Seeds ${a.runs.map((r) => r.seed).join(', ')}.`)],
     },
     {
       title: 'Memory',
@@ -119,9 +119,9 @@ export function qloraSections(a: QloraAggregate, runs: readonly RunEntry[]): Sec
       blocks: [
         ...(charts.rouge ? [chartBlock(charts.rouge, runs)] : []),
         table({
-          columns: ['base', ...['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4'].map((k) => ({ key: k, digits: 2 })), { key: 'loss', title: 'eval loss', digits: 3 }],
-          rows: Object.entries(a.dtypes).filter(([, q]) => q.scores).map(([d, q]) => ({ base: d, ...q.scores, loss: q.evalLoss })),
-          caption: 'Chinese ROUGE/BLEU-4 (jieba words; BLEU on characters), ×100; bootstrap 95% intervals over (seed, example).',
+          columns: ['base', ...['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4'].map((k) => ({ key: k, digits: 2 })), ...['distinct-1', 'distinct-2', 'repetition'].map((k) => ({ key: k, digits: 3 })), { key: 'loss', title: 'eval loss', digits: 3 }],
+          rows: Object.entries(a.dtypes).filter(([, q]) => q.scores).map(([d, q]) => ({ base: d, ...q.scores, ...q.diversity, loss: q.evalLoss })),
+          caption: 'Chinese ROUGE/BLEU-4 (jieba words; BLEU on characters), ×100; bootstrap 95% intervals over (seed, example). distinct-1/2 and repetition (seq-rep-4) are fractions on jieba words, pooled over seeds.',
         }),
         ...(Object.keys(a.paired).length ? [table({
           columns: ['metric', { key: 'diff', title: `${c.parity.a} − ${c.parity.b}`, digits: 2 }, { key: 'p', title: `share of resamples ${c.parity.a} > ${c.parity.b}`, digits: 3 }],

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { meanCI, type MeanCI } from '../../measure/index.ts';
 import { bootstrapCI, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/index.ts';
 import { ZH_KEYS } from '../../metrics/index.ts';
-import { readJsonl } from '../../util/index.ts';
-import type { RunEntry } from '../../results/index.ts';
+import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
+import { readJsonl, type RunEntry } from '../../results/index.ts';
 import { backendLabel } from '../../runtime/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import type { QualityResult } from './kind.ts';
@@ -36,6 +36,8 @@ export interface RecipeQuality {
   evalLoss: MeanCI;
   /** Per metric: mean over every (seed, example) with a bootstrap interval over those items. */
   scores: Record<string, BootstrapCI>;
+  /** distinct-1/2 and repetition of the predictions pooled over seeds (corpus-level, so no interval). */
+  diversity: DiversityScores;
 }
 
 export interface SpeedupAggregate {
@@ -117,6 +119,7 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
       samplesPerS: meanCI(q.map((x) => x.samplesPerS)), tokensPerS: meanCI(q.map((x) => x.tokensPerS)),
       trainableParams: q[0]!.trainableParams, stateBytes: q[0]!.stateBytes, evalLoss: meanCI(q.map((x) => x.evalLoss)),
       scores: Object.fromEntries(ZH_KEYS.map((k) => [k, bootstrapCI(vals.map((v) => v[k] as number), { seed: `speedup:${name}:${k}` })])),
+      diversity: diversityScores(vals.map((v) => String(v.prediction ?? '')), 'zh'),
     };
   }
   const paired: Record<string, PairedBootstrap> = {};

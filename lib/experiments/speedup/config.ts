@@ -8,7 +8,8 @@
  * scale the prefix by the same 1/8 of the 1024 cutoff it had, 128 × 192/1024 = 24.
  */
 import { s, alias, type Infer } from '../../config/index.ts';
-import { GptConfigSchema, REFERENCE_CONFIG } from '../../model/index.ts';
+import { CHATGLM2_TINY } from '../../model/index.ts';
+import { modelSpecSchema } from '../base.ts';
 import { MethodSchema } from '../../peft/index.ts';
 import { QUANT_DTYPES } from '../../quant/index.ts';
 import { DataSchema } from '../task.ts';
@@ -34,7 +35,7 @@ export const DEFAULT_SLOW: Recipe = RecipeSchema.parse({
 
 export const SpeedupSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
-  model: GptConfigSchema.default(REFERENCE_CONFIG),
+  model: modelSpecSchema(CHATGLM2_TINY),
   pretrain: PretrainSchema.default(PretrainSchema.parse({})),
   fast: RecipeSchema.default(DEFAULT_FAST).describe('the recipe credited with the speed-up (LoRA, LLaMA-Factory style)'),
   slow: RecipeSchema.default(DEFAULT_SLOW).describe('the baseline recipe (P-Tuning v2, ChatGLM style)'),

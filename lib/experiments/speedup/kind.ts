@@ -80,7 +80,7 @@ export async function runSpeedup(c: SpeedupConfig, seed: number, run: Run, verbo
     main: decomposition ? Object.fromEntries(Object.entries(decomposition.main).map(([k, v]) => [k, Math.exp(v)])) : undefined,
     interaction: decomposition ? Math.exp(decomposition.interaction) : undefined,
     quality,
-    base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, evalLoss: pt.meta.evalLoss },
+    base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, evalLoss: pt.meta.evalLoss, ...(pt.checkpoint ? { checkpoint: pt.checkpoint } : {}) },
     data: task.manifest,
   };
 }

@@ -61,7 +61,7 @@ export function speedupSections(a: SpeedupAggregate, runs: readonly RunEntry[]):
     {
       title: 'Setup',
       blocks: [
-        paragraph(`Data: ${s0.data.source}${s0.data.path ? ` (${s0.data.path})` : ''}, ${s0.data.examples} examples; ${s0.data.split.counts.train} train / ${s0.data.split.counts.eval} eval, split by prompt (eval prompts unseen), eval ids sha256 \`${s0.data.split.sha256.eval.slice(0, 16)}\`. Tokenizer sha256 \`${s0.data.tokenizerSha256.slice(0, 16)}\`. Base: tiny decoder ${JSON.stringify(cfg.model)}, pretrained on the training text (${JSON.stringify(cfg.pretrain)}), final loss ${s0.base.finalLoss.toFixed(3)}, cache key \`${s0.base.key.slice(0, 16)}\`. Batch ${cfg.batchSize}; ${cfg.trainSteps} optimizer steps per quality run; seeds ${a.runs.map((r) => r.seed).join(', ')}.`),
+        paragraph(`Data: ${s0.data.source}${s0.data.path ? ` (${s0.data.path})` : ''}, ${s0.data.examples} examples; ${s0.data.split.counts.train} train / ${s0.data.split.counts.eval} eval, split by prompt (eval prompts unseen), eval ids sha256 \`${s0.data.split.sha256.eval.slice(0, 16)}\`. Tokenizer sha256 \`${s0.data.tokenizerSha256.slice(0, 16)}\`. Base: tiny decoder ${JSON.stringify(cfg.model)}, pretrained on the training text (${JSON.stringify(cfg.pretrain)}), final loss ${typeof s0.base.finalLoss === 'number' ? s0.base.finalLoss.toFixed(3) : 'n/a (a brought checkpoint)'}, cache key \`${s0.base.key.slice(0, 16)}\`. Batch ${cfg.batchSize}; ${cfg.trainSteps} optimizer steps per quality run; seeds ${a.runs.map((r) => r.seed).join(', ')}.`),
         table({
           columns: ['recipe', 'method', 'padding', 'checkpointing', 'base', 'lr', { key: 'trainable', title: 'trainable params' }],
           rows: (['fast', 'slow'] as const).map((k) => ({ recipe: RECIPE_LABEL[k], ...describeRecipe(cfg[k]), trainable: a.quality[k]?.trainableParams ?? null })),
@@ -116,9 +116,9 @@ export function speedupSections(a: SpeedupAggregate, runs: readonly RunEntry[]):
       blocks: [
         ...(charts.rouge ? [chartBlock(charts.rouge, runs)] : []),
         table({
-          columns: ['recipe', ...['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4'].map((k) => ({ key: k, digits: 2 })), { key: 'loss', title: 'eval loss', digits: 3 }],
-          rows: Object.entries(a.quality).map(([n, q]) => ({ recipe: RECIPE_LABEL[n] ?? n, ...q.scores, loss: q.evalLoss })),
-          caption: 'Chinese ROUGE/BLEU-4 as ChatGLM and LLaMA-Factory compute them (jieba words; BLEU on characters), ×100; bootstrap 95% intervals.',
+          columns: ['recipe', ...['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4'].map((k) => ({ key: k, digits: 2 })), ...['distinct-1', 'distinct-2', 'repetition'].map((k) => ({ key: k, digits: 3 })), { key: 'loss', title: 'eval loss', digits: 3 }],
+          rows: Object.entries(a.quality).map(([n, q]) => ({ recipe: RECIPE_LABEL[n] ?? n, ...q.scores, ...q.diversity, loss: q.evalLoss })),
+          caption: 'Chinese ROUGE/BLEU-4 as ChatGLM and LLaMA-Factory compute them (jieba words; BLEU on characters), ×100; bootstrap 95% intervals. distinct-1/2 (distinct n-grams / n-grams over all predictions) and repetition (seq-rep-4: repeated 4-grams within a prediction, mean) are fractions on jieba words, pooled over seeds.',
         }),
         ...(Object.keys(a.paired).length ? [table({
           columns: ['metric', { key: 'diff', title: 'fast − slow', digits: 2 }, { key: 'p', title: 'share of resamples fast > slow', digits: 3 }],

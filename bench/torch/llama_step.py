@@ -1,0 +1,199 @@
+"""The Llama-shaped reference training step in PyTorch, for `ledgerlab bench train --arch llama`.
+
+Same blocks as lib/model/llama (transformers' LlamaForCausalLM semantics): RMSNorm (float32, x·rsqrt(mean x²+eps)·w),
+rotate-half RoPE (θ 10000), grouped-query attention (repeat_kv), SwiGLU MLP (down(silu(gate x)·up x)), untied
+head, no biases; loss on every position; AdamW (lr 1e-3, weight decay 0.01: torch's default). Methods:
+  full        every parameter trains
+  lora        LoRA r 8, alpha 16 on q and v (y = xW + (xA)B·alpha/r)
+  ptuning-v2  16 prefix key/value vectors per layer and kv head ([16, layers·2·kv·hd])
+  ptuning-v1  16 virtual tokens from PEFT's MLP prompt encoder (Linear·ReLU·Linear·ReLU·Linear, hidden 128)
+  qlora       lora on a frozen NF4 base with double-quantized absmax (blocks 64 / 256), dequantized each forward
+Sizes come from the command line (s / l of issue 15). Warm-up then timed steps on THREADS threads; prints JSON.
+Run with Debian's /usr/bin/python3 (python3-torch 1.13).
+"""
+import json, math, os, platform, statistics, sys, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+args = dict(a.split("=", 1) for a in sys.argv[1:])
+THREADS = int(args.get("threads", "1"))
+REPEATS = int(args.get("repeats", "10"))
+WARMUP = int(args.get("warmup", "3"))
+METHODS = args.get("methods", "full,lora,ptuning-v2").split(",")
+L, D, H, KV, FF = (int(args.get(k, d)) for k, d in (("layers", "2"), ("d", "128"), ("heads", "4"), ("kv", "2"), ("ffn", "352")))
+T, B, V = int(args.get("seq", "64")), int(args.get("batch", "16")), int(args.get("vocab", "2000"))
+HD = D // H
+P = 16
+torch.set_num_threads(THREADS)
+torch.manual_seed(0)
+
+# NF4 levels (QLoRA paper, bitsandbytes' table).
+NF4 = torch.tensor([-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635,
+                    -0.18477343022823334, -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725,
+                    0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
+                    0.7229568362236023, 1.0])
+
+
+class NF4Weight(nn.Module):
+    """A frozen [in, out] weight as 4-bit NF4 codes + int8 absmax (per 64) with fp32 scales (per 256 absmax)."""
+
+    def __init__(self, w):
+        super().__init__()
+        flat = w.reshape(-1, 64)
+        absmax = flat.abs().amax(1).clamp_min(1e-12)
+        self.register_buffer("codes", (flat / absmax[:, None]).unsqueeze(-1).sub(NF4).abs().argmin(-1).to(torch.uint8))
+        am = absmax.reshape(-1, 256) if absmax.numel() % 256 == 0 else absmax.reshape(1, -1)
+        mean = am.mean()
+        scale = (am - mean).abs().amax(1).clamp_min(1e-12) / 127
+        self.register_buffer("am_q", ((am - mean) / scale[:, None]).round().clamp(-127, 127).to(torch.int8))
+        self.register_buffer("am_scale", scale)
+        self.register_buffer("am_mean", mean)
+        self.shape = w.shape
+
+    def forward(self):
+        absmax = (self.am_q.float() * self.am_scale[:, None] + self.am_mean).reshape(-1)
+        return (NF4[self.codes.long()] * absmax[:, None]).reshape(self.shape)
+
+
+class Lin(nn.Module):
+    def __init__(self, i, o, lora_r=0, nf4=False):
+        super().__init__()
+        w = torch.randn(i, o) / math.sqrt(i)
+        self.q = NF4Weight(w) if nf4 else None
+        self.w = None if nf4 else nn.Parameter(w)
+        self.r = lora_r
+        if lora_r:
+            self.A = nn.Parameter(torch.empty(i, lora_r).uniform_(-1 / math.sqrt(i), 1 / math.sqrt(i)))
+            self.B = nn.Parameter(torch.zeros(lora_r, o))
+
+    def forward(self, x):
+        y = x @ (self.q() if self.q is not None else self.w)
+        if self.r:
+            y = y + (x @ self.A @ self.B) * (16 / self.r)
+        return y
+
+
+class RMSNorm(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(D))
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * self.w
+
+
+def rope_tables(n):
+    inv = 1.0 / (10000 ** (torch.arange(0, HD, 2).float() / HD))
+    f = torch.outer(torch.arange(n).float(), inv)
+    emb = torch.cat([f, f], -1)
+    return emb.cos(), emb.sin()
+
+
+def rotate_half(x):
+    x1, x2 = x[..., : HD // 2], x[..., HD // 2:]
+    return torch.cat([-x2, x1], -1)
+
+
+class Block(nn.Module):
+    def __init__(self, lora, nf4):
+        super().__init__()
+        r = 8 if lora else 0
+        self.n1, self.n2 = RMSNorm(), RMSNorm()
+        self.q, self.k = Lin(D, H * HD, r, nf4), Lin(D, KV * HD, 0, nf4)
+        self.v, self.o = Lin(D, KV * HD, r, nf4), Lin(H * HD, D, 0, nf4)
+        self.gate, self.up, self.down = Lin(D, FF, 0, nf4), Lin(D, FF, 0, nf4), Lin(FF, D, 0, nf4)
+
+    def forward(self, x, cos, sin, pk=None, pv=None):
+        n = x.shape[1]
+        h = self.n1(x)
+        q = self.q(h).view(B, n, H, HD).transpose(1, 2)
+        k = self.k(h).view(B, n, KV, HD).transpose(1, 2)
+        v = self.v(h).view(B, n, KV, HD).transpose(1, 2)
+        q, k = q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin
+        Pn = 0
+        if pk is not None:
+            Pn = pk.shape[2]
+            k = torch.cat([pk.expand(B, -1, -1, -1), k], 2)
+            v = torch.cat([pv.expand(B, -1, -1, -1), v], 2)
+        k = k.repeat_interleave(H // KV, 1)
+        v = v.repeat_interleave(H // KV, 1)
+        mask = torch.ones(n, Pn + n, dtype=torch.bool).tril(Pn)
+        att = (q @ k.transpose(-1, -2)) / math.sqrt(HD)
+        att = att.masked_fill(~mask, torch.finfo(att.dtype).min).softmax(-1)
+        x = x + self.o((att @ v).transpose(1, 2).reshape(B, n, H * HD))
+        h = self.n2(x)
+        return x + self.down(F.silu(self.gate(h)) * self.up(h))
+
+
+class Llama(nn.Module):
+    def __init__(self, method):
+        super().__init__()
+        nf4 = method == "qlora"
+        self.tok = nn.Embedding(V, D)
+        self.blocks = nn.ModuleList([Block(method in ("lora", "qlora"), nf4) for _ in range(L)])
+        self.norm = RMSNorm()
+        self.head = Lin(D, V, 0, nf4)
+        self.method = method
+        self.prefix = nn.Parameter(torch.randn(P, L * 2 * KV * HD) * 0.02) if method == "ptuning-v2" else None
+        if method == "ptuning-v1":
+            self.prompt = nn.Parameter(torch.randn(P, D) * 0.02)
+            self.enc = nn.Sequential(nn.Linear(D, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, D))
+
+    def forward(self, ids):
+        x = self.tok(ids)
+        if self.method == "ptuning-v1":
+            x = torch.cat([self.enc(self.prompt).unsqueeze(0).expand(B, -1, -1), x], 1)
+        cos, sin = rope_tables(x.shape[1])
+        kv = self.prefix.view(P, L * 2, KV, HD).permute(1, 2, 0, 3).unsqueeze(1) if self.prefix is not None else None
+        for i, b in enumerate(self.blocks):
+            x = b(x, cos, sin, kv[2 * i], kv[2 * i + 1]) if kv is not None else b(x, cos, sin)
+        if self.method == "ptuning-v1":
+            x = x[:, P:]
+        return self.head(self.norm(x))
+
+
+def trainable(method, name):
+    if method == "full":
+        return True
+    if method in ("lora", "qlora"):
+        return name.endswith((".A", ".B"))
+    if method == "ptuning-v2":
+        return name == "prefix"
+    return name == "prompt" or name.startswith("enc.")
+
+
+def bench(method):
+    m = Llama(method)
+    for n, p in m.named_parameters():
+        p.requires_grad = trainable(method, n)
+    params = [p for p in m.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
+    ids = torch.randint(0, V, (B, T))
+    tgt = torch.randint(0, V, (B, T))
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        F.cross_entropy(m(ids).view(-1, V), tgt.view(-1)).backward()
+        opt.step()
+
+    for _ in range(WARMUP):
+        step()
+    times, cpu = [], []
+    for _ in range(REPEATS):
+        t0, c0 = time.perf_counter(), time.process_time()
+        step()
+        times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)  # every thread of the process, as Node's cpuUsage
+    times.sort()
+    q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
+    med = statistics.median(times)
+    return {"method": method, "median_ms": med, "iqr_ms": q[2] - q[0], "cpu_median_ms": statistics.median(cpu), "tokens_per_s": B * T / (med / 1000),
+            "trainable": sum(p.numel() for p in params)}
+
+
+# Threads of this process during the steps (OpenBLAS starts its own pool unless OPENBLAS_NUM_THREADS is set).
+TASKS = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
+print(json.dumps({"torch": torch.__version__, "threads": THREADS, "processThreads": TASKS, "python": platform.python_version(),
+                  "shape": {"layers": L, "d": D, "heads": H, "kv": KV, "ffn": FF, "seq": T, "batch": B, "vocab": V},
+                  "rows": [bench(mth) for mth in METHODS]}))

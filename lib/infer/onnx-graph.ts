@@ -1,0 +1,108 @@
+/**
+ * A small ONNX graph builder (onnx-proto) and the helpers both decoder graphs (GPT-2's in onnx-export.ts,
+ * the Llama family's in onnx-llama.ts) use: fresh node names, float32/int64 raw-data initializers, value
+ * infos, and weight lookup with shape checks.
+ */
+import onnxProto from 'onnx-proto';
+import { LedgerLabError } from '../errors.ts';
+import type { Weights } from '../model/index.ts';
+
+const { onnx } = onnxProto;
+type INode = onnxProto.onnx.INodeProto;
+type ITensor = onnxProto.onnx.ITensorProto;
+export type IValueInfo = onnxProto.onnx.IValueInfoProto;
+type IAttribute = onnxProto.onnx.IAttributeProto;
+
+type AttrValue = number | number[] | string | { float: number } | { floats: number[] } | ITensor;
+
+/** Small graph builder: every node gets a fresh output name, initializers are float32/int64 raw data. */
+export class GraphBuilder {
+  readonly nodes: INode[] = [];
+  readonly initializers: ITensor[] = [];
+  private n = 0;
+
+  node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outName?: string): string {
+    const out = outName ?? `${op.toLowerCase()}_${this.n++}`;
+    this.nodes.push({ opType: op, input: inputs, output: [out], name: `n${this.nodes.length}_${op}`, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    return out;
+  }
+
+  /** Split along `axis` into parts of the given sizes (opset ≥ 13: sizes are an input). */
+  split(input: string, axis: number, sizes: number[]): string[] {
+    const outs = sizes.map(() => `split_${this.n++}`);
+    this.nodes.push({ opType: 'Split', input: [input, this.intInit(`c_split_${this.n++}`, sizes)], output: outs, name: `n${this.nodes.length}_Split`, attribute: [attribute('axis', axis)] });
+    return outs;
+  }
+
+  floatInit(name: string, data: Float32Array, dims: number[]): string {
+    this.initializers.push({ name, dataType: onnx.TensorProto.DataType.FLOAT, dims, rawData: leBytes(data) });
+    return name;
+  }
+
+  intInit(name: string, values: number[], dims: number[] = [values.length]): string {
+    this.initializers.push({ name, dataType: onnx.TensorProto.DataType.INT64, dims, rawData: leBytes(BigInt64Array.from(values, BigInt)) });
+    return name;
+  }
+
+  scalarFloat(name: string, v: number): string {
+    return this.floatInit(name, Float32Array.of(v), []);
+  }
+}
+
+function attribute(name: string, v: AttrValue): IAttribute {
+  const T = onnx.AttributeProto.AttributeType;
+  if (typeof v === 'number') return { name, type: T.INT, i: v };
+  if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
+  if (Array.isArray(v)) return { name, type: T.INTS, ints: v };
+  if ('float' in v) return { name, type: T.FLOAT, f: v.float };
+  if ('floats' in v) return { name, type: T.FLOATS, floats: v.floats };
+  return { name, type: T.TENSOR, t: v };
+}
+
+/** Little-endian bytes of a typed array (ONNX raw_data is little-endian; so is every platform Node runs on here). */
+function leBytes(a: Float32Array | BigInt64Array): Uint8Array {
+  return new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
+}
+
+export function valueInfo(name: string, elemType: number, dims: Array<number | string>): IValueInfo {
+  return {
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+  };
+}
+
+export function need(weights: Weights, name: string, shape: number[]): Float32Array {
+  const t = weights.get(name);
+  if (!t) throw new LedgerLabError({ kind: 'data', problem: `weight "${name}" is missing`, where: 'exportOnnx weights', hint: 'pass model.exportWeights() or initWeights(config, seed)' });
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new LedgerLabError({ kind: 'data', problem: `weight "${name}" has shape [${t.shape}], expected [${shape}]`, where: 'exportOnnx weights' });
+  }
+  return t.data;
+}
+
+/** [rows, cols] → [cols, rows] */
+export function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
+  return out;
+}
+
+
+/** Serializes a finished graph with LedgerLab's metadata (the config and the baked prefix length). */
+export function packModel(g: GraphBuilder, o: { name: string; doc: string; config: unknown; prefixLength: number; inputs: IValueInfo[]; outputs: IValueInfo[]; opset: number; irVersion: number }): Uint8Array {
+  const model = onnx.ModelProto.create({
+    irVersion: o.irVersion,
+    opsetImport: [{ domain: '', version: o.opset }],
+    producerName: 'ledgerlab',
+    producerVersion: '0.1.0',
+    docString: o.doc,
+    graph: { name: o.name, node: g.nodes, initializer: g.initializers, input: o.inputs, output: o.outputs },
+    metadataProps: [
+      { key: 'ledgerlab.config', value: JSON.stringify(o.config) },
+      { key: 'ledgerlab.prefixLength', value: String(o.prefixLength) },
+    ],
+  });
+  const encoded = onnx.ModelProto.encode(model).finish();
+  // protobufjs hands back a Node Buffer; callers get a plain Uint8Array view of the same bytes.
+  return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+}
