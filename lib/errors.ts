@@ -1,6 +1,9 @@
 /**
  * One error style for the whole tool: what is wrong, where it is (file:line or a config path), and what to
- * do about it. The CLI prints these without a stack trace (unless --debug) and exits non-zero.
+ * do about it. The CLI prints these without a stack trace (unless --debug) and exits non-zero; with --json it
+ * prints errorJson(err) instead. For programs: `code` is a stable machine-readable name ("config.invalid",
+ * "usage.unknown_command", …; by default the kind), and `issues` lists every problem found (path, message),
+ * as zod's errors do — config validation reports all of them, not only the first.
  *
  * @example
  * throw new LedgerLabError({
@@ -10,6 +13,12 @@
  */
 
 export type ErrorKind = 'usage' | 'config' | 'data' | 'io' | 'ledger' | 'runtime' | 'notebook';
+
+/** One problem: where inside the input (a config path as keys and indices; [] for the whole) and what is wrong. */
+export interface ErrorIssue {
+  path: ReadonlyArray<string | number>;
+  message: string;
+}
 
 export interface ErrorDetails {
   kind: ErrorKind;
@@ -22,6 +31,10 @@ export interface ErrorDetails {
   cause?: unknown;
   /** Process exit code the CLI uses; 2 for usage errors by convention, 1 otherwise. */
   exitCode?: number;
+  /** Machine-readable name of the error, "<kind>.<what>" (default: the kind). */
+  code?: string;
+  /** Every problem found (default: none listed separately — `problem` says it all). */
+  issues?: readonly ErrorIssue[];
 }
 
 export class LedgerLabError extends Error {
@@ -30,6 +43,8 @@ export class LedgerLabError extends Error {
   readonly where: string | undefined;
   readonly hint: string | undefined;
   readonly exitCode: number;
+  readonly code: string;
+  readonly issues: readonly ErrorIssue[];
 
   constructor(details: ErrorDetails) {
     super(details.where ? `${details.problem} (at ${details.where})` : details.problem, { cause: details.cause });
@@ -39,7 +54,36 @@ export class LedgerLabError extends Error {
     this.where = details.where;
     this.hint = details.hint;
     this.exitCode = details.exitCode ?? (details.kind === 'usage' ? 2 : 1);
+    this.code = details.code ?? details.kind;
+    this.issues = details.issues ?? [];
   }
+
+  /** The error as plain data (what --json prints and run records keep). */
+  toJSON(): ErrorJson {
+    return {
+      kind: this.kind, code: this.code, problem: this.problem,
+      ...(this.where !== undefined ? { where: this.where } : {}),
+      ...(this.hint !== undefined ? { hint: this.hint } : {}),
+      issues: this.issues.map((i) => ({ path: [...i.path], message: i.message })),
+      exitCode: this.exitCode,
+    };
+  }
+}
+
+export interface ErrorJson {
+  kind: ErrorKind | 'internal';
+  code: string;
+  problem: string;
+  where?: string;
+  hint?: string;
+  issues: { path: (string | number)[]; message: string }[];
+  exitCode: number;
+}
+
+/** Any thrown value as ErrorJson (an unexpected error is kind "internal", code "internal"). */
+export function errorJson(err: unknown): ErrorJson {
+  if (err instanceof LedgerLabError) return err.toJSON();
+  return { kind: 'internal', code: 'internal', problem: err instanceof Error ? err.message : String(err), issues: [], exitCode: 1 };
 }
 
 export function isLedgerLabError(err: unknown): err is LedgerLabError {

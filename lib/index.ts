@@ -1,7 +1,8 @@
 /**
- * LedgerLab's public entry: everything notebooks and the CLI use comes from here.
+ * LedgerLab's public entry (package.json `exports` "."): everything notebooks and the CLI use comes from here.
  * Modules are grouped by concern (config, runtime, results, metrics, model, peft, quant, data, train,
- * ledger, sim, report, notebook); each folder's index.ts documents its job.
+ * ledger, sim, report, notebook, experiments); each folder's index.ts documents its job. The layer table
+ * (which folder may import which) is lib/layers.ts; docs/architecture.md explains it.
  */
 export * from './errors.ts';
 export * from './config/index.ts';
@@ -22,6 +23,7 @@ export * as ledger from './ledger/index.ts';
 export * from './train/index.ts';
 export * from './infer/index.ts';
 export * from './bench/index.ts';
+export * from './notebook/index.ts';
 export * from './cluster/index.ts';
 export * from './hub/index.ts';
 export * from './ui/index.ts';

@@ -9,15 +9,15 @@
  * const names = await recordEngineKernels();   // sorted kernel names, e.g. ['Add', 'BatchMatMul', …]
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../runtime/backend.ts';
-import { REFERENCE_CONFIG, type GptConfig } from '../model/config.ts';
-import { initWeights } from '../model/init.ts';
-import { lmLoss } from '../model/loss.ts';
-import { buildModel } from '../peft/method.ts';
-import { AdamW, clipByGlobalNorm } from '../train/optim.ts';
-import { TfjsDecoder } from '../infer/tfjs-decoder.ts';
-import { generate } from '../infer/generate.ts';
-import { Rng } from '../util/random.ts';
+import { initBackend } from '../runtime/index.ts';
+import { REFERENCE_CONFIG, type GptConfig } from '../model/index.ts';
+import { initWeights } from '../model/index.ts';
+import { lmLoss } from '../model/index.ts';
+import { buildModel } from '../peft/index.ts';
+import { AdamW, clipByGlobalNorm } from '../train/index.ts';
+import { TfjsDecoder } from '../infer/index.ts';
+import { generate } from '../infer/index.ts';
+import { Rng } from '../util/index.ts';
 import { REFERENCE_CASES } from './train-step.ts';
 
 /** Small enough to record in a second, large enough to take every code path (products routed, prefix, mask). */

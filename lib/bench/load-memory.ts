@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { packageRoot } from '../paths.ts';
-import { summarize } from '../measure/timing.ts';
+import { summarize } from '../measure/index.ts';
 import { writeRandomLlama, type RandomLlama } from './random-checkpoint.ts';
 
 export interface LoadBenchRow {

@@ -5,8 +5,8 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeBf16, encodeF16 } from '../quant/half.ts';
-import { Rng } from '../util/random.ts';
+import { encodeBf16, encodeF16 } from '../quant/index.ts';
+import { Rng } from '../util/index.ts';
 
 export interface RandomLlama {
   layers: number;

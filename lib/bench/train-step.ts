@@ -9,16 +9,16 @@
  * rows[0].stepMs.median  // ms per step
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../runtime/backend.ts';
-import { REFERENCE_CONFIG, baseParamCount, type GptConfig } from '../model/config.ts';
-import { AdamW } from '../train/optim.ts';
-import { initWeights } from '../model/init.ts';
-import { lmLoss } from '../model/loss.ts';
-import { buildModel, MethodSchema, type MethodSpec } from '../peft/method.ts';
-import { memoryBreakdown, type MemoryBreakdown } from '../peft/memory.ts';
-import type { QuantDtype } from '../quant/tensor.ts';
-import { timeRepeats, summarize, type Stat } from '../measure/timing.ts';
-import { Rng } from '../util/random.ts';
+import { initBackend } from '../runtime/index.ts';
+import { REFERENCE_CONFIG, baseParamCount, type GptConfig } from '../model/index.ts';
+import { AdamW } from '../train/index.ts';
+import { initWeights } from '../model/index.ts';
+import { lmLoss } from '../model/index.ts';
+import { buildModel, MethodSchema, type MethodSpec } from '../peft/index.ts';
+import { memoryBreakdown, type MemoryBreakdown } from '../peft/index.ts';
+import type { QuantDtype } from '../quant/index.ts';
+import { timeRepeats, summarize, type Stat } from '../measure/index.ts';
+import { Rng } from '../util/index.ts';
 import { kernelProfile, type KernelProfile } from './kernel-profile.ts';
 
 export interface BenchCase {

@@ -1,6 +1,6 @@
 /** Strict flag parsing for commands, with usage errors in the house style. */
 import { parseArgs } from 'node:util';
-import { LedgerLabError } from '../errors.ts';
+import { LedgerLabError } from '../index.ts';
 import type { Command, ParsedArgs } from './command.ts';
 
 export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
@@ -10,6 +10,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
   } catch (err) {
     throw new LedgerLabError({
       kind: 'usage',
+      code: 'usage.bad_flag',
       problem: (err as Error).message.replace(/\. To specify a positional argument.*$/s, ''),
       where: `ledgerlab ${cmd.name}`,
       hint: `usage: ${cmd.usage}`,
@@ -21,6 +22,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
   if (n < min || n > max) {
     throw new LedgerLabError({
       kind: 'usage',
+      code: n < min ? 'usage.missing_argument' : 'usage.unexpected_argument',
       problem: n < min ? 'missing argument' : `unexpected argument "${parsed.positionals[max]}"`,
       where: `ledgerlab ${cmd.name}`,
       hint: `usage: ${cmd.usage}`,
@@ -37,6 +39,7 @@ export function numberFlag(args: ParsedArgs, name: string, fallback: number, opt
   if (typeof raw !== 'string' || !Number.isFinite(v) || (opts.int && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min)) {
     throw new LedgerLabError({
       kind: 'usage',
+      code: 'usage.bad_flag_value',
       problem: `--${name} expects ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got "${String(raw)}"`,
       where: `--${name}`,
     });

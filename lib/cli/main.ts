@@ -3,8 +3,8 @@
  * parses its flags strictly, runs it, and turns errors into the house style with a non-zero exit.
  * Global flags: --help/-h, --debug (stack traces).
  */
-import { exitCodeOf, formatError, LedgerLabError } from '../errors.ts';
-import { suggest } from '../config/schema.ts';
+import { errorJson, exitCodeOf, formatError, LedgerLabError } from '../index.ts';
+import { suggest } from '../index.ts';
 import { parseCommandArgs } from './args.ts';
 import type { Command } from './command.ts';
 import { commands } from './registry.ts';
@@ -74,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       throw new LedgerLabError({
         kind: 'usage',
+        code: 'usage.unknown_command',
         problem: `unknown command "${args[0]} ${next}"`,
         where: 'ledgerlab',
         hint: `ledgerlab ${args[0]} has: ${group.map((c) => c.name.slice(args[0].length + 1)).join(', ')}`,
@@ -84,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
       const near = suggest(first, commands.map((c) => c.name)) ?? suggest(args[0], commands.map((c) => c.name.split(' ')[0]));
       throw new LedgerLabError({
         kind: 'usage',
+        code: 'usage.unknown_command',
         problem: `unknown command "${first}"`,
         where: 'ledgerlab',
         hint: near ? `did you mean "ledgerlab ${near}"? (ledgerlab --help lists commands)` : 'ledgerlab --help lists the commands',
@@ -96,7 +98,10 @@ export async function main(argv: string[]): Promise<number> {
     const parsed = parseCommandArgs(found.cmd, found.rest);
     return (await found.cmd.run(parsed)) ?? 0;
   } catch (err) {
-    console.error(formatError(err, { debug }));
+    // --json: the error as one JSON line on stderr ({"error": {kind, code, problem, where, hint, issues, exitCode}}),
+    // so a program reading the JSON output gets every issue with its path, not a sentence to parse.
+    if (args.includes('--json')) console.error(JSON.stringify({ error: errorJson(err) }));
+    else console.error(formatError(err, { debug }));
     return exitCodeOf(err);
   }
 }

@@ -1,4 +1,7 @@
-/** Every subcommand of `ledgerlab`. Add a command: write lib/cli/commands/<name>.ts, list it here. */
+/**
+ * Every subcommand of `ledgerlab`. Add a command: write lib/cli/commands/<name>.ts (importing library code from
+ * lib/index.ts only — test/house/imports.test.ts checks), list it here.
+ */
 import type { Command } from './command.ts';
 import { envCommand } from './commands/env.ts';
 import { benchKernelsCommand } from './commands/bench-kernels.ts';

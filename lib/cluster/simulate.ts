@@ -5,16 +5,14 @@
  * the simulate report already pools (sim/report.ts readSimSweeps), so `--wait` prints the same table as a local
  * `ledgerlab simulate`.
  *
- * This is the seam until simulate is an experiment kind that `ledgerlab run` knows: it registers the kind the
- * simulator defines (sim/sweep-file.ts) if nothing registered one, then submits the file as `run --queue` does.
+ * simulate is a shipped experiment kind (lib/experiments/registry.ts), so this submits the file as `run --queue` does.
  */
-import { getExperimentKind, registerExperimentKind, type RunOutcome } from '../experiments/index.ts';
+import { loadSimFile, readSimSweeps, type RunOutcome } from '../experiments/index.ts';
 import { findRuns } from '../results/index.ts';
-import { loadSimFile, readSimSweeps, simulateKind, type SweepRow } from '../sim/index.ts';
+import type { SweepRow } from '../sim/index.ts';
 import { submitExperiment, type SubmitOptions, type Submission } from './submit.ts';
 
 export function ensureSimulateKind(): void {
-  if (!getExperimentKind('simulate')) registerExperimentKind(simulateKind);
 }
 
 /** Validates the file as `ledgerlab simulate` does; `seeds` (a count) means seeds 0..N−1. */

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { LedgerLabError } from '../errors.ts';
-import { decodeUtf8 } from '../util/utf8.ts';
+import { decodeUtf8 } from '../util/index.ts';
 import type { Schema } from './schema.ts';
 
 /** Parses JSON text; a syntax error names file:line:col (V8's messages often carry no position). */
@@ -183,17 +183,4 @@ function setPath(obj: unknown, path: string[], value: unknown): unknown {
     (container as Record<string, unknown>)[head] = setPath((container as Record<string, unknown>)[head], rest, value);
   }
   return container;
-}
-
-/** sha256 of a canonical JSON rendering (sorted keys), so equal configs hash equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
-  }
-  return v;
 }

@@ -113,6 +113,8 @@ export function configError(issues: Issue[], source?: string): LedgerLabError {
   const first = issues[0];
   return new LedgerLabError({
     kind: 'config',
+    code: 'config.invalid',
+    issues,
     problem: `${issues.length} invalid config value${issues.length > 1 ? 's' : ''}:\n${list}`,
     where: source ? `${source} at ${formatPath(first.path)}` : formatPath(first.path),
     hint: 'fix the values above; `--set key=value` overrides use the same dotted paths',

@@ -1,5 +1,5 @@
 /** Stable example ids: a short content hash, made unique within one load by an occurrence suffix. */
-import { sha256 } from '../util/hash.ts';
+import { sha256 } from '../util/index.ts';
 
 /** 16 hex digits of sha256 over the given parts (NUL-separated so ("ab","c") and ("a","bc") differ). */
 export function contentId(prefix: string, ...parts: string[]): string {

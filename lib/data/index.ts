@@ -17,9 +17,10 @@ export { split, idListHash, exactCounts, type Split, type SplitOptions, type Spl
 export * from './tokenizer/index.ts';
 export * from './batch/index.ts';
 export {
-  generateAd, generateAds, adRecordToExample, toAdvertiseGenJsonl, knobAt,
+  generateAd, generateAds, adRecordToExample, toAdvertiseGenJsonl, knobAt, addTypos, garble, truncate, CATEGORIES, VALUES, valuesOf,
   type AdGenOptions, type AdNoise, type AdDrift, type AdRecord, type KnobSchedule,
 } from './synthetic/index.ts';
+export { contentId } from './ids.ts';
 export { loadDataset, detectFormat, DATASET_FORMATS, type DatasetFormat, type LoadOptions } from './load.ts';
 export { loadAlpaca, loadShareGpt, alpacaConversation, sharegptConversation, ALPACA_COLUMNS, SHAREGPT_COLUMNS, SHAREGPT_TAGS, OPENAI_TAGS, type ColumnMap, type TagMap } from './loaders/chat-formats.ts';
 export { readJsonRecords, jsonArrayRecords, type JsonRecord } from './loaders/records.ts';

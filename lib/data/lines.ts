@@ -9,7 +9,7 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { LedgerLabError } from '../errors.ts';
-import { decodeUtf8 } from '../util/utf8.ts';
+import { decodeUtf8 } from '../util/index.ts';
 
 export interface Line {
   text: string;
@@ -22,8 +22,8 @@ export interface LineOptions {
   maxLineBytes?: number;
 }
 
-export { DEFAULT_MAX_LINE_BYTES, maxLineBytes } from '../util/line-limit.ts';
-import { maxLineBytes } from '../util/line-limit.ts';
+export { DEFAULT_MAX_LINE_BYTES, maxLineBytes } from '../util/index.ts';
+import { maxLineBytes } from '../util/index.ts';
 
 function tooLong(path: string, no: number, limit: number): LedgerLabError {
   return new LedgerLabError({

@@ -6,7 +6,7 @@
  * so a run record can prove which examples it trained and evaluated on.
  */
 import type { Example } from './types.ts';
-import { sha256 } from '../util/hash.ts';
+import { sha256 } from '../util/index.ts';
 import { LedgerLabError } from '../errors.ts';
 
 export interface SplitFractions {

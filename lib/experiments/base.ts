@@ -5,19 +5,19 @@
  */
 import type { DataConfig } from './task.ts';
 import { prepareTask } from './task.ts';
-import { GptConfigSchema, type GptConfig } from '../model/config.ts';
-import { loadPretrained, materialize, checkpointDigests, sha256File, type Pretrained } from '../model/hf/load.ts';
-import { Gpt } from '../model/gpt.ts';
-import type { NeutralTensor } from '../model/gpt2-names.ts';
-import { loadPeftAdapter, readPeftConfig } from '../peft/hf-adapter/load.ts';
-import { ADAPTER_CONFIG, ADAPTER_WEIGHTS } from '../peft/hf-adapter/export.ts';
+import { GptConfigSchema, type GptConfig } from '../model/index.ts';
+import { loadPretrained, materialize, checkpointDigests, sha256File, type Pretrained } from '../model/index.ts';
+import { Gpt } from '../model/index.ts';
+import type { NeutralTensor } from '../model/index.ts';
+import { loadPeftAdapter, readPeftConfig } from '../peft/index.ts';
+import { ADAPTER_CONFIG, ADAPTER_WEIGHTS } from '../peft/index.ts';
 import { LedgerLabError } from '../errors.ts';
-import { hfTaskTokenizer } from '../data/tokenizer/hf-task.ts';
-import { sha256 } from '../util/hash.ts';
-import { pretrainBase, domainTexts } from '../train/pretrain.ts';
-import { trainConfig } from '../train/config.ts';
-import { initBackend } from '../runtime/backend.ts';
-import { s, type Infer, type Schema } from '../config/schema.ts';
+import { hfTaskTokenizer } from '../data/index.ts';
+import { sha256 } from '../util/index.ts';
+import { pretrainBase, domainTexts } from '../train/index.ts';
+import { trainConfig } from '../train/index.ts';
+import { initBackend } from '../runtime/index.ts';
+import { s, type Infer, type Schema } from '../config/index.ts';
 import { basename, join } from 'node:path';
 import { packageRoot } from '../paths.ts';
 

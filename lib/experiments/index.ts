@@ -1,6 +1,7 @@
-/** experiments/: experiment files, sweeps, the runner, and the registry of experiment kinds. */
-export { registerExperimentKind, experimentKinds, getExperimentKind } from './kind.ts';
+/** experiments/: experiment files, sweeps, the runner, and the registry of experiment kinds with their report sections. */
 export type { ExperimentKind, ExperimentContext } from './kind.ts';
+export { KINDS, experimentKinds, getExperimentKind, reportSections, buildExperimentReport } from './registry.ts';
+export type { KindEntry } from './registry.ts';
 export { planExperiment, gridPoints, ExperimentFileSchema, experimentJsonSchema } from './spec.ts';
 export type { ExperimentFile, ExperimentPlan, PlannedRun } from './spec.ts';
 export { runExperiment, resumeExperimentRun, runOne } from './runner.ts';
@@ -23,6 +24,7 @@ export type { SpeedupAggregate, RecipeQuality, RunSummary as SpeedupRunSummary }
 export { speedupReport, speedupSections, speedupCharts, CLAIM as SPEEDUP_CLAIM, SPEEDUP_LIMITS } from './speedup/report.ts';
 export * from './drift/index.ts';
 export * from './qlora/index.ts';
+export * from './simulate/index.ts';
 export { exportRun, openRunModel, EXPORT_FORMATS } from './export/run-export.ts';
 export type { ExportFormat, RunModel } from './export/run-export.ts';
 export { openRun, isRunDir } from './open-run.ts';

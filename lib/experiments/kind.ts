@@ -1,9 +1,10 @@
 /**
  * An experiment kind: a typed config schema and a function that runs one (config, seed) and returns the
  * run's summary. The runner owns run records, sweeps, skipping, failures and resume; a kind only does science.
+ * The kinds that ship are listed in ./registry.ts.
  */
-import type { Schema } from '../config/schema.ts';
-import type { Run } from '../results/run.ts';
+import type { Schema } from '../config/index.ts';
+import type { Run } from '../results/index.ts';
 
 export interface ExperimentContext<C> {
   config: C;
@@ -25,18 +26,4 @@ export interface ExperimentKind<C = unknown> {
    * parallel workers, so two workers never build the same cache entry at the same time.
    */
   prepare?(config: C, verbose: boolean): Promise<void>;
-}
-
-const kinds = new Map<string, ExperimentKind<unknown>>();
-
-export function registerExperimentKind<C>(k: ExperimentKind<C>): void {
-  kinds.set(k.kind, k as ExperimentKind<unknown>);
-}
-
-export function experimentKinds(): ExperimentKind<unknown>[] {
-  return [...kinds.values()];
-}
-
-export function getExperimentKind(name: string): ExperimentKind<unknown> | undefined {
-  return kinds.get(name);
 }

@@ -6,10 +6,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
-import { openModel, type OpenedModel } from '../infer/open-model.ts';
-import { buildModel } from '../peft/method.ts';
-import { loadAdapterInto, readAdapter } from '../peft/adapter-file.ts';
-import { readRunRecord } from '../results/run.ts';
+import { openModel, type OpenedModel } from '../infer/index.ts';
+import { buildModel } from '../peft/index.ts';
+import { loadAdapterInto, readAdapter } from '../peft/index.ts';
+import { readRunRecord } from '../results/index.ts';
 
 export function isRunDir(dir: string): boolean {
   return existsSync(join(dir, 'run.json'));

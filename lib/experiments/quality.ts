@@ -4,19 +4,19 @@
  * the held-out prompts, score them with the Chinese metric (plus distinct-1/2 and repetition) and write the
  * predictions as an artefact.
  */
-import { trainConfig, type TrainConfig } from '../train/config.ts';
-import { trainLoop } from '../train/loop.ts';
-import { evaluate, predictionsJsonl } from '../train/evaluate.ts';
-import { evalDecoder } from '../infer/decoder-for.ts';
-import { zhScoresMulti, ZH_KEYS } from '../metrics/zh.ts';
-import { diversityScores } from '../metrics/diversity.ts';
-import { buildModel, type MethodSpec } from '../peft/method.ts';
-import { memoryBreakdown } from '../peft/memory.ts';
-import type { QuantDtype } from '../quant/tensor.ts';
-import type { Weights } from '../model/init.ts';
-import type { GptConfig } from '../model/config.ts';
+import { trainConfig, type TrainConfig } from '../train/index.ts';
+import { trainLoop } from '../train/index.ts';
+import { evaluate, predictionsJsonl } from '../train/index.ts';
+import { evalDecoder } from '../infer/index.ts';
+import { zhScoresMulti, ZH_KEYS } from '../metrics/index.ts';
+import { diversityScores } from '../metrics/index.ts';
+import { buildModel, type MethodSpec } from '../peft/index.ts';
+import { memoryBreakdown } from '../peft/index.ts';
+import type { QuantDtype } from '../quant/index.ts';
+import type { Weights } from '../model/index.ts';
+import type { GptConfig } from '../model/index.ts';
 import type { Task } from './task.ts';
-import type { Run } from '../results/run.ts';
+import type { Run } from '../results/index.ts';
 
 export interface QualitySpec {
   /** Names the metrics phase (`quality:<label>`) and the artefact (`predictions-<label>.jsonl`). */

@@ -12,13 +12,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { LedgerLabError, formatError } from '../errors.ts';
 import { paths } from '../paths.ts';
-import { startRun, resumeRun, readRunRecord } from '../results/run.ts';
-import { effectiveStatus } from '../results/run-record.ts';
-import { environmentReport } from '../runtime/env.ts';
-import { initBackend } from '../runtime/backend.ts';
+import { startRun, resumeRun, readRunRecord } from '../results/index.ts';
+import { effectiveStatus } from '../results/index.ts';
+import { environmentReport } from '../runtime/index.ts';
+import { initBackend } from '../runtime/index.ts';
 import { planExperiment, type ExperimentPlan, type PlannedRun } from './spec.ts';
-import { getExperimentKind } from './kind.ts';
-import { ProgressBoard } from '../measure/progress-board.ts';
+import type { ExperimentKind } from './kind.ts';
+import { experimentKinds, getExperimentKind } from './registry.ts';
+import { ProgressBoard } from '../measure/index.ts';
 
 export interface RunOutcome {
   runId: string;
@@ -49,10 +50,15 @@ export interface RunExperimentOptions {
    * Default 1: in this process, one after another.
    */
   jobs?: number;
+  /**
+   * The kinds a file may name (default: the shipped ones, lib/experiments/registry.ts). Other kinds (a test's
+   * toy kind) run in this process only: worker processes know the shipped kinds alone.
+   */
+  kinds?: readonly ExperimentKind<unknown>[];
 }
 
 export async function runExperiment(file: string, opts: RunExperimentOptions = {}): Promise<ExperimentOutcome> {
-  const plan = planExperiment(file, opts.set ?? []);
+  const plan = planExperiment(file, opts.set ?? [], opts.kinds);
   const root = opts.root ?? paths.results;
   const only = opts.only?.length ? new Set(opts.only) : undefined;
   if (only) {
@@ -61,6 +67,9 @@ export async function runExperiment(file: string, opts: RunExperimentOptions = {
   }
   const planned = plan.runs.filter((r) => !only || only.has(r.runId));
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, planned.length));
+  if (jobs > 1 && opts.kinds && !experimentKinds().includes(plan.kind)) {
+    throw new LedgerLabError({ kind: 'usage', problem: `kind "${plan.kind.kind}" is not a shipped kind, so worker processes cannot run it`, where: '--jobs', hint: 'run it with jobs 1, or list it in lib/experiments/registry.ts' });
+  }
   const outcomes = jobs > 1
     ? await runInWorkers(file, opts, plan, planned, root, jobs)
     : await runHere(plan, planned, root, opts);
@@ -71,7 +80,7 @@ async function runHere(plan: ExperimentPlan, planned: readonly PlannedRun[], roo
   const environment = await environmentReport();
   const outcomes: RunOutcome[] = [];
   for (const p of planned) {
-    const o = await runOne(plan.spec, p, root, environment, opts.verbose ?? false);
+    const o = await runOne(plan.spec, p, root, environment, opts.verbose ?? false, [plan.kind]);
     outcomes.push(o);
     opts.onRun?.(o);
   }
@@ -164,7 +173,11 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
  * attempt was interrupted or failed, start it otherwise. Local sweeps and queue workers (lib/cluster) both
  * come through here, so a run gives the same record and metrics wherever it ran.
  */
-export async function runOne(spec: { kind: string; name: string }, p: PlannedRun, root: string, environment: unknown, verbose: boolean): Promise<RunOutcome> {
+export async function runOne(spec: { kind: string; name: string }, p: PlannedRun, root: string, environment: unknown, verbose: boolean, kinds: readonly ExperimentKind<unknown>[] = experimentKinds()): Promise<RunOutcome> {
+  const kind = getExperimentKind(spec.kind, kinds);
+  if (!kind) {
+    throw new LedgerLabError({ kind: 'config', code: 'config.unknown_kind', problem: `unknown experiment kind "${spec.kind}"`, where: `run ${p.runId}`, hint: `known kinds: ${kinds.map((k) => k.kind).join(', ')}` });
+  }
   const dir = join(root, p.runId);
   const base = { runId: p.runId, dir, seed: p.seed, point: p.point };
   if (existsSync(join(dir, 'run.json'))) {
@@ -175,14 +188,14 @@ export async function runOne(spec: { kind: string; name: string }, p: PlannedRun
       return { ...base, status: 'failed', error: `already running in pid ${rec.process.pid}` };
     }
     // An interrupted or failed earlier attempt: continue it from its checkpoint rather than start over.
-    return execute(spec.kind, resumeRun(dir), p.config, p.seed, true, verbose, base);
+    return execute(kind, resumeRun(dir), p.config, p.seed, true, verbose, base);
   }
   const run = await startRun({ root, runId: p.runId, kind: spec.kind, name: spec.name, config: p.config, seeds: [p.seed], environment });
-  return execute(spec.kind, run, p.config, p.seed, false, verbose, base);
+  return execute(kind, run, p.config, p.seed, false, verbose, base);
 }
 
 async function execute(
-  kindName: string,
+  kind: ExperimentKind<unknown>,
   run: Awaited<ReturnType<typeof startRun>>,
   config: unknown,
   seed: number,
@@ -190,7 +203,6 @@ async function execute(
   verbose: boolean,
   base: Omit<RunOutcome, 'status'>,
 ): Promise<RunOutcome> {
-  const kind = getExperimentKind(kindName)!;
   try {
     const summary = await kind.run({ config, seed, run, resume, verbose });
     run.finish(summary);
@@ -202,11 +214,11 @@ async function execute(
 }
 
 /** `ledgerlab run --resume RUN`: continue one interrupted run with its recorded config and seed. */
-export async function resumeExperimentRun(dir: string, verbose = false): Promise<RunOutcome> {
+export async function resumeExperimentRun(dir: string, verbose = false, kinds: readonly ExperimentKind<unknown>[] = experimentKinds()): Promise<RunOutcome> {
   const rec = readRunRecord(dir);
-  const kind = getExperimentKind(rec.kind);
+  const kind = getExperimentKind(rec.kind, kinds);
   if (!kind) throw new LedgerLabError({ kind: 'config', problem: `run ${rec.runId} has unknown kind "${rec.kind}"`, where: join(dir, 'run.json') });
   const config = kind.configSchema.parse(rec.config, `${join(dir, 'run.json')} (config)`);
   const run = resumeRun(dir);
-  return execute(rec.kind, run, config, rec.seeds[0], true, verbose, { runId: rec.runId, dir, seed: rec.seeds[0], point: {} });
+  return execute(kind, run, config, rec.seeds[0], true, verbose, { runId: rec.runId, dir, seed: rec.seeds[0], point: {} });
 }

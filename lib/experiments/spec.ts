@@ -14,11 +14,11 @@
  * (`--set train.lr=0.01` means `config.train.lr`).
  */
 import { LedgerLabError } from '../errors.ts';
-import { s, configError, suggest, type Infer, type Issue } from '../config/schema.ts';
-import { applyOverrides, parseConfigText, parseOverride, readTextFile } from '../config/load.ts';
-import { sha256Json } from '../util/hash.ts';
-import { experimentKinds, getExperimentKind, type ExperimentKind } from './kind.ts';
-import './builtin.ts';
+import { s, configError, suggest, type Infer, type Issue } from '../config/index.ts';
+import { applyOverrides, parseConfigText, parseOverride, readTextFile } from '../config/index.ts';
+import { sha256Json } from '../util/index.ts';
+import type { ExperimentKind } from './kind.ts';
+import { experimentKinds, getExperimentKind } from './registry.ts';
 
 export const ExperimentFileSchema = s.object({
   /** Editors' pointer to the file's JSON Schema (`ledgerlab schema KIND --out …`); not used otherwise. */
@@ -84,16 +84,21 @@ const slug = (v: unknown) => String(typeof v === 'object' ? JSON.stringify(v) : 
 /** More planned runs than this is a mistake (a pasted list, a product of long sweeps), not an experiment. */
 export const MAX_PLANNED_RUNS = 10_000;
 
-/** Reads, overrides and validates an experiment file, and expands it into one planned run per point × seed. */
-export function planExperiment(file: string, overrides: readonly string[] = []): ExperimentPlan {
+/**
+ * Reads, overrides and validates an experiment file, and expands it into one planned run per point × seed.
+ * `kinds`: the kinds a file may name (default: the shipped ones, lib/experiments/registry.ts).
+ */
+export function planExperiment(file: string, overrides: readonly string[] = [], kinds: readonly ExperimentKind<unknown>[] = experimentKinds()): ExperimentPlan {
   const raw = applyOverrides(parseConfigText(readTextFile(file, 'experiment file'), file), scopedOverrides(overrides));
   const spec = ExperimentFileSchema.parse(raw, file);
-  const kind = getExperimentKind(spec.kind);
+  const kind = getExperimentKind(spec.kind, kinds);
   if (!kind) {
-    const names = experimentKinds().map((k) => k.kind);
+    const names = kinds.map((k) => k.kind);
     const near = suggest(spec.kind, names);
     throw new LedgerLabError({
       kind: 'config',
+      code: 'config.unknown_kind',
+      issues: [{ path: ['kind'], message: `unknown experiment kind "${spec.kind}"` }],
       problem: `unknown experiment kind "${spec.kind}"${near ? ` (did you mean "${near}"?)` : ''}`,
       where: `${file} at kind`,
       hint: `known kinds: ${names.join(', ') || 'none registered'}`,

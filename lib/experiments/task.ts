@@ -9,20 +9,20 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { s, type Infer } from '../config/schema.ts';
+import { s, type Infer } from '../config/index.ts';
 import { LedgerLabError } from '../errors.ts';
 import { paths } from '../paths.ts';
-import { sha256 } from '../util/hash.ts';
-import { loadDataset, detectFormat, DATASET_FORMATS } from '../data/load.ts';
-import { chatRenderer, datasetInfoEntry } from '../data/chat/sources.ts';
-import { TEMPLATE_NAMES } from '../data/chat/templates.ts';
-import { generateAds, adRecordToExample } from '../data/synthetic/index.ts';
-import { split, type SplitManifest } from '../data/split.ts';
-import { CharTokenizer } from '../data/tokenizer/char.ts';
-import { BpeTokenizer } from '../data/tokenizer/bpe.ts';
-import type { Tokenizer } from '../data/tokenizer/index.ts';
-import { encodeExamples, type EncodedExample } from '../data/batch/encode.ts';
-import type { Example } from '../data/types.ts';
+import { sha256 } from '../util/index.ts';
+import { loadDataset, detectFormat, DATASET_FORMATS } from '../data/index.ts';
+import { chatRenderer, datasetInfoEntry } from '../data/index.ts';
+import { TEMPLATE_NAMES } from '../data/index.ts';
+import { generateAds, adRecordToExample } from '../data/index.ts';
+import { split, type SplitManifest } from '../data/index.ts';
+import { CharTokenizer } from '../data/index.ts';
+import { BpeTokenizer } from '../data/index.ts';
+import type { Tokenizer } from '../data/index.ts';
+import { encodeExamples, type EncodedExample } from '../data/index.ts';
+import type { Example } from '../data/index.ts';
 
 /** The AdvertiseGen sample this workbench is developed against (outside the repo; not redistributed). */
 export const ADVERTISEGEN_SAMPLE = join(paths.datasets, 'advertisegen', 'dev-sample.jsonl');

@@ -3,11 +3,11 @@
  * cache), driven by the same loop (lib/infer/generate.ts) on the same prompts, greedy. Each timed repeat is
  * one whole generation (prefill + one call per new token); tokens/s counts new tokens over all rows.
  */
-import { REFERENCE_CONFIG, type GptConfig } from '../model/config.ts';
-import { initWeights } from '../model/init.ts';
-import { Gpt } from '../model/gpt.ts';
-import { summarize, type Stat } from '../measure/timing.ts';
-import { Rng } from '../util/random.ts';
+import { REFERENCE_CONFIG, type GptConfig } from '../model/index.ts';
+import { initWeights } from '../model/index.ts';
+import { Gpt } from '../model/index.ts';
+import { summarize, type Stat } from '../measure/index.ts';
+import { Rng } from '../util/index.ts';
 import { LedgerLabError } from '../errors.ts';
 import { generate, type CachedDecoder } from './generate.ts';
 import { buildOnnxDecoder } from './onnx-export.ts';

@@ -8,7 +8,7 @@
  * const ev = await evaluate({ model, ..., decoder: d.decoder });
  * await d.dispose();
  */
-import type { Gpt } from '../model/gpt.ts';
+import type { Gpt } from '../model/index.ts';
 import type { CachedDecoder } from './generate.ts';
 import { exportOnnx } from './onnx-export.ts';
 import { OrtDecoder } from './ort.ts';

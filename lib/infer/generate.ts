@@ -4,7 +4,7 @@
  * measured on identical work.
  */
 import { LedgerLabError } from '../errors.ts';
-import { Rng } from '../util/random.ts';
+import { Rng } from '../util/index.ts';
 
 /** A decoder that keeps its own key/value cache between calls. */
 export interface CachedDecoder {

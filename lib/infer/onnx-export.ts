@@ -17,10 +17,10 @@
 import onnxProto from 'onnx-proto';
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
-import { GptConfigSchema, ffnWidth, isLlama, normEps, type GptConfig } from '../model/config.ts';
-import type { Gpt } from '../model/gpt.ts';
-import type { Weights } from '../model/init.ts';
-import { writeFileAtomic } from '../results/atomic.ts';
+import { GptConfigSchema, ffnWidth, isLlama, normEps, type GptConfig } from '../model/index.ts';
+import type { Gpt } from '../model/index.ts';
+import type { Weights } from '../model/index.ts';
+import { writeFileAtomic } from '../results/index.ts';
 import { GraphBuilder, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
 import { buildLlamaOnnx } from './onnx-llama.ts';
 

@@ -5,7 +5,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { LedgerLabError } from '../errors.ts';
-import type { Weights } from '../model/init.ts';
+import type { Weights } from '../model/index.ts';
 
 const { onnx } = onnxProto;
 type INode = onnxProto.onnx.INodeProto;

@@ -11,9 +11,9 @@
  */
 import onnxProto from 'onnx-proto';
 import { LedgerLabError } from '../errors.ts';
-import { ffnWidth, headDim, kvHeads, normEps, ropeTheta, type GptConfig } from '../model/config.ts';
-import { ropeArrays } from '../model/llama/layers.ts';
-import type { Weights } from '../model/init.ts';
+import { ffnWidth, headDim, kvHeads, normEps, ropeTheta, type GptConfig } from '../model/index.ts';
+import { ropeArrays } from '../model/index.ts';
+import type { Weights } from '../model/index.ts';
 import { GraphBuilder, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
 import type { OnnxExport, PlainPrefix } from './onnx-export.ts';
 

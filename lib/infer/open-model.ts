@@ -7,13 +7,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
-import { Gpt, type ModelOptions } from '../model/gpt.ts';
-import { GptConfigSchema } from '../model/config.ts';
-import { loadPretrained, checkpointDigests, type FileDigest } from '../model/hf/load.ts';
-import { readSafetensors, toTypedArray } from '../model/safetensors.ts';
-import type { NeutralTensor } from '../model/gpt2-names.ts';
-import { loadHfTokenizer } from '../data/tokenizer/hf.ts';
-import { loadTokenizer } from '../data/tokenizer/io.ts';
+import { Gpt, type ModelOptions } from '../model/index.ts';
+import { GptConfigSchema } from '../model/index.ts';
+import { loadPretrained, checkpointDigests, type FileDigest } from '../model/index.ts';
+import { readSafetensors, toTypedArray } from '../model/index.ts';
+import type { NeutralTensor } from '../model/index.ts';
+import { loadHfTokenizer } from '../data/index.ts';
+import { loadTokenizer } from '../data/index.ts';
 
 export interface TextCodec {
   encode(text: string): number[];

@@ -8,7 +8,7 @@
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
 import { LedgerLabError } from '../errors.ts';
-import { GptConfigSchema, headDim, kvHeads, type GptConfig } from '../model/config.ts';
+import { GptConfigSchema, headDim, kvHeads, type GptConfig } from '../model/index.ts';
 import type { CachedDecoder } from './generate.ts';
 import { onnxMetadata, type OnnxExport } from './onnx-export.ts';
 

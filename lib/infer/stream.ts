@@ -6,7 +6,7 @@
  * for await (const t of streamTokens(decoder, prompt, { maxNew: 32, eos, temperature: 0.8, topP: 0.9 })) out.push(t);
  */
 import { LedgerLabError } from '../errors.ts';
-import { Rng } from '../util/random.ts';
+import { Rng } from '../util/index.ts';
 import { pickToken, type CachedDecoder, type GenerateOptions } from './generate.ts';
 
 export async function* streamTokens(decoder: CachedDecoder, prompt: readonly number[], o: GenerateOptions): AsyncGenerator<number> {

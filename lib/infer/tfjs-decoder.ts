@@ -5,7 +5,7 @@
  * `bench generate`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Gpt, KvPrefix } from '../model/gpt.ts';
+import type { Gpt, KvPrefix } from '../model/index.ts';
 import type { CachedDecoder } from './generate.ts';
 
 export class TfjsDecoder implements CachedDecoder {

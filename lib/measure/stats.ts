@@ -20,10 +20,25 @@ export function t975(df: number): number {
   return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2);
 }
 
-export interface MeanCI {
+/**
+ * The one interval type of LedgerLab: a figure (`mean`) and its interval [lo, hi] — every mean/lo/hi in the
+ * library is one of these (a t-interval over seeds, a bootstrap interval over examples, a report cell).
+ */
+export interface Interval {
   mean: number;
   lo: number;
   hi: number;
+  /** Confidence level of [lo, hi], e.g. 0.95; absent: the house default, 95%. */
+  level?: number;
+  /** Number of values behind the figure. */
+  n?: number;
+}
+
+/** A figure whose interval may be absent (one run has none): what chart rows carry. */
+export type Estimate = Omit<Interval, 'lo' | 'hi'> & Partial<Pick<Interval, 'lo' | 'hi'>>;
+
+/** A Student-t interval over seeds (meanCI): an Interval with its sample size and standard deviation. */
+export interface MeanCI extends Interval {
   sd: number;
   n: number;
 }

@@ -3,9 +3,9 @@
  * draws from a fixed vocabulary, the prediction a perturbed copy of the reference so LCS and n-gram overlap
  * do real work; Chinese: the same built from common Chinese words), timed with warm-up, reported as pairs/s.
  */
-import { Rng } from '../util/random.ts';
-import { timeRepeats } from '../measure/timing.ts';
-import type { Stat } from '../measure/timing.ts';
+import { Rng } from '../util/index.ts';
+import { timeRepeats } from '../measure/index.ts';
+import type { Stat } from '../measure/index.ts';
 import { rougeScores } from './rouge.ts';
 import { bleu4En } from './bleu.ts';
 import { zhScores } from './zh.ts';

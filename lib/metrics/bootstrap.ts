@@ -10,8 +10,8 @@
  * const ci = bootstrapCI([0.2, 0.4, 0.9], { seed: 1 });  // { mean: 0.5, lo, hi, ... }
  * const d = pairedBootstrap(scoresA, scoresB);            // d.diff, d.lo, d.hi, d.pAGreater
  */
-import { Rng } from '../util/random.ts';
-import { quantile } from '../measure/timing.ts';
+import { Rng } from '../util/index.ts';
+import { quantile, type Interval } from '../measure/index.ts';
 
 export interface BootstrapOptions {
   /** Number of resamples (default 1000). */
@@ -22,10 +22,8 @@ export interface BootstrapOptions {
   level?: number;
 }
 
-export interface BootstrapCI {
-  mean: number;
-  lo: number;
-  hi: number;
+/** A percentile bootstrap interval over examples: an Interval with its level, resample count and sample size. */
+export interface BootstrapCI extends Interval {
   level: number;
   resamples: number;
   n: number;

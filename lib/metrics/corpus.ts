@@ -4,8 +4,8 @@
  * corpus as per-item means with bootstrap intervals.
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { decodeUtf8 } from '../util/utf8.ts';
-import { maxLineBytes } from '../util/line-limit.ts';
+import { decodeUtf8 } from '../util/index.ts';
+import { maxLineBytes } from '../util/index.ts';
 import { LedgerLabError } from '../errors.ts';
 import { rougeScoresMulti, ROUGE_TYPES } from './rouge.ts';
 import type { RougeScores } from './rouge.ts';

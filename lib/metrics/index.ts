@@ -17,5 +17,7 @@ export { bootstrapCI, pairedBootstrap, bootstrapIndices } from './bootstrap.ts';
 export type { BootstrapCI, BootstrapOptions, PairedBootstrap } from './bootstrap.ts';
 export { parseScoreRecords, readScoreFile, scoreEnglish, scoreChinese } from './corpus.ts';
 export type { ScoreRecord, EnItem, ItemWarning, ScoreOptions, CorpusResult } from './corpus.ts';
+export { benchScore } from './bench.ts';
+export type { ScoreBenchOptions, ScoreBenchResult } from './bench.ts';
 export { diversityScores, diversityTokens, distinctN, seqRepetition, DIVERSITY_KEYS } from './diversity.ts';
 export type { DiversityScores, DiversityKey } from './diversity.ts';

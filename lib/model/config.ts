@@ -1,7 +1,7 @@
 /**
  * The decoder's shape, validated at the edge, and the closed-form parameter counts the tests check against.
  */
-import { s, type Infer } from '../config/schema.ts';
+import { s, type Infer } from '../config/index.ts';
 import { LedgerLabError } from '../errors.ts';
 
 export const GptConfigSchema = s.object({

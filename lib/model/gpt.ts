@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
-import { quantize, type QuantDtype } from '../quant/tensor.ts';
+import { quantize, type QuantDtype } from '../quant/index.ts';
 import { DenseLinear, PackedLinear, gelu, layerNorm, type ApplyContext, type Linear } from './layers.ts';
 import { attend, mergeHeads, paddingBias, splitHeads } from './attention.ts';
 import { GptConfigSchema, checkShape, headDim, isLlama, normEps, ropeTheta, kvHeads, type GptConfig } from './config.ts';

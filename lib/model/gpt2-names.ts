@@ -27,7 +27,7 @@
 import { LedgerLabError } from '../errors.ts';
 import { readSafetensors, tensorFromArray, toTypedArray } from './safetensors.ts';
 import type { SafeTensor, SafetensorsContent } from './safetensors.ts';
-import { decodeF16, decodeBf16 } from '../quant/half.ts';
+import { decodeF16, decodeBf16 } from '../quant/index.ts';
 
 export interface NeutralTensor {
   shape: number[];

@@ -3,7 +3,7 @@
  * residual projections (attn.o, mlp.proj) scaled by 1/sqrt(2·layers) as in GPT-2/nanoGPT (keeps the
  * residual stream's variance from growing with depth), zero biases, unit LayerNorm gains.
  */
-import { Rng } from '../util/random.ts';
+import { Rng } from '../util/index.ts';
 import { ffnWidth, isLlama, type GptConfig } from './config.ts';
 import { initLlamaWeights } from './llama/init.ts';
 import type { NeutralTensor } from './gpt2-names.ts';

@@ -3,8 +3,8 @@
  * implements so that PEFT methods and quantized storage can swap layers without the model knowing.
  */
 import * as tf from '@tensorflow/tfjs';
-import { QuantLinear } from '../quant/linear.ts';
-import type { QuantizedTensor } from '../quant/tensor.ts';
+import { QuantLinear } from '../quant/index.ts';
+import type { QuantizedTensor } from '../quant/index.ts';
 
 /** LayerNorm over the last axis, biased variance, eps 1e-5 (PyTorch's and GPT-2's default). */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {

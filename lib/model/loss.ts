@@ -9,7 +9,7 @@
  * scatter of one value per row, done in JS on the softmax buffer.
  */
 import * as tf from '@tensorflow/tfjs';
-import { IGNORE_INDEX } from '../data/batch/collate.ts';
+import { IGNORE_INDEX } from '../data/index.ts';
 
 /** Smallest normal float32: log() of a probability is clamped there (a loss term of at most 87.3). */
 const TINY = 1.1754944e-38;

@@ -19,7 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { LedgerLabError } from '../errors.ts';
-import { writeFileAtomic } from '../results/atomic.ts';
+import { writeFileAtomic } from '../util/index.ts';
 
 /** Every safetensors dtype, in the reference's increasing-alignment order (the write order is the reverse). */
 export const SAFETENSORS_DTYPES = [

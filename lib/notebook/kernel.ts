@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { paths } from '../paths.ts';
-import { writeJsonAtomic } from '../results/atomic.ts';
+import { writeJsonAtomic } from '../util/index.ts';
 
 export const KERNEL_NAME = 'ledgerlab';
 

@@ -5,7 +5,7 @@
  * `prefix_projection`, `encoder_hidden_size`, and `peft_type` / `finetuning_type` for the method itself. The
  * validated config keeps LedgerLab's names only (schema.ts rewrites aliases before validating).
  */
-import { alias, type AliasProblem, type AliasRule } from '../config/schema.ts';
+import { alias, type AliasProblem, type AliasRule } from '../config/index.ts';
 import { LORA_TARGETS } from './lora.ts';
 
 /** Checkpoint module names (Llama/Qwen2, GPT-2, ChatGLM) → LedgerLab's LoRA targets. */

@@ -6,11 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
-import { Rng } from '../util/random.ts';
-import { DenseLinear, type ApplyContext, type Linear } from '../model/layers.ts';
-import type { Gpt } from '../model/gpt.ts';
-import type { GptConfig } from '../model/config.ts';
-import { expectedShapes } from '../model/shapes.ts';
+import { Rng } from '../util/index.ts';
+import { DenseLinear, type ApplyContext, type Linear } from '../model/index.ts';
+import type { Gpt } from '../model/index.ts';
+import type { GptConfig } from '../model/index.ts';
+import { expectedShapes } from '../model/index.ts';
 
 /** q, k, v, o for both families; fc, proj for GPT-2's MLP; gate, up, down for the Llama family's SwiGLU. */
 export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'fc', 'proj', 'gate', 'up', 'down'] as const;

@@ -6,7 +6,7 @@
  * const m = memoryBreakdown(model, 'adam');
  * m.frozenBytes   // packed base weights (nf4: n/2 + absmax bytes) + fp32 embeddings and LayerNorms
  */
-import type { Gpt } from '../model/gpt.ts';
+import type { Gpt } from '../model/index.ts';
 
 export interface MemoryBreakdown {
   /** Frozen base bytes by storage dtype (block linears in their packed form; everything else fp32). */

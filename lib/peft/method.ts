@@ -5,11 +5,11 @@
  * @example
  * const model = await buildModel(config, weights, { method: 'lora', r: 8, alpha: 16, targets: ['q', 'v'] }, 'fp32', 0);
  */
-import { s, type Infer } from '../config/schema.ts';
-import { Gpt } from '../model/gpt.ts';
-import { headDim, kvHeads, type GptConfig } from '../model/config.ts';
-import type { Weights } from '../model/init.ts';
-import type { QuantDtype } from '../quant/tensor.ts';
+import { s, type Infer } from '../config/index.ts';
+import { Gpt } from '../model/index.ts';
+import { headDim, kvHeads, type GptConfig } from '../model/index.ts';
+import type { Weights } from '../model/index.ts';
+import type { QuantDtype } from '../quant/index.ts';
 import { LedgerLabError } from '../errors.ts';
 import { applyLora, loraParamCount, LORA_TARGETS } from './lora.ts';
 import { applyPrefix, prefixParamCount } from './prefix.ts';

@@ -7,10 +7,10 @@
  * key/values as ChatGLM does. P = 0 leaves the base model exactly unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../util/random.ts';
-import type { Gpt, KvPrefix } from '../model/gpt.ts';
-import type { ApplyContext } from '../model/layers.ts';
-import { headDim, kvHeads } from '../model/config.ts';
+import { Rng } from '../util/index.ts';
+import type { Gpt, KvPrefix } from '../model/index.ts';
+import type { ApplyContext } from '../model/index.ts';
+import { headDim, kvHeads } from '../model/index.ts';
 
 export interface PrefixOptions {
   length: number;

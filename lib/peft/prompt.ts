@@ -7,8 +7,8 @@
  *    Linear·ReLU·Linear (PEFT's LSTM encoder, here one LSTM layer).
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../util/random.ts';
-import type { Gpt } from '../model/gpt.ts';
+import { Rng } from '../util/index.ts';
+import type { Gpt } from '../model/index.ts';
 
 export interface PromptTuningOptions {
   length: number;

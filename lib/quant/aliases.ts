@@ -3,7 +3,7 @@
  * `quantization_bit: 4` with `quantization_type` (nf4, its default, or fp4) and `double_quantization` (default
  * true there) → `quant: nf4-dq | nf4 | fp4`; `quantization_bit: 8` → `int8`.
  */
-import type { AliasRule } from '../config/schema.ts';
+import type { AliasRule } from '../config/index.ts';
 
 export const QUANT_ALIASES: readonly AliasRule[] = [
   {

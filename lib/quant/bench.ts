@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { QuantLinear } from './linear.ts';
 import { quantize, dequantize } from './tensor.ts';
 import type { QuantDtype } from './tensor.ts';
-import { timeRepeats } from '../measure/timing.ts';
-import type { Stat } from '../measure/timing.ts';
-import { Rng } from '../util/random.ts';
+import { timeRepeats } from '../measure/index.ts';
+import type { Stat } from '../measure/index.ts';
+import { Rng } from '../util/index.ts';
 
 export interface QuantBenchRow {
   dtype: QuantDtype | 'fp32-resident';

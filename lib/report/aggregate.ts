@@ -6,7 +6,7 @@
  * groupedBarChart({ ..., rows: barRows([{ group: 'LoRA', series: 'own', values: [21.1, 21.9, 22.4] }]) });
  * lineBandChart({ ..., points: bandPoints(metricLines.map((m) => ({ x: m.step, series: m.method, value: m.loss }))) });
  */
-import { meanCI } from '../measure/stats.ts';
+import { meanCI } from '../measure/index.ts';
 import type { BarRow, LinePoint } from './charts.ts';
 
 export function barRows(groups: readonly { group: string; series?: string; values: readonly number[] }[]): BarRow[] {

@@ -15,6 +15,7 @@
  * const svg = await renderSvg(chart);
  */
 import { LedgerLabError } from '../errors.ts';
+import type { Estimate } from '../measure/index.ts';
 
 export type ChartKind = 'grouped-bar' | 'waterfall' | 'line-band' | 'heatmap' | 'scatter';
 
@@ -148,15 +149,12 @@ export function digitsFor(values: readonly number[]): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-export interface BarRow {
+/** A bar: its figure and 95% interval (lo/hi omitted, or equal to mean, when there is one run only). */
+export interface BarRow extends Estimate {
   /** Category on the x axis (e.g. method). */
   group: string;
   /** Bar within the group (e.g. recipe); omit for one bar per group. */
   series?: string;
-  mean: number;
-  /** 95% interval; omit (or equal to mean) when there is one run only. */
-  lo?: number;
-  hi?: number;
 }
 
 export interface GroupedBarOptions extends ChartCommon {
@@ -292,12 +290,10 @@ export function waterfallChart(o: WaterfallOptions): Chart {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-export interface LinePoint {
+/** A point of a line with its band (lo/hi omitted: no band there). */
+export interface LinePoint extends Estimate {
   x: number;
   series?: string;
-  mean: number;
-  lo?: number;
-  hi?: number;
 }
 
 export interface LineBandOptions extends ChartCommon {

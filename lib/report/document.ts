@@ -17,21 +17,17 @@
  * const { html, pdf } = await writeReport(doc, { dir: 'results/reports/speedup', pdf: true });
  */
 import { join, resolve } from 'node:path';
-import { canonicalJson } from '../config/load.ts';
-import { backendLabel } from '../runtime/backend-label.ts';
-import { writeFileAtomic } from '../results/atomic.ts';
-import type { RunEntry } from '../results/store.ts';
+import { canonicalJson } from '../util/index.ts';
+import { backendLabel } from '../runtime/index.ts';
+import { writeFileAtomic } from '../util/index.ts';
+import type { RunEntry } from '../results/index.ts';
+import type { Interval } from '../measure/index.ts';
 import type { Chart } from './charts.ts';
 import { chartFigureHtml, escapeHtml } from './render.ts';
 import { printPdf } from './pdf.ts';
 
-/** A figure with its 95% interval (MeanCI from lib/measure fits; `n` = number of values behind it). */
-export interface Interval {
-  mean: number;
-  lo: number;
-  hi: number;
-  n?: number;
-}
+/** A table cell may be a figure with its interval: lib/measure's Interval (MeanCI and BootstrapCI are ones). */
+export type { Interval };
 
 export type Cell = string | number | boolean | null | undefined | Interval;
 

@@ -23,7 +23,7 @@ export type {
 export { findChromium, printPdf, CHROMIUM_NAMES } from './pdf.ts';
 export type { PdfOptions } from './pdf.ts';
 export {
-  registerReportSection, getReportSection, reportSectionKinds, defaultSection, buildReport, comparisonTable, groupLabel,
+  defaultSection, buildReport, comparisonTable, groupLabel,
 } from './sections.ts';
 export type { ReportContext, ReportPart, ReportSectionBuilder, BuildReportOptions, DefaultSectionOptions } from './sections.ts';
 export { resolveReportRuns } from './resolve.ts';

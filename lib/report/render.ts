@@ -15,7 +15,7 @@
  * writeFileSync('fig.png', await renderPng(chart));
  */
 import { LedgerLabError } from '../errors.ts';
-import { sha256 } from '../util/hash.ts';
+import { sha256 } from '../util/index.ts';
 import type { Chart, VegaLiteSpec } from './charts.ts';
 
 /** Compiles a chart's vega-lite spec and renders it headless to an SVG string (ids made unique per chart). */

@@ -3,7 +3,7 @@
  * name (the `name` of an experiment file, shared by all its runs) or kind. Tried in that order.
  */
 import { LedgerLabError, isLedgerLabError } from '../errors.ts';
-import { findRuns, listRuns, type RunEntry } from '../results/store.ts';
+import { findRuns, listRuns, type RunEntry } from '../results/index.ts';
 
 export function resolveReportRuns(refs: readonly string[], root: string): RunEntry[] {
   const out: RunEntry[] = [];

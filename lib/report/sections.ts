@@ -1,23 +1,22 @@
 /**
- * Report sections per experiment kind. An experiment kind (speedup, qlora, drift, simulate…) registers a
+ * Report sections per experiment kind. An experiment kind (speedup, qlora, drift, simulate…) may have a
  * builder that turns its runs into sections — the claim, the setup, results with intervals, charts — and
- * limits. Kinds without a builder get the generic section: the config keys that differ between runs, every
- * numeric summary metric as mean [95% CI] across seeds (the `ledgerlab compare` table), a bar chart per
- * metric, and the run records appendix.
+ * limits; the builders are passed in (`sections`: the shipped ones are listed in lib/experiments/registry.ts,
+ * which sits above this layer). Kinds without a builder get the generic section: the config keys that differ
+ * between runs, every numeric summary metric as mean [95% CI] across seeds (the `ledgerlab compare` table),
+ * a bar chart per metric, and the run records appendix.
  *
  * @example
- * registerReportSection('speedup', async ({ runs }) => ({
- *   sections: [{ title: 'Throughput', blocks: [chartBlock(groupedBarChart({ ... }), runs)] }],
- *   limits: ['Tiny model on CPU.'],
- * }));
- * const doc = await buildReport(findRuns(['speedup-']));
+ * const doc = await buildReport(findRuns(['speedup-']), {
+ *   sections: { speedup: async ({ runs }) => ({ sections: [{ title: 'Throughput', blocks: [chartBlock(groupedBarChart({ ... }), runs)] }], limits: ['Tiny model on CPU.'] }) },
+ * });
  */
-import { compareRuns, type Comparison } from '../results/compare.ts';
-import type { RunEntry } from '../results/store.ts';
+import { compareRuns, type Comparison } from '../results/index.ts';
+import type { RunEntry } from '../results/index.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { flatten } from '../results/compare.ts';
-import { readJsonl } from '../results/store.ts';
+import { flatten } from '../results/index.ts';
+import { readJsonl } from '../util/index.ts';
 import { groupedBarChart, lineBandChart, withProvenance } from './charts.ts';
 import { bandPoints } from './aggregate.ts';
 import {
@@ -42,21 +41,6 @@ export interface ReportPart {
 }
 
 export type ReportSectionBuilder = (ctx: ReportContext) => ReportPart | Section[] | Promise<ReportPart | Section[]>;
-
-const builders = new Map<string, ReportSectionBuilder>();
-
-/** Registers (or replaces) the section builder of an experiment kind. */
-export function registerReportSection(kind: string, builder: ReportSectionBuilder): void {
-  builders.set(kind, builder);
-}
-
-export function getReportSection(kind: string): ReportSectionBuilder | undefined {
-  return builders.get(kind);
-}
-
-export function reportSectionKinds(): string[] {
-  return [...builders.keys()].sort();
-}
 
 /** "method=lora, train.batch=4" — the differing config values that name a group ("all runs" if none differ). */
 export function groupLabel(config: Record<string, unknown>): string {
@@ -159,12 +143,14 @@ export interface BuildReportOptions {
   /** Limits added to every report (after the kinds' own). */
   limits?: string[];
   generatedAt?: string;
+  /** kind → its section builder; kinds not listed get defaultSection. */
+  sections?: Readonly<Record<string, ReportSectionBuilder>>;
 }
 
 const normalize = (p: ReportPart | Section[]): ReportPart => (Array.isArray(p) ? { sections: p } : p);
 
 /**
- * Groups runs by kind, runs each kind's registered builder (or the default section), and adds the limits
+ * Groups runs by kind, runs each kind's builder from `opts.sections` (or the default section), and adds the limits
  * and the run records appendix. The result renders with renderReportHtml / writeReport.
  */
 export async function buildReport(runs: readonly RunEntry[], opts: BuildReportOptions = {}): Promise<ReportDocument> {
@@ -173,7 +159,7 @@ export async function buildReport(runs: readonly RunEntry[], opts: BuildReportOp
   const parts: ReportPart[] = [];
   for (const kind of kinds) {
     const ctx: ReportContext = { kind, runs: ordered.filter((e) => e.record.kind === kind), allRuns: ordered };
-    const builder = builders.get(kind);
+    const builder = opts.sections?.[kind];
     parts.push(builder ? normalize(await builder(ctx)) : defaultSection(ctx));
   }
   const only = parts.length === 1 ? parts[0] : undefined;

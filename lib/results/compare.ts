@@ -6,8 +6,8 @@
  * const c = compareRuns(listRuns('results').filter((r) => r.record.kind === 'speedup'));
  * console.log(formatComparison(c));
  */
-import { canonicalJson } from '../config/load.ts';
-import { meanCI, formatCI, type MeanCI } from '../measure/stats.ts';
+import { canonicalJson } from '../util/index.ts';
+import { meanCI, formatCI, type MeanCI } from '../measure/index.ts';
 import type { RunEntry } from './store.ts';
 
 /** Flattens nested objects to dotted paths; arrays and scalars are leaves. */

@@ -9,7 +9,7 @@
 import type { DataFrame } from 'danfojs-node';
 import { join } from 'node:path';
 import { flatten, summaryMetrics } from './compare.ts';
-import { readJsonl } from './store.ts';
+import { readJsonl } from '../util/index.ts';
 import type { RunEntry } from './store.ts';
 
 export function runRows(entries: readonly RunEntry[]): Record<string, unknown>[] {

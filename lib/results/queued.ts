@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { s, type Infer } from '../config/index.ts';
 import { isLedgerLabError } from '../errors.ts';
-import { writeJsonAtomic } from './atomic.ts';
+import { writeJsonAtomic } from '../util/index.ts';
 
 export const QUEUED_DIR = '.queued';
 

@@ -7,7 +7,7 @@
  * effective status: "running" whose process no longer exists on this host reads as "interrupted".
  */
 import { hostname } from 'node:os';
-import { s, type Infer } from '../config/schema.ts';
+import { s, type Infer } from '../config/index.ts';
 
 export const RUN_RECORD_VERSION = 1;
 
@@ -38,7 +38,11 @@ export const RunRecordSchema = s.object({
   artifacts: s.record(s.string()),
   /** Final figures written at the end (free-form per kind). */
   summary: s.unknown().optional(),
-  error: s.object({ message: s.string(), where: s.string().optional(), kind: s.string().optional() }).optional(),
+  error: s.object({
+    message: s.string(), where: s.string().optional(), kind: s.string().optional(),
+    code: s.string().optional(),
+    issues: s.array(s.object({ path: s.array(s.unknown()), message: s.string() })).optional(),
+  }).optional(),
   /** The run this one resumed from, if any, and how many times it was resumed. */
   resumedFrom: s.string().optional(),
   resumes: s.int({ min: 0 }).default(0),

@@ -13,10 +13,10 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
-import { parseJsonText } from '../config/load.ts';
-import { sha256Json } from '../util/hash.ts';
-import { environmentReport } from '../runtime/env.ts';
-import { appendJsonLine, writeFileAtomic, writeJsonAtomic } from './atomic.ts';
+import { parseJsonText } from '../config/index.ts';
+import { sha256Json } from '../util/index.ts';
+import { environmentReport } from '../runtime/index.ts';
+import { appendJsonLine, writeFileAtomic, writeJsonAtomic } from '../util/index.ts';
 import { gitState } from './git.ts';
 import { RUN_RECORD_VERSION, RunRecordSchema, effectiveStatus, type RunRecord } from './run-record.ts';
 
@@ -101,7 +101,10 @@ export class Run {
   fail(err: unknown): void {
     const e = err as LedgerLabError;
     this.close('failed', {
-      error: { message: e?.problem ?? (err instanceof Error ? err.message : String(err)), where: e?.where, kind: e?.kind ?? 'internal' },
+      error: {
+        message: e?.problem ?? (err instanceof Error ? err.message : String(err)), where: e?.where, kind: e?.kind ?? 'internal',
+        ...(err instanceof LedgerLabError ? { code: err.code, ...(err.issues.length ? { issues: err.issues.map((i) => ({ path: [...i.path], message: i.message })) } : {}) } : {}),
+      },
     });
   }
 

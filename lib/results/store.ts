@@ -1,14 +1,14 @@
 /**
- * Reading results back: list run folders, read metrics.jsonl (tolerating a torn last line).
+ * Reading results back: list run folders and find runs by reference (JSON-lines reading is util/jsonl.ts).
  * One unreadable run.json (empty, cut short, foreign) must not hide every other run: listings skip it with a
  * warning naming the file, while a reference that names exactly that run still gets its located error.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { LedgerLabError, isLedgerLabError } from '../errors.ts';
 import { readRunRecord } from './run.ts';
 import { effectiveStatus, RUN_STATUSES, type RunRecord, type RunStatus } from './run-record.ts';
-import { suggest } from '../config/schema.ts';
+import { suggest } from '../config/index.ts';
 
 export interface RunEntry {
   dir: string;
@@ -66,32 +66,6 @@ export function listRuns(root = 'results', opts: ListRunsOptions = {}): RunEntry
   const { entries, skipped } = scanRuns(root);
   for (const s of skipped) (opts.onSkip ?? warnSkipped)(s);
   return entries;
-}
-
-/**
- * Parses a JSON-lines file. A malformed line is an error naming file:line — except an incomplete final
- * line (no newline), which a kill mid-append can leave and which is dropped.
- */
-export function readJsonl<T = Record<string, unknown>>(path: string): T[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new LedgerLabError({ kind: 'io', problem: 'cannot read JSON-lines file', where: path, cause: err });
-  }
-  const lines = text.split('\n');
-  const torn = lines.length > 0 && lines[lines.length - 1] !== '';
-  const out: T[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch (err) {
-      if (torn && i === lines.length - 1) return;
-      throw new LedgerLabError({ kind: 'data', problem: `invalid JSON line: ${(err as Error).message}`, where: `${path}:${i + 1}`, cause: err });
-    }
-  });
-  return out;
 }
 
 /**

@@ -5,7 +5,7 @@ export { installKernelFixes, removeKernelFixes, installedKernelFixes, KERNEL_FIX
 export { environmentReport, environmentSummary, formatEnvironment, packageVersion, TRACKED_PACKAGES } from './env.ts';
 export type { EnvironmentReport } from './env.ts';
 export { backendLabel } from './backend-label.ts';
-export { benchKernels, DEFAULT_CASES as KERNEL_BENCH_CASES } from './kernel-bench.ts';
+export { benchKernels, DEFAULT_CASES as KERNEL_BENCH_CASES, SLOW_CASE as KERNEL_BENCH_SLOW_CASE } from './kernel-bench.ts';
 export type { KernelBenchResult, KernelBenchCase } from './kernel-bench.ts';
 export { probeWebGpu, activateWebGpu, webgpuKernelNames, vulkanLoaderPresent, gpuDeviceNodes, REPORTED_LIMITS } from './webgpu.ts';
 export type { WebGpuProbe, WebGpuAdapterInfo } from './webgpu.ts';

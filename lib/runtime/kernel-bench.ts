@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { installKernelFixes, removeKernelFixes } from './kernels/index.ts';
-import { timeRepeats, type Stat } from '../measure/timing.ts';
-import { Rng } from '../util/random.ts';
+import { timeRepeats, type Stat } from '../measure/index.ts';
+import { Rng } from '../util/index.ts';
 import { silenceCpuNotice } from './backend.ts';
 
 export interface KernelBenchCase {

@@ -3,7 +3,7 @@
  * A/B comparisons of two designs as seed-paired differences (the same seed gives both designs the same
  * world, honest agents and queries, so pairing removes most of the between-seed variance).
  */
-import { meanCI, type MeanCI } from '../measure/stats.ts';
+import { meanCI, type MeanCI } from '../measure/index.ts';
 import type { AttackConfig, DesignConfig, WorldConfig } from './config.ts';
 import { runCell, simulateFast, summarize, type SweepResult, type TableMetric } from './run.ts';
 

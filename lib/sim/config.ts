@@ -3,7 +3,7 @@
  * Strict objects: an unknown key is a config error naming its path. Amounts are in ether (numbers) and
  * converted to wei once, with gwei precision, so JSON stays readable.
  */
-import { s, type Infer } from '../config/schema.ts';
+import { s, type Infer } from '../config/index.ts';
 import { SearchSchema, type SearchConfig } from './search/config.ts';
 import { PopulationSchema, type PopulationConfig } from './population/config.ts';
 import { SpansSchema, type SpansConfig } from './spans/config.ts';

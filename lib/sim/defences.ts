@@ -3,7 +3,7 @@
  * near-duplicate embeddings), identity clustering (shared funding wallets and payer→owner self-dealing
  * links), and challenge bounties (watchers inspect the most-used items and challenge low quality or copies).
  */
-import type { Rng } from '../util/random.ts';
+import type { Rng } from '../util/index.ts';
 import type { Identity, Item } from './world.ts';
 import { dot } from './world.ts';
 

@@ -9,7 +9,7 @@
  * lib/ledger/rules.ts aggregateEpoch) and keep the item out of retrieval afterwards. An item flagged by an
  * upheld challenge frees its content hash for later registrations, as on chain.
  */
-import { Rng } from '../util/random.ts';
+import { Rng } from '../util/index.ts';
 import type { DesignConfig, WorldConfig } from './config.ts';
 import { ethToWei } from './config.ts';
 import type { Agent, AgentContext, ItemPlan } from './agents/types.ts';

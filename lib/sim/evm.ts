@@ -15,7 +15,7 @@
  * Hardhat/ethers load lazily (only when this runs).
  */
 import { LedgerLabError } from '../errors.ts';
-import type { LedgerChain } from '../ledger/chain.ts';
+import type { LedgerChain } from '../ledger/index.ts';
 import { ethToWei } from './config.ts';
 import type { Episode } from './episode.ts';
 import { RULE_IDS } from './settle.ts';

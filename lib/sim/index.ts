@@ -2,6 +2,7 @@
  * sim/: the incentive stress-testing simulator — a world of datanets, items and queries, honest and
  * adversarial agents with budgets, reward designs (ledger rule × attribution method × defences), and
  * fast-mode (off-chain, exact bigint ledger rules) Monte Carlo over seeds and design × attack sweeps.
+ * The engine only: experiment files, the `simulate` kind and its report section are in lib/experiments/simulate/.
  */
 export * from './attribution/index.ts';
 export { WorldSchema, DesignSchema, AttackSchema, SimConfigSchema, parseSimConfig, world, design, attack, attackName, ethToWei, RULE_KEYS, ATTRIBUTIONS, DEFENCES } from './config.ts';
@@ -20,19 +21,11 @@ export type { RunMetrics, Account } from './metrics.ts';
 export { simulateFast, runCell, runSweep, summarize, agentsFor, honestAgents, TABLE_METRICS } from './run.ts';
 export type { CellMetrics, SweepRow, SweepCell, SweepResult, TableMetric } from './run.ts';
 export { designName, designGrid, standardDesigns } from './designs.ts';
-export { loadSimFile, recordSweep, formatSweepTable, simulateKind } from './sweep-file.ts';
-export type { SimFile } from './sweep-file.ts';
 export { settleEvm, verifySweepOnChain } from './evm.ts';
 export type { EvmSettlement, EvmEpoch, EvmCheck } from './evm.ts';
 export { budgetCurve, compareDesigns, sweepMatrix } from './analysis.ts';
 export type { BudgetPoint, DesignDiff, SweepMatrix } from './analysis.ts';
-export { simReport, sweepSections, simCharts, readSimSweeps, capturedShareHeatmap, budgetChart, simBudgetCurves, shareLabel, theoryChecks, theorySection, SIM_QUESTION, SIM_LIMITS } from './report.ts';
-export type { SimSweep, SimReportOptions, BudgetOptions, TheoryChecks, WashCheck, SybilCheck, DuplicateCheck } from './report.ts';
 export * from './search/index.ts';
 export * from './population/index.ts';
 export * from './spans/index.ts';
 export * from './scale/index.ts';
-export { adaptiveSections, readAdaptiveRuns, populationChart } from './adaptive-report.ts';
-export type { AdaptiveRun } from './adaptive-report.ts';
-export { runAdaptive, writeAdaptiveArtifacts } from './adaptive.ts';
-export type { AdaptiveResult } from './adaptive.ts';

@@ -4,7 +4,7 @@
  * the `candidates` nearest items under the top-k utility U(S) = (1/k)·Σ gains of S's k nearest, and an item
  * with a value ≤ 0 is left out of the event (it made the answer no better).
  */
-import type { Rng } from '../util/random.ts';
+import type { Rng } from '../util/index.ts';
 import type { AttributionKey } from './config.ts';
 import type { Item, Retrieval } from './world.ts';
 import { dot } from './world.ts';

@@ -4,7 +4,7 @@
  * budget spent by an honest contributor instead (attack gain ratio). Seeds give mean and 95% interval;
  * a sweep is the grid designs × attacks.
  */
-import { meanCI, type MeanCI } from '../measure/stats.ts';
+import { meanCI, type MeanCI } from '../measure/index.ts';
 import type { AttackConfig, DesignConfig, SimConfig, WorldConfig } from './config.ts';
 import { attackName, ethToWei } from './config.ts';
 import type { Agent } from './agents/types.ts';

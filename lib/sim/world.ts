@@ -4,7 +4,7 @@
  * comes from forks of one seeded Rng, labelled so that honest items and consumer queries are identical in
  * a run with and without an attacker (the counterfactuals the metrics compare against).
  */
-import { Rng } from '../util/random.ts';
+import { Rng } from '../util/index.ts';
 import type { WorldConfig } from './config.ts';
 
 export type Vec = Float64Array;

@@ -3,7 +3,7 @@
  * `gradient_accumulation_steps`, `learning_rate`, `cutoff_len`, …), rewritten to TrainSchema's names before
  * validation, so the run record holds one canonical form.
  */
-import { alias, type AliasRule } from '../config/schema.ts';
+import { alias, type AliasRule } from '../config/index.ts';
 
 const HF = 'Hugging Face Trainer', LF = 'LLaMA-Factory';
 const SCHEDULES: Record<string, string> = { cosine: 'cosine', linear: 'linear', constant: 'constant', constant_with_warmup: 'constant' };

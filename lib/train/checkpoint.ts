@@ -13,9 +13,9 @@
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
-import type { Gpt } from '../model/gpt.ts';
-import { readSafetensors, tensorFromArray, toTypedArray, writeSafetensors, type SafeTensor } from '../model/safetensors.ts';
-import type { IteratorState } from '../data/batch/iterator.ts';
+import type { Gpt } from '../model/index.ts';
+import { readSafetensors, tensorFromArray, toTypedArray, writeSafetensors, type SafeTensor } from '../model/index.ts';
+import type { IteratorState } from '../data/index.ts';
 import type { AdamW, AdamWState } from './optim.ts';
 
 export const CHECKPOINT_FORMAT = 'ledgerlab-train-checkpoint';

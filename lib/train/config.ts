@@ -7,7 +7,7 @@
  * const cfg = TrainSchema.parse({ steps: 200, lr: 3e-4, warmupSteps: 20, padding: 'max_length' }, 'exp.json (train)');
  * cfg.schedule; // 'cosine' (default)
  */
-import { s, type Infer } from '../config/schema.ts';
+import { s, type Infer } from '../config/index.ts';
 import { TRAIN_ALIASES } from './aliases.ts';
 
 export const TrainSchema = s.object({

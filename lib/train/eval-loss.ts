@@ -4,10 +4,10 @@
  * size do not change it), and its perplexity exp(loss).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Gpt } from '../model/gpt.ts';
-import { lmLoss } from '../model/loss.ts';
-import { collate, shiftedLabels, IGNORE_INDEX, type PaddingStrategy } from '../data/batch/collate.ts';
-import type { EncodedExample } from '../data/batch/encode.ts';
+import type { Gpt } from '../model/index.ts';
+import { lmLoss } from '../model/index.ts';
+import { collate, shiftedLabels, IGNORE_INDEX, type PaddingStrategy } from '../data/index.ts';
+import type { EncodedExample } from '../data/index.ts';
 
 export interface EvalLossOptions {
   batchSize: number;

@@ -9,15 +9,15 @@
  * ev.scores;          // { 'rouge-1': …, 'rouge-2': …, 'rouge-l': …, 'bleu-4': … }
  * ev.predictions[0];  // { id, source, prediction, references }
  */
-import type { Gpt } from '../model/gpt.ts';
-import type { Example } from '../data/types.ts';
-import type { Tokenizer } from '../data/tokenizer/specials.ts';
-import { encodeExamples, type LengthLimits } from '../data/batch/encode.ts';
-import type { PaddingStrategy } from '../data/batch/collate.ts';
+import type { Gpt } from '../model/index.ts';
+import type { Example } from '../data/index.ts';
+import type { Tokenizer } from '../data/index.ts';
+import { encodeExamples, type LengthLimits } from '../data/index.ts';
+import type { PaddingStrategy } from '../data/index.ts';
 import { ZH_KEYS, zhScoresMulti } from '../metrics/index.ts';
-import { generateBatched, type CachedDecoder } from '../infer/generate.ts';
-import { Progress } from '../measure/progress.ts';
-import { TfjsDecoder } from '../infer/tfjs-decoder.ts';
+import { generateBatched, type CachedDecoder } from '../infer/index.ts';
+import { Progress } from '../measure/index.ts';
+import { TfjsDecoder } from '../infer/index.ts';
 import { evalLoss } from './eval-loss.ts';
 
 export interface EvalPrediction {

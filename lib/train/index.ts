@@ -2,7 +2,10 @@
  * train/: turning data and a model into trained weights and evaluated predictions.
  *   config.ts      TrainSchema: the strict, typed training config
  *   optim.ts       AdamW with savable state, global-norm clipping, warm-up + constant/linear/cosine schedule
- *   loop.ts        the nanoGPT-style loop: accumulation, clipping, metrics.jsonl, eval, early stop, resume
+ *   loop.ts        the nanoGPT-style loop: metrics.jsonl lines, progress, per-step batch statistics; its parts:
+ *     step.ts        one optimizer update (gradient accumulation, clipping, AdamW)
+ *     early-stop.ts  evaluation after a step and the early-stop counters
+ *     resume.ts      start fresh or from the checkpoint (fingerprint check, metrics cut back), write checkpoints
  *   checkpoint.ts  one atomic safetensors file per run: trainable tensors, AdamW moments, loop state
  *   eval-loss.ts   teacher-forced loss and perplexity on a split
  *   pretrain.ts    base-model pretraining on domain text, cached by a hash of everything that shapes it
@@ -15,6 +18,12 @@ export { AdamW, clipByGlobalNorm, lrAt } from './optim.ts';
 export type { AdamWOptions, AdamWState } from './optim.ts';
 export { trainLoop, deterministicFields, TIMING_KEYS } from './loop.ts';
 export type { TrainLoopOptions, TrainLoopResult } from './loop.ts';
+export { trainStep } from './step.ts';
+export type { StepBatchStats, StepResult, StepContext } from './step.ts';
+export { updateEarlyStop, evaluateAfterStep, freshEarlyStop } from './early-stop.ts';
+export type { EvalOutcome } from './early-stop.ts';
+export { startOrResume, writeLoopCheckpoint, loopFingerprint } from './resume.ts';
+export type { LoopProgress } from './resume.ts';
 export { saveCheckpoint, readCheckpoint, restoreCheckpoint, CHECKPOINT_FILE, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.ts';
 export type { LoopState, LogWindow, EarlyStopState, TrainCheckpoint } from './checkpoint.ts';
 export { evalLoss } from './eval-loss.ts';

@@ -1,5 +1,6 @@
 /**
- * The training loop, nanoGPT-style: one readable function, top to bottom.
+ * The training loop, nanoGPT-style: one readable function, top to bottom. Its parts live beside it:
+ * step.ts (one optimizer update), early-stop.ts (evaluation and early stopping), resume.ts (checkpoint/resume).
  *
  *   for each step:
  *     for each of gradAccum micro-batches: next batch → forward → lmLoss(shiftedLabels) → variableGrads → accumulate
@@ -13,27 +14,27 @@
  * checkpoint (by the killed process) are dropped first, so metrics.jsonl ends up line-for-line identical
  * except for the timing fields (`TIMING_KEYS`).
  *
+ * The result carries per-step batch statistics (`batches`: samples, real/padded/target tokens of each step in
+ * this process, aligned with `stepMs`), so throughput is counted from the loop, not by replaying its batches.
+ *
  * @example
  * const result = await trainLoop({ model, config: TrainSchema.parse({ steps: 100 }), train: encoded, padId: tok.special.pad,
  *   seed: 0, metricsPath: run.metricsPath, checkpointDir: run.dir, resume: ctx.resume });
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
-import type { Gpt } from '../model/gpt.ts';
-import { lmLoss } from '../model/loss.ts';
-import { BatchIterator } from '../data/batch/iterator.ts';
-import { shiftedLabels } from '../data/batch/collate.ts';
-import type { EncodedExample } from '../data/batch/encode.ts';
-import { Rng } from '../util/random.ts';
-import { sha256Json } from '../util/hash.ts';
-import { Progress } from '../measure/progress.ts';
-import { appendJsonLine, writeFileAtomic } from '../results/atomic.ts';
+import type { Gpt } from '../model/index.ts';
+import { BatchIterator } from '../data/index.ts';
+import type { EncodedExample } from '../data/index.ts';
+import { Progress } from '../measure/index.ts';
+import { appendJsonLine } from '../util/index.ts';
 import type { TrainConfig } from './config.ts';
-import { AdamW, clipByGlobalNorm, lrAt } from './optim.ts';
-import { CHECKPOINT_FILE, readCheckpoint, restoreCheckpoint, saveCheckpoint, type LogWindow, type LoopState } from './checkpoint.ts';
-import { evalLoss } from './eval-loss.ts';
+import { AdamW, lrAt } from './optim.ts';
+import { trainStep, type StepBatchStats } from './step.ts';
+import { evaluateAfterStep } from './early-stop.ts';
+import { checkpointPath, emptyWindow, loopFingerprint, startOrResume, writeLoopCheckpoint } from './resume.ts';
 
 /** Fields of a metrics line that measure the machine, not the math: they differ between identical runs. */
 export const TIMING_KEYS = ['time', 'tokensPerS', 'paddedTokensPerS', 'samplesPerS', 'stepMs', 'tfBytes', 'rssBytes'] as const;
@@ -70,6 +71,8 @@ export interface TrainLoopOptions {
   quiet?: boolean;
 }
 
+export type { StepBatchStats } from './step.ts';
+
 export interface TrainLoopResult {
   /** Completed optimizer updates. */
   steps: number;
@@ -84,28 +87,10 @@ export interface TrainLoopResult {
   bestEval?: { loss: number; step: number };
   /** Wall-clock ms per step in this process (timing only). */
   stepMs: number[];
+  /** What each step of this process trained on (summed over its micro-batches), aligned with stepMs. */
+  batches: StepBatchStats[];
   /** Real and padded token positions the forward passes covered in this process. */
   tokens: { real: number; padded: number };
-}
-
-const emptyWindow = (): LogWindow => ({ steps: 0, lossSum: 0, realTokens: 0, paddedTokens: 0, targetTokens: 0, samples: 0, seconds: 0 });
-
-/** The metrics lines of a file, keeping complete lines with step ≤ `upTo` (a killed writer's tail is dropped). */
-function truncateMetrics(path: string, upTo: number): void {
-  if (!existsSync(path)) return;
-  const text = readFileSync(path, 'utf8');
-  const keep: string[] = [];
-  for (const raw of text.split('\n')) {
-    if (!raw.trim()) continue;
-    let line: { step?: number };
-    try {
-      line = JSON.parse(raw);
-    } catch {
-      continue; // the half-written last line of a killed process
-    }
-    if (typeof line.step !== 'number' || line.step <= upTo) keep.push(raw);
-  }
-  writeFileAtomic(path, keep.map((l) => l + '\n').join(''));
 }
 
 export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
@@ -118,40 +103,14 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     batchSize: c.batchSize, seed: o.seed, padding: c.padding, maxSource: c.maxSource, maxTarget: c.maxTarget, padId: o.padId,
     shuffle: c.shuffle, groupByLength: c.groupByLength,
   });
-  const vars = [...model.trainable.values()];
-  const names = [...model.trainable.keys()];
   const opt = new AdamW(model.trainable, { betas: c.betas, eps: c.eps, weightDecay: c.weightDecay });
-  const fingerprint = sha256Json({ config: c, seed: o.seed, trainable: names.map((n, i) => [n, vars[i].shape]) });
-  const ckptPath = o.checkpointDir ? join(o.checkpointDir, CHECKPOINT_FILE) : undefined;
+  const fingerprint = loopFingerprint(c, o.seed, model);
+  const ckptPath = checkpointPath(o.checkpointDir);
 
   try {
-    let rng = new Rng(`${o.seed}:train-loop`);
-    let step = 0;
-    let window = emptyWindow();
-    let early = { best: null as number | null, bestStep: 0, bad: 0 };
-    let stoppedEarly = false;
-    let finalEval: TrainLoopResult['finalEval'];
-    let lastLoss = NaN;
-    if (o.resume && ckptPath) {
-      const ckpt = readCheckpoint(ckptPath);
-      if (ckpt) {
-        if (ckpt.state.fingerprint !== fingerprint) {
-          throw new LedgerLabError({ kind: 'config', problem: 'the checkpoint was written with a different training config, seed or set of trainable tensors', where: ckpt.path, hint: 'resume with the config and seed recorded in run.json' });
-        }
-        restoreCheckpoint(ckpt, model, opt);
-        it.restore(ckpt.state.iterator);
-        rng = Rng.fromState(ckpt.state.rng.map((x) => (x === null ? NaN : x)));
-        step = ckpt.state.step;
-        window = ckpt.state.window;
-        early = ckpt.state.early;
-        stoppedEarly = ckpt.state.stoppedEarly;
-        finalEval = ckpt.state.finalEval;
-        lastLoss = ckpt.state.lastLoss ?? NaN;
-      }
-    }
-    const resumedFrom = step;
+    const p = startOrResume({ model, opt, it, seed: o.seed, fingerprint, ckptPath, resume: o.resume, metricsPath: o.metricsPath });
+    const resumedFrom = p.step;
     if (o.metricsPath) mkdirSync(dirname(o.metricsPath), { recursive: true });
-    if (o.resume && o.metricsPath) truncateMetrics(o.metricsPath, step);
 
     const log = (line: Record<string, unknown>) => {
       const full = { time: new Date().toISOString(), ...line };
@@ -159,104 +118,67 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       o.onLog?.(full);
     };
     const evalOpts = { batchSize: c.batchSize, padding: c.padding, maxSource: c.maxSource, maxTarget: c.maxTarget, padId: o.padId, maxBatches: c.evalBatches };
-    const checkpoint = async () => {
-      if (!ckptPath) return;
-      const state: LoopState = { step, iterator: it.state(), rng: rng.state().map((x) => (Number.isNaN(x) ? null : x)), window, early, stoppedEarly, lastLoss: Number.isNaN(lastLoss) ? null : lastLoss, finalEval, fingerprint };
-      await saveCheckpoint(ckptPath, model, opt, state);
-    };
 
     const bar = new Progress({ total: c.steps, label: o.label ?? 'train', quiet: o.quiet });
-    bar.from(step);
+    bar.from(p.step);
     const stepMs: number[] = [];
+    const batches: StepBatchStats[] = [];
     const tokens = { real: 0, padded: 0 };
     const stopAt = Math.min(c.steps, o.stopAfter ?? Infinity);
 
-    while (step < stopAt && !stoppedEarly) {
+    while (p.step < stopAt && !p.stoppedEarly) {
       const t0 = performance.now();
-      const lr = lrAt(step, c);
-      let acc: tf.Tensor[] | null = null;
-      let lossSum = 0;
-      for (let micro = 0; micro < c.gradAccum; micro++) {
-        const batch = it.next();
-        const targets = shiftedLabels(batch);
-        const dropoutSeed = rng.nextUint32();
-        const ids = tf.tensor2d(batch.inputIds, batch.shape, 'int32');
-        const { value, grads } = tf.variableGrads(
-          () => lmLoss(model.forward(ids, { training: true, seed: dropoutSeed, checkpoint: c.checkpoint }).logits, targets),
-          vars,
-        );
-        ids.dispose();
-        lossSum += value.dataSync()[0]!;
-        value.dispose();
-        const g = vars.map((v) => grads[v.name]!);
-        if (acc === null) acc = g;
-        else {
-          const prev: tf.Tensor[] = acc;
-          acc = prev.map((a, i) => tf.add(a, g[i]!));
-          tf.dispose([...prev, ...g]);
-        }
-        window.realTokens += batch.stats.realTokens;
-        window.paddedTokens += batch.shape[0] * batch.shape[1];
-        window.targetTokens += batch.stats.targetTokens;
-        window.samples += batch.shape[0];
-        tokens.real += batch.stats.realTokens;
-        tokens.padded += batch.shape[0] * batch.shape[1];
-      }
-      // Mean of the micro-batch means, as Hugging Face and nanoGPT average under accumulation.
-      let summed: tf.Tensor[] = acc!;
-      if (c.gradAccum > 1) {
-        const mean = summed.map((a) => tf.mul(a, 1 / c.gradAccum));
-        tf.dispose(summed);
-        summed = mean;
-      }
-      const clipped = clipByGlobalNorm(new Map(names.map((n, i) => [n, summed[i]!])), c.clipNorm);
-      opt.apply(clipped.grads, lr);
-      tf.dispose([...clipped.grads.values()]);
-      step++;
-      const loss = lossSum / c.gradAccum;
-      lastLoss = loss;
-      window.steps++;
-      window.lossSum += loss;
+      const lr = lrAt(p.step, c);
+      const s = trainStep({ model, opt, it, rng: p.rng, config: c, lr });
+      const w = p.window;
+      w.realTokens += s.batch.realTokens;
+      w.paddedTokens += s.batch.paddedTokens;
+      w.targetTokens += s.batch.targetTokens;
+      w.samples += s.batch.samples;
+      tokens.real += s.batch.realTokens;
+      tokens.padded += s.batch.paddedTokens;
+      batches.push(s.batch);
+      p.step++;
+      p.lastLoss = s.loss;
+      w.steps++;
+      w.lossSum += s.loss;
       const ms = performance.now() - t0;
-      window.seconds += ms / 1000;
+      w.seconds += ms / 1000;
       stepMs.push(ms);
 
-      if (step % c.logEvery === 0 || step === c.steps) {
-        const s = Math.max(window.seconds, 1e-9);
+      if (p.step % c.logEvery === 0 || p.step === c.steps) {
+        const sec = Math.max(w.seconds, 1e-9);
         log({
-          step, epoch: it.state().epoch, loss: window.lossSum / window.steps, lr, gradNorm: clipped.norm,
-          realTokens: window.realTokens, paddedTokens: window.paddedTokens, targetTokens: window.targetTokens, samples: window.samples,
-          tokensPerS: window.realTokens / s, paddedTokensPerS: window.paddedTokens / s, samplesPerS: window.samples / s,
-          stepMs: (1000 * window.seconds) / window.steps, tfBytes: tf.memory().numBytes, rssBytes: process.memoryUsage().rss,
+          step: p.step, epoch: it.state().epoch, loss: w.lossSum / w.steps, lr, gradNorm: s.gradNorm,
+          realTokens: w.realTokens, paddedTokens: w.paddedTokens, targetTokens: w.targetTokens, samples: w.samples,
+          tokensPerS: w.realTokens / sec, paddedTokensPerS: w.paddedTokens / sec, samplesPerS: w.samples / sec,
+          stepMs: (1000 * w.seconds) / w.steps, tfBytes: tf.memory().numBytes, rssBytes: process.memoryUsage().rss,
         });
-        window = emptyWindow();
+        p.window = emptyWindow();
       }
-      const periodic = c.evalEvery > 0 && step % c.evalEvery === 0;
-      if (o.eval?.length && (periodic || step === c.steps)) {
-        const e = evalLoss(model, o.eval, evalOpts);
-        if (c.earlyStop && periodic) {
-          if (early.best === null || e.loss < early.best - c.earlyStop.minDelta) early = { best: e.loss, bestStep: step, bad: 0 };
-          else early = { ...early, bad: early.bad + 1 };
-          if (early.bad >= c.earlyStop.patience) stoppedEarly = true;
-        } else if (early.best === null || e.loss < early.best) early = { best: e.loss, bestStep: step, bad: 0 };
-        const final = step === c.steps || stoppedEarly;
-        if (final) finalEval = { loss: e.loss, perplexity: e.perplexity, tokens: e.tokens };
-        log({ step, evalLoss: e.loss, evalPerplexity: e.perplexity, evalTokens: e.tokens, ...(final ? { final: true } : {}) });
+      const ev = evaluateAfterStep(model, p.step, c, o.eval, p.early, evalOpts);
+      if (ev) {
+        p.early = ev.early;
+        if (ev.stoppedEarly) p.stoppedEarly = true;
+        if (ev.finalEval) p.finalEval = ev.finalEval;
+        log(ev.line);
       }
-      if ((c.checkpointEvery > 0 && step % c.checkpointEvery === 0) || step === c.steps || stoppedEarly) await checkpoint();
-      bar.update(step, { loss, lr, 'tok/s': tokens.real / (stepMs.reduce((a, b) => a + b, 0) / 1000) });
-      o.onStep?.(step);
+      if (ckptPath && ((c.checkpointEvery > 0 && p.step % c.checkpointEvery === 0) || p.step === c.steps || p.stoppedEarly)) {
+        await writeLoopCheckpoint(ckptPath, model, opt, it, p, fingerprint);
+      }
+      bar.update(p.step, { loss: s.loss, lr, 'tok/s': tokens.real / (stepMs.reduce((a, b) => a + b, 0) / 1000) });
+      o.onStep?.(p.step);
       // Steps are synchronous tensor work; without a turn of the event loop, SIGINT/SIGTERM handlers (which
       // mark the run interrupted) would not run until the whole loop ends.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     bar.done();
 
-    const interrupted = step < c.steps && !stoppedEarly;
+    const interrupted = p.step < c.steps && !p.stoppedEarly;
     return {
-      steps: step, resumedFrom, stoppedEarly, interrupted, lastLoss, finalEval,
-      bestEval: early.best === null ? undefined : { loss: early.best, step: early.bestStep },
-      stepMs, tokens,
+      steps: p.step, resumedFrom, stoppedEarly: p.stoppedEarly, interrupted, lastLoss: p.lastLoss, finalEval: p.finalEval,
+      bestEval: p.early.best === null ? undefined : { loss: p.early.best, step: p.early.bestStep },
+      stepMs, batches, tokens,
     };
   } finally {
     opt.dispose();

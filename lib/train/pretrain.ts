@@ -15,19 +15,19 @@
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
-import { Gpt } from '../model/gpt.ts';
-import { initWeights, type Weights } from '../model/init.ts';
-import type { GptConfig } from '../model/config.ts';
-import { readSafetensors, tensorFromArray, toTypedArray, writeSafetensors, type SafeTensor } from '../model/safetensors.ts';
-import type { Example } from '../data/types.ts';
-import type { Tokenizer } from '../data/tokenizer/specials.ts';
-import { loadTokenizer, saveTokenizer } from '../data/tokenizer/io.ts';
-import { packTexts } from '../data/batch/pack.ts';
-import { sha256, sha256Json } from '../util/hash.ts';
-import { writeJsonAtomic } from '../results/atomic.ts';
+import { Gpt } from '../model/index.ts';
+import { initWeights, type Weights } from '../model/index.ts';
+import type { GptConfig } from '../model/index.ts';
+import { readSafetensors, tensorFromArray, toTypedArray, writeSafetensors, type SafeTensor } from '../model/index.ts';
+import type { Example } from '../data/index.ts';
+import type { Tokenizer } from '../data/index.ts';
+import { loadTokenizer, saveTokenizer } from '../data/index.ts';
+import { packTexts } from '../data/index.ts';
+import { sha256, sha256Json } from '../util/index.ts';
+import { writeJsonAtomic } from '../util/index.ts';
 import type { TrainConfig } from './config.ts';
 import { trainLoop } from './loop.ts';
-import { withFileLock, type LockOwner } from '../util/file-lock.ts';
+import { withFileLock, type LockOwner } from '../util/index.ts';
 
 export const PRETRAIN_CACHE_VERSION = 1;
 

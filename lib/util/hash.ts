@@ -1,6 +1,6 @@
 /** Content hashes: sha256 hex of strings/bytes and of canonical JSON (config hashes, split hashes). */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../config/load.ts';
+import { canonicalJson } from './json.ts';
 
 export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');

@@ -1,6 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ledgerlab } from '../helpers/cli.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 test('--help lists commands', () => {
   const r = ledgerlab(['--help']);
@@ -39,6 +42,26 @@ test('a system Node older than 22 re-runs the CLI on the bundled Node 22', async
   const r = spawnSync(sys, ['bin/ledgerlab.js', 'env', '--json'], { encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   assert.match(JSON.parse(r.stdout).node.version, /^v22\./);
+});
+
+test('--json errors: one JSON line on stderr with the code and every issue (path, message)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'll-json-err-'));
+  const file = join(dir, 'bad.json');
+  writeFileSync(file, JSON.stringify({ kind: 'simulate', name: 'x', config: { designs: [{ name: 'a', rule: 'nope' }], attacks: [], extra: 1 } }));
+  const r = ledgerlab(['run', file, '--json']);
+  assert.is(r.code, 1);
+  assert.is(r.stdout, '');
+  const { error } = JSON.parse(r.stderr) as { error: { kind: string; code: string; where: string; issues: unknown[]; exitCode: number } };
+  assert.equal([error.kind, error.code, error.where, error.exitCode], ['config', 'config.invalid', `${file} at config.extra`, 1]);
+  assert.equal(error.issues, [
+    { path: ['config', 'extra'], message: 'unknown key; known keys: world, designs, attacks' },
+    { path: ['config', 'designs', 0, 'rule'], message: 'expected one of pro-rata | stake | volume-cap | sqrt | reputation, got string "nope"' },
+    { path: ['config', 'attacks'], message: 'expected at least 1 items, got 0' },
+  ]);
+  const u = ledgerlab(['runz', '--json']);
+  assert.is(u.code, 2);
+  assert.equal(JSON.parse(u.stderr).error.code, 'usage.unknown_command');
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test.run();

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runExperiment, planExperiment, listRuns, readRunRecord, readJsonl, summaryMetrics, queueStatus, acquireLock, runLockPath, PREPARE_LOCK, sim } from '../../lib/index.ts';
+import { runExperiment, planExperiment, listRuns, readRunRecord, readJsonl, summaryMetrics, queueStatus, acquireLock, runLockPath, PREPARE_LOCK, sim, loadSimFile, formatSweepTable } from '../../lib/index.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { main } from '../../lib/cli/main.ts';
 import { startRedis, type TestRedis } from './redis.ts';
@@ -245,7 +245,7 @@ test('a failing run is recorded failed, retried with backoff a bounded number of
     assert.is(lines.at(-1), '2 runs: 1 finished, 0 skipped (already finished), 1 failed');
     const failed = listRuns(shared).find((e) => e.status === 'failed')!;
     assert.match(failed.record.runId, /^q-fail-file-/);
-    assert.equal(failed.record.error, { message: `dataset file not found: ${join(tmp, 'missing.jsonl')}`, where: 'data.path', kind: 'io' });
+    assert.equal(failed.record.error, { message: `dataset file not found: ${join(tmp, 'missing.jsonl')}`, where: 'data.path', kind: 'io', code: 'io' });
     assert.is(failed.record.resumes, 1); // the second attempt continued the recorded run
     assert.equal(lines.filter((l) => !l.startsWith('finished')), [
       `failed   ${failed.record.runId}`,
@@ -266,7 +266,7 @@ test('a failing run is recorded failed, retried with backoff a bounded number of
 test('simulate --queue: one job per seed; --wait prints the same design × attack table as a local sweep', async () => {
   const file = join(repoRoot, 'experiments', 'sim-quick.json');
   const shared = join(tmp, 'sim-shared');
-  const local = sim.loadSimFile(file);
+  const local = loadSimFile(file);
   const want = JSON.parse(JSON.stringify(sim.runSweep(local.config, local.seeds).rows));
   const w = worker(shared);
   try {
@@ -278,7 +278,7 @@ test('simulate --queue: one job per seed; --wait prints the same design × attac
     assert.equal(out.rows, want);
     const text = await cli(['simulate', file, '--queue', redis.url, '--root', shared, '--wait']);
     assert.is(text.code, 0);
-    assert.equal(text.stdout.trim().split('\n').slice(1, -1), sim.formatSweepTable(want).split('\n'));
+    assert.equal(text.stdout.trim().split('\n').slice(1, -1), formatSweepTable(want).split('\n'));
     assert.is(text.stdout.trim().split('\n').at(-1), '2 seeds: 2 finished, 0 failed');
     assert.equal(listRuns(shared).map((e) => [e.record.kind, e.record.seeds[0], e.status]).sort(), [['simulate', 0, 'finished'], ['simulate', 1, 'finished']]);
   } finally {

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { s, applyOverrides, parseJsonText, canonicalJson } from '../../lib/config/index.ts';
+import { s, applyOverrides, parseJsonText } from '../../lib/config/index.ts';
+import { canonicalJson } from '../../lib/util/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 
 const Train = s.object({
@@ -84,6 +85,22 @@ test('JSON syntax errors name file:line:col', () => {
 
 test('canonical JSON sorts keys at every depth', () => {
   assert.is(canonicalJson({ b: 1, a: { d: [{ y: 1, x: 2 }], c: 0 } }), '{"a":{"c":0,"d":[{"x":2,"y":1}]},"b":1}');
+});
+
+test('the error carries a machine-readable code and every issue with its path, not only the first', () => {
+  try {
+    Train.parse({ lr: -1, steps: 0, padding: 'wide', model: { layers: 'two' }, extra: true }, 'exp.json');
+    assert.unreachable('invalid');
+  } catch (err) {
+    const e = err as LedgerLabError;
+    assert.is(e.code, 'config.invalid');
+    assert.equal(e.issues.map((i) => i.path), [['extra'], ['lr'], ['steps'], ['padding'], ['model', 'layers']]);
+    assert.ok(e.issues.every((i) => e.problem.includes(i.message)), 'the sentence lists the same issues');
+    assert.equal(e.toJSON().issues.length, 5);
+    assert.equal([e.kind, e.where], ['config', 'exp.json at extra']);
+  }
+  assert.is(new LedgerLabError({ kind: 'io', problem: 'x' }).code, 'io');
+  assert.equal(new LedgerLabError({ kind: 'io', problem: 'x' }).issues, []);
 });
 
 test.run();

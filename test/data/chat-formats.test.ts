@@ -144,7 +144,8 @@ test('an alpaca file, a sharegpt file and a dataset_info.json entry train throug
   const viaInfo = write('chat-info.json', JSON.stringify({ kind: 'finetune', name: 'chat-info', config: { data: { datasetInfo: info, dataset: 'e2e_renamed', evalCount: 1 } } }));
   const plan = ledgerlab(['data', 'inspect', join(dir, 'e2e-renamed.jsonl'), '--format', 'alpaca', '--json']);
   assert.is(plan.code, 1, 'without the column map the file is not alpaca');
-  assert.match(plan.stderr, 'field "instruction" is missing');
+  // --json: the error comes as one JSON line on stderr (lib/errors.ts errorJson).
+  assert.match((JSON.parse(plan.stderr) as { error: { problem: string } }).error.problem, 'field "instruction" is missing');
   const { prepareTask, DataSchema } = await import('../../lib/index.ts');
   const task = await prepareTask(DataSchema.parse({ datasetInfo: info, dataset: 'e2e_renamed', evalCount: 1 }));
   assert.is(task.manifest.examples, 5);

@@ -7,16 +7,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerExperimentKind, runExperiment } from '../../lib/experiments/index.ts';
-import { registerReportSection, getReportSection } from '../../lib/report/sections.ts';
-import { listRuns, readJsonl } from '../../lib/results/index.ts';
-import { driftKind, predictionsPath, DRIFT_CHECKPOINT, type CycleLine } from '../../lib/experiments/drift/kind.ts';
+import { runExperiment, reportSections } from '../../lib/experiments/index.ts';
+import { listRuns } from '../../lib/results/index.ts';
+import { readJsonl } from '../../lib/util/index.ts';
+import { predictionsPath, DRIFT_CHECKPOINT, type CycleLine } from '../../lib/experiments/drift/kind.ts';
 import { aggregateDrift } from '../../lib/experiments/drift/aggregate.ts';
-import { driftReport } from '../../lib/experiments/drift/report.ts';
 import { ZH_KEYS } from '../../lib/metrics/zh.ts';
 
-registerExperimentKind(driftKind);
-registerReportSection('drift', ({ runs }) => driftReport(runs));
 
 /** Tiny enough for seconds per cycle: 1-layer d32 decoder, 3 cycles × 3 methods, 3 held-out examples. */
 const TINY = {
@@ -111,7 +108,7 @@ test('aggregate, report section, and a run in progress', async () => {
   }
   assert.equal(agg.versus.map((v) => `${v.a}-${v.b}@${v.cycle}`), ['qlora-lora@2', 'ptuning-v2-lora@2']);
   assert.match(agg.verdict, 'spreadsheet-2017 / lora: held-out rouge-l');
-  const part = await getReportSection('drift')!({ kind: 'drift', runs, allRuns: runs });
+  const part = await reportSections().drift!({ kind: 'drift', runs, allRuns: runs });
   const sections = 'sections' in part ? part.sections : part;
   assert.equal(sections.map((s) => s.title), ['The question', 'Setup', 'ROUGE over cycles', 'Change points', 'Regressions, hallucination, length', 'Verdict']);
   const charts = sections[2]!.blocks.filter((b) => b.type === 'chart');

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planExperiment } from '../../lib/experiments/index.ts';
-import { readRunRecord, readJsonl } from '../../lib/results/index.ts';
+import { readRunRecord } from '../../lib/results/index.ts';
+import { readJsonl } from '../../lib/util/index.ts';
 import { ledgerlab, repoRoot } from '../helpers/cli.ts';
 
 const fixture = join(repoRoot, 'test', 'fixtures', 'finetune-tiny.json');

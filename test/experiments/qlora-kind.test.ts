@@ -5,18 +5,15 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerExperimentKind, runExperiment } from '../../lib/experiments/index.ts';
-import { registerReportSection, buildReport } from '../../lib/report/sections.ts';
+import { runExperiment, buildExperimentReport } from '../../lib/experiments/index.ts';
 import { renderReportHtml } from '../../lib/report/document.ts';
-import { listRuns, readJsonl } from '../../lib/results/store.ts';
+import { listRuns } from '../../lib/results/store.ts';
+import { readJsonl } from '../../lib/util/index.ts';
 import { initBackend } from '../../lib/runtime/index.ts';
-import { qloraKind } from '../../lib/experiments/qlora/kind.ts';
 import { aggregateQlora } from '../../lib/experiments/qlora/aggregate.ts';
 import { qloraReport } from '../../lib/experiments/qlora/report.ts';
 
 await initBackend();
-registerExperimentKind(qloraKind);
-registerReportSection('qlora', ({ runs }) => qloraReport(runs));
 
 const dir = mkdtempSync(join(tmpdir(), 'll-qlora-'));
 const root = join(dir, 'results');
@@ -98,7 +95,7 @@ test('aggregate: memory ratios exact, parity over (seed, example) pairs, project
 });
 
 test('report: sections, projection and published tables, renders to HTML', async () => {
-  const doc = await buildReport(listRuns(root));
+  const doc = await buildExperimentReport(listRuns(root));
   const part = qloraReport(listRuns(root));
   assert.equal(part.sections.map((s) => s.title), ['The claim', 'Setup', 'Memory', 'Speed: the cost of dequantization', 'Quantization error of the weights', 'Quality and the parity test', 'Scaling: memory and step time vs size, and a projection', 'Verdict']);
   const html = await renderReportHtml(doc);

@@ -5,9 +5,10 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runExperiment, aggregateSpeedup } from '../../lib/experiments/index.ts';
-import { listRuns, readJsonl } from '../../lib/results/index.ts';
-import { buildReport, renderReportHtml } from '../../lib/report/index.ts';
+import { runExperiment, aggregateSpeedup, buildExperimentReport } from '../../lib/experiments/index.ts';
+import { listRuns } from '../../lib/results/index.ts';
+import { readJsonl } from '../../lib/util/index.ts';
+import { renderReportHtml } from '../../lib/report/index.ts';
 import { zhScoresMulti } from '../../lib/metrics/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'll-speedup-'));
@@ -52,7 +53,7 @@ test('the aggregate and the report carry the run files\' numbers', async () => {
   assert.ok(Math.abs(a.ratio.trained!.mean - s.ratio.trained) < 1e-12);
   assert.ok(Math.abs(a.ratio.factorial!.mean - s.ratio.factorial) < 1e-12);
   assert.match(a.verdict, `${s.ratio.trained.toFixed(2)}× (one seed, no interval)`);
-  const html = await renderReportHtml(await buildReport(runs));
+  const html = await renderReportHtml(await buildExperimentReport(runs));
   assert.match(html, 'Does LoRA train 3.7× faster than P-Tuning?');
   assert.match(html, s.ratio.factorial.toFixed(2));
   assert.match(html, runs[0]!.record.runId);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ledgerlab } from '../helpers/cli.ts';
 import { listRuns } from '../../lib/results/index.ts';
-import { formatSweepTable, readSimSweeps, shareLabel } from '../../lib/sim/index.ts';
+import { formatSweepTable, readSimSweeps, shareLabel } from '../../lib/experiments/index.ts';
 
 interface Output { text?: string | string[]; data?: Record<string, string | string[]> }
 interface Cell { cell_type: string; outputs?: Output[] }

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRun, listRuns, compareRuns, formatComparison } from '../../lib/results/index.ts';
 import {
-  buildReport, defaultSection, registerReportSection, getReportSection, reportSectionKinds, resolveReportRuns,
-  renderReportHtml, groupLabel, paragraph, table, type Section,
+  buildReport, defaultSection, resolveReportRuns,
+  renderReportHtml, groupLabel, paragraph, table, type Section, type ReportSectionBuilder,
 } from '../../lib/report/index.ts';
 import { reportCommand } from '../../lib/cli/commands/report.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
@@ -79,22 +79,21 @@ test('default section: the compare table with intervals, one chart per metric, u
   assert.ok(html.includes('<td>probe-lora-s9</td>'), 'failed run is in the appendix');
 });
 
-test('registered builders replace the default per kind; limits merge; appendix lists every run', async () => {
+test('a kind\'s builder (opts.sections) replaces the default; limits merge; appendix lists every run', async () => {
   const calls: string[][] = [];
-  registerReportSection('toysim', ({ runs, allRuns }): { sections: Section[]; limits: string[]; title: string } => {
+  const sections: Record<string, ReportSectionBuilder> = {};
+  sections.toysim = ({ runs, allRuns }): { sections: Section[]; limits: string[]; title: string } => {
     calls.push([runs.map((e) => e.record.runId).join(','), String(allRuns.length)]);
     return {
       title: 'Incentive simulator',
       sections: [{ title: 'ROI', blocks: [paragraph('ROI by design.'), table({ columns: ['design', 'roi'], rows: runs.map((e) => ({ design: (e.record.config as { design: string }).design, roi: (e.record.summary as { roi: number }).roi })) })] }],
       limits: ['Simulated agents only.'],
     };
-  });
-  assert.ok(getReportSection('toysim'));
-  assert.ok(reportSectionKinds().includes('toysim'));
-  const onlySim = await buildReport(resolveReportRuns(['sim-a'], root));
+  };
+  const onlySim = await buildReport(resolveReportRuns(['sim-a'], root), { sections });
   assert.is(onlySim.title, 'Incentive simulator');
   assert.equal(onlySim.limits, ['Simulated agents only.', 'Intervals are two-sided 95% Student-t intervals over seeds unless a section says otherwise.']);
-  const both = await buildReport(listRuns(root), { limits: ['CPU only.'] });
+  const both = await buildReport(listRuns(root), { limits: ['CPU only.'], sections });
   assert.is(both.title, 'LedgerLab report: probe, toysim');
   assert.equal(both.sections.map((s) => s.title), ['probe: results', 'ROI']);
   assert.ok(both.limits!.includes('CPU only.') && both.limits!.includes('Simulated agents only.'));

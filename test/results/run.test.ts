@@ -4,9 +4,11 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { startRun, resumeRun, readRunRecord, listRuns, readJsonl, writeFileAtomic } from '../../lib/results/index.ts';
+import { startRun, resumeRun, readRunRecord, listRuns } from '../../lib/results/index.ts';
+import { readJsonl, writeFileAtomic } from '../../lib/util/index.ts';
 import { sha256Json } from '../../lib/util/hash.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
+import { s } from '../../lib/config/index.ts';
 
 const env = { stub: 'environment' }; // avoid initialising a tensor backend in this test
 const tmp = () => mkdtempSync(join(tmpdir(), 'll-runs-'));
@@ -41,7 +43,19 @@ test('a failed run records what and where', async () => {
   run.fail(new LedgerLabError({ kind: 'data', problem: 'bad line', where: 'x.jsonl:3' }));
   const rec = readRunRecord(run.dir);
   assert.is(rec.status, 'failed');
-  assert.equal(rec.error, { message: 'bad line', where: 'x.jsonl:3', kind: 'data' });
+  assert.equal(rec.error, { message: 'bad line', where: 'x.jsonl:3', kind: 'data', code: 'data' });
+  // A config error keeps its code and every issue with its path.
+  const run2 = await startRun({ root: tmp(), kind: 'k', name: 'n', config: {}, seeds: [1], environment: env });
+  try {
+    s.object({ a: s.int(), b: s.string() }).parse({ a: 1.5, b: 2 }, 'exp.json');
+    assert.unreachable('the config is invalid');
+  } catch (err) {
+    run2.fail(err);
+  }
+  assert.equal(readRunRecord(run2.dir).error, {
+    message: '2 invalid config values:\n  - a: expected integer, got 1.5\n  - b: expected string, got number 2', where: 'exp.json at a', kind: 'config',
+    code: 'config.invalid', issues: [{ path: ['a'], message: 'expected integer, got 1.5' }, { path: ['b'], message: 'expected string, got number 2' }],
+  });
 });
 
 /** Starts a child that begins a run, prints its dir, then idles until signalled. */

@@ -9,9 +9,10 @@ import { simulateCommand } from '../../lib/cli/commands/simulate.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 import {
   world, design, attack, crossEntropyMaximize, bestResponse, searchConfig, scoreStrategy, knobsFor, decode, encode, affordability,
-  parseSimConfig, simulateKind, type Attack,
+  parseSimConfig, type Attack,
 } from '../../lib/sim/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
+import { simulateKind } from '../../lib/index.ts';
 
 test('CEM finds the maximum of a smooth function and of a corner optimum, and repeats exactly per seed', () => {
   const f = (x: number[]) => -((x[0] - 0.3) ** 2) - (x[1] - 0.7) ** 2;

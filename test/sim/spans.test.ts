@@ -11,6 +11,7 @@ import {
   attributeOutputs, textEpisode, ownerShares, settleFast, runSpanStudy, spansConfig, SpansSchema, RULE_KEYS, WEIGHT_UNIT,
 } from '../../lib/sim/index.ts';
 import { settleEvm } from '../../lib/sim/evm.ts';
+import { trainAndGenerate } from '../../lib/index.ts';
 
 const norm = (spans: { items: Map<number, number> }[]) => spans.map((s) => ({ ...s, items: [...s.items.entries()].sort((a, b) => a[0] - b[0]) }));
 
@@ -101,7 +102,7 @@ test('fast mode = EVM to the wei for span attribution on the real-text Datanet (
 });
 
 test('the lifecycle end to end: Datanet → fine-tune (lib/train) → generate → attribute by 3 methods → settle', async () => {
-  const st = await runSpanStudy(spansConfig({ perSource: 8, queriesPerSource: 2, honest: 2, attackItems: 2, model: { vocab: 300, layers: 1, dModel: 16, heads: 2, steps: 3, batchSize: 4, lr: 0.01, maxSource: 24, maxTarget: 24, maxNew: 8 } }));
+  const st = await runSpanStudy(spansConfig({ perSource: 8, queriesPerSource: 2, honest: 2, attackItems: 2, model: { vocab: 300, layers: 1, dModel: 16, heads: 2, steps: 3, batchSize: 4, lr: 0.01, maxSource: 24, maxTarget: 24, maxNew: 8 } }), trainAndGenerate);
   assert.equal(st.items.byKind, { honest: 16, duplicate: 2, paraphrase: 2, boilerplate: 2, stuffing: 2 });
   assert.is(st.queries, 4);
   assert.equal(st.outcomes.map((o) => o.method), ['spans', 'retrieval', 'knn-shapley']);

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { meanCI } from '../../lib/measure/index.ts';
 import { simulateCommand } from '../../lib/cli/commands/simulate.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
-import {
-  parseSimConfig, runSweep, loadSimFile, formatSweepTable, designGrid, standardDesigns, world, design, attack, runCell, simulateKind,
-} from '../../lib/sim/index.ts';
+import { parseSimConfig, runSweep, designGrid, standardDesigns, world, design, attack, runCell } from '../../lib/sim/index.ts';
+import { loadSimFile, formatSweepTable, simulateKind } from '../../lib/experiments/index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-'));
 const small = {

@@ -9,7 +9,8 @@ import { buildModel, type MethodSpec } from '../../lib/peft/index.ts';
 import { trainLoop, deterministicFields, type TrainLoopOptions } from '../../lib/train/loop.ts';
 import { TrainSchema, type TrainConfig } from '../../lib/train/config.ts';
 import { fixture, LIMITS, type Fixture } from './setup.ts';
-import type { EncodedExample } from '../../lib/data/index.ts';
+import { BatchIterator, type EncodedExample } from '../../lib/data/index.ts';
+import { freshEarlyStop, updateEarlyStop } from '../../lib/train/early-stop.ts';
 
 await initBackend();
 const f = fixture();
@@ -135,6 +136,40 @@ test('gradient checkpointing trains to the same weights', async () => {
   const b = await run(f, full, TrainSchema.parse({ ...cfg, checkpoint: true }));
   assert.equal(a.lines.map(deterministicFields), b.lines.map(deterministicFields));
   for (const [n, w] of a.weights) assert.equal(b.weights.get(n), w, n);
+});
+
+test('per-step batch statistics: each step\'s samples and tokens, equal to replaying the batch order; summed under accumulation', async () => {
+  const cfg = TrainSchema.parse({ steps: 5, batchSize: 3, lr: 1e-3, logEvery: 5, ...LIMITS });
+  const { result, lines } = await run(f, lora, cfg);
+  const it = new BatchIterator(f.train, { batchSize: 3, seed: 0, padding: cfg.padding, maxSource: cfg.maxSource, maxTarget: cfg.maxTarget, padId: f.tok.special.pad, shuffle: cfg.shuffle, groupByLength: cfg.groupByLength });
+  const replay = Array.from({ length: 5 }, () => {
+    const b = it.next();
+    return { samples: b.shape[0], realTokens: b.stats.realTokens, paddedTokens: b.shape[0] * b.shape[1], targetTokens: b.stats.targetTokens };
+  });
+  assert.equal(result.batches, replay);
+  assert.is(result.batches.length, result.stepMs.length);
+  const sum = (k: keyof (typeof replay)[number]) => replay.reduce((a, b) => a + b[k], 0);
+  assert.equal(result.tokens, { real: sum('realTokens'), padded: sum('paddedTokens') });
+  const line = lines.find((l) => l.step === 5 && 'loss' in l)!;
+  assert.equal([line.samples, line.realTokens, line.paddedTokens, line.targetTokens], [sum('samples'), sum('realTokens'), sum('paddedTokens'), sum('targetTokens')]);
+  const acc = await run(f, lora, TrainSchema.parse({ steps: 2, batchSize: 3, gradAccum: 2, lr: 1e-3, ...LIMITS }));
+  assert.equal(acc.result.batches.map((b) => b.samples), [6, 6]);
+  assert.equal(acc.result.batches[0], { samples: 6, realTokens: replay[0].realTokens + replay[1].realTokens, paddedTokens: replay[0].paddedTokens + replay[1].paddedTokens, targetTokens: replay[0].targetTokens + replay[1].targetTokens });
+});
+
+test('early-stop counters: patience counts periodic evals without a minDelta improvement', () => {
+  const c = TrainSchema.parse({ steps: 10, evalEvery: 2, earlyStop: { patience: 2, minDelta: 0.1 } });
+  let e = freshEarlyStop();
+  const seen: [number | null, number, number, boolean][] = [];
+  for (const [step, loss] of [[2, 3], [4, 2.95], [6, 2.5], [8, 2.45], [10, 2.44]] as const) {
+    const u = updateEarlyStop(e, loss, step, c, true);
+    e = u.early;
+    seen.push([e.best, e.bestStep, e.bad, u.stop]);
+  }
+  assert.equal(seen, [[3, 2, 0, false], [3, 2, 1, false], [2.5, 6, 0, false], [2.5, 6, 1, false], [2.5, 6, 2, true]]);
+  // Without earlyStop (or at a non-periodic final eval) the best eval is tracked, nothing stops.
+  const plain = TrainSchema.parse({ steps: 10 });
+  assert.equal(updateEarlyStop({ best: 3, bestStep: 2, bad: 0 }, 2.99, 4, plain, false), { early: { best: 2.99, bestStep: 4, bad: 0 }, stop: false });
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

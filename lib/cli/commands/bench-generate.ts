@@ -1,9 +1,9 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { benchGenerate } from '../../infer/bench.ts';
-import { initBackend } from '../../runtime/backend.ts';
-import { environmentReport, environmentSummary } from '../../runtime/env.ts';
-import { formatStat } from '../../measure/timing.ts';
+import { benchGenerate } from '../../index.ts';
+import { initBackend } from '../../index.ts';
+import { environmentReport, environmentSummary } from '../../index.ts';
+import { formatStat } from '../../index.ts';
 
 export const benchGenerateCommand: Command = {
   name: 'bench generate',

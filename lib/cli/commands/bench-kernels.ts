@@ -1,8 +1,8 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { benchKernels, DEFAULT_CASES, SLOW_CASE } from '../../runtime/kernel-bench.ts';
-import { environmentReport, environmentSummary } from '../../runtime/env.ts';
-import { formatStat } from '../../measure/timing.ts';
+import { benchKernels, KERNEL_BENCH_CASES, KERNEL_BENCH_SLOW_CASE } from '../../index.ts';
+import { environmentReport, environmentSummary } from '../../index.ts';
+import { formatStat } from '../../index.ts';
 
 export const benchKernelsCommand: Command = {
   name: 'bench kernels',
@@ -17,7 +17,7 @@ export const benchKernelsCommand: Command = {
     const repeats = numberFlag(args, 'repeats', 5, { int: true, min: 1 });
     const warmup = numberFlag(args, 'warmup', 1, { int: true, min: 0 });
     const env = await environmentReport();
-    const cases = args.values.slow ? [...DEFAULT_CASES, SLOW_CASE] : DEFAULT_CASES;
+    const cases = args.values.slow ? [...KERNEL_BENCH_CASES, KERNEL_BENCH_SLOW_CASE] : KERNEL_BENCH_CASES;
     const results = await benchKernels(cases, { repeats, warmup });
     if (args.values.json) {
       console.log(JSON.stringify({ environment: env, repeats, warmup, results }, null, 2));

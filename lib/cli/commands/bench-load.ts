@@ -1,8 +1,8 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../errors.ts';
+import { LedgerLabError } from '../../index.ts';
 import { QUANT_DTYPES, environmentReport, environmentSummary, initBackend } from '../../index.ts';
-import { benchLoad, LLAMA_100M } from '../../bench/index.ts';
+import { benchLoad, LLAMA_100M } from '../../index.ts';
 import { loadavg } from 'node:os';
 
 export const benchLoadCommand: Command = {

@@ -1,12 +1,12 @@
 import type { Command } from '../command.ts';
 import { numberFlag, listFlag } from '../args.ts';
-import { benchQuantLinear } from '../../quant/bench.ts';
-import { QUANT_DTYPES } from '../../quant/tensor.ts';
-import type { QuantDtype } from '../../quant/tensor.ts';
-import { initBackend } from '../../runtime/backend.ts';
-import { environmentReport, environmentSummary } from '../../runtime/env.ts';
-import { formatStat } from '../../measure/timing.ts';
-import { LedgerLabError } from '../../errors.ts';
+import { benchQuantLinear } from '../../index.ts';
+import { QUANT_DTYPES } from '../../index.ts';
+import type { QuantDtype } from '../../index.ts';
+import { initBackend } from '../../index.ts';
+import { environmentReport, environmentSummary } from '../../index.ts';
+import { formatStat } from '../../index.ts';
+import { LedgerLabError } from '../../index.ts';
 
 export const benchQuantCommand: Command = {
   name: 'bench quant',

@@ -1,9 +1,9 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../errors.ts';
-import { benchScore } from '../../metrics/bench.ts';
-import { environmentReport, environmentSummary } from '../../runtime/env.ts';
-import { formatStat } from '../../measure/timing.ts';
+import { LedgerLabError } from '../../index.ts';
+import { benchScore } from '../../index.ts';
+import { environmentReport, environmentSummary } from '../../index.ts';
+import { formatStat } from '../../index.ts';
 
 export const benchScoreCommand: Command = {
   name: 'bench score',

@@ -1,8 +1,6 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../errors.ts';
-import { sim, ledger } from '../../index.ts';
-import { environmentReport, environmentSummary } from '../../runtime/env.ts';
+import { sim, ledger, LedgerLabError, environmentReport, environmentSummary } from '../../index.ts';
 
 const MiB = 1024 * 1024;
 

@@ -1,11 +1,11 @@
 import type { Command } from '../command.ts';
 import { numberFlag, listFlag } from '../args.ts';
-import { benchTrainStep, benchShape, REFERENCE_CASES, BENCH_ARCHS, BENCH_SIZES, type BenchArch, type BenchSize, type BenchShape } from '../../bench/train-step.ts';
-import { runTorchReference, TORCH_METHODS, type TorchShape } from '../../bench/torch.ts';
-import { ffnWidth, kvHeads } from '../../model/config.ts';
-import { environmentReport, environmentSummary } from '../../runtime/env.ts';
-import { formatStat } from '../../measure/timing.ts';
-import { LedgerLabError } from '../../errors.ts';
+import { benchTrainStep, benchShape, REFERENCE_CASES, BENCH_ARCHS, BENCH_SIZES, type BenchArch, type BenchSize, type BenchShape } from '../../index.ts';
+import { runTorchReference, TORCH_METHODS, type TorchShape } from '../../index.ts';
+import { ffnWidth, kvHeads } from '../../index.ts';
+import { environmentReport, environmentSummary } from '../../index.ts';
+import { formatStat } from '../../index.ts';
+import { LedgerLabError } from '../../index.ts';
 
 const MiB = 1024 * 1024;
 const mib = (b: number) => (b / MiB).toFixed(2);

@@ -1,15 +1,15 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../errors.ts';
-import { writeFileAtomic } from '../../results/atomic.ts';
-import { generateAds, toAdvertiseGenJsonl } from '../../data/synthetic/index.ts';
-import { loadDataset } from '../../data/load.ts';
-import { BpeTokenizer } from '../../data/tokenizer/bpe.ts';
-import { CharTokenizer } from '../../data/tokenizer/char.ts';
-import { encodeExamples } from '../../data/batch/encode.ts';
-import { BatchIterator } from '../../data/batch/iterator.ts';
-import { summarizePadding, type PaddingStrategy } from '../../data/batch/collate.ts';
-import { SPECIAL_IDS } from '../../data/tokenizer/specials.ts';
+import { LedgerLabError } from '../../index.ts';
+import { writeFileAtomic } from '../../index.ts';
+import { generateAds, toAdvertiseGenJsonl } from '../../index.ts';
+import { loadDataset } from '../../index.ts';
+import { BpeTokenizer } from '../../index.ts';
+import { CharTokenizer } from '../../index.ts';
+import { encodeExamples } from '../../index.ts';
+import { BatchIterator } from '../../index.ts';
+import { summarizePadding, type PaddingStrategy } from '../../index.ts';
+import { SPECIAL_IDS } from '../../index.ts';
 
 export const dataSynthCommand: Command = {
   name: 'data synth',

@@ -1,5 +1,5 @@
 import type { Command } from '../command.ts';
-import { environmentReport, formatEnvironment } from '../../runtime/env.ts';
+import { environmentReport, formatEnvironment } from '../../index.ts';
 
 export const envCommand: Command = {
   name: 'env',

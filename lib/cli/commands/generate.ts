@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../errors.ts';
+import { LedgerLabError } from '../../index.ts';
 import { initBackend, openModel, openRun, isRunDir, loadPeftAdapter, loadPretrained, TfjsDecoder, generate, QUANT_DTYPES, type QuantDtype } from '../../index.ts';
 
 function parseIds(raw: string): number[] {

@@ -1,10 +1,10 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../errors.ts';
-import { runLedgerBench, formatLedgerBench, ledgerBenchJson } from '../../ledger/bench.ts';
-import { RULE_NAMES } from '../../ledger/rules.ts';
-import type { RuleId } from '../../ledger/rules.ts';
-import { environmentReport, environmentSummary } from '../../runtime/env.ts';
+import { LedgerLabError } from '../../index.ts';
+import { runLedgerBench, formatLedgerBench, ledgerBenchJson } from '../../ledger/index.ts';
+import { RULE_NAMES } from '../../ledger/index.ts';
+import type { RuleId } from '../../ledger/index.ts';
+import { environmentReport, environmentSummary } from '../../index.ts';
 
 export const ledgerBenchCommand: Command = {
   name: 'ledger bench',

@@ -1,7 +1,7 @@
 import type { Command } from '../command.ts';
 import { listFlag, numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../errors.ts';
-import { runNotebook } from '../../notebook/runner.ts';
+import { LedgerLabError } from '../../index.ts';
+import { runNotebook } from '../../index.ts';
 
 /** `-p key=value` → {key: value}; the value is JSON when it parses as JSON, else a string. */
 export function parseParams(pairs: string[]): Record<string, unknown> {

@@ -1,11 +1,9 @@
 import { join, relative } from 'node:path';
 import type { Command } from '../command.ts';
-import { paths } from '../../paths.ts';
-import { resolveReportRuns } from '../../report/resolve.ts';
-import { buildReport } from '../../report/sections.ts';
-import { slug, writeReport } from '../../report/document.ts';
-// Registers the shipped kinds' report sections (speedup, …) before any report is built.
-import '../../experiments/builtin.ts';
+import { paths } from '../../index.ts';
+import { resolveReportRuns } from '../../index.ts';
+import { slug, writeReport } from '../../index.ts';
+import { buildExperimentReport } from '../../index.ts';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -13,7 +11,7 @@ export const reportCommand: Command = {
   usage: 'ledgerlab report RUN_OR_EXPERIMENT... [--pdf] [--out DIR] [--root DIR] [--title TEXT] [--json]',
   help: [
     'RUN_OR_EXPERIMENT is a run folder, a run id, an id prefix (a sweep), an experiment name or a kind.',
-    'Runs are grouped by kind; each kind\'s registered section (or the generic compare section) is written,',
+    'Runs are grouped by kind; each kind\'s section (lib/experiments/registry.ts) (or the generic compare section) is written,',
     'then the limits and every run\'s record. Default output: <root>/reports/<name>/report.html.',
     '--pdf also prints report.pdf with Debian Chromium (apt-get install chromium).',
   ].join('\n'),
@@ -28,7 +26,7 @@ export const reportCommand: Command = {
   async run(args) {
     const root = (args.values.root as string | undefined) ?? paths.results;
     const runs = resolveReportRuns(args.positionals, root);
-    const doc = await buildReport(runs, { title: args.values.title as string | undefined });
+    const doc = await buildExperimentReport(runs, { title: args.values.title as string | undefined });
     const dir = (args.values.out as string | undefined) ?? join(root, 'reports', slug(args.positionals.join('-')));
     const written = await writeReport(doc, { dir, pdf: Boolean(args.values.pdf) });
     if (args.values.json) {

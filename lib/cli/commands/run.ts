@@ -1,10 +1,10 @@
 import type { Command } from '../command.ts';
 import { listFlag, numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../errors.ts';
-import { paths } from '../../paths.ts';
-import { findRuns } from '../../results/store.ts';
-import { runExperiment, resumeExperimentRun, type RunOutcome } from '../../experiments/runner.ts';
-import { summaryMetrics } from '../../results/compare.ts';
+import { LedgerLabError } from '../../index.ts';
+import { paths } from '../../index.ts';
+import { findRuns } from '../../index.ts';
+import { runExperiment, resumeExperimentRun, type RunOutcome } from '../../index.ts';
+import { summaryMetrics } from '../../index.ts';
 import { submitExperiment, waitForRuns, type Submission } from '../../index.ts';
 
 function line(o: RunOutcome): string {

@@ -1,16 +1,14 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../errors.ts';
-import { paths } from '../../paths.ts';
-import { loadSimFile, recordSweep, formatSweepTable } from '../../sim/sweep-file.ts';
-import { runSweep } from '../../sim/run.ts';
-import { verifySweepOnChain, type EvmCheck } from '../../sim/evm.ts';
+import { LedgerLabError } from '../../index.ts';
+import { paths } from '../../index.ts';
+import { loadSimFile, recordSweep, formatSweepTable } from '../../index.ts';
+import { runSweep } from '../../sim/index.ts';
+import { verifySweepOnChain, type EvmCheck } from '../../sim/index.ts';
 import { submitSimulation, waitForRuns, simulationRows, redactUrl } from '../../index.ts';
 import type { ParsedArgs } from '../command.ts';
-import { formatWorstCaseTable } from '../../sim/search/index.ts';
-import { formatPopulations } from '../../sim/population/index.ts';
-import { formatSpanStudy } from '../../sim/spans/index.ts';
-import { runAdaptive, writeAdaptiveArtifacts } from '../../sim/adaptive.ts';
+import { formatWorstCaseTable, formatPopulations, formatSpanStudy } from '../../sim/index.ts';
+import { runAdaptive, writeAdaptiveArtifacts } from '../../index.ts';
 
 export const simulateCommand: Command = {
   name: 'simulate',

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LedgerLabError } from '../../errors.ts';
-import { parseJsonText } from '../../config/load.ts';
+import { parseJsonText } from '../../config/index.ts';
 import type { ColumnMap, TagMap } from '../loaders/chat-formats.ts';
 import { jinjaTemplate, namedTemplate, type ChatRenderer } from './templates.ts';
 

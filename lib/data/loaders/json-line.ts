@@ -1,5 +1,5 @@
 /** One JSON object per line, with located errors (file:line:col for syntax, file:line + field for shape). */
-import { jsonErrorOffset } from '../../config/load.ts';
+import { jsonErrorOffset } from '../../config/index.ts';
 import { dataError } from '../where.ts';
 
 /** Parses one JSONL line into an object or throws a 'data' error naming file:line:col. */

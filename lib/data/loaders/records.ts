@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { LedgerLabError } from '../../errors.ts';
 import { fileLines, type LineOptions } from '../lines.ts';
-import { decodeUtf8 } from '../../util/utf8.ts';
+import { decodeUtf8 } from '../../util/index.ts';
 import { dataError } from '../where.ts';
 import { describe, parseJsonObjectLine } from './json-line.ts';
-import { jsonErrorOffset, lineCol } from '../../config/load.ts';
+import { jsonErrorOffset, lineCol } from '../../config/index.ts';
 
 export interface JsonRecord { value: Record<string, unknown>; line: number }
 

@@ -9,7 +9,7 @@
  * noise (label, typo, garble, truncate, duplicate) and drift (newValues, style, mixedLanguage, sparse), each
  * noise/drift knob a KnobSchedule over t.
  */
-import type { Rng } from '../../util/random.ts';
+import type { Rng } from '../../util/index.ts';
 import { streamRng } from './streams.ts';
 import type { Attribute } from '../types.ts';
 import { CATEGORIES, KEY_NAMES, keyName, scaledValues, valuesOf, type Category, type KeyId, type Value } from './lexicon.ts';

@@ -3,5 +3,5 @@ export { generateAd, generateAds, type AdGenOptions, type AdNoise, type AdDrift,
 export { adRecordToExample, toAdvertiseGenJsonl } from './export.ts';
 export { knobAt, type KnobSchedule } from './schedule.ts';
 export { addTypos, garble, truncate } from './noise.ts';
-export { CATEGORIES, VALUES, KEY_NAMES } from './lexicon.ts';
+export { CATEGORIES, VALUES, KEY_NAMES, valuesOf } from './lexicon.ts';
 export type { Style } from './templates.ts';

@@ -2,7 +2,7 @@
  * Record corruptions for the synthetic data: typos, garbling (mojibake), truncation. Each takes an explicit
  * Rng so a record's noise is fixed by (seed, t, index). They work on code points, so emoji and CJK survive.
  */
-import type { Rng } from '../../util/random.ts';
+import type { Rng } from '../../util/index.ts';
 
 const ZH_CONFUSABLE = '的地得在再做作己已末未人入天夭土士日曰大太本木';
 const EN_LETTERS = 'abcdefghijklmnopqrstuvwxyz';

@@ -3,7 +3,7 @@
  * flat outside), or steps ([[t0, v0], [t1, v1], ...]: v_i from t_i on). Optional `jitter` adds a seeded
  * uniform wobble of ± jitter, fixed per (seed, knob, t), so two runs with one seed see the same wobble.
  */
-import { Rng } from '../../util/random.ts';
+import { Rng } from '../../util/index.ts';
 
 export type KnobSchedule =
   | number

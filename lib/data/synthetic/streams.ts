@@ -5,7 +5,7 @@
  * @example
  * streamRng('42|0.5|17|attributes').next(); // same key -> same numbers, always
  */
-import { Rng } from '../../util/random.ts';
+import { Rng } from '../../util/index.ts';
 
 export function streamRng(key: string): Rng {
   return new Rng(key);

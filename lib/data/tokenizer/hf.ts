@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer as HfTokenizerImpl } from '@huggingface/tokenizers';
 import { Template } from '@huggingface/jinja';
-import { jsonErrorOffset, lineCol } from '../../config/load.ts';
+import { jsonErrorOffset, lineCol } from '../../config/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import { dataError } from '../where.ts';
 

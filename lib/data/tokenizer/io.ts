@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { jsonErrorOffset, lineCol } from '../../config/load.ts';
+import { jsonErrorOffset, lineCol } from '../../config/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import { dataError } from '../where.ts';
 import { BpeTokenizer } from './bpe.ts';

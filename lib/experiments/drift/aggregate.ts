@@ -13,10 +13,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootstrapCI, bootstrapIndices, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/bootstrap.ts';
-import { ZH_KEYS } from '../../metrics/zh.ts';
-import { diversityScores, type DiversityScores } from '../../metrics/diversity.ts';
-import { readJsonl, type RunEntry } from '../../results/store.ts';
+import { bootstrapCI, bootstrapIndices, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/index.ts';
+import { ZH_KEYS } from '../../metrics/index.ts';
+import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
+import { readJsonl, type RunEntry } from '../../results/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import type { DriftConfig } from './config.ts';
 import { cycleLines, predictionsPath, type CycleLine, type DriftItem } from './kind.ts';

@@ -7,12 +7,12 @@
  * The model is a tiny decoder on purpose: a run is `cycles × methods` adapt-and-evaluate rounds and a
  * quick configuration must finish in minutes on two CPU cores.
  */
-import { s, alias, type Infer } from '../../config/schema.ts';
-import { QUANT_ALIASES } from '../../quant/aliases.ts';
-import { GptConfigSchema } from '../../model/config.ts';
+import { s, alias, type Infer } from '../../config/index.ts';
+import { QUANT_ALIASES } from '../../quant/index.ts';
+import { GptConfigSchema } from '../../model/index.ts';
 import { modelSpecSchema } from '../base.ts';
-import { MethodSchema } from '../../peft/method.ts';
-import { QUANT_DTYPES } from '../../quant/tensor.ts';
+import { MethodSchema } from '../../peft/index.ts';
+import { QUANT_DTYPES } from '../../quant/index.ts';
 import { PretrainSchema } from '../base.ts';
 import { ScenarioSchema } from './scenarios.ts';
 

@@ -17,7 +17,7 @@
  * d.changePoint  // estimated cycle where the drop began
  */
 import { LedgerLabError } from '../../errors.ts';
-import { pairedBootstrap } from '../../metrics/bootstrap.ts';
+import { pairedBootstrap } from '../../metrics/index.ts';
 
 export interface CyclePoint {
   cycle: number;

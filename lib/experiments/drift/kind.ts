@@ -24,34 +24,35 @@ import { BASE_CACHE } from '../base.ts';
 import { DriftSchema, type DriftConfig, type DriftMethod } from './config.ts';
 import { scenarioWindow, heldOutSet, severityAt, generatorOptions, type Scenario } from './scenarios.ts';
 import { hallucinatedValues, charLength } from './measures.ts';
+import type { Interval } from '../../measure/index.ts';
 import { cusumDetect, bootstrapDetect, type ChangeDetection } from './detect.ts';
-import { pretrainBase, domainTexts } from '../../train/pretrain.ts';
-import { trainConfig } from '../../train/config.ts';
-import { trainLoop } from '../../train/loop.ts';
-import { evaluate } from '../../train/evaluate.ts';
-import { zhScoresMulti, ZH_KEYS } from '../../metrics/zh.ts';
-import { diversityScores, type DiversityScores } from '../../metrics/diversity.ts';
-import { bootstrapCI, bootstrapIndices } from '../../metrics/bootstrap.ts';
-import { buildModel } from '../../peft/method.ts';
-import type { Gpt } from '../../model/gpt.ts';
-import { readSafetensors, tensorFromArray, toTypedArray, writeSafetensors, type SafeTensor } from '../../model/safetensors.ts';
-import { initBackend } from '../../runtime/backend.ts';
-import { CharTokenizer } from '../../data/tokenizer/char.ts';
-import type { Tokenizer } from '../../data/tokenizer/index.ts';
-import { encodeExamples } from '../../data/batch/encode.ts';
-import { loadDataset } from '../../data/load.ts';
-import { generateAds, adRecordToExample } from '../../data/synthetic/index.ts';
-import type { Example } from '../../data/types.ts';
-import { Rng } from '../../util/random.ts';
-import { sha256, sha256Json } from '../../util/hash.ts';
-import { writeFileAtomic } from '../../results/atomic.ts';
-import { readJsonl } from '../../results/store.ts';
+import { pretrainBase, domainTexts } from '../../train/index.ts';
+import { trainConfig } from '../../train/index.ts';
+import { trainLoop } from '../../train/index.ts';
+import { evaluate } from '../../train/index.ts';
+import { zhScoresMulti, ZH_KEYS } from '../../metrics/index.ts';
+import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
+import { bootstrapCI, bootstrapIndices } from '../../metrics/index.ts';
+import { buildModel } from '../../peft/index.ts';
+import type { Gpt } from '../../model/index.ts';
+import { readSafetensors, tensorFromArray, toTypedArray, writeSafetensors, type SafeTensor } from '../../model/index.ts';
+import { initBackend } from '../../runtime/index.ts';
+import { CharTokenizer } from '../../data/index.ts';
+import type { Tokenizer } from '../../data/index.ts';
+import { encodeExamples } from '../../data/index.ts';
+import { loadDataset } from '../../data/index.ts';
+import { generateAds, adRecordToExample } from '../../data/index.ts';
+import type { Example } from '../../data/index.ts';
+import { Rng } from '../../util/index.ts';
+import { sha256, sha256Json } from '../../util/index.ts';
+import { writeFileAtomic, truncateJsonl } from '../../util/index.ts';
+import { readJsonl } from '../../util/index.ts';
 import { LedgerLabError } from '../../errors.ts';
-import type { Run } from '../../results/run.ts';
-import type { GptConfig } from '../../model/config.ts';
+import type { Run } from '../../results/index.ts';
+import type { GptConfig } from '../../model/index.ts';
 import { isHfRef, type CheckpointRecord } from '../base.ts';
-import { loadPretrained, materialize, checkpointDigests } from '../../model/hf/load.ts';
-import { hfTaskTokenizer } from '../../data/tokenizer/hf-task.ts';
+import { loadPretrained, materialize, checkpointDigests } from '../../model/index.ts';
+import { hfTaskTokenizer } from '../../data/index.ts';
 
 
 export const DRIFT_CHECKPOINT = 'drift-checkpoint.safetensors';
@@ -71,8 +72,6 @@ export interface DriftItem {
   length: number;
   refLength: number;
 }
-
-type Interval = { mean: number; lo: number; hi: number };
 
 /** One metrics.jsonl line: a method after a cycle. */
 export interface CycleLine {
@@ -209,19 +208,7 @@ function loadDriftCheckpoint(path: string, models: Map<string, Gpt>, fp: string)
 
 /** Keeps the metrics lines of cycles before `cycles` (what the checkpoint covers); drops a killed tail. */
 function truncateCycleLines(path: string, cycles: number): void {
-  if (!existsSync(path)) return;
-  const keep: string[] = [];
-  for (const raw of readFileSync(path, 'utf8').split('\n')) {
-    if (!raw.trim()) continue;
-    let line: { cycle?: number };
-    try {
-      line = JSON.parse(raw);
-    } catch {
-      continue;
-    }
-    if (typeof line.cycle !== 'number' || line.cycle < cycles) keep.push(raw);
-  }
-  writeFileAtomic(path, keep.map((l) => l + '\n').join(''));
+  truncateJsonl(path, (l) => typeof l.cycle !== 'number' || l.cycle < cycles);
 }
 
 export interface MethodSummary {

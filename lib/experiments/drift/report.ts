@@ -4,10 +4,11 @@
  * it, the change points, the worst per-example regressions, hallucination and length drift, the generated
  * verdict and the limits. Every number comes from `aggregateDrift` over the run files.
  */
-import type { RunEntry } from '../../results/store.ts';
-import type { ReportPart } from '../../report/sections.ts';
-import { lineBandChart, withProvenance, type Chart } from '../../report/charts.ts';
-import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/document.ts';
+import type { RunEntry } from '../../results/index.ts';
+import type { ReportPart } from '../../report/index.ts';
+import type { Interval } from '../../measure/index.ts';
+import { lineBandChart, withProvenance, type Chart } from '../../report/index.ts';
+import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/index.ts';
 import { aggregateDrift, type DriftAggregate, type AggregateDriftOptions } from './aggregate.ts';
 import type { DriftConfig } from './config.ts';
 
@@ -65,7 +66,7 @@ export function markCycles(chart: Chart, onset: number | undefined, alarms: { cy
   return { ...chart, spec: { ...chart.spec, layer } };
 }
 
-const iv = (c: { mean: number; lo: number; hi: number; n: number }) => ({ mean: c.mean, lo: c.lo, hi: c.hi, n: c.n });
+const iv = (c: Interval): Interval => ({ mean: c.mean, lo: c.lo, hi: c.hi, n: c.n });
 
 export function driftSections(a: DriftAggregate, runs: readonly RunEntry[]): Section[] {
   const cfg = runs[0]!.record.config as DriftConfig;

@@ -23,12 +23,12 @@
  * const w = scenarioWindow(sc, 0, 7, 64);   // 64 training examples of cycle 7
  * severityAt(sc, 7);                        // 0.2 × severity
  */
-import { s, type Infer } from '../../config/schema.ts';
+import { s, type Infer } from '../../config/index.ts';
 import { LedgerLabError } from '../../errors.ts';
-import { Rng } from '../../util/random.ts';
-import { generateAds, adRecordToExample, addTypos, garble, truncate, type AdGenOptions, type AdNoise, type AdDrift, type KnobSchedule } from '../../data/synthetic/index.ts';
-import type { Example } from '../../data/types.ts';
-import { contentId } from '../../data/ids.ts';
+import { Rng } from '../../util/index.ts';
+import { generateAds, adRecordToExample, addTypos, garble, truncate, type AdGenOptions, type AdNoise, type AdDrift, type KnobSchedule } from '../../data/index.ts';
+import type { Example } from '../../data/index.ts';
+import { contentId } from '../../data/index.ts';
 
 export const SCENARIO_NAMES = ['clean', 'label-noise', 'vocab-style', 'spreadsheet-2017', 'sparse-prompts', 'mixed-language'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];

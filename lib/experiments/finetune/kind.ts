@@ -7,25 +7,25 @@
  * // experiments/smoke.json
  * { "kind": "finetune", "name": "smoke", "seeds": [0], "config": { "method": { "method": "lora" }, "train": { "steps": 60 } } }
  */
-import { s, type Infer } from '../../config/schema.ts';
+import { s, type Infer } from '../../config/index.ts';
 import type { ExperimentKind } from '../kind.ts';
 import { DataSchema } from '../task.ts';
-import { CHATGLM2_TINY } from '../../model/config.ts';
+import { CHATGLM2_TINY } from '../../model/index.ts';
 import { modelSpecSchema } from '../base.ts';
-import { MethodSchema, buildModel } from '../../peft/method.ts';
-import { adapterBytes } from '../../peft/adapter-file.ts';
+import { MethodSchema, buildModel } from '../../peft/index.ts';
+import { adapterBytes } from '../../peft/index.ts';
 import { resolve } from 'node:path';
-import { memoryBreakdown } from '../../peft/memory.ts';
-import { QUANT_DTYPES } from '../../quant/tensor.ts';
-import { QUANT_ALIASES } from '../../quant/aliases.ts';
-import { TrainSchema } from '../../train/config.ts';
-import { trainLoop } from '../../train/loop.ts';
-import { evaluate, predictionsJsonl } from '../../train/evaluate.ts';
-import { evalDecoder } from '../../infer/decoder-for.ts';
-import { zhScoresMulti, ZH_KEYS } from '../../metrics/zh.ts';
-import { diversityScores } from '../../metrics/diversity.ts';
-import { rougeScoresMulti } from '../../metrics/rouge.ts';
-import { bleu4En } from '../../metrics/bleu.ts';
+import { memoryBreakdown } from '../../peft/index.ts';
+import { QUANT_DTYPES } from '../../quant/index.ts';
+import { QUANT_ALIASES } from '../../quant/index.ts';
+import { TrainSchema } from '../../train/index.ts';
+import { trainLoop } from '../../train/index.ts';
+import { evaluate, predictionsJsonl } from '../../train/index.ts';
+import { evalDecoder } from '../../infer/index.ts';
+import { zhScoresMulti, ZH_KEYS } from '../../metrics/index.ts';
+import { diversityScores } from '../../metrics/index.ts';
+import { rougeScoresMulti } from '../../metrics/index.ts';
+import { bleu4En } from '../../metrics/index.ts';
 import { PretrainSchema, taskAndBase } from '../base.ts';
 
 export const FinetuneSchema = s.object({

@@ -11,12 +11,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { meanCI, type MeanCI } from '../../measure/stats.ts';
-import { bootstrapCI, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/bootstrap.ts';
-import { ZH_KEYS } from '../../metrics/zh.ts';
-import { diversityScores, type DiversityScores } from '../../metrics/diversity.ts';
-import { readJsonl, type RunEntry } from '../../results/store.ts';
-import { backendLabel } from '../../runtime/backend-label.ts';
+import { meanCI, type MeanCI } from '../../measure/index.ts';
+import { bootstrapCI, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/index.ts';
+import { ZH_KEYS } from '../../metrics/index.ts';
+import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
+import { readJsonl, type RunEntry } from '../../results/index.ts';
+import { backendLabel } from '../../runtime/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import { ratioCI } from '../speedup/aggregate.ts';
 import { projectMemory, timeExponent, type LadderRow, type ProjectionRow } from './scaling.ts';

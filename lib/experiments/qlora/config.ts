@@ -7,12 +7,12 @@
  * (QLoRA − fp16 LoRA) lies inside [−δ, +δ]; an interval that straddles a bound is "not shown equivalent",
  * which at small eval sizes is the honest outcome, not a failure of the method.
  */
-import { s, type Infer } from '../../config/schema.ts';
-import { CHATGLM2_TINY } from '../../model/config.ts';
+import { s, type Infer } from '../../config/index.ts';
+import { CHATGLM2_TINY } from '../../model/index.ts';
 import { modelSpecSchema } from '../base.ts';
-import { MethodSchema } from '../../peft/method.ts';
-import { QUANT_DTYPES } from '../../quant/tensor.ts';
-import { ZH_KEYS } from '../../metrics/zh.ts';
+import { MethodSchema } from '../../peft/index.ts';
+import { QUANT_DTYPES } from '../../quant/index.ts';
+import { ZH_KEYS } from '../../metrics/index.ts';
 import { DataSchema } from '../task.ts';
 import { PretrainSchema, QualityEvalSchema } from '../base.ts';
 

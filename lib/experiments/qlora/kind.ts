@@ -18,15 +18,15 @@ import { QloraSchema, type QloraConfig } from './config.ts';
 import { linearWeightBytes, layerQuantErrors } from './bytes.ts';
 import { measureStep, measureLadder, timeExponent, type StepBatch } from './scaling.ts';
 import { trainAndScore } from '../quality.ts';
-import { buildModel } from '../../peft/method.ts';
-import { BatchIterator } from '../../data/batch/iterator.ts';
-import { shiftedLabels } from '../../data/batch/collate.ts';
-import { Rng } from '../../util/random.ts';
+import { buildModel } from '../../peft/index.ts';
+import { BatchIterator } from '../../data/index.ts';
+import { shiftedLabels } from '../../data/index.ts';
+import { Rng } from '../../util/index.ts';
 import { LedgerLabError } from '../../errors.ts';
-import type { QuantDtype } from '../../quant/tensor.ts';
-import type { Weights } from '../../model/init.ts';
-import type { GptConfig } from '../../model/config.ts';
-import type { Run } from '../../results/run.ts';
+import type { QuantDtype } from '../../quant/index.ts';
+import type { Weights } from '../../model/index.ts';
+import type { GptConfig } from '../../model/index.ts';
+import type { Run } from '../../results/index.ts';
 
 export interface DtypeQuality {
   scores: Record<string, number>;

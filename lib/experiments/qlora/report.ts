@@ -4,10 +4,10 @@
  * with the QLoRA-vs-fp16 equivalence test, the scaling ladder with the labelled projection next to the
  * published figures, the generated verdict, the limits. Every number comes from `aggregateQlora`.
  */
-import type { RunEntry } from '../../results/store.ts';
-import type { ReportPart } from '../../report/sections.ts';
-import { groupedBarChart, scatterChart, withProvenance, type Chart } from '../../report/charts.ts';
-import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/document.ts';
+import type { RunEntry } from '../../results/index.ts';
+import type { ReportPart } from '../../report/index.ts';
+import { groupedBarChart, scatterChart, withProvenance, type Chart } from '../../report/index.ts';
+import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/index.ts';
 import { aggregateQlora, type QloraAggregate } from './aggregate.ts';
 import { PUBLISHED_MEMORY, PUBLISHED_BITS } from './scaling.ts';
 

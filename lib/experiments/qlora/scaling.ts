@@ -17,16 +17,16 @@
  * - dequantMsPerStep: time spent decoding packed weights (QuantLinear's own counter) per timed step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { lmLoss } from '../../model/loss.ts';
-import { baseParamCount, type GptConfig } from '../../model/config.ts';
-import { initWeights } from '../../model/init.ts';
-import type { Gpt } from '../../model/gpt.ts';
-import { buildModel, type MethodSpec } from '../../peft/method.ts';
-import { memoryBreakdown, type MemoryBreakdown } from '../../peft/memory.ts';
-import { AdamW } from '../../train/optim.ts';
-import { summarize, type Stat } from '../../measure/timing.ts';
-import { Rng } from '../../util/random.ts';
-import type { QuantDtype } from '../../quant/tensor.ts';
+import { lmLoss } from '../../model/index.ts';
+import { baseParamCount, type GptConfig } from '../../model/index.ts';
+import { initWeights } from '../../model/index.ts';
+import type { Gpt } from '../../model/index.ts';
+import { buildModel, type MethodSpec } from '../../peft/index.ts';
+import { memoryBreakdown, type MemoryBreakdown } from '../../peft/index.ts';
+import { AdamW } from '../../train/index.ts';
+import { summarize, type Stat } from '../../measure/index.ts';
+import { Rng } from '../../util/index.ts';
+import type { QuantDtype } from '../../quant/index.ts';
 import { linearWeightBytes, dequantMs, resetDequantCost } from './bytes.ts';
 import type { ScalingConfig } from './config.ts';
 

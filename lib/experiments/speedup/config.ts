@@ -7,14 +7,14 @@
  * tokens (ChatGLM-6B's context: 1024 cutoff in LLaMA-Factory's benchmark); we keep source 64 + target 128 and
  * scale the prefix by the same 1/8 of the 1024 cutoff it had, 128 × 192/1024 = 24.
  */
-import { s, alias, type Infer } from '../../config/schema.ts';
-import { CHATGLM2_TINY } from '../../model/config.ts';
+import { s, alias, type Infer } from '../../config/index.ts';
+import { CHATGLM2_TINY } from '../../model/index.ts';
 import { modelSpecSchema } from '../base.ts';
-import { MethodSchema } from '../../peft/method.ts';
-import { QUANT_DTYPES } from '../../quant/tensor.ts';
+import { MethodSchema } from '../../peft/index.ts';
+import { QUANT_DTYPES } from '../../quant/index.ts';
 import { DataSchema } from '../task.ts';
 import { PretrainSchema, QualityEvalSchema } from '../base.ts';
-import { QUANT_ALIASES } from '../../quant/aliases.ts';
+import { QUANT_ALIASES } from '../../quant/index.ts';
 
 export const RecipeSchema = s.object({
   method: MethodSchema.describe('the PEFT method and its settings'),

@@ -8,7 +8,7 @@
  * const fs = recipeFactors(DEFAULT_FAST, DEFAULT_SLOW);   // ['method', 'padding', 'prefix', 'checkpoint', 'quant']
  * cellRecipe(DEFAULT_FAST, DEFAULT_SLOW, new Set(['padding'])).padding  // 'max_length'
  */
-import type { MethodSpec } from '../../peft/method.ts';
+import type { MethodSpec } from '../../peft/index.ts';
 import type { Recipe } from './config.ts';
 
 export const FACTORS = ['method', 'padding', 'prefix', 'checkpoint', 'quant'] as const;

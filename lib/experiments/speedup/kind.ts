@@ -15,11 +15,11 @@ import { recipeFactors, gridCells, cellRecipe, matchedRecipe, speedKey } from '.
 import { measureThroughput, type Throughput } from './measure.ts';
 import { decompose } from './decompose.ts';
 import { trainAndScore } from '../quality.ts';
-import { Rng } from '../../util/random.ts';
-import type { Weights } from '../../model/init.ts';
-import type { GptConfig } from '../../model/config.ts';
+import { Rng } from '../../util/index.ts';
+import type { Weights } from '../../model/index.ts';
+import type { GptConfig } from '../../model/index.ts';
 import type { Task } from '../task.ts';
-import type { Run } from '../../results/run.ts';
+import type { Run } from '../../results/index.ts';
 
 export interface QualityResult {
   recipe: Recipe;

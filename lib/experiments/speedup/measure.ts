@@ -3,12 +3,11 @@
  * training loop (AdamW, clipping, the recipe's padding and checkpointing) and time its steps after warm-up.
  * Samples/s is samples over wall time of the timed steps, the way the claim's samples/s is defined.
  */
-import { buildModel } from '../../peft/method.ts';
-import type { GptConfig } from '../../model/config.ts';
-import type { Weights } from '../../model/init.ts';
-import { trainLoop } from '../../train/loop.ts';
-import { BatchIterator } from '../../data/batch/iterator.ts';
-import { trainConfig } from '../../train/config.ts';
+import { buildModel } from '../../peft/index.ts';
+import type { GptConfig } from '../../model/index.ts';
+import type { Weights } from '../../model/index.ts';
+import { trainLoop } from '../../train/index.ts';
+import { trainConfig } from '../../train/index.ts';
 import type { Task } from '../task.ts';
 import type { Recipe } from './config.ts';
 
@@ -33,15 +32,8 @@ export async function measureThroughput(o: {
     });
     const padId = o.task.tokenizer.special.pad;
     const r = await trainLoop({ model, config: tc, train: o.task.train, padId, seed: o.seed, quiet: true });
-    // The loop's batch order is a pure function of (data, options, seed): replay it to count what each step saw.
-    const it = new BatchIterator(o.task.train, { batchSize: tc.batchSize, seed: o.seed, padding: tc.padding, maxSource: tc.maxSource, maxTarget: tc.maxTarget, padId, shuffle: tc.shuffle, groupByLength: tc.groupByLength });
-    const samples: number[] = [], real: number[] = [], padded: number[] = [];
-    for (let i = 0; i < tc.steps; i++) {
-      const b = it.next();
-      samples.push(b.shape[0]);
-      real.push(b.stats.realTokens);
-      padded.push(b.shape[0] * b.shape[1]);
-    }
+    // What each step trained on, counted by the loop itself (aligned with its step times).
+    const samples = r.batches.map((b) => b.samples), real = r.batches.map((b) => b.realTokens), padded = r.batches.map((b) => b.paddedTokens);
     const timed = r.stepMs.slice(o.warmup);
     const seconds = timed.reduce((a, b) => a + b, 0) / 1000;
     const sum = (xs: number[]) => xs.slice(o.warmup).reduce((a, b) => a + b, 0);

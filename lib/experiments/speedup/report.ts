@@ -3,10 +3,11 @@
  * the Shapley decomposition, ROUGE/BLEU with bootstrap intervals, the generated verdict, the limits. Every
  * figure is drawn from `aggregateSpeedup` over the run files, so the report's numbers are the runs' numbers.
  */
-import type { RunEntry } from '../../results/store.ts';
-import type { ReportPart } from '../../report/sections.ts';
-import { groupedBarChart, waterfallChart, withProvenance, type Chart } from '../../report/charts.ts';
-import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/document.ts';
+import type { RunEntry } from '../../results/index.ts';
+import type { ReportPart } from '../../report/index.ts';
+import type { Interval } from '../../measure/index.ts';
+import { groupedBarChart, waterfallChart, withProvenance, type Chart } from '../../report/index.ts';
+import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/index.ts';
 import { aggregateSpeedup, type SpeedupAggregate, type RunSummary } from './aggregate.ts';
 import type { Recipe } from './config.ts';
 
@@ -54,7 +55,7 @@ export function speedupSections(a: SpeedupAggregate, runs: readonly RunEntry[]):
   const s0 = runs[0]!.record.summary as RunSummary;
   const cfg = runs[0]!.record.config as { fast: Recipe; slow: Recipe; batchSize: number; trainSteps: number; model: Record<string, unknown>; pretrain: Record<string, unknown> };
   const charts = speedupCharts(a, runs);
-  const ci = (c?: { mean: number; lo: number; hi: number; n: number }) => c;
+  const ci = (c?: Interval) => c;
   const sections: Section[] = [
     { title: 'The claim', blocks: [paragraph(CLAIM)] },
     {

@@ -5,3 +5,5 @@ export { hfToConfig, HF_MODEL_TYPES } from './config.ts';
 export type { HfConfig, HfModelType } from './config.ts';
 export { SafetensorsReader } from './reader.ts';
 export { saveHfCheckpoint, neutralToHf, configToHf } from './save.ts';
+export { recipeFor, isIgnoredSource } from './names.ts';
+export type { Recipe as HfWeightRecipe } from './names.ts';

@@ -4,7 +4,7 @@
  * projections (attn.o, mlp.down) scaled by 1/√(2·layers) as lib/model/init.ts does for GPT-2 — the tiny
  * bases here are pretrained for a few hundred steps and this keeps the residual stream's variance in check.
  */
-import { Rng } from '../../util/random.ts';
+import { Rng } from '../../util/index.ts';
 import type { GptConfig } from '../config.ts';
 import { expectedShapes } from '../shapes.ts';
 import type { NeutralTensor } from '../gpt2-names.ts';

@@ -21,10 +21,10 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
-import { sha256 } from '../../util/hash.ts';
-import { writeFileAtomic } from '../atomic.ts';
+import { sha256 } from '../../util/index.ts';
+import { writeFileAtomic, readJsonl } from '../../util/index.ts';
 import { flatten, summaryMetrics } from '../compare.ts';
-import { readJsonl, type RunEntry } from '../store.ts';
+import type { RunEntry } from '../store.ts';
 import type { RunStatus } from '../run-record.ts';
 
 /** MLflow's RunStatus enum as stored in meta.yaml (RUNNING 1, SCHEDULED 2, FINISHED 3, FAILED 4, KILLED 5). */

@@ -17,9 +17,9 @@ import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { writeFileAtomic } from '../atomic.ts';
+import { writeFileAtomic, readJsonl } from '../../util/index.ts';
 import { flatten, summaryMetrics } from '../compare.ts';
-import { readJsonl, type RunEntry } from '../store.ts';
+import type { RunEntry } from '../store.ts';
 
 export type TableFormat = 'csv' | 'parquet';
 type Cell = string | number | boolean | null;

@@ -5,7 +5,7 @@
  * collusion (a ring cross-querying each other's items), swarm (many cheap automated identities, each
  * washing a little) and free-rider (near-copies of the most retrievable honest items).
  */
-import type { Rng } from '../../util/random.ts';
+import type { Rng } from '../../util/index.ts';
 import type { AttackConfig } from '../config.ts';
 import { attackName, ethToWei } from '../config.ts';
 import type { Identity, Item, Query, Vec } from '../world.ts';

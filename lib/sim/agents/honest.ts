@@ -3,7 +3,7 @@
  * stakes the world's stake per item, and never pays for queries. `honestEquivalent` is the counterfactual
  * for the attack gain ratio: one identity spending an attacker's whole budget on honest items.
  */
-import type { Rng } from '../../util/random.ts';
+import type { Rng } from '../../util/index.ts';
 import { clampQuality, jitter } from '../world.ts';
 import type { Agent, AgentContext, ItemPlan } from './types.ts';
 import { itemCost } from './types.ts';

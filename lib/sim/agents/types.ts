@@ -2,7 +2,7 @@
  * What an agent is to the simulator: identities it controls, the items it wants registered (a queue the
  * world drains under the daily cap and the agent's budget), and the queries it pays for each epoch.
  */
-import type { Rng } from '../../util/random.ts';
+import type { Rng } from '../../util/index.ts';
 import type { WorldConfig } from '../config.ts';
 import type { Identity, Item, Query, Topics, Vec } from '../world.ts';
 

@@ -3,7 +3,7 @@
  * random permutations; Data Banzhaf (Wang & Jia 2023) uses maximum-sample-reuse: every uniformly sampled
  * coalition updates every player's "with" or "without" mean. Same seed, same estimate.
  */
-import type { Rng } from '../../util/random.ts';
+import type { Rng } from '../../util/index.ts';
 import type { Game } from './game.ts';
 
 /**

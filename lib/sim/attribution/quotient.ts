@@ -8,7 +8,7 @@
  * `split: 'first'` gives the whole group value to the first member (the earliest registrant), `'equal'` shares it.
  */
 import { LedgerLabError } from '../../errors.ts';
-import type { Rng } from '../../util/random.ts';
+import type { Rng } from '../../util/index.ts';
 import type { Game } from './game.ts';
 import { quotientGame } from './game.ts';
 import { bruteForceShapley } from './exact.ts';

@@ -8,7 +8,7 @@ export { buildTextDatanet, frequentPhrases, TEXT_ATTACKS } from './datanet.ts';
 export type { TextItem, TextDatanet, TextAttack, ItemKind } from './datanet.ts';
 export { TEXT_METHODS, spanWeights, retrievalWeights, knnShapleyWeights, hashedEmbedding } from './methods.ts';
 export type { TextMethod } from './methods.ts';
-export { trainAndGenerate } from './model.ts';
+export type { ModelOptions, TrainedOutputs, SpanTrainer } from './trainer.ts';
 export { SpansSchema, SpanModelSchema, spansConfig } from './config.ts';
 export type { SpansConfig, SpanModelConfig } from './config.ts';
 export { runSpanStudy, formatSpanStudy, attributeOutputs, textEpisode, ownerShares, qualityOf } from './study.ts';

@@ -19,7 +19,7 @@ import { accounts } from '../metrics.ts';
 import { buildTextDatanet, type TextDatanet, type TextItem } from './datanet.ts';
 import { buildSpanIndex, maximalSpans, type SpanIndex } from './match.ts';
 import { hashedEmbedding, knnShapleyWeights, retrievalWeights, spanWeights, type TextMethod } from './methods.ts';
-import { trainAndGenerate } from './model.ts';
+import type { SpanTrainer } from './trainer.ts';
 import { SpanModelSchema, type SpansConfig } from './config.ts';
 
 export const ADVERTISEGEN_SAMPLE = join(paths.datasets, 'advertisegen', 'dev-sample.jsonl');
@@ -116,7 +116,8 @@ export interface SpanStudy {
   seconds: number;
 }
 
-export async function runSpanStudy(c: SpansConfig, onPhase?: (phase: string) => void): Promise<SpanStudy> {
+/** `train` is the model (lib/experiments/simulate/spans-model.ts's trainAndGenerate: the engine is a layer above). */
+export async function runSpanStudy(c: SpansConfig, train: SpanTrainer, onPhase?: (phase: string) => void): Promise<SpanStudy> {
   const t0 = performance.now();
   onPhase?.('datanet');
   const dn: TextDatanet = await buildTextDatanet({
@@ -125,7 +126,7 @@ export async function runSpanStudy(c: SpansConfig, onPhase?: (phase: string) => 
   });
   onPhase?.('train');
   const mc = SpanModelSchema.parse(c.model ?? {});
-  const tr = await trainAndGenerate(dn.items, dn.queries.map((q) => q.source), { ...mc, seed: c.seed });
+  const tr = await train(dn.items, dn.queries.map((q) => q.source), { ...mc, seed: c.seed });
   onPhase?.('attribute');
   const { index, results } = attributeOutputs(dn.items, tr.itemTokens, tr.outputs, c.methods, c);
   let covered = 0, spanLen = 0, spanN = 0;

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { LedgerLabError } from '../../errors.ts';
 import { listRuns } from '../../results/index.ts';
-import * as sim from '../../sim/index.ts';
+import { readSimSweeps, capturedShareHeatmap } from '../../experiments/index.ts';
 import { metricLines, runSummary } from '../run-view.ts';
 import { perSeedBars } from '../charts.ts';
 import { runById } from './runs.ts';
@@ -17,9 +17,9 @@ export function registerSimRoutes(app: FastifyInstance, root: string): void {
 
   app.get('/api/sim/:id', async (req) => {
     const e = runById(root, (req.params as { id: string }).id);
-    const [sweep] = sim.readSimSweeps([e]);
+    const [sweep] = readSimSweeps([e]);
     if (!sweep) throw new LedgerLabError({ kind: 'usage', problem: `run ${e.record.runId} is not a finished simulate run`, where: e.dir });
-    const chart = sim.capturedShareHeatmap(sweep);
+    const chart = capturedShareHeatmap(sweep);
     return { ...runSummary(e), chart: chart.spec, caption: chart.caption, rows: sweep.rows, designs: sweep.config.designs.map((d) => d.name), attacks: [...new Set(sweep.rows.map((r) => r.attack))] };
   });
 

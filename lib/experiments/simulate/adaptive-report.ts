@@ -6,13 +6,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunEntry } from '../results/index.ts';
-import { lineBandChart, withProvenance, type Chart } from '../report/index.ts';
-import { chartBlock, paragraph, provenanceLine, table, type Section } from '../report/index.ts';
-import type { SearchedRow } from './search/best-response.ts';
-import { formatStrategy } from './search/table.ts';
-import type { PopulationResult } from './population/dynamics.ts';
-import type { SpanStudy } from './spans/study.ts';
+import type { RunEntry } from '../../results/index.ts';
+import { lineBandChart, withProvenance, type Chart } from '../../report/index.ts';
+import { chartBlock, paragraph, provenanceLine, table, type Section } from '../../report/index.ts';
+import { formatStrategy, type SearchedRow, type PopulationResult, type SpanStudy } from '../../sim/index.ts';
 
 export interface AdaptiveRun { run: RunEntry; worstCase: SearchedRow[]; population: PopulationResult[]; spans?: SpanStudy }
 

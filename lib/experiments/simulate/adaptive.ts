@@ -5,12 +5,9 @@
  * table.json already carries the worstCase rows). One entry for the CLI and the notebooks.
  */
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../results/index.ts';
-import type { SimConfig } from './config.ts';
-import type { SweepResult } from './run.ts';
-import { searchSweep } from './search/best-response.ts';
-import { runPopulations, type PopulationResult } from './population/dynamics.ts';
-import { runSpanStudy, type SpanStudy } from './spans/study.ts';
+import { writeJsonAtomic } from '../../util/index.ts';
+import { searchSweep, runPopulations, runSpanStudy, type SimConfig, type SweepResult, type PopulationResult, type SpanStudy } from '../../sim/index.ts';
+import { trainAndGenerate } from './spans-model.ts';
 
 export interface AdaptiveResult { population?: PopulationResult[]; spans?: SpanStudy; seconds: number }
 
@@ -20,7 +17,7 @@ export async function runAdaptive(cfg: SimConfig, result: SweepResult, progress?
   if (cfg.search) result.rows = searchSweep(cfg, result, (_d, _a, done, n) => progress?.('best-response searches', done, n));
   const population = cfg.population ? runPopulations(cfg, (_r, done, n) => progress?.('adaptive populations', done, n)) : undefined;
   const phases = ['datanet', 'train', 'attribute', 'settle'];
-  const spans = cfg.spans ? await runSpanStudy(cfg.spans, (p) => progress?.(`text Datanet: ${p}`, phases.indexOf(p) + 1, phases.length)) : undefined;
+  const spans = cfg.spans ? await runSpanStudy(cfg.spans, trainAndGenerate, (p) => progress?.(`text Datanet: ${p}`, phases.indexOf(p) + 1, phases.length)) : undefined;
   const seconds = (performance.now() - t0) / 1000;
   result.seconds += seconds;
   return { ...(population ? { population } : {}), ...(spans ? { spans } : {}), seconds };

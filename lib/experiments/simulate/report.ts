@@ -6,28 +6,23 @@
  * lines of per-seed `ledgerlab run` runs), so the report's numbers are the run's numbers.
  *
  * @example
- * registerReportSection('simulate', ({ runs }) => simReport(runs));
  * const [sweep] = readSimSweeps(findRuns(['simulate-sim-quick-']));
  * await showChart(simCharts(sweep, runs).heatmap, { display });
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LedgerLabError } from '../errors.ts';
-import type { MeanCI } from '../measure/stats.ts';
-import type { RunEntry } from '../results/store.ts';
-import { readJsonl } from '../results/store.ts';
-import type { ReportPart } from '../report/sections.ts';
-import { heatmapChart, lineBandChart, withProvenance, type Chart } from '../report/charts.ts';
-import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Cell, type Interval, type Section } from '../report/document.ts';
-import { budgetCurve, type BudgetPoint } from './analysis.ts';
-import { attack as parseAttack, attackName, design as parseDesign, parseSimConfig, world as parseWorld, type AttackConfig, type DesignConfig, type SimConfig } from './config.ts';
-import { playEpisode } from './episode.ts';
-import { settleFast } from './settle.ts';
-import { accounts, weiToEth } from './metrics.ts';
-import { agentsFor, summarize, TABLE_METRICS, type SweepRow, type TableMetric } from './run.ts';
-import { bruteForceShapley } from './attribution/exact.ts';
-import { knnGame } from './attribution/knn.ts';
-import { clusterBySimilarity, quotientShapley } from './attribution/quotient.ts';
+import { LedgerLabError } from '../../errors.ts';
+import type { MeanCI } from '../../measure/index.ts';
+import type { RunEntry } from '../../results/index.ts';
+import { readJsonl } from '../../util/index.ts';
+import type { ReportPart } from '../../report/index.ts';
+import { heatmapChart, lineBandChart, withProvenance, type Chart } from '../../report/index.ts';
+import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Cell, type Interval, type Section } from '../../report/index.ts';
+import {
+  budgetCurve, attack as parseAttack, attackName, design as parseDesign, parseSimConfig, world as parseWorld, playEpisode, settleFast,
+  accounts, weiToEth, agentsFor, summarize, TABLE_METRICS, bruteForceShapley, knnGame, clusterBySimilarity, quotientShapley,
+  type BudgetPoint, type AttackConfig, type DesignConfig, type SimConfig, type SweepRow, type TableMetric,
+} from '../../sim/index.ts';
 import { adaptiveSections } from './adaptive-report.ts';
 
 export const SIM_QUESTION = [
@@ -397,12 +392,7 @@ export function sweepSections(s: SimSweep, opts: SimReportOptions = {}, suffix =
   return sections;
 }
 
-/**
- * The report part of the "simulate" kind.
- *
- * @example
- * registerReportSection('simulate', ({ runs }) => simReport(runs));
- */
+/** The report part of the "simulate" kind (listed in lib/experiments/registry.ts). */
 export function simReport(runs: readonly RunEntry[], opts: SimReportOptions = {}): ReportPart {
   const sweeps = readSimSweeps(runs);
   if (!sweeps.length) {

@@ -14,33 +14,7 @@ import { trainConfig } from '../../train/index.ts';
 import { trainLoop } from '../../train/index.ts';
 import { TfjsDecoder } from '../../infer/index.ts';
 import { generateBatched } from '../../infer/index.ts';
-import type { TextItem } from './datanet.ts';
-
-export interface ModelOptions {
-  vocab: number;
-  layers: number;
-  dModel: number;
-  heads: number;
-  steps: number;
-  batchSize: number;
-  lr: number;
-  maxSource: number;
-  maxTarget: number;
-  maxNew: number;
-  seed: number;
-}
-
-export interface TrainedOutputs {
-  tokenizer: Tokenizer;
-  /** Token ids of each item's text (what the span index is built over). */
-  itemTokens: Int32Array[];
-  /** Generated token ids per query prompt (no <eos>). */
-  outputs: number[][];
-  texts: string[];
-  finalLoss: number;
-  trainSeconds: number;
-  generateSeconds: number;
-}
+import type { ModelOptions, TextItem, TrainedOutputs } from '../../sim/index.ts';
 
 export async function trainAndGenerate(items: readonly TextItem[], prompts: readonly string[], o: ModelOptions): Promise<TrainedOutputs> {
   await initBackend(); // before the first tensor, or tfjs falls back to its slow cpu backend

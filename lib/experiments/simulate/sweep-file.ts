@@ -3,14 +3,12 @@
  * every other experiment; a sweep is recorded as one run folder (run.json with the config and seeds,
  * metrics.jsonl with one line per design × attack × seed, table.json with the intervals).
  */
-import { LedgerLabError } from '../errors.ts';
-import { ExperimentFileSchema } from '../experiments/spec.ts';
-import { parseConfigText, readTextFile } from '../config/load.ts';
-import { formatCI, type MeanCI } from '../measure/stats.ts';
-import { startRun } from '../results/run.ts';
-import type { ExperimentKind } from '../experiments/kind.ts';
-import { SimConfigSchema, parseSimConfig, type SimConfig } from './config.ts';
-import { runSweep, type SweepResult, type SweepRow } from './run.ts';
+import { LedgerLabError } from '../../errors.ts';
+import { ExperimentFileSchema } from '../spec.ts';
+import { parseConfigText, readTextFile } from '../../config/index.ts';
+import { formatCI, type MeanCI } from '../../measure/index.ts';
+import { startRun } from '../../results/index.ts';
+import { parseSimConfig, type SimConfig, type SweepResult, type SweepRow } from '../../sim/index.ts';
 
 export interface SimFile { file: string; name: string; description?: string; seeds: number[]; config: SimConfig }
 
@@ -18,7 +16,7 @@ export interface SimFile { file: string; name: string; description?: string; see
 export function loadSimFile(file: string, opts: { seeds?: number } = {}): SimFile {
   const spec = ExperimentFileSchema.parse(parseConfigText(readTextFile(file, 'simulation file'), file), file);
   if (spec.kind !== 'simulate') {
-    throw new LedgerLabError({ kind: 'config', problem: `expected kind "simulate", got "${spec.kind}"`, where: `${file} at kind`, hint: 'run other experiment kinds with `ledgerlab run`' });
+    throw new LedgerLabError({ kind: 'config', code: 'config.wrong_kind', problem: `expected kind "simulate", got "${spec.kind}"`, where: `${file} at kind`, hint: 'run other experiment kinds with `ledgerlab run`' });
   }
   if (Object.keys(spec.sweep).length > 0) {
     throw new LedgerLabError({ kind: 'config', problem: 'a simulation sweeps config.designs × config.attacks, not "sweep"', where: `${file} at sweep`, hint: 'list designs and attacks under config' });
@@ -38,7 +36,8 @@ export async function recordSweep(sim: SimFile, result: SweepResult, root: strin
   return run.dir;
 }
 
-function rowSummary(r: SweepRow) {
+/** The per-cell figures a run's summary keeps (the full intervals are in table.json / metrics.jsonl). */
+export function rowSummary(r: SweepRow) {
   return { design: r.design, attack: r.attack, capturedShare: r.metrics.capturedShare.mean, roi: r.metrics.roi.mean, honestRetention: r.metrics.honestRetention.mean };
 }
 
@@ -52,18 +51,3 @@ export function formatSweepTable(rows: readonly SweepRow[]): string {
   const line = (cells: string[]) => cells.map((c, j) => c.padEnd(widths[j])).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
-
-/** The simulator as an experiment kind for `ledgerlab run` (one seed per run; the runner owns the seeds). */
-export const simulateKind: ExperimentKind<unknown> = {
-  kind: 'simulate',
-  summary: 'incentive stress test: reward designs × attacks, fast off-chain mode',
-  configSchema: SimConfigSchema,
-  async run(ctx) {
-    const cfg = parseSimConfig(ctx.config);
-    const adaptive = (['search', 'population', 'spans'] as const).filter((k) => cfg[k]);
-    if (adaptive.length) throw new LedgerLabError({ kind: 'config', problem: `config.${adaptive.join(', config.')} run over a whole sweep, not per seed`, where: `config.${adaptive[0]}`, hint: 'run this file with `ledgerlab simulate FILE`' });
-    const r = runSweep(cfg, [ctx.seed]);
-    for (const c of r.cells) ctx.run.logMetrics({ design: c.design, attack: c.attack, seed: c.seed, ...c.metrics });
-    return { seconds: r.seconds, rows: r.rows.map(rowSummary) };
-  },
-};

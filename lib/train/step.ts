@@ -1,0 +1,86 @@
+/**
+ * One optimizer update: `gradAccum` micro-batches from the iterator → forward → lmLoss(shiftedLabels) →
+ * variableGrads, summed; the mean of the micro-batch gradients clipped to clipNorm; one AdamW update at lr.
+ * Returns the step's mean loss, its gradient norm and what its batches held (so callers count samples and
+ * tokens from the loop itself instead of replaying the batch order).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Gpt } from '../model/index.ts';
+import { lmLoss } from '../model/index.ts';
+import { shiftedLabels, type BatchIterator } from '../data/index.ts';
+import type { Rng } from '../util/index.ts';
+import type { TrainConfig } from './config.ts';
+import { clipByGlobalNorm, type AdamW } from './optim.ts';
+
+/** What one optimizer step's batches held, summed over its micro-batches. */
+export interface StepBatchStats {
+  /** Examples (rows). */
+  samples: number;
+  /** Non-pad token positions. */
+  realTokens: number;
+  /** Every processed position, pads included (rows × padded length). */
+  paddedTokens: number;
+  /** Label positions that count in the loss. */
+  targetTokens: number;
+}
+
+export interface StepResult {
+  /** Mean of the micro-batch losses. */
+  loss: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  batch: StepBatchStats;
+}
+
+export interface StepContext {
+  model: Gpt;
+  opt: AdamW;
+  it: BatchIterator;
+  /** The loop's dropout-seed stream: one draw per micro-batch. */
+  rng: Rng;
+  config: TrainConfig;
+  lr: number;
+}
+
+export function trainStep({ model, opt, it, rng, config: c, lr }: StepContext): StepResult {
+  const vars = [...model.trainable.values()];
+  const names = [...model.trainable.keys()];
+  const batchStats: StepBatchStats = { samples: 0, realTokens: 0, paddedTokens: 0, targetTokens: 0 };
+  let acc: tf.Tensor[] | null = null;
+  let lossSum = 0;
+  for (let micro = 0; micro < c.gradAccum; micro++) {
+    const batch = it.next();
+    const targets = shiftedLabels(batch);
+    const dropoutSeed = rng.nextUint32();
+    const ids = tf.tensor2d(batch.inputIds, batch.shape, 'int32');
+    const { value, grads } = tf.variableGrads(
+      () => lmLoss(model.forward(ids, { training: true, seed: dropoutSeed, checkpoint: c.checkpoint }).logits, targets),
+      vars,
+    );
+    ids.dispose();
+    lossSum += value.dataSync()[0]!;
+    value.dispose();
+    const g = vars.map((v) => grads[v.name]!);
+    if (acc === null) acc = g;
+    else {
+      const prev: tf.Tensor[] = acc;
+      acc = prev.map((a, i) => tf.add(a, g[i]!));
+      tf.dispose([...prev, ...g]);
+    }
+    batchStats.samples += batch.shape[0];
+    batchStats.realTokens += batch.stats.realTokens;
+    batchStats.paddedTokens += batch.shape[0] * batch.shape[1];
+    batchStats.targetTokens += batch.stats.targetTokens;
+  }
+  // Mean of the micro-batch means, as Hugging Face and nanoGPT average under accumulation.
+  let summed: tf.Tensor[] = acc!;
+  if (c.gradAccum > 1) {
+    const mean = summed.map((a) => tf.mul(a, 1 / c.gradAccum));
+    tf.dispose(summed);
+    summed = mean;
+  }
+  const clipped = clipByGlobalNorm(new Map(names.map((n, i) => [n, summed[i]!])), c.clipNorm);
+  opt.apply(clipped.grads, lr);
+  tf.dispose([...clipped.grads.values()]);
+  return { loss: lossSum / c.gradAccum, gradNorm: clipped.norm, batch: batchStats };
+}

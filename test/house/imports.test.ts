@@ -1,0 +1,159 @@
+// The house rules, checked on every import in lib/ (parsed with TypeScript's parser, so multi-line, type-only,
+// re-export and dynamic imports all count): (a) no deep import across folders — another folder is entered
+// through its index.ts only; (b) no import up or sideways in the layer table (lib/layers.ts); (c) nothing
+// imports lib/cli/, and the CLI imports the public entry (lib/index.ts) or a documented sub-entry only.
+// Also: package.json `exports` is the public entry plus exactly the documented sub-entries, and notebooks
+// import the built public entry only.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import ts from 'typescript';
+import { LAYERS, SUB_ENTRIES, layerOf } from '../../lib/layers.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const lib = join(root, 'lib');
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Every module specifier a file names: import/export … from, import x = require(), import(), import('x').T. */
+export function specifiers(file: string, text = readFileSync(file, 'utf8')): { spec: string; line: number }[] {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const out: { spec: string; line: number }[] = [];
+  const add = (n: ts.Node | undefined) => {
+    if (n && ts.isStringLiteralLike(n)) out.push({ spec: n.text, line: sf.getLineAndCharacterOfPosition(n.getStart()).line + 1 });
+  };
+  const visit = (n: ts.Node): void => {
+    if (ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) add(n.moduleSpecifier);
+    else if (ts.isImportEqualsDeclaration(n) && ts.isExternalModuleReference(n.moduleReference)) add(n.moduleReference.expression);
+    else if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) add(n.arguments[0]);
+    else if (ts.isImportTypeNode(n) && ts.isLiteralTypeNode(n.argument)) add(n.argument.literal);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** lib/x/… → "x"; a root file lib/errors.ts → "errors". */
+function folderOf(abs: string): string {
+  const parts = relative(lib, abs).split(sep);
+  return parts.length === 1 ? parts[0].replace(/\.ts$/, '') : parts[0];
+}
+
+interface Edge { from: string; to: string; where: string; fromFolder: string; toFolder: string }
+
+function edges(): Edge[] {
+  const out: Edge[] = [];
+  for (const file of walk(lib)) {
+    for (const { spec, line } of specifiers(file)) {
+      if (!spec.startsWith('.')) continue; // packages and node: builtins
+      const target = resolve(dirname(file), spec);
+      const rel = relative(lib, target);
+      if (rel.startsWith('..')) {
+        out.push({ from: relative(root, file), to: relative(root, target), where: `${relative(root, file)}:${line}`, fromFolder: folderOf(file), toFolder: '(outside lib)' });
+        continue;
+      }
+      out.push({ from: relative(root, file), to: relative(root, target), where: `${relative(root, file)}:${line}`, fromFolder: folderOf(file), toFolder: folderOf(target) });
+    }
+  }
+  return out;
+}
+
+const all = edges();
+const crossing = all.filter((e) => e.fromFolder !== e.toFolder);
+const isFrontDoor = (to: string) => /^lib\/[^/]+\/index\.ts$/.test(to) || /^lib\/[^/]+\.ts$/.test(to);
+
+test('the parser sees every import form', () => {
+  const text = [
+    "import type { A } from './a.ts';",
+    "import {\n  b,\n  c,\n} from '../b/x.ts';",
+    "export * as q from '../q/index.ts';",
+    "export { r } from '../r.ts';",
+    "const m = await import('../m/deep.ts');",
+    "type T = import('../t/deep.ts').T;",
+    "const s = `import { z } from '../z.ts'`; // text, not an import",
+    "import 'node:fs';",
+  ].join('\n');
+  assert.equal(specifiers('x.ts', text).map((s) => `${s.spec}@${s.line}`), ['./a.ts@1', '../b/x.ts@5', '../q/index.ts@6', '../r.ts@7', '../m/deep.ts@8', '../t/deep.ts@9', 'node:fs@11']);
+});
+
+test('every folder and root file of lib/ is in the layer table, once', () => {
+  const names = LAYERS.flat();
+  assert.equal(names.length, new Set(names).size, 'a name is listed twice');
+  const present = [...new Set(walk(lib).map(folderOf))].sort();
+  assert.equal(present.filter((f) => layerOf(f) === undefined), [], 'folders missing from lib/layers.ts');
+});
+
+test('(a) no deep import across folders: another folder is entered through its index.ts', () => {
+  const deep = crossing.filter((e) => e.toFolder !== '(outside lib)' && !isFrontDoor(e.to)).map((e) => `${e.where} → ${e.to}`);
+  assert.equal(deep, []);
+});
+
+test('(b) no import runs up or sideways in the layer table', () => {
+  // Outside lib/, only the repository's Hardhat config (ledger/ compiles the contracts with it).
+  assert.equal([...new Set(crossing.filter((e) => e.toFolder === '(outside lib)').map((e) => e.to))], ['hardhat.config.ts']);
+  const bad = crossing
+    .filter((e) => e.toFolder !== '(outside lib)')
+    .filter((e) => !((layerOf(e.toFolder) ?? Infinity) < (layerOf(e.fromFolder) ?? -Infinity)))
+    .map((e) => `${e.where}: ${e.fromFolder} (layer ${layerOf(e.fromFolder)}) → ${e.toFolder} (layer ${layerOf(e.toFolder)})`);
+  assert.equal(bad, []);
+});
+
+test('(c) nothing imports lib/cli/; the CLI imports only the public entry and the documented sub-entries', () => {
+  assert.equal(crossing.filter((e) => e.toFolder === 'cli').map((e) => e.where), []);
+  const doors = new Set(['lib/index.ts', ...Object.values(SUB_ENTRIES)]);
+  const cliOut = crossing.filter((e) => e.fromFolder === 'cli' && !doors.has(e.to)).map((e) => `${e.where} → ${e.to}`);
+  assert.equal(cliOut, []);
+  // lib/index.ts is the top of the library: only the CLI (and nothing else in lib/) imports it.
+  assert.equal(crossing.filter((e) => e.toFolder === 'index' && e.fromFolder !== 'cli').map((e) => e.where), []);
+});
+
+test('a planted breach of each rule is caught (the checks are not vacuous)', () => {
+  const fake = (from: string, to: string): Edge => ({ from, to, where: from, fromFolder: folderOf(join(root, from)), toFolder: folderOf(join(root, to)) });
+  const deep = fake('lib/train/loop.ts', 'lib/model/gpt.ts');
+  assert.not.ok(isFrontDoor(deep.to));
+  const up = fake('lib/metrics/rouge.ts', 'lib/train/index.ts');
+  assert.ok(layerOf(up.toFolder)! >= layerOf(up.fromFolder)!);
+  const sideways = fake('lib/model/gpt.ts', 'lib/sim/index.ts');
+  assert.ok(layerOf(sideways.toFolder)! >= layerOf(sideways.fromFolder)!);
+  assert.is(fake('lib/experiments/runner.ts', 'lib/cli/registry.ts').toFolder, 'cli');
+});
+
+test('package.json exports: the public entry plus exactly the documented sub-entries', async () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  const expected: Record<string, unknown> = { '.': entry('lib/index.ts') };
+  for (const [k, v] of Object.entries(SUB_ENTRIES)) expected[k] = entry(v);
+  expected['./package.json'] = './package.json';
+  assert.equal(pkg.exports, expected);
+  // Node honours it: the package name resolves to lib/index.ts, a deep path is refused.
+  assert.is(import.meta.resolve('ledgerlab'), new URL('lib/index.ts', `file://${root}/`).href);
+  assert.is(import.meta.resolve('ledgerlab/ledger'), new URL('lib/ledger/index.ts', `file://${root}/`).href);
+  assert.throws(() => import.meta.resolve('ledgerlab/lib/sim/run.ts'), /not defined by "exports"/);
+  const viaName = await import('ledgerlab');
+  const viaPath = await import('../../lib/index.ts');
+  assert.equal(Object.keys(viaName).sort(), Object.keys(viaPath).sort());
+});
+
+const entry = (path: string) => `./${path}`;
+
+test('notebooks import the built public entry (or a documented sub-entry), never a deep path', () => {
+  const allowed = new Set(['../dist/lib/index.js', ...Object.values(SUB_ENTRIES).map((p) => `../dist/${p.replace(/\.ts$/, '.js')}`)]);
+  const bad: string[] = [];
+  for (const name of readdirSync(join(root, 'notebooks')).filter((n) => n.endsWith('.ipynb'))) {
+    const nb = JSON.parse(readFileSync(join(root, 'notebooks', name), 'utf8')) as { cells: { cell_type: string; source: string | string[] }[] };
+    nb.cells.filter((c) => c.cell_type === 'code').forEach((c, i) => {
+      const src = Array.isArray(c.source) ? c.source.join('') : c.source;
+      for (const { spec } of specifiers(`${name}#${i}.ts`, src)) {
+        if (spec.startsWith('.') && !allowed.has(spec)) bad.push(`${name} cell ${i}: ${spec}`);
+      }
+    });
+  }
+  assert.equal(bad, []);
+});
+
+test.run();
