@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/index.ts';
-import { REFERENCE_CONFIG, type GptConfig } from '../model/index.ts';
+import { REFERENCE_CONFIG, CHATGLM2_TINY, type GptConfig } from '../model/index.ts';
 import { initWeights } from '../model/index.ts';
 import { lmLoss } from '../model/index.ts';
 import { buildModel } from '../peft/index.ts';
@@ -20,17 +20,29 @@ import { generate } from '../infer/index.ts';
 import { Rng } from '../util/index.ts';
 import { REFERENCE_CASES } from './train-step.ts';
 
-/** Small enough to record in a second, large enough to take every code path (products routed, prefix, mask). */
-const RECORD_CONFIG: GptConfig = { ...REFERENCE_CONFIG, context: 64, vocab: 256 };
+/**
+ * One model per block family (GPT-2 and Llama/ChatGLM2), small enough to record in seconds, large enough to take
+ * every code path (products routed, prefix, mask, grouped-query attention).
+ */
+const RECORD_CONFIGS: readonly GptConfig[] = [
+  { ...REFERENCE_CONFIG, context: 64, vocab: 256 },
+  { ...CHATGLM2_TINY, layers: 2, context: 64, vocab: 256 },
+];
 
-export async function recordEngineKernels(config: GptConfig = RECORD_CONFIG): Promise<string[]> {
+export async function recordEngineKernels(configs: readonly GptConfig[] = RECORD_CONFIGS): Promise<string[]> {
   await initBackend();
+  const names = new Set<string>();
+  for (const config of configs) await recordFor(config, names);
+  // tf.profile also lists the names of tf.tidy scopes ("unnamed scope", "forward"): keep real kernels only.
+  return [...names].filter((n) => tf.getKernel(n, tf.getBackend()) !== undefined).sort();
+}
+
+async function recordFor(config: GptConfig, names: Set<string>): Promise<void> {
   const B = 4, T = 32;
   const weights = initWeights(config, 0);
   const rng = new Rng('engine-kernels');
   const idsData = Int32Array.from({ length: B * T }, () => rng.int(config.vocab));
   const targets = Int32Array.from({ length: B * T }, (_, i) => (i % T > T - 4 ? -100 : rng.int(config.vocab)));
-  const names = new Set<string>();
   for (const c of REFERENCE_CASES) {
     const model = await buildModel(config, weights, c.spec, c.quant, 0);
     const vars = [...model.trainable.values()];
@@ -63,7 +75,4 @@ export async function recordEngineKernels(config: GptConfig = RECORD_CONFIG): Pr
     tf.dispose([ids, mask]);
     model.dispose();
   }
-  // tf.profile also lists the scopes of tf.tidy calls that ran no kernel of their own.
-  names.delete('unnamed scope');
-  return [...names].sort();
 }

@@ -1,5 +1,5 @@
 /**
- * The tfjs kernels LedgerLab's engine dispatches (training every method with and without checkpointing, on
+ * The tfjs kernels LedgerLab's engine dispatches (both block families, GPT-2 and Llama/ChatGLM2: training every method with and without checkpointing, on
  * fp32 and quantized bases, and cached generation), as recorded by `recordEngineKernels()` in lib/bench. A
  * backend that lacks one of these cannot run the engine; `ledgerlab env` lists them for the chosen backend and
  * for WebGPU. test/bench/engine-kernels.test.ts re-records the list and fails when it is stale: after a model
