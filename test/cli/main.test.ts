@@ -54,7 +54,7 @@ test('--json errors: one JSON line on stderr with the code and every issue (path
   const { error } = JSON.parse(r.stderr) as { error: { kind: string; code: string; where: string; issues: unknown[]; exitCode: number } };
   assert.equal([error.kind, error.code, error.where, error.exitCode], ['config', 'config.invalid', `${file} at config.extra`, 1]);
   assert.equal(error.issues, [
-    { path: ['config', 'extra'], message: 'unknown key; known keys: world, designs, attacks' },
+    { path: ['config', 'extra'], message: 'unknown key; known keys: world, designs, attacks, search, population, spans' },
     { path: ['config', 'designs', 0, 'rule'], message: 'expected one of pro-rata | stake | volume-cap | sqrt | reputation, got string "nope"' },
     { path: ['config', 'attacks'], message: 'expected at least 1 items, got 0' },
   ]);
