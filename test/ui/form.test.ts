@@ -25,7 +25,11 @@ test('finetune config: sections, bounds, defaults, enum choices and the method u
   assert.equal(method.branches.lora.find((f) => f.key === 'r')?.default, 8);
   const early = child(child(form, 'train'), 'earlyStop');
   assert.equal([early.type, early.required, early.default], ['object', false, undefined]);
-  assert.is(child(child(form, 'model'), 'tiedHead').type, 'boolean');
+  // The model section is a choice of two shapes (a built-in config, or {"from": "hf", "path"}): a JSON field
+  // holding the built-in default.
+  const model = child(form, 'model');
+  assert.equal([model.type, (model.default as { arch: string }).arch], ['json', 'llama']);
+  assert.is(child(child(form, 'eval'), 'count').type, 'number');
 });
 
 test('lists, maps and free values become JSON fields; required fields say so', () => {

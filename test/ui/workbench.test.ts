@@ -123,7 +123,7 @@ test('a run page: predictions worst first and sortable, artefacts, metric curves
   const desc = await col();
   assert.equal(desc, first.slice().reverse());
   const files = await page.$$eval('#artefacts tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
-  assert.equal(files, ['checkpoint.safetensors', 'metrics.jsonl', 'predictions.jsonl', 'run.json']);
+  assert.equal(files, ['adapter.safetensors', 'checkpoint.safetensors', 'metrics.jsonl', 'predictions.jsonl', 'run.json']);
   assert.is(await page.$eval('#loss-chart', (e) => (e as HTMLElement).dataset.points), '6');
   assert.ok((await page.$$('#metric-charts svg')).length >= 2);
   await shot('run');
