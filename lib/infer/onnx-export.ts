@@ -21,7 +21,7 @@ import { GptConfigSchema, ffnWidth, isLlama, normEps, type GptConfig } from '../
 import type { Gpt } from '../model/index.ts';
 import type { Weights } from '../model/index.ts';
 import { writeFileAtomic } from '../results/index.ts';
-import { GraphBuilder, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
+import { GraphBuilder, cachedKeysValues, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
 import { buildLlamaOnnx } from './onnx-llama.ts';
 
 const { onnx } = onnxProto;
@@ -134,16 +134,8 @@ export function buildOnnxDecoder(config: GptConfig, weights: Weights, prefix?: P
     // step), with 1/√hd folded into the q columns, then split per head into [B, H, T, hd] each.
     const qkv = g.node('Transpose', [g.node('Reshape', [g.node('Add', [g.node('MatMul', [h, g.floatInit(`${p}.attn.qkv.weight`, qkvWeight(weights, p, d, scaleQ), [d, 3 * d])]), g.floatInit(`${p}.attn.qkv.bias`, qkvBias(weights, p, d, scaleQ), [3 * d])]), qkvShape])], { perm: [0, 2, 1, 3] });
     const [q, kNew, vNew] = g.split(qkv, 1, [H, H, H]);
-    const k = g.node('Concat', [`past.${i}.key`, kNew], { axis: 2 }, `present.${i}.key`);
-    const v = g.node('Concat', [`past.${i}.value`, vNew], { axis: 2 }, `present.${i}.value`);
-    let keys = k;
-    let values = v;
-    if (Pfx > 0) {
-      const pk = g.floatInit(`prefix.${i}.key`, prefix!.keys[i], [1, H, Pfx, hd]);
-      const pv = g.floatInit(`prefix.${i}.value`, prefix!.values[i], [1, H, Pfx, hd]);
-      keys = g.node('Concat', [g.node('Expand', [pk, prefixExpandShape]), k], { axis: 2 });
-      values = g.node('Concat', [g.node('Expand', [pv, prefixExpandShape]), v], { axis: 2 });
-    }
+    const { keys, values } = cachedKeysValues(g, i, kNew, vNew,
+      Pfx > 0 ? { keys: prefix!.keys[i], values: prefix!.values[i], shape: [1, H, Pfx, hd], expandShape: prefixExpandShape } : undefined);
     const kT = g.node('Transpose', [keys], { perm: [0, 1, 3, 2] });
     const scores = g.node('Add', [g.node('MatMul', [q, kT]), mask]);
     const attn = g.node('MatMul', [g.node('Softmax', [scores], { axis: -1 }), values]); // [B,H,T,hd]

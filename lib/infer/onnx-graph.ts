@@ -106,3 +106,24 @@ export function packModel(g: GraphBuilder, o: { name: string; doc: string; confi
   // protobufjs hands back a Node Buffer; callers get a plain Uint8Array view of the same bytes.
   return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
 }
+
+/**
+ * Layer i's keys and values for attention, as both decoder graphs build them: the new ones appended to the
+ * cache inputs (`past.i.*`, output as `present.i.*`), then a baked P-Tuning v2 prefix (`[1, heads, P, hd]`,
+ * expanded to the batch by `expandShape`) placed in front. Returns the cache-extended and attended tensors.
+ */
+export function cachedKeysValues(
+  g: GraphBuilder, i: number, kNew: string, vNew: string,
+  prefix: { keys: Float32Array; values: Float32Array; shape: number[]; expandShape: string } | undefined,
+): { keys: string; values: string } {
+  const k = g.node('Concat', [`past.${i}.key`, kNew], { axis: 2 }, `present.${i}.key`);
+  const v = g.node('Concat', [`past.${i}.value`, vNew], { axis: 2 }, `present.${i}.value`);
+  if (!prefix) return { keys: k, values: v };
+  const pk = g.floatInit(`prefix.${i}.key`, prefix.keys, prefix.shape);
+  const pv = g.floatInit(`prefix.${i}.value`, prefix.values, prefix.shape);
+  return {
+    keys: g.node('Concat', [g.node('Expand', [pk, prefix.expandShape]), k], { axis: 2 }),
+    values: g.node('Concat', [g.node('Expand', [pv, prefix.expandShape]), v], { axis: 2 }),
+  };
+}
+

@@ -14,7 +14,7 @@ import { LedgerLabError } from '../errors.ts';
 import { ffnWidth, headDim, kvHeads, normEps, ropeTheta, type GptConfig } from '../model/index.ts';
 import { ropeArrays } from '../model/index.ts';
 import type { Weights } from '../model/index.ts';
-import { GraphBuilder, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
+import { GraphBuilder, cachedKeysValues, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
 import type { OnnxExport, PlainPrefix } from './onnx-export.ts';
 
 const { onnx } = onnxProto;
@@ -111,16 +111,8 @@ export function buildLlamaOnnx(config: GptConfig, weights: Weights, opts: { pref
     const qkv = g.node('Transpose', [g.node('Reshape', [proj, qkvShape])], { perm: [0, 2, 1, 3] }); // [B, H+2KV, T, hd]
     const [qRaw, kRaw, vNew] = g.split(qkv, 1, [H, KV, KV]);
     const q = rope(qRaw);
-    const k = g.node('Concat', [`past.${i}.key`, rope(kRaw)], { axis: 2 }, `present.${i}.key`);
-    const v = g.node('Concat', [`past.${i}.value`, vNew], { axis: 2 }, `present.${i}.value`);
-    let keys = k;
-    let values = v;
-    if (Pfx > 0) {
-      const pk = g.floatInit(`prefix.${i}.key`, prefix!.keys[i], [1, KV, Pfx, hd]);
-      const pv = g.floatInit(`prefix.${i}.value`, prefix!.values[i], [1, KV, Pfx, hd]);
-      keys = g.node('Concat', [g.node('Expand', [pk, prefixExpandShape]), k], { axis: 2 });
-      values = g.node('Concat', [g.node('Expand', [pv, prefixExpandShape]), v], { axis: 2 });
-    }
+    const { keys, values } = cachedKeysValues(g, i, rope(kRaw), vNew,
+      Pfx > 0 ? { keys: prefix!.keys[i], values: prefix!.values[i], shape: [1, KV, Pfx, hd], expandShape: prefixExpandShape } : undefined);
     const kT = g.node('Transpose', [keys], { perm: [0, 1, 3, 2] });
     const qg = rep === 1 ? q : g.node('Reshape', [q, groupShape]);
     let scores = g.node('MatMul', [qg, kT]);
