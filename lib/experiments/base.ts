@@ -14,7 +14,7 @@ import { ADAPTER_CONFIG, ADAPTER_WEIGHTS } from '../peft/index.ts';
 import { LedgerLabError } from '../errors.ts';
 import { hfTaskTokenizer } from '../data/index.ts';
 import { sha256 } from '../util/index.ts';
-import { pretrainBase, domainTexts } from '../train/index.ts';
+import { pretrainBase, domainTexts, taskSequences } from '../train/index.ts';
 import { trainConfig } from '../train/index.ts';
 import { initBackend } from '../runtime/index.ts';
 import { s, type Infer, type Schema } from '../config/index.ts';
@@ -28,18 +28,34 @@ export const BASE_CACHE = join(process.env.LEDGERLAB_CACHE || join(packageRoot, 
 export const QualityEvalSchema = s.object({
   count: s.int({ min: 1 }).default(48).describe('eval examples generated and scored'),
   maxNew: s.int({ min: 1 }).default(96).describe('generated tokens at most'),
+  noRepeatNgram: s.int({ min: 0 }).default(0).describe("greedy decoding never repeats an n-gram of this size within a generation (0 = off; transformers' no_repeat_ngram_size without the prompt)"),
 });
 
-export const PretrainSchema = s.object({
+const pretrainShape = {
   steps: s.int({ min: 1 }).default(300),
   batchSize: s.int({ min: 1 }).default(16),
   lr: s.number({ exclusiveMin: 0 }).default(3e-3),
   warmupSteps: s.int({ min: 0 }).default(20),
   blockSize: s.int({ min: 8 }).default(128).describe('tokens per packed pretraining block'),
   seed: s.int({ min: 0 }).default(0).describe('the base is part of the task: one base for every run seed'),
+};
+
+/** Pretraining on domain text (the drift kind's base learns the clean production language). */
+export const PretrainSchema = s.object(pretrainShape);
+
+/**
+ * Pretraining of the task kinds (finetune, speedup, qlora). 'pairs' packs each training example as the
+ * fine-tuning sees it (<bos> source <sep> target <eos>): a base that only saw sources and targets apart
+ * learned the ad language but not that the copy follows from its attributes, and 40 adapter steps on top
+ * gave the same ad for every prompt. Held-out examples are never pretrained on either way.
+ */
+export const TaskPretrainSchema = s.object({
+  ...pretrainShape,
+  data: s.enum(['pairs', 'text'] as const).default('pairs')
+    .describe("'pairs' = the training examples in the fine-tuning format; 'text' = sources and targets as separate texts"),
 });
 
-export type PretrainConfig = Infer<typeof PretrainSchema>;
+export type PretrainConfig = Infer<typeof TaskPretrainSchema>;
 
 /** A checkpoint the user brings: a transformers directory (config.json + safetensors + tokenizer.json). */
 export const HfModelRefSchema = s.object({
@@ -107,7 +123,7 @@ export async function taskAndBase(c: { data: DataConfig; model: ModelSpec; pretr
   const task = await prepareTask(c.data);
   const model: GptConfig = { ...c.model, vocab: task.tokenizer.vocabSize };
   const pt = await pretrainBase({
-    model, tokenizer: task.tokenizer, texts: domainTexts(task.trainExamples), seed: c.pretrain.seed, cacheRoot: BASE_CACHE, blockSize: c.pretrain.blockSize, quiet: !verbose,
+    model, tokenizer: task.tokenizer, ...(c.pretrain.data === 'text' ? { texts: domainTexts(task.trainExamples) } : { sequences: taskSequences(task.train) }), seed: c.pretrain.seed, cacheRoot: BASE_CACHE, blockSize: c.pretrain.blockSize, quiet: !verbose,
     train: trainConfig({ steps: c.pretrain.steps, batchSize: c.pretrain.batchSize, lr: c.pretrain.lr, warmupSteps: c.pretrain.warmupSteps, schedule: 'cosine', logEvery: 25 }),
     onLog: log,
   });

@@ -11,7 +11,7 @@ export { finetuneKind, FinetuneSchema } from './finetune/kind.ts';
 export type { FinetuneConfig } from './finetune/kind.ts';
 export type { QualityResult } from './speedup/kind.ts';
 export { SpeedupSchema, RecipeSchema, DEFAULT_FAST, DEFAULT_SLOW } from './speedup/config.ts';
-export { PretrainSchema, BASE_CACHE, taskAndBase } from './base.ts';
+export { PretrainSchema, TaskPretrainSchema, BASE_CACHE, taskAndBase } from './base.ts';
 export type { PretrainConfig } from './base.ts';
 export type { SpeedupConfig, Recipe } from './speedup/config.ts';
 export { recipeFactors, cellRecipe, gridCells, matchedRecipe, FACTORS, MIN_PREFIX } from './speedup/factors.ts';

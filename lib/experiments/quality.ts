@@ -28,7 +28,7 @@ export interface QualitySpec {
   checkpoint?: boolean;
   trainSteps: number;
   batchSize: number;
-  eval: { maxNew: number; count: number };
+  eval: { maxNew: number; count: number; noRepeatNgram?: number };
   /**
    * Generate with the exported decoder (ONNX Runtime when the method exports) instead of the tfjs model.
    * The qlora kind keeps tfjs: an export dequantizes the base, and the quantized model is what is judged.
@@ -69,7 +69,7 @@ export async function trainAndScore(s: QualitySpec, model: GptConfig, base: Weig
     const measured = perStep > 1 && timed > 0;
     const dec = s.exportedDecoder ? await evalDecoder(m) : undefined;
     const ev = await evaluate({
-      decoder: dec?.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: s.eval.maxNew, maxExamples: s.eval.count, strategy: 'greedy', batchSize: 16,
+      decoder: dec?.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: s.eval.maxNew, maxExamples: s.eval.count, strategy: 'greedy', noRepeatNgram: s.eval.noRepeatNgram, batchSize: 16,
       progress: { label: `generate ${s.label}`, quiet: !verbose },
     }).finally(() => dec?.dispose());
     const items = ev.predictions.map((p) => ({ id: p.id, prediction: p.prediction, references: p.references, ...zhScoresMulti(p.prediction, p.references) }));

@@ -28,6 +28,35 @@ export interface SamplingOptions {
   topK?: number;
   /** Nucleus sampling: keep the most likely tokens whose probabilities (after temperature and topK) first reach p (1 = all). */
   topP?: number;
+  /**
+   * Never emit a token that would repeat an n-gram of this size already in the row's new tokens (0 = off),
+   * like transformers' `no_repeat_ngram_size`, except that the prompt does not count: copy may repeat the
+   * prompt's attribute values, it must not loop on itself (greedy decoding of a small model otherwise does).
+   */
+  noRepeatNgram?: number;
+}
+
+/**
+ * Sets to -Infinity the logits (row at `offset`) of every token that would complete an n-gram already in
+ * `history`: the tokens that followed each earlier occurrence of history's last n−1 tokens.
+ *
+ * @example
+ * const l = Float32Array.of(0, 0, 0, 0);
+ * banRepeatedNgrams(l, 0, [1, 2, 3, 1, 2], 3); // l[3] = -Infinity ("1 2 3" was seen; "1 2" is the tail)
+ */
+export function banRepeatedNgrams(logits: Float32Array, offset: number, history: readonly number[], n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw new LedgerLabError({ kind: 'usage', problem: `noRepeatNgram must be an integer ≥ 0, got ${n}`, where: 'generate options.noRepeatNgram' });
+  if (n === 0 || history.length < n - 1) return;
+  if (n === 1) {
+    for (const t of history) logits[offset + t] = -Infinity;
+    return;
+  }
+  const tail = history.length - (n - 1);
+  for (let i = 0; i + n - 1 < history.length; i++) {
+    let same = true;
+    for (let j = 0; j < n - 1 && same; j++) same = history[i + j] === history[tail + j];
+    if (same) logits[offset + history[i + n - 1]!] = -Infinity;
+  }
 }
 
 export interface GenerateOptions extends SamplingOptions {
@@ -140,6 +169,7 @@ export async function generate(decoder: CachedDecoder, prompts: number[][], o: G
     const next = new Int32Array(B);
     for (let b = 0; b < B; b++) {
       // A finished row keeps running (rows never attend to each other), its tokens are just not kept.
+      if (o.noRepeatNgram) banRepeatedNgrams(logits, b * decoder.vocab, out[b], o.noRepeatNgram);
       const t = pickToken(logits, b * decoder.vocab, decoder.vocab, o, rngs[b]);
       next[b] = t;
       if (done[b]) continue;

@@ -7,7 +7,7 @@ export type { OnnxExport, PlainPrefix } from './onnx-export.ts';
 export { OrtDecoder } from './ort.ts';
 export type { OrtOptions, OrtCache } from './ort.ts';
 export { TfjsDecoder } from './tfjs-decoder.ts';
-export { generate, generateBatched, pickToken, argmax } from './generate.ts';
+export { generate, generateBatched, pickToken, argmax, banRepeatedNgrams } from './generate.ts';
 export { streamTokens } from './stream.ts';
 export type { CachedDecoder, GenerateOptions, GenerateResult, SamplingOptions } from './generate.ts';
 export { benchGenerate } from './bench.ts';

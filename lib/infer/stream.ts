@@ -7,7 +7,7 @@
  */
 import { LedgerLabError } from '../errors.ts';
 import { Rng } from '../util/index.ts';
-import { pickToken, type CachedDecoder, type GenerateOptions } from './generate.ts';
+import { banRepeatedNgrams, pickToken, type CachedDecoder, type GenerateOptions } from './generate.ts';
 
 export async function* streamTokens(decoder: CachedDecoder, prompt: readonly number[], o: GenerateOptions): AsyncGenerator<number> {
   if (prompt.length === 0) throw new LedgerLabError({ kind: 'usage', problem: 'the prompt is empty', where: 'generate prompt' });
@@ -18,10 +18,13 @@ export async function* streamTokens(decoder: CachedDecoder, prompt: readonly num
   decoder.reset();
   let ids = Int32Array.from(prompt);
   let len = prompt.length;
+  const out: number[] = [];
   for (let n = 0; n < maxNew; n++) {
     const logits = await decoder.step(ids, 1, len);
+    if (o.noRepeatNgram) banRepeatedNgrams(logits, 0, out, o.noRepeatNgram);
     const t = pickToken(logits, 0, decoder.vocab, o, rng);
     if (o.eos !== undefined && t === o.eos) return;
+    out.push(t);
     yield t;
     ids = Int32Array.of(t);
     len = 1;

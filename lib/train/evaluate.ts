@@ -41,6 +41,8 @@ export interface EvaluateOptions {
   strategy?: 'greedy' | 'sample';
   temperature?: number;
   topK?: number;
+  /** Ban repeating an n-gram of this size within a generation (lib/infer `noRepeatNgram`; 0 = off). */
+  noRepeatNgram?: number;
   seed?: number | string;
   batchSize?: number;
   padding?: PaddingStrategy;
@@ -91,7 +93,7 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
   const decoder = o.decoder ?? new TfjsDecoder(o.model);
   const bar = o.progress ? new Progress({ total: prompts.length, label: o.progress.label, quiet: o.progress.quiet }) : undefined;
   const generated = await generateBatched(decoder, prompts, {
-    maxNew, eos, temperature: o.strategy === 'sample' ? (o.temperature ?? 1) : 0, topK: o.topK, seed: o.seed, batchSize: bs,
+    maxNew, eos, temperature: o.strategy === 'sample' ? (o.temperature ?? 1) : 0, topK: o.topK, noRepeatNgram: o.noRepeatNgram, seed: o.seed, batchSize: bs,
     onProgress: bar && ((done) => bar.update(done, { 'ex/s': done / Math.max((performance.now() - t0) / 1000, 1e-9) })),
   }).finally(() => { if (!o.decoder) decoder.dispose(); bar?.done(); });
   const seconds = (performance.now() - t0) / 1000;

@@ -28,7 +28,7 @@ export { saveCheckpoint, readCheckpoint, restoreCheckpoint, CHECKPOINT_FILE, CHE
 export type { LoopState, LogWindow, EarlyStopState, TrainCheckpoint } from './checkpoint.ts';
 export { evalLoss } from './eval-loss.ts';
 export type { EvalLoss, EvalLossOptions } from './eval-loss.ts';
-export { pretrainBase, pretrainKey, domainTexts, loadCachedBase, readWeights, weightsToSafetensors, PRETRAIN_CACHE_VERSION } from './pretrain.ts';
+export { pretrainBase, pretrainKey, domainTexts, taskSequences, loadCachedBase, readWeights, weightsToSafetensors, PRETRAIN_CACHE_VERSION } from './pretrain.ts';
 export type { PretrainOptions, PretrainedBase, PretrainMeta } from './pretrain.ts';
 export { evaluate, zhRougeScorer, predictionsJsonl } from './evaluate.ts';
 export type { EvaluateOptions, EvaluateResult, EvalPrediction, Scorer } from './evaluate.ts';

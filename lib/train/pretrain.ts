@@ -22,20 +22,23 @@ import { readSafetensors, tensorFromArray, toTypedArray, writeSafetensors, type 
 import type { Example } from '../data/index.ts';
 import type { Tokenizer } from '../data/index.ts';
 import { loadTokenizer, saveTokenizer } from '../data/index.ts';
-import { packTexts } from '../data/index.ts';
+import { packTexts, packSequences } from '../data/index.ts';
 import { sha256, sha256Json } from '../util/index.ts';
 import { writeJsonAtomic } from '../util/index.ts';
 import type { TrainConfig } from './config.ts';
 import { trainLoop } from './loop.ts';
 import { withFileLock, type LockOwner } from '../util/index.ts';
 
-export const PRETRAIN_CACHE_VERSION = 1;
+/** 2: the data may be token sequences (`sequences`), hashed with their kind. */
+export const PRETRAIN_CACHE_VERSION = 2;
 
 export interface PretrainOptions {
   model: GptConfig;
   tokenizer: Tokenizer;
-  /** Unlabeled domain text (see `domainTexts`). */
-  texts: readonly string[];
+  /** Unlabeled domain text (see `domainTexts`), each followed by <eos>. Exactly one of texts and sequences. */
+  texts?: readonly string[];
+  /** Token sequences packed as they are (see `taskSequences`: the training examples in the fine-tuning format). */
+  sequences?: readonly (readonly number[])[];
   /** Optimizer, schedule, steps, batch size, logging; maxSource/maxTarget/padding are unused (blocks are packed). */
   train: TrainConfig;
   /** Tokens per training block; default the model's context. */
@@ -58,7 +61,10 @@ export interface PretrainMeta {
   seed: number;
   tokenizerSha256: string;
   dataSha256: string;
+  /** Texts or sequences pretrained on. */
   texts: number;
+  /** 'sequences' when the base was pretrained on token sequences (absent: texts). */
+  data?: 'sequences';
   blocks: { train: number; eval: number };
   finalLoss: number;
   evalLoss?: number;
@@ -82,13 +88,30 @@ export function domainTexts(examples: readonly Pick<Example, 'source' | 'referen
   return examples.flatMap((e) => [e.source, ...e.references]);
 }
 
+/**
+ * The pretraining data of examples in the fine-tuning format: `<bos> source <sep> target <eos>` per training
+ * example, so the base learns that a prompt is followed by copy about it (AdvertiseGen's attributes → ad).
+ */
+export function taskSequences(train: readonly { prompt: readonly number[]; target: readonly number[] }[]): number[][] {
+  return train.map((e) => [...e.prompt, ...e.target]);
+}
+
+function pretrainData(o: Pick<PretrainOptions, 'texts' | 'sequences'>): { kind: 'texts' | 'sequences'; sha256: string; count: number } {
+  if ((o.texts === undefined) === (o.sequences === undefined)) {
+    throw new LedgerLabError({ kind: 'usage', problem: 'pretraining needs exactly one of texts and sequences', where: 'pretrainBase options' });
+  }
+  if (o.texts) return { kind: 'texts', sha256: sha256(o.texts.join('\u0000')), count: o.texts.length };
+  return { kind: 'sequences', sha256: sha256(o.sequences!.map((q) => q.join(',')).join('\n')), count: o.sequences!.length };
+}
+
 /** The cache key (sha256 hex) of a pretraining request. */
-export function pretrainKey(o: Pick<PretrainOptions, 'model' | 'tokenizer' | 'texts' | 'train' | 'blockSize' | 'seed'>): string {
+export function pretrainKey(o: Pick<PretrainOptions, 'model' | 'tokenizer' | 'texts' | 'sequences' | 'train' | 'blockSize' | 'seed'>): string {
+  const d = pretrainData(o);
   return sha256Json({
     version: PRETRAIN_CACHE_VERSION,
     model: o.model,
     tokenizer: sha256Json(o.tokenizer.toJSON()),
-    data: sha256(o.texts.join('\u0000')),
+    data: d.kind === 'texts' ? d.sha256 : { sequences: d.sha256 },
     train: o.train,
     blockSize: o.blockSize ?? o.model.context,
     seed: o.seed,
@@ -143,9 +166,10 @@ async function build(o: PretrainOptions, key: string, dir: string): Promise<Pret
   const blockSize = o.blockSize ?? o.model.context;
   if (blockSize > o.model.context) throw new LedgerLabError({ kind: 'config', problem: `blockSize ${blockSize} exceeds the model's context ${o.model.context}`, where: 'pretrain.blockSize' });
   if (o.tokenizer.vocabSize !== o.model.vocab) throw new LedgerLabError({ kind: 'config', problem: `the tokenizer has ${o.tokenizer.vocabSize} tokens but the model's vocab is ${o.model.vocab}`, where: 'model.vocab', hint: 'set model.vocab to the tokenizer size' });
-  const blocks = packTexts(o.tokenizer, o.texts, blockSize);
+  const data = pretrainData(o);
+  const blocks = o.sequences ? packSequences(o.sequences, blockSize) : packTexts(o.tokenizer, o.texts!, blockSize);
   const nEval = o.evalFraction === 0 ? 0 : Math.max(1, Math.round(blocks.length * (o.evalFraction ?? 0.05)));
-  if (blocks.length - nEval < 1) throw new LedgerLabError({ kind: 'data', problem: `${o.texts.length} texts pack into only ${blocks.length} blocks of ${blockSize} tokens`, where: 'pretrain data', hint: 'supply more text or a smaller blockSize' });
+  if (blocks.length - nEval < 1) throw new LedgerLabError({ kind: 'data', problem: `${data.count} ${data.kind} pack into only ${blocks.length} blocks of ${blockSize} tokens`, where: 'pretrain data', hint: 'supply more text or a smaller blockSize' });
   // Held-out blocks are the last ones (the packed stream's tail), so they never overlap training blocks.
   const train = blocks.slice(0, blocks.length - nEval);
   const held = blocks.slice(blocks.length - nEval);
@@ -164,7 +188,7 @@ async function build(o: PretrainOptions, key: string, dir: string): Promise<Pret
     saveTokenizer(o.tokenizer, join(work, 'tokenizer.json'));
     const meta: PretrainMeta = {
       version: PRETRAIN_CACHE_VERSION, key, model: o.model, train: o.train, blockSize, seed: o.seed,
-      tokenizerSha256: sha256Json(o.tokenizer.toJSON()), dataSha256: sha256(o.texts.join('\u0000')), texts: o.texts.length,
+      tokenizerSha256: sha256Json(o.tokenizer.toJSON()), dataSha256: data.sha256, texts: data.count, ...(o.sequences ? { data: 'sequences' as const } : {}),
       blocks: { train: train.length, eval: held.length }, finalLoss: r.lastLoss, evalLoss: r.finalEval?.loss, evalPerplexity: r.finalEval?.perplexity,
       seconds: (performance.now() - t0) / 1000, createdAt: new Date().toISOString(),
     };

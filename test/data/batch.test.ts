@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { paths } from '../../lib/paths.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import {
-  BatchIterator, BpeTokenizer, CharTokenizer, collate, collatePrompts, packTexts, encodeExample, encodeExamples, IGNORE_INDEX, loadAdvertiseGen,
+  BatchIterator, BpeTokenizer, CharTokenizer, collate, collatePrompts, packTexts, packSequences, encodeExample, encodeExamples, IGNORE_INDEX, loadAdvertiseGen,
   shiftedLabels, summarizePadding, type Batch, type BatchIteratorOptions, type EncodedExample,
 } from '../../lib/data/index.ts';
 
@@ -165,6 +165,13 @@ test('packTexts: <eos>-joined blocks of exactly blockSize, labels everywhere, no
   assert.equal([...b.inputIds], [5, 6, 7, 2, 8, 9]);
   assert.equal([...b.labels], [5, 6, 7, 2, 8, 9]);
   assert.is(b.stats.padTokens, 0);
+});
+
+test('packSequences: sequences joined as they are (no added <eos>), cut into exact blocks, remainder dropped', () => {
+  const blocks = packSequences([[1, 5, 3, 6, 2], [1, 7, 3, 8, 2]], 4);
+  assert.equal(blocks.map((b) => [b.id, b.prompt, b.target]), [['block-0', [], [1, 5, 3, 6]], ['block-1', [], [2, 1, 7, 3]]]);
+  assert.equal(packSequences([[1, 2, 3]], 4), []);
+  assert.throws(() => packSequences([[1, 2]], 1), /blockSize must be an integer >= 2, got 1/);
 });
 
 test.run();

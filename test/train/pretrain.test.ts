@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../lib/runtime/index.ts';
 import { Gpt } from '../../lib/model/index.ts';
-import { pretrainBase, pretrainKey, domainTexts, readWeights } from '../../lib/train/pretrain.ts';
+import { pretrainBase, pretrainKey, domainTexts, taskSequences, readWeights } from '../../lib/train/pretrain.ts';
 import { evalLoss } from '../../lib/train/eval-loss.ts';
 import { TrainSchema } from '../../lib/train/config.ts';
 import { fixture, LIMITS } from './setup.ts';
@@ -53,6 +53,27 @@ test('the key covers seed, data, tokenizer and train config', () => {
   assert.not.equal(pretrainKey({ ...req, train: { ...train, lr: 2e-2 } }), k);
   assert.not.equal(pretrainKey({ ...req, blockSize: 32 }), k);
   assert.is(pretrainKey({ ...req, texts: [...texts] }), k);
+});
+
+test('sequences (the fine-tuning format) pretrain a base of their own: another key, meta says so, exactly one data kind', async () => {
+  const seqs = taskSequences(f.train.slice(0, 34));
+  assert.equal(seqs[0], [...f.train[0]!.prompt, ...f.train[0]!.target]);
+  const { texts: _, ...noTexts } = req;
+  const sreq = { ...noTexts, sequences: seqs };
+  assert.not.equal(pretrainKey(sreq), pretrainKey(req));
+  assert.not.equal(pretrainKey({ ...sreq, sequences: seqs.slice(1) }), pretrainKey(sreq));
+  const b = await pretrainBase({ ...sreq, train: { ...train, steps: 4 }, cacheRoot: join(tmp, 'seq') });
+  assert.equal([b.meta.data, b.meta.texts, b.meta.version], ['sequences', 34, 2]);
+  const tokens = seqs.reduce((a, q) => a + q.length, 0);
+  assert.is(b.meta.blocks.train + b.meta.blocks.eval, Math.floor(tokens / 64));
+  for (const bad of [noTexts, { ...req, sequences: seqs }]) {
+    try {
+      await pretrainBase({ ...bad, cacheRoot: join(tmp, 'bad-data') });
+      assert.unreachable();
+    } catch (e) {
+      assert.match((e as Error).message, /pretraining needs exactly one of texts and sequences/);
+    }
+  }
 });
 
 test('an interrupted pretraining resumes from its partial folder to the same weights', async () => {

@@ -30,3 +30,28 @@ export function packTexts(tok: Tokenizer, texts: Iterable<string>, blockSize: nu
   }
   return blocks;
 }
+
+/**
+ * Packs token sequences that already carry their own special tokens (e.g. each training example's
+ * `<bos> source <sep> target <eos>`, the fine-tuning format) into blocks of exactly `blockSize` tokens, the
+ * remainder dropped, like `packTexts`. A base pretrained this way has seen prompts followed by their targets,
+ * so it learns to condition on the prompt before any adapter is trained.
+ *
+ * @example
+ * packSequences([[1, 5, 2, 6, 0], [1, 7, 2, 8, 0]], 4); // blocks [1,5,2,6], [0,1,7,2] (the last two tokens dropped)
+ */
+export function packSequences(seqs: Iterable<readonly number[]>, blockSize: number): EncodedExample[] {
+  if (!Number.isInteger(blockSize) || blockSize < 2) throw new LedgerLabError({ kind: 'config', problem: `blockSize must be an integer >= 2, got ${blockSize}`, where: 'blockSize' });
+  const blocks: EncodedExample[] = [];
+  let cur: number[] = [];
+  for (const seq of seqs) {
+    for (const id of seq) {
+      cur.push(id);
+      if (cur.length === blockSize) {
+        blocks.push({ id: `block-${blocks.length}`, prompt: [], target: cur });
+        cur = [];
+      }
+    }
+  }
+  return blocks;
+}

@@ -26,19 +26,16 @@ import { zhScoresMulti, ZH_KEYS } from '../../metrics/index.ts';
 import { diversityScores } from '../../metrics/index.ts';
 import { rougeScoresMulti } from '../../metrics/index.ts';
 import { bleu4En } from '../../metrics/index.ts';
-import { PretrainSchema, taskAndBase } from '../base.ts';
+import { QualityEvalSchema, TaskPretrainSchema, taskAndBase } from '../base.ts';
 
 export const FinetuneSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
   model: modelSpecSchema(CHATGLM2_TINY),
-  pretrain: PretrainSchema.default(PretrainSchema.parse({})),
+  pretrain: TaskPretrainSchema.default(TaskPretrainSchema.parse({})),
   method: MethodSchema.default(MethodSchema.parse({ method: 'lora' })),
   quant: s.enum(QUANT_DTYPES).default('fp32'),
   train: TrainSchema.default(TrainSchema.parse({ steps: 100 })),
-  eval: s.object({
-    count: s.int({ min: 1 }).default(48),
-    maxNew: s.int({ min: 1 }).default(96),
-  }).default({ count: 48, maxNew: 96 }),
+  eval: QualityEvalSchema.default(QualityEvalSchema.parse({})),
 }, { aliases: QUANT_ALIASES });
 export type FinetuneConfig = Infer<typeof FinetuneSchema>;
 
@@ -63,7 +60,7 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
       }
       const dec = await evalDecoder(m);
       const ev = await evaluate({
-        decoder: dec.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', batchSize: 16,
+        decoder: dec.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', noRepeatNgram: c.eval.noRepeatNgram, batchSize: 16,
         progress: { label: `generate ${c.method.method}`, quiet: !verbose },
       }).finally(() => dec.dispose());
       // Chinese data is scored as ChatGLM/LLaMA-Factory do; English with rouge_score + nltk BLEU.

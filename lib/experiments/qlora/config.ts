@@ -14,7 +14,7 @@ import { MethodSchema } from '../../peft/index.ts';
 import { QUANT_DTYPES } from '../../quant/index.ts';
 import { ZH_KEYS } from '../../metrics/index.ts';
 import { DataSchema } from '../task.ts';
-import { PretrainSchema, QualityEvalSchema } from '../base.ts';
+import { TaskPretrainSchema, QualityEvalSchema } from '../base.ts';
 
 /** LoRA as the speedup experiment's fast recipe (LLaMA-Factory style), so both experiments train the same adapters. */
 export const DEFAULT_LORA = MethodSchema.parse({ method: 'lora', r: 8, alpha: 16, targets: ['q', 'k', 'v'] });
@@ -48,7 +48,7 @@ export type ScalingConfig = Infer<typeof ScalingSchema>;
 export const QloraSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
   model: modelSpecSchema(CHATGLM2_TINY),
-  pretrain: PretrainSchema.default(PretrainSchema.parse({})),
+  pretrain: TaskPretrainSchema.default(TaskPretrainSchema.parse({})),
   dtypes: s.array(s.enum(QUANT_DTYPES), { min: 1 }).default([...QUANT_DTYPES]).describe('storage of the frozen block linears, one arm each'),
   method: MethodSchema.default(DEFAULT_LORA).describe("the adapters (must be 'lora'; QLoRA = LoRA on an nf4-dq base)"),
   lr: s.number({ exclusiveMin: 0 }).default(5e-3),
@@ -60,7 +60,7 @@ export const QloraSchema = s.object({
     warmup: s.int({ min: 0 }).default(1),
     steps: s.int({ min: 1 }).default(5).describe('timed steps per dtype on one fixed batch'),
   }).default({ warmup: 1, steps: 5 }),
-  eval: QualityEvalSchema.default({ count: 48, maxNew: 96 }),
+  eval: QualityEvalSchema.default(QualityEvalSchema.parse({})),
   parity: s.object({
     a: s.enum(QUANT_DTYPES).default('nf4-dq').describe('the QLoRA arm'),
     b: s.enum(QUANT_DTYPES).default('fp16').describe('the 16-bit LoRA arm'),

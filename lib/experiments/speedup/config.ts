@@ -13,7 +13,7 @@ import { modelSpecSchema } from '../base.ts';
 import { MethodSchema } from '../../peft/index.ts';
 import { QUANT_DTYPES } from '../../quant/index.ts';
 import { DataSchema } from '../task.ts';
-import { PretrainSchema, QualityEvalSchema } from '../base.ts';
+import { TaskPretrainSchema, QualityEvalSchema } from '../base.ts';
 import { QUANT_ALIASES } from '../../quant/index.ts';
 
 export const RecipeSchema = s.object({
@@ -36,7 +36,7 @@ export const DEFAULT_SLOW: Recipe = RecipeSchema.parse({
 export const SpeedupSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
   model: modelSpecSchema(CHATGLM2_TINY),
-  pretrain: PretrainSchema.default(PretrainSchema.parse({})),
+  pretrain: TaskPretrainSchema.default(TaskPretrainSchema.parse({})),
   fast: RecipeSchema.default(DEFAULT_FAST).describe('the recipe credited with the speed-up (LoRA, LLaMA-Factory style)'),
   slow: RecipeSchema.default(DEFAULT_SLOW).describe('the baseline recipe (P-Tuning v2, ChatGLM style)'),
   batchSize: s.int({ min: 1 }).default(4).describe('per-step batch of both recipes (the claim: 4)'),
@@ -47,6 +47,6 @@ export const SpeedupSchema = s.object({
     warmup: s.int({ min: 0 }).default(1),
     steps: s.int({ min: 0 }).default(4).describe('timed steps per cell; 0 skips the decomposition'),
   }).default({ warmup: 1, steps: 4 }),
-  eval: QualityEvalSchema.default({ count: 48, maxNew: 96 }),
+  eval: QualityEvalSchema.default(QualityEvalSchema.parse({})),
 });
 export type SpeedupConfig = Infer<typeof SpeedupSchema>;
