@@ -13,6 +13,7 @@ import { readJsonl } from '../../lib/util/index.ts';
 import { predictionsPath, DRIFT_CHECKPOINT, type CycleLine } from '../../lib/experiments/drift/kind.ts';
 import { aggregateDrift } from '../../lib/experiments/drift/aggregate.ts';
 import { ZH_KEYS } from '../../lib/metrics/zh.ts';
+import { diversityScores } from '../../lib/metrics/index.ts';
 
 
 /** Tiny enough for seconds per cycle: 1-layer d32 decoder, 3 cycles × 3 methods, 3 held-out examples. */
@@ -67,6 +68,12 @@ test('a run streams one line per (cycle, method), predictions per cycle, and a s
   assert.is(s.methods.lora!.trainableParams, s.methods.qlora!.trainableParams);
   assert.is(s.methods.lora!.first['rouge-l'], ls[0]!.heldOut['rouge-l']!.mean);
   assert.is(s.heldOut.count, 3);
+  // Diversity next to ROUGE, for the first and the last cycle, computed from that cycle's predictions.
+  for (const [m, v] of Object.entries(s.methods)) {
+    assert.equal(Object.keys(v.first), [...ZH_KEYS, 'distinct-1', 'distinct-2', 'repetition'], m);
+    const firstPreds = readJsonl<{ prediction: string }>(predictionsPath(o.dir, m, 0)).map((it) => it.prediction);
+    assert.equal(Object.fromEntries(['distinct-1', 'distinct-2', 'repetition'].map((k) => [k, v.first[k]])), diversityScores(firstPreds, 'zh'), m);
+  }
 });
 
 test('kill -9 mid-run, resume: identical per-cycle metrics and predictions', async () => {

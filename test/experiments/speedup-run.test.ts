@@ -9,7 +9,7 @@ import { runExperiment, aggregateSpeedup, buildExperimentReport } from '../../li
 import { listRuns } from '../../lib/results/index.ts';
 import { readJsonl } from '../../lib/util/index.ts';
 import { renderReportHtml } from '../../lib/report/index.ts';
-import { zhScoresMulti } from '../../lib/metrics/index.ts';
+import { diversityScores, zhScoresMulti } from '../../lib/metrics/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'll-speedup-'));
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'speedup-tiny.json');
@@ -34,6 +34,10 @@ test('a tiny speedup run writes its summary, cells and predictions', async () =>
     for (const it of items) assert.is(it['rouge-2'], zhScoresMulti(it.prediction, it.references)['rouge-2']);
     const mean = items.reduce((a, it) => a + it['rouge-2'], 0) / items.length;
     assert.ok(Math.abs(mean - s.quality[name]!.scores['rouge-2']!) < 1e-12);
+    // distinct-1/2 and repetition next to ROUGE, exactly those of the saved predictions.
+    assert.equal(Object.keys(s.quality[name]!.scores), ['rouge-1', 'rouge-2', 'rouge-l', 'bleu-4', 'distinct-1', 'distinct-2', 'repetition']);
+    const div = diversityScores(items.map((it) => it.prediction), 'zh');
+    for (const k of ['distinct-1', 'distinct-2', 'repetition'] as const) assert.is(s.quality[name]!.scores[k], div[k], `${name} ${k}`);
   }
   const phases = new Set(readJsonl<{ phase?: string }>(join(run!.dir, 'metrics.jsonl')).map((l) => l.phase));
   assert.ok(phases.has('factorial') && phases.has('quality:fast') && phases.has('quality:slow'), [...phases].join(','));
