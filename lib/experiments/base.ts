@@ -12,7 +12,7 @@ import type { NeutralTensor } from '../model/index.ts';
 import { loadPeftAdapter, readPeftConfig } from '../peft/index.ts';
 import { ADAPTER_CONFIG, ADAPTER_WEIGHTS } from '../peft/index.ts';
 import { LedgerLabError } from '../errors.ts';
-import { hfTaskTokenizer, generateAds, adRecordToExample, encodeExamples } from '../data/index.ts';
+import { hfTaskTokenizer } from '../data/index.ts';
 import { sha256 } from '../util/index.ts';
 import { pretrainBase, domainTexts, taskSequences } from '../train/index.ts';
 import { trainConfig } from '../train/index.ts';
@@ -53,8 +53,6 @@ export const TaskPretrainSchema = s.object({
   ...pretrainShape,
   data: s.enum(['pairs', 'text'] as const).default('pairs')
     .describe("'pairs' = the training examples in the fine-tuning format; 'text' = sources and targets as separate texts"),
-  synthetic: s.int({ min: 0 }).default(0)
-    .describe('synthetic ad-copy examples (lib/data generateAds, fixed seed) added to the pretraining data: templated copy that names its attributes, so the base learns to use the prompt'),
 });
 
 export type PretrainConfig = Infer<typeof TaskPretrainSchema>;
@@ -124,13 +122,8 @@ export async function taskAndBase(c: { data: DataConfig; model: ModelSpec; pretr
   if (isHfRef(c.model)) return taskAndCheckpoint({ data: c.data, model: c.model });
   const task = await prepareTask(c.data);
   const model: GptConfig = { ...c.model, vocab: task.tokenizer.vocabSize };
-  // Synthetic pairs: Chinese like the sample (zh copy on a zh task); a fixed seed, so the base is part of the task.
-  const synthetic = c.pretrain.synthetic ? generateAds({ seed: 'pretrain', lang: 'zh' }, 0, c.pretrain.synthetic).map((r) => adRecordToExample(r, 'pretrain')) : [];
-  const data = c.pretrain.data === 'text'
-    ? { texts: domainTexts([...task.trainExamples, ...synthetic]) }
-    : { sequences: taskSequences([...task.train, ...encodeExamples(task.tokenizer, synthetic, task.limits)]) };
   const pt = await pretrainBase({
-    model, tokenizer: task.tokenizer, ...data, seed: c.pretrain.seed, cacheRoot: BASE_CACHE, blockSize: c.pretrain.blockSize, quiet: !verbose,
+    model, tokenizer: task.tokenizer, ...(c.pretrain.data === 'text' ? { texts: domainTexts(task.trainExamples) } : { sequences: taskSequences(task.train) }), seed: c.pretrain.seed, cacheRoot: BASE_CACHE, blockSize: c.pretrain.blockSize, quiet: !verbose,
     train: trainConfig({ steps: c.pretrain.steps, batchSize: c.pretrain.batchSize, lr: c.pretrain.lr, warmupSteps: c.pretrain.warmupSteps, schedule: 'cosine', logEvery: 25 }),
     onLog: log,
   });
