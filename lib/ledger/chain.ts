@@ -46,6 +46,8 @@ export class LedgerChain {
   readonly provider: Eip1193Provider;
   /** JSON-RPC URL of a `hardhat node` chain (undefined in-process). */
   url: string | undefined;
+  /** Process id of a `hardhat node` chain (undefined in-process): its memory is measured separately. */
+  pid: number | undefined;
   /** Next nonce per sender, tracked locally so batched sends never ask the chain. */
   private readonly nonces = new Map<string, bigint>();
   private readonly closer: () => Promise<void>;
@@ -56,6 +58,7 @@ export class LedgerChain {
     this.provider = provider;
     this.closer = closer;
     this.url = undefined;
+    this.pid = undefined;
   }
 
   request<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
@@ -108,15 +111,24 @@ export class LedgerChain {
    * unsigned eth_sendTransaction calls. Deterministic for a given seed.
    */
   async fundedAccounts(n: number, wei: bigint, seed: string | number = 'ledger-accounts'): Promise<string[]> {
-    const rng = new Rng(seed);
-    const out: string[] = [];
-    for (let i = 0; i < n; i++) {
-      let hex = '0x';
-      for (let k = 0; k < 5; k++) hex += rng.nextUint32().toString(16).padStart(8, '0');
-      out.push(hex);
-    }
+    const next = addressStream(seed);
+    const out = Array.from({ length: n }, next);
     await Promise.all(out.flatMap((a) => [this.setBalance(a, wei), this.request('hardhat_impersonateAccount', [a])]));
     return out;
+  }
+
+  /**
+   * Impersonates addresses without funding them: enough for senders of zero-value transactions, since
+   * every transaction here pays zero fees. hardhat_setBalance is what costs memory at scale (EDR keeps
+   * each balance override as irregular state: ~15 KB per account measured, docs/adaptive-attacks.md).
+   */
+  async impersonate(addresses: readonly string[]): Promise<void> {
+    await Promise.all(addresses.map((a) => this.request('hardhat_impersonateAccount', [a])));
+  }
+
+  /** Drops the locally tracked nonces of senders that will not send again (bounded memory at scale). */
+  forgetNonces(addresses: readonly string[]): void {
+    for (const a of addresses) this.nonces.delete(a.toLowerCase());
   }
 
   private async nextNonce(from: string): Promise<bigint> {
@@ -206,6 +218,19 @@ export class LedgerChain {
   async close(): Promise<void> {
     await this.closer();
   }
+}
+
+/**
+ * A deterministic stream of fresh addresses from a seed: the same seed gives the same sequence, so n
+ * addresses drawn one chunk at a time equal fundedAccounts(n, …, seed).
+ */
+export function addressStream(seed: string | number): () => string {
+  const rng = new Rng(seed);
+  return () => {
+    let hex = '0x';
+    for (let k = 0; k < 5; k++) hex += rng.nextUint32().toString(16).padStart(8, '0');
+    return hex;
+  };
 }
 
 export function parseReceipt(r: Record<string, any>): Receipt {
@@ -301,5 +326,6 @@ export async function startNodeChain(opts: { port?: number; timeoutMs?: number }
   }
   const chain = new LedgerChain('node', provider, stop);
   chain.url = url;
+  chain.pid = child.pid;
   return chain;
 }
