@@ -186,7 +186,12 @@ export class LedgerChain {
         const part = txs.slice(start, start + round);
         const withNonce: [TxRequest, bigint][] = [];
         for (const tx of part) withNonce.push([tx, await this.nextNonce(tx.from)]);
-        hashes.push(...(await Promise.all(withNonce.map(([tx, n]) => this.request<Hex>('eth_sendTransaction', [this.txParams(tx, n)])))));
+        // Over HTTP, a bounded number in flight: 500 concurrent fetches open 500 sockets per round, and a
+        // 100,000-payee run through `hardhat node` failed with "fetch failed" near its end that way.
+        const inFlight = this.kind === 'node' ? 32 : withNonce.length;
+        for (let k = 0; k < withNonce.length; k += inFlight) {
+          hashes.push(...(await Promise.all(withNonce.slice(k, k + inFlight).map(([tx, n]) => this.request<Hex>('eth_sendTransaction', [this.txParams(tx, n)])))));
+        }
         blocks += await this.mineAll();
       }
       const receipts = opts.receipts ? await Promise.all(hashes.map((h) => this.receipt(h))) : undefined;
@@ -256,11 +261,18 @@ export async function startInProcessChain(): Promise<LedgerChain> {
 }
 
 /** Minimal JSON-RPC over HTTP (fetch); errors keep the revert data in `.data` like the in-process provider. */
-export function httpProvider(url: string): Eip1193Provider {
+export function httpProvider(url: string, state?: () => string): Eip1193Provider {
   let id = 0;
   return {
     async request({ method, params }) {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params: params ?? [] }) });
+      let res: Response;
+      try {
+        res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params: params ?? [] }) });
+      } catch (err) {
+        // fetch's own message is only "fetch failed"; the socket error is in its cause.
+        const c = (err as { cause?: { code?: string; message?: string } }).cause;
+        throw new LedgerLabError({ kind: 'ledger', problem: `${method} over HTTP failed: ${c?.code ?? ''} ${c?.message ?? (err as Error).message}`.trim(), where: url, hint: state?.() ?? 'is the node still running?', cause: err });
+      }
       const body = (await res.json()) as { result?: unknown; error?: { message: string; data?: unknown } };
       if (body.error) {
         const err = new Error(body.error.message) as RpcError;
@@ -299,10 +311,14 @@ export async function startNodeChain(opts: { port?: number; timeoutMs?: number }
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
   let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
+  // Only the tail is kept (for error hints): the node may log every request of a 10⁵-transaction run.
+  const keep = (d: Buffer) => { output = (output + d).slice(-4096); };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
-  const provider = httpProvider(url);
+  const provider = httpProvider(url, () => (child.exitCode !== null || child.signalCode !== null
+    ? `hardhat node exited (${child.exitCode ?? child.signalCode}): ${output.slice(-800) || 'no output'}`
+    : `hardhat node (pid ${child.pid}) still running; its last output: ${output.slice(-400) || 'none'}`));
   const stop = () => new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
