@@ -19,7 +19,7 @@ for (const [i, l] of loaded.entries()) {
 const cells = loaded.flatMap((l) => l.cells);
 const fit = fitLadder(cells, rungs);
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-console.log(`constants: ${(fit.constants.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s, ${(fit.constants.bytesPerSecond / 1e9).toFixed(2)} GB/s, ${(fit.constants.secondsPerKernel * 1e6).toFixed(1)} µs/kernel`);
+console.log(`constants: ${(fit.constants.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s, ${(fit.constants.bytesPerSecond / 1e9).toFixed(2)} GB/s, ${(fit.constants.secondsPerKernel * 1e6).toFixed(1)} µs/kernel, ${(fit.constants.secondsPerDequantValue * 1e9).toFixed(2)} ns/dequantized value`);
 console.log(`fitted on ${fit.fittedOn.join(', ')}; held out ${fit.heldOut}`);
 console.log(`relErrorMedian ${pct(fit.relErrorMedian)}   heldOutRelErrorMedian ${pct(fit.heldOutRelErrorMedian)}`);
 console.log('rung  cell                                        measured  predicted  err    GFLOP   MB      kernels');

@@ -31,6 +31,7 @@ export function meanCounts(shape: ModelShape, recipe: CostRecipe, batches: reado
     padding: { positions: mean((c) => c.padding.positions), flops: mean((c) => c.padding.flops) },
     bytes: { weights: mean((c) => c.bytes.weights), dequant: mean((c) => c.bytes.dequant), activations: mean((c) => c.bytes.activations), optimizer: mean((c) => c.bytes.optimizer), total: mean((c) => c.bytes.total) },
     kernels: mean((c) => c.kernels),
+    dequantValues: mean((c) => c.dequantValues),
     trainableParams: c0.trainableParams,
   };
 }
@@ -38,7 +39,7 @@ export function meanCounts(shape: ModelShape, recipe: CostRecipe, batches: reado
 export interface LadderFit {
   device: Device;
   /** the summary's form: 1/(s per FLOP), 1/(s per byte), s per kernel. */
-  constants: { flopsPerSecond: number; bytesPerSecond: number; secondsPerKernel: number };
+  constants: { flopsPerSecond: number; bytesPerSecond: number; secondsPerKernel: number; secondsPerDequantValue: number };
   fittedOn: string[];
   heldOut: string;
   relErrors: number[];
@@ -60,7 +61,7 @@ export function fitLadder(cells: readonly FitCell[], rungOrder: readonly string[
   const held = out.filter((c) => c.heldOut).map((c) => c.relError);
   return {
     device: fit.device,
-    constants: { flopsPerSecond: fit.device.peakFlops.fp32, bytesPerSecond: fit.device.bandwidth, secondsPerKernel: fit.device.kernelOverhead },
+    constants: { flopsPerSecond: fit.device.peakFlops.fp32, bytesPerSecond: fit.device.bandwidth, secondsPerKernel: fit.device.kernelOverhead, secondsPerDequantValue: fit.device.secondsPerDequantValue ?? 0 },
     fittedOn: rungOrder.filter((r) => r !== heldOut),
     heldOut,
     relErrors,
