@@ -46,6 +46,8 @@ export class LedgerChain {
   readonly provider: Eip1193Provider;
   /** JSON-RPC URL of a `hardhat node` chain (undefined in-process). */
   url: string | undefined;
+  /** Process id of a `hardhat node` chain (undefined in-process): its memory is measured separately. */
+  pid: number | undefined;
   /** Next nonce per sender, tracked locally so batched sends never ask the chain. */
   private readonly nonces = new Map<string, bigint>();
   private readonly closer: () => Promise<void>;
@@ -56,6 +58,7 @@ export class LedgerChain {
     this.provider = provider;
     this.closer = closer;
     this.url = undefined;
+    this.pid = undefined;
   }
 
   request<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
@@ -108,15 +111,24 @@ export class LedgerChain {
    * unsigned eth_sendTransaction calls. Deterministic for a given seed.
    */
   async fundedAccounts(n: number, wei: bigint, seed: string | number = 'ledger-accounts'): Promise<string[]> {
-    const rng = new Rng(seed);
-    const out: string[] = [];
-    for (let i = 0; i < n; i++) {
-      let hex = '0x';
-      for (let k = 0; k < 5; k++) hex += rng.nextUint32().toString(16).padStart(8, '0');
-      out.push(hex);
-    }
+    const next = addressStream(seed);
+    const out = Array.from({ length: n }, next);
     await Promise.all(out.flatMap((a) => [this.setBalance(a, wei), this.request('hardhat_impersonateAccount', [a])]));
     return out;
+  }
+
+  /**
+   * Impersonates addresses without funding them: enough for senders of zero-value transactions, since
+   * every transaction here pays zero fees. hardhat_setBalance is what costs memory at scale (EDR keeps
+   * each balance override as irregular state: ~15 KB per account measured, docs/adaptive-attacks.md).
+   */
+  async impersonate(addresses: readonly string[]): Promise<void> {
+    await Promise.all(addresses.map((a) => this.request('hardhat_impersonateAccount', [a])));
+  }
+
+  /** Drops the locally tracked nonces of senders that will not send again (bounded memory at scale). */
+  forgetNonces(addresses: readonly string[]): void {
+    for (const a of addresses) this.nonces.delete(a.toLowerCase());
   }
 
   private async nextNonce(from: string): Promise<bigint> {
@@ -174,7 +186,12 @@ export class LedgerChain {
         const part = txs.slice(start, start + round);
         const withNonce: [TxRequest, bigint][] = [];
         for (const tx of part) withNonce.push([tx, await this.nextNonce(tx.from)]);
-        hashes.push(...(await Promise.all(withNonce.map(([tx, n]) => this.request<Hex>('eth_sendTransaction', [this.txParams(tx, n)])))));
+        // Over HTTP, a bounded number in flight: 500 concurrent fetches open 500 sockets per round, and a
+        // 100,000-payee run through `hardhat node` failed with "fetch failed" near its end that way.
+        const inFlight = this.kind === 'node' ? 32 : withNonce.length;
+        for (let k = 0; k < withNonce.length; k += inFlight) {
+          hashes.push(...(await Promise.all(withNonce.slice(k, k + inFlight).map(([tx, n]) => this.request<Hex>('eth_sendTransaction', [this.txParams(tx, n)])))));
+        }
         blocks += await this.mineAll();
       }
       const receipts = opts.receipts ? await Promise.all(hashes.map((h) => this.receipt(h))) : undefined;
@@ -208,6 +225,19 @@ export class LedgerChain {
   }
 }
 
+/**
+ * A deterministic stream of fresh addresses from a seed: the same seed gives the same sequence, so n
+ * addresses drawn one chunk at a time equal fundedAccounts(n, …, seed).
+ */
+export function addressStream(seed: string | number): () => string {
+  const rng = new Rng(seed);
+  return () => {
+    let hex = '0x';
+    for (let k = 0; k < 5; k++) hex += rng.nextUint32().toString(16).padStart(8, '0');
+    return hex;
+  };
+}
+
 export function parseReceipt(r: Record<string, any>): Receipt {
   return {
     transactionHash: r.transactionHash, status: BigInt(r.status), gasUsed: BigInt(r.gasUsed), blockNumber: BigInt(r.blockNumber),
@@ -231,11 +261,18 @@ export async function startInProcessChain(): Promise<LedgerChain> {
 }
 
 /** Minimal JSON-RPC over HTTP (fetch); errors keep the revert data in `.data` like the in-process provider. */
-export function httpProvider(url: string): Eip1193Provider {
+export function httpProvider(url: string, state?: () => string): Eip1193Provider {
   let id = 0;
   return {
     async request({ method, params }) {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params: params ?? [] }) });
+      let res: Response;
+      try {
+        res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params: params ?? [] }) });
+      } catch (err) {
+        // fetch's own message is only "fetch failed"; the socket error is in its cause.
+        const c = (err as { cause?: { code?: string; message?: string } }).cause;
+        throw new LedgerLabError({ kind: 'ledger', problem: `${method} over HTTP failed: ${c?.code ?? ''} ${c?.message ?? (err as Error).message}`.trim(), where: url, hint: state?.() ?? 'is the node still running?', cause: err });
+      }
       const body = (await res.json()) as { result?: unknown; error?: { message: string; data?: unknown } };
       if (body.error) {
         const err = new Error(body.error.message) as RpcError;
@@ -274,10 +311,14 @@ export async function startNodeChain(opts: { port?: number; timeoutMs?: number }
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
   let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
+  // Only the tail is kept (for error hints): the node may log every request of a 10⁵-transaction run.
+  const keep = (d: Buffer) => { output = (output + d).slice(-4096); };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
-  const provider = httpProvider(url);
+  const provider = httpProvider(url, () => (child.exitCode !== null || child.signalCode !== null
+    ? `hardhat node exited (${child.exitCode ?? child.signalCode}): ${output.slice(-800) || 'no output'}`
+    : `hardhat node (pid ${child.pid}) still running; its last output: ${output.slice(-400) || 'none'}`));
   const stop = () => new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
@@ -301,5 +342,6 @@ export async function startNodeChain(opts: { port?: number; timeoutMs?: number }
   }
   const chain = new LedgerChain('node', provider, stop);
   chain.url = url;
+  chain.pid = child.pid;
   return chain;
 }

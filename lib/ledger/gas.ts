@@ -94,7 +94,8 @@ export async function measureSettlementCurve(
       }
       txs.push(ledger.logAttributionsTx(evs, { from: owner, value: BigInt(evs.length) * 10n ** 12n, gas: TX_GAS_CAP }));
     }
-    const { receipts } = await chain.sendBatch(txs, { receipts: true });
+    // 5 per block: a block of hundreds of ~14 M-gas txs held GBs while being built (docs/adaptive-attacks.md)
+    const { receipts } = await chain.sendBatch(txs, { receipts: true, round: 5 });
     const logGas = receipts!.reduce((a, r) => a + r.gasUsed, 0n);
     const run = await closeAndSettle(ledger, { from: owner, pageSize });
     const full = (pages: bigint[]) => pages.reduce((a, b) => a + b, 0n) / BigInt(Math.max(n, 1));

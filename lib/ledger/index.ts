@@ -7,7 +7,7 @@
  */
 export { RULE, RULE_NAMES, computePayouts, score, isqrt, decayReputation, slashReputation, aggregateEpoch, BPS, ETHER, REPUTATION_FLOOR_BPS, REPUTATION_START_BPS } from './rules.ts';
 export type { RuleId, IdentityTotals, PayoutOptions, PayoutResult, AttributionEvent } from './rules.ts';
-export { LedgerChain, startInProcessChain, startNodeChain, httpProvider, parseReceipt, TX_GAS_CAP } from './chain.ts';
+export { LedgerChain, startInProcessChain, startNodeChain, httpProvider, parseReceipt, addressStream, TX_GAS_CAP } from './chain.ts';
 export type { TxRequest, Receipt, Hex } from './chain.ts';
 export { ensureCompiled, readArtifact, LEDGER_ROOT } from './compile.ts';
 export type { Artifact, Eip1193Provider } from './compile.ts';
@@ -22,5 +22,7 @@ export { closeAndSettle, settleEpoch, readPayees } from './settle.ts';
 export type { SettlementRun } from './settle.ts';
 export { GasReport, formatGasTable, gasRowsJson, measureSettlementCurve, formatSettlementCurve } from './gas.ts';
 export type { GasRow, SettlementCurvePoint } from './gas.ts';
+export { settleAtScale, procMemory } from './settle-at-scale.ts';
+export type { ScaleSettlementOptions, ScaleSettlementResult, PhaseTotals } from './settle-at-scale.ts';
 export { runLedgerBench, formatLedgerBench, ledgerBenchJson } from './bench.ts';
 export type { LedgerBenchOptions, LedgerBenchResult, PhaseResult } from './bench.ts';
