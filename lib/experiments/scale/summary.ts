@@ -1,5 +1,3 @@
-/** The shape of a scale run's run.json summary: the contract between branches scale-kind and scale-report
- *  (/work/wt/SCALE-CONTRACT.md, issue 17). Types only. */
 /** One value with its interval (lo/hi absent when there is none, e.g. a single seed). */
 export interface Est { value: number; lo?: number; hi?: number }
 
