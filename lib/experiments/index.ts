@@ -36,3 +36,4 @@ export { exportRun, openRunModel, EXPORT_FORMATS } from './export/run-export.ts'
 export type { ExportFormat, RunModel } from './export/run-export.ts';
 export { openRun, isRunDir } from './open-run.ts';
 export * from './cost-model/index.ts';
+export * from './scale/index.ts';
