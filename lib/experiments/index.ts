@@ -28,7 +28,6 @@ export { combineScaleSummaries } from './scale/combine.ts';
 export type { ScaleNumbers } from './scale/combine.ts';
 export { scaleReport, scaleSections, scaleCharts, scaleGroups, readScaleSummary, ladderTable, ratioTable, costModelTable, predictionTable, predictedShapleyTable, qualityTable, measurementTable, SCALE_LIMITS } from './scale/report.ts';
 export type { ScaleGroup, ScaleCharts } from './scale/report.ts';
-export type { ScaleSummary, ScaleRung, ScaleCell, QualityArm as ScaleQualityArm, Est as ScaleEst } from './scale/summary.ts';
 export * from './drift/index.ts';
 export * from './qlora/index.ts';
 export * from './simulate/index.ts';

@@ -7,10 +7,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listRuns } from '../../lib/results/index.ts';
-import { buildReport, provenanceLine, renderReportHtml, formatCell, type ChartBlock, type ParagraphBlock, type Section, type TableBlock } from '../../lib/report/index.ts';
+import { provenanceLine, renderReportHtml, formatCell, type ChartBlock, type ParagraphBlock, type Section, type TableBlock } from '../../lib/report/index.ts';
 import { scaleReport, scaleGroups, estCell, SCALE_TITLE } from '../../lib/experiments/scale/report.ts';
 import { scaleVerdict } from '../../lib/experiments/scale/verdict.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
+import { buildExperimentReport, reportSections } from '../../lib/experiments/registry.ts';
 import { craftSummary, writeScaleRun, R0, R1, arm } from '../helpers/scale-summary.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'll-scale-report-'));
@@ -152,8 +153,11 @@ test('several one-seed runs of one config are pooled; another config gets its ow
   assert.match(both.subtitle!, '3 finished run(s) of 2 configs');
 });
 
-test('the whole report renders to HTML with both charts as inline SVG', async () => {
-  const doc = await buildReport(runs, { sections: { scale: ({ runs: rs }) => scaleReport(rs) }, generatedAt: '2026-12-01T00:00:00Z' });
+test('the registry lists the scale section; the whole report renders to HTML with both charts as inline SVG', async () => {
+  assert.type(reportSections().scale, 'function');
+  const doc = await buildExperimentReport(runs, { generatedAt: '2026-12-01T00:00:00Z' });
+  assert.equal(doc.sections.map((s) => s.title), part.sections.map((s) => s.title));
+  assert.is(doc.title, SCALE_TITLE);
   const html = await renderReportHtml(doc);
   assert.is((html.match(/<svg/g) ?? []).length, 2);
   assert.match(html, 'Cost model: predicted vs measured step time');
