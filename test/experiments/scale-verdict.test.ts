@@ -89,13 +89,23 @@ test('degenerate outputs on every rung: no ROUGE comparison at all', () => {
 });
 
 test('an advantage that does not survive, one whose interval includes 1, and a rising trend', () => {
-  const gone = craftSummary({ rungs: [R0, { ...R1, ratio: 0.97 }] });
+  const gone = craftSummary({ rungs: [R0, { ...R1, ratio: 0.7 }] }); // [0.5, 0.9]
   assert.is(sentences(scaleVerdict(gone))[1], 'The advantage does not survive scale: on r1 the fast recipe is no faster than the slow one.');
+  // 1.05 [0.85, 1.25], and 0.95 [0.75, 1.15]: below 1 by its point value but not resolved either way.
+  assert.is(sentences(scaleVerdict(craftSummary({ rungs: [R0, { ...R1, ratio: 0.95 }] })))[1], 'The advantage is not resolved on every rung: on r1 the interval includes 1.00×.');
   const unsure = craftSummary({ rungs: [R0, { ...R1, ratio: 1.05 }] });
   assert.equal(sentences(scaleVerdict(unsure)).slice(1, 3), [
-    'The fast recipe is faster on every rung, but on r1 the interval includes 1.00×.',
+    'The advantage is not resolved on every rung: on r1 the interval includes 1.00×.',
     'With size the ratio falls: ×0.54 per 10× parameters (least-squares fit of log ratio on log parameters), from 3.00× on r0 to 1.05× on r1; their intervals do not overlap.',
   ]);
+  // Slower on r1 ([0.5, 0.9]); r0's interval [0.9, 1.3] includes 1 and is named too.
+  const below = craftSummary({ rungs: [{ ...R0, ratio: 1.1 }, { ...R1, ratio: 0.7 }], spread: 0.1 });
+  assert.is(sentences(scaleVerdict(below))[1], 'The advantage does not survive scale: on r1 the fast recipe is no faster than the slow one.');
+  assert.is(sentences(scaleVerdict(below))[2], 'On r0 the interval includes 1.00×.');
+  // One rung without an interval among rungs with one.
+  const mixed = craftSummary({ rungs: [R0, R1] });
+  mixed.rungs[1]!.ratio = { value: 2.4 };
+  assert.is(sentences(scaleVerdict(mixed))[1], 'The fast recipe is faster on every rung, but r1 has no interval.');
   // ln(3.3/3.0) / 1.716 = 0.0555 → ×1.06 per 10×: rises, and the intervals [2.8, 3.2] and [3.1, 3.5] overlap.
   const rising = craftSummary({ rungs: [R0, { ...R1, ratio: 3.3 }] });
   assert.is(sentences(scaleVerdict(rising))[2], 'With size the ratio rises: ×1.06 per 10× parameters (least-squares fit of log ratio on log parameters), from 3.00× on r0 to 3.30× on r1; their intervals overlap.');
@@ -111,6 +121,16 @@ test('a different carrier on the smallest rung is named; the predicted carrier m
   const v = sentences(scaleVerdict(s));
   assert.is(v[4], 'On the smallest rung (r0) it was padding (63.1%).'); // ln 2 / (ln 2 + ln 1.2 + ln 1.25) = .6931 / 1.0986
   assert.match(v.join(' '), 'Of the predicted ratio, the 4-bit base carries the most (1.60×), not gradient checkpointing as on the largest measured rung.');
+});
+
+test('shares are not quoted for a rung whose ratio interval includes 1; an unresolved largest rung has no carrier', () => {
+  const s = craftSummary({ rungs: [{ ...R0, ratio: 1.05 }, R1] });
+  assert.is(sentences(scaleVerdict(s))[4], 'Shares of the log-ratio along the ladder (r0 → r1): gradient checkpointing n/a → 68.0%; the 4-bit base n/a → 21.1%; padding n/a → 11.0%; prefix length n/a → 2.3%; the method (LoRA vs P-Tuning v2) n/a → -2.3% (n/a: the ratio\'s interval on r0 includes 1.00×).');
+  const top = craftSummary({ rungs: [R0, { ...R1, ratio: 1.05 }] });
+  const v = sentences(scaleVerdict(top));
+  assert.is(v[3], 'On the largest rung (r1) the ratio\'s interval includes 1.00×, so no factor can be said to carry it (its largest Shapley value: gradient checkpointing 1.80× [1.70, 1.90]).');
+  assert.is(v[4], 'Shares of the log-ratio along the ladder (r0 → r1): the method (LoRA vs P-Tuning v2) 0.0% → n/a; padding 20.3% → n/a; prefix length 0.0% → n/a; gradient checkpointing 42.8% → n/a; the 4-bit base 36.9% → n/a (n/a: the ratio\'s interval on r1 includes 1.00×).');
+  assert.not.match(v.join(' '), 'the same factor as on the largest measured rung');
 });
 
 test('pooling one-seed runs: geometric mean with a t-interval, pooled cost-model errors, envelope of the prediction, any-degenerate', () => {

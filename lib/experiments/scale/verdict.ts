@@ -62,16 +62,15 @@ export function ratioTrend(rungs: readonly ScaleRung[]): number {
 }
 
 function survival(rungs: readonly ScaleRung[]): string {
-  const slower = rungs.filter((r) => r.ratio.value <= 1).map((r) => r.name);
-  if (slower.length) return `The advantage does not survive scale: on ${list(slower)} the fast recipe is no faster than the slow one.`;
-  const noInterval = rungs.filter((r) => !hasInterval(r.ratio)).map((r) => r.name);
-  const touchesOne = rungs.filter((r) => hasInterval(r.ratio) && r.ratio.lo! <= 1).map((r) => r.name);
+  const slower = rungs.filter((r) => r.ratio.value <= 1 && (!hasInterval(r.ratio) || r.ratio.hi! < 1)).map((r) => r.name);
+  const touchesOne = rungs.filter((r) => hasInterval(r.ratio) && r.ratio.lo! <= 1 && r.ratio.hi! >= 1).map((r) => r.name);
+  const noInterval = rungs.filter((r) => !hasInterval(r.ratio) && r.ratio.value > 1).map((r) => r.name);
+  const unsure = touchesOne.length ? ` On ${list(touchesOne)} the interval includes 1.00×.` : '';
+  if (slower.length) return `The advantage does not survive scale: on ${list(slower)} the fast recipe is no faster than the slow one.${unsure}`;
+  if (touchesOne.length) return `The advantage is not resolved on every rung: on ${list(touchesOne)} the interval includes 1.00×${noInterval.length ? `, and ${list(noInterval)} ${noInterval.length === 1 ? 'has' : 'have'} no interval` : ''}.`;
   if (noInterval.length === rungs.length) return 'The fast recipe is faster on every rung; with one seed there is no interval to say how sure that is.';
-  const buts = [
-    ...(touchesOne.length ? [`on ${list(touchesOne)} the interval includes 1.00×`] : []),
-    ...(noInterval.length ? [`${list(noInterval)} ${noInterval.length === 1 ? 'has' : 'have'} no interval`] : []),
-  ];
-  return buts.length ? `The fast recipe is faster on every rung, but ${buts.join(' and ')}.` : 'The advantage survives scale: on every rung the interval lies above 1.00×.';
+  if (noInterval.length) return `The fast recipe is faster on every rung, but ${list(noInterval)} ${noInterval.length === 1 ? 'has' : 'have'} no interval.`;
+  return 'The advantage survives scale: on every rung the interval lies above 1.00×.';
 }
 
 function trend(rungs: readonly ScaleRung[]): string | undefined {
@@ -86,22 +85,37 @@ function trend(rungs: readonly ScaleRung[]): string | undefined {
   return `With size the ratio ${word}: ×${f.toFixed(2)} per 10× parameters (least-squares fit of log ratio on log parameters), from ${x(first.ratio.value)} on ${first.name} to ${x(last.ratio.value)} on ${last.name}${tail}.`;
 }
 
+/**
+ * A rung's ratio is resolved when its interval excludes 1.00× (or it has none to say otherwise): shares of a
+ * log-ratio indistinguishable from zero are ratios of noise (they run to ±200%), so they are not quoted.
+ */
+export const ratioResolved = (r: ScaleRung) => !hasInterval(r.ratio) || r.ratio.lo! > 1 || r.ratio.hi! < 1;
+
 function carrier(rungs: readonly ScaleRung[], factors: readonly string[]): string[] {
-  const shares = rungs.map((r) => factorShares(r, factors));
+  const shares = rungs.map((r) => (ratioResolved(r) ? factorShares(r, factors) : undefined));
   const last = rungs[rungs.length - 1]!;
   const s = shares[shares.length - 1];
-  if (!s) return [`On ${last.name} the ratio is 1.00×: there is no log-ratio for the factors to share.`];
-  const order = [...factors].sort((a, b) => s[b]! - s[a]!);
-  const top = order[0]!;
-  const out = [`On the largest rung (${last.name}) the factor that carries the ratio is ${label(top)}: Shapley ${formatRatio(last.shapley[top]!)}, ${formatPct(s[top]!)} of the log-ratio.`];
-  const s0 = shares[0];
-  if (rungs.length > 1 && s0) {
-    const top0 = [...factors].sort((a, b) => s0[b]! - s0[a]!)[0]!;
-    if (top0 !== top) out.push(`On the smallest rung (${rungs[0]!.name}) it was ${label(top0)} (${formatPct(s0[top0]!)}).`);
+  const out: string[] = [];
+  let order = [...factors];
+  if (!ratioResolved(last)) {
+    const top = [...factors].sort((a, b) => Math.abs(Math.log(last.shapley[b]?.value ?? 1)) - Math.abs(Math.log(last.shapley[a]?.value ?? 1)))[0]!;
+    out.push(`On the largest rung (${last.name}) the ratio's interval includes 1.00×, so no factor can be said to carry it (its largest Shapley value: ${label(top)} ${formatRatio(last.shapley[top]!)}).`);
+  } else if (!s) {
+    out.push(`On the largest rung (${last.name}) the ratio is 1.00×: there is no log-ratio for the factors to share.`);
+  } else {
+    order = [...factors].sort((a, b) => s[b]! - s[a]!);
+    const top = order[0]!;
+    out.push(`On the largest rung (${last.name}) the factor that carries the ratio is ${label(top)}: Shapley ${formatRatio(last.shapley[top]!)}, ${formatPct(s[top]!)} of the log-ratio.`);
+    const s0 = shares[0];
+    if (rungs.length > 1 && s0) {
+      const top0 = [...factors].sort((a, b) => s0[b]! - s0[a]!)[0]!;
+      if (top0 !== top) out.push(`On the smallest rung (${rungs[0]!.name}) it was ${label(top0)} (${formatPct(s0[top0]!)}).`);
+    }
   }
-  if (rungs.length > 1) {
+  if (rungs.length > 1 && shares.some((x) => x)) {
     const path = (f: string) => shares.map((sh) => (sh ? formatPct(sh[f]!) : 'n/a')).join(' → ');
-    out.push(`Shares of the log-ratio along the ladder (${rungs.map((r) => r.name).join(' → ')}): ${order.map((f) => `${label(f)} ${path(f)}`).join('; ')}.`);
+    const na = rungs.filter((r) => !ratioResolved(r)).map((r) => r.name);
+    out.push(`Shares of the log-ratio along the ladder (${rungs.map((r) => r.name).join(' → ')}): ${order.map((f) => `${label(f)} ${path(f)}`).join('; ')}${na.length ? ` (n/a: the ratio's interval on ${list(na)} includes 1.00×)` : ''}.`);
   }
   return out;
 }
@@ -176,7 +190,7 @@ export function scaleVerdict(input: ScaleNumbers | readonly ScaleNumbers[]): str
   if (!s.rungs.length) throw new LedgerLabError({ kind: 'data', problem: 'the scale summary has no rungs', where: 'summary.rungs', hint: 'a scale run measures at least one rung' });
   const rungs = [...s.rungs].sort((a, b) => a.params - b.params);
   const last = rungs[rungs.length - 1]!;
-  const lastShares = factorShares(last, s.factors);
+  const lastShares = ratioResolved(last) ? factorShares(last, s.factors) : undefined;
   const topMeasured = lastShares ? [...s.factors].sort((a, b) => lastShares[b]! - lastShares[a]!)[0] : undefined;
   const cm = costModel(s);
   const parts = [
