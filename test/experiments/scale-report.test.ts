@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listRuns } from '../../lib/results/index.ts';
 import { provenanceLine, renderReportHtml, formatCell, type ChartBlock, type ParagraphBlock, type Section, type TableBlock } from '../../lib/report/index.ts';
-import { scaleReport, scaleGroups, estCell, SCALE_TITLE } from '../../lib/experiments/scale/report.ts';
+import { scaleReport, scaleGroups, latestScaleGroup, estCell, SCALE_TITLE } from '../../lib/experiments/scale/report.ts';
 import { scaleVerdict } from '../../lib/experiments/scale/verdict.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import { buildExperimentReport, reportSections } from '../../lib/experiments/registry.ts';
@@ -145,8 +145,12 @@ test('several one-seed runs of one config are pooled; another config gets its ow
   const q = p.sections.find((s) => s.title === 'Quality')!.blocks[0] as TableBlock;
   assert.equal(text(q).map((r) => r.slice(0, 3)), [['r0', 'fast', '9.90'], ['r0', 'slow', '9.90'], ['r1', 'fast', '14.20'], ['r1', 'slow', '14.10']]);
   assert.match((p.sections.at(-1)!.blocks[0] as ParagraphBlock).text, scaleVerdict([a, b]));
-  // A second config in the same folder: sections per config, named.
+  // A second config in the same folder: sections per config, named; 'load' picks the newest config, or by name.
+  await new Promise((res) => setTimeout(res, 5));
   await writeScaleRun(r2, 'scale-other-cccc3333-s0', craftSummary(), [0], { name: 'other' });
+  assert.is(latestScaleGroup(listRuns(r2)).runs[0]!.record.runId, 'scale-other-cccc3333-s0');
+  assert.is(latestScaleGroup(listRuns(r2), 'scale-crafted').runs.length, 2);
+  assert.throws(() => latestScaleGroup(listRuns(r2), 'nope', r2), (e: unknown) => e instanceof LedgerLabError && e.problem === 'no finished scale run named "nope"' && e.where === r2);
   const both = scaleReport(listRuns(r2));
   assert.is(both.sections.length, 12);
   assert.match(both.sections[0]!.title, /^scale-crafted \(config [0-9a-f]{8}\): Ladder and speed ratio$/);

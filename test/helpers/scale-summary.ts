@@ -107,7 +107,7 @@ export const ENV = {
 
 /** Writes a finished scale run (run.json only) under root and returns its folder. */
 export async function writeScaleRun(root: string, runId: string, summary: ScaleSummary, seeds: number[], config: unknown = { name: 'scale-crafted' }): Promise<string> {
-  const run = await startRun({ kind: 'scale', name: 'scale-crafted', config, seeds, root, runId, environment: ENV });
+  const run = await startRun({ kind: 'scale', name: (config as { name?: string }).name ?? 'scale-crafted', config, seeds, root, runId, environment: ENV });
   run.finish(summary);
   return run.dir;
 }

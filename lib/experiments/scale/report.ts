@@ -62,7 +62,8 @@ export function readScaleSummary(e: RunEntry): ScaleNumbers {
 
 /** Finished scale runs grouped by config (seeds of one config are replicates), oldest config first. */
 export function scaleGroups(runs: readonly RunEntry[]): ScaleGroup[] {
-  const done = runs.filter((e) => e.record.kind === 'scale' && e.status === 'finished');
+  const done = runs.filter((e) => e.record.kind === 'scale' && e.status === 'finished')
+    .sort((a, b) => a.record.startedAt.localeCompare(b.record.startedAt) || a.record.runId.localeCompare(b.record.runId));
   const by = new Map<string, RunEntry[]>();
   for (const e of done) by.set(e.record.configSha256, [...(by.get(e.record.configSha256) ?? []), e]);
   return [...by.entries()].map(([sha, es]) => ({
@@ -72,6 +73,20 @@ export function scaleGroups(runs: readonly RunEntry[]): ScaleGroup[] {
     seeds: [...new Set(es.flatMap((e) => e.record.seeds))].sort((a, b) => a - b),
     summary: combineScaleSummaries(es.map(readScaleSummary), es.map((e) => e.record.runId).join(', ')),
   }));
+}
+
+/**
+ * The group notebook 05 shows in `load` mode: the config whose newest finished run started last (optionally
+ * only configs of the experiment `name`). A located error when there is none.
+ */
+export function latestScaleGroup(runs: readonly RunEntry[], name = '', where = 'results'): ScaleGroup {
+  const groups = scaleGroups(runs).filter((g) => !name || g.name === name);
+  const newest = (g: ScaleGroup) => g.runs.map((e) => e.record.startedAt).sort().at(-1)!;
+  const g = groups.sort((a, b) => newest(a).localeCompare(newest(b))).at(-1);
+  if (!g) {
+    throw new LedgerLabError({ kind: 'usage', problem: `no finished scale run${name ? ` named "${name}"` : ''}`, where, hint: 'run one first: `ledgerlab run experiments/scale-quick.json`, or the notebook with mode = \'run\'' });
+  }
+  return g;
 }
 
 const sorted = (s: ScaleNumbers) => [...s.rungs].sort((a, b) => a.params - b.params);
