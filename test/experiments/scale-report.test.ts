@@ -90,8 +90,8 @@ test('the A100 prediction next to the published numbers, and its factor split', 
     ['LoRA r 32, samples/s', '23.29 [15.84, 30.46]', '21.67'],
     ['P-Tuning v2 prefix 128, samples/s', '12.90 [8.72, 16.99]', '5.81'],
     ['ratio LoRA / P-Tuning v2 (×)', '1.81 [1.72, 1.94]', '3.73'],
-    ['peak memory, LoRA (GB)', '7.14', '5.14'],
-    ['peak memory, P-Tuning v2 (GB)', '4.58', '5.78'],
+    ['peak memory, LoRA (GiB; published: GB)', '7.14', '5.14'],
+    ['peak memory, P-Tuning v2 (GiB; published: GB)', '4.58', '5.78'],
   ]);
   assert.match(pred!.caption!, 'ChatGLM2-6B on a100-80gb');
   assert.equal(shap!.columns.map((c) => c.title), [undefined, 'predicted, a100-80gb (×)', 'measured, r1 (×)']);

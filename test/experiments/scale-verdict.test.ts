@@ -17,7 +17,7 @@ const SHARES = 'Shares of the log-ratio along the ladder (r0 → r1): gradient c
 const COST = 'The cost model, its three device constants fitted on r0, has a median relative step-time error of 8.2% over all 6 measured cells (target ≤ 15%: met) and 19.5% on the held-out r1 (target ≤ 25%: met); cell errors range 2.0%–25.0%.';
 const PRED = 'For ChatGLM2-6B on a100-80gb the cost model predicts LoRA at 23.29 (15.84–30.46) vs P-Tuning v2 at 12.90 (8.72–16.99) samples/s, a ratio of 1.81× [1.72, 1.94], against the published 21.67 vs 5.81 (3.73×): the published ratio lies above the predicted interval.';
 const PRED_FACTOR = 'Of the predicted ratio, gradient checkpointing carries the most (1.44×), the same factor as on the largest measured rung.';
-const MEMORY = 'Predicted peak memory: LoRA 7.14 GB vs P-Tuning v2 4.58 GB (published 5.14 vs 5.78 GB).';
+const MEMORY = 'Predicted peak memory: LoRA 7.14 GiB vs P-Tuning v2 4.58 GiB (published 5.14 vs 5.78 GB).';
 
 test('several seeds: the whole verdict, sentence by sentence', () => {
   assert.equal(sentences(scaleVerdict(craftSummary())), [

@@ -164,8 +164,8 @@ export function predictionTable(s: ScaleNumbers): TableBlock {
       { quantity: 'LoRA r 32, samples/s', predicted: estCell(rate('lora')), published: p.published.lora },
       { quantity: 'P-Tuning v2 prefix 128, samples/s', predicted: estCell(rate('ptuning')), published: p.published.ptuning },
       { quantity: 'ratio LoRA / P-Tuning v2 (×)', predicted: estCell({ value: p.ratio, lo: p['ratio.lo'], hi: p['ratio.hi'] }), published: p.published.ratio },
-      { quantity: 'peak memory, LoRA (GB)', predicted: p.memoryGB.lora, published: p.published.memoryGB.lora },
-      { quantity: 'peak memory, P-Tuning v2 (GB)', predicted: p.memoryGB.ptuning, published: p.published.memoryGB.ptuning },
+      { quantity: 'peak memory, LoRA (GiB; published: GB)', predicted: p.memoryGB.lora, published: p.published.memoryGB.lora },
+      { quantity: 'peak memory, P-Tuning v2 (GiB; published: GB)', predicted: p.memoryGB.ptuning, published: p.published.memoryGB.ptuning },
     ],
     caption: `ChatGLM2-6B on ${p.device}, batch 4, AdvertiseGen lengths: the cost model's prediction (interval: the device's efficiency range) next to LLaMA-Factory's published figures.`,
   });

@@ -153,7 +153,7 @@ function prediction(s: ScaleNumbers, topMeasured: string | undefined): string[] 
     const agree = topMeasured === undefined ? '' : top === topMeasured ? ', the same factor as on the largest measured rung' : `, not ${label(topMeasured)} as on the largest measured rung`;
     out.push(`Of the predicted ratio, ${label(top)} carries the most (${x(v)})${agree}.`);
   }
-  out.push(`Predicted peak memory: LoRA ${p.memoryGB.lora.toFixed(2)} GB vs P-Tuning v2 ${p.memoryGB.ptuning.toFixed(2)} GB (published ${pub.memoryGB.lora.toFixed(2)} vs ${pub.memoryGB.ptuning.toFixed(2)} GB).`);
+  out.push(`Predicted peak memory: LoRA ${p.memoryGB.lora.toFixed(2)} GiB vs P-Tuning v2 ${p.memoryGB.ptuning.toFixed(2)} GiB (published ${pub.memoryGB.lora.toFixed(2)} vs ${pub.memoryGB.ptuning.toFixed(2)} GB).`);
   return out;
 }
 
