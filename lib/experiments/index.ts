@@ -26,7 +26,7 @@ export { speedupReport, speedupSections, speedupCharts, CLAIM as SPEEDUP_CLAIM, 
 export { scaleVerdict, factorShares, ratioTrend, formatParams, COST_MODEL_TARGETS } from './scale/verdict.ts';
 export { combineScaleSummaries } from './scale/combine.ts';
 export type { ScaleNumbers } from './scale/combine.ts';
-export { scaleReport, scaleSections, scaleCharts, scaleGroups, latestScaleGroup, readScaleSummary, ladderTable, ratioTable, costModelTable, predictionTable, predictedShapleyTable, qualityTable, measurementTable, SCALE_LIMITS } from './scale/report.ts';
+export { scaleReport, scaleSections, scaleCharts, scaleGroups, latestScaleGroup, readScaleSummary, deviceText, ladderTable, ratioTable, costModelTable, predictionTable, predictedShapleyTable, qualityTable, measurementTable, SCALE_LIMITS } from './scale/report.ts';
 export type { ScaleGroup, ScaleCharts } from './scale/report.ts';
 export * from './drift/index.ts';
 export * from './qlora/index.ts';

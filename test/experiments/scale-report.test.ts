@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listRuns } from '../../lib/results/index.ts';
 import { provenanceLine, renderReportHtml, formatCell, type ChartBlock, type ParagraphBlock, type Section, type TableBlock } from '../../lib/report/index.ts';
-import { scaleReport, scaleGroups, latestScaleGroup, estCell, SCALE_TITLE } from '../../lib/experiments/scale/report.ts';
+import { scaleReport, scaleGroups, latestScaleGroup, estCell, deviceText, SCALE_TITLE } from '../../lib/experiments/scale/report.ts';
 import { scaleVerdict } from '../../lib/experiments/scale/verdict.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import { buildExperimentReport, reportSections } from '../../lib/experiments/registry.ts';
@@ -75,6 +75,9 @@ test('predicted vs measured: scatter on log axes with the y = x line, the held-o
   assert.is(c!.caption, 'Every measured cell of every rung (median over interleaved rounds); dashed line: y = x. Device constants fitted on r0; r1 held out. Median |predicted − measured| / measured: 8.2% over all cells, 19.5% on r1.');
   assert.equal(c!.subtitle, [provenanceLine(runs), MACHINE]);
   assert.is((section('Cost model: predicted vs measured').blocks[0] as ParagraphBlock).text, 'Fitted device (three constants): 20.00 GFLOP/s, 5.00 GB/s, 20.0 µs per kernel; fitted on r0, r1 held out.');
+  // A term the non-negative fit dropped: infinite rate in memory, null in run.json.
+  assert.is(deviceText({ flopsPerSecond: 4.95e9, bytesPerSecond: null as unknown as number, secondsPerKernel: 1.86e-4 }), '4.95 GFLOP/s, no byte term (the non-negative fit set its cost to 0), 186.0 µs per kernel');
+  assert.is(deviceText({ flopsPerSecond: Infinity, bytesPerSecond: 5e9, secondsPerKernel: 0 }), 'no FLOP term (the non-negative fit set its cost to 0), 5.00 GB/s, no per-kernel term (the non-negative fit set its cost to 0)');
   const [errors] = tables('Cost model: predicted vs measured');
   assert.equal(text(errors!), [
     ['r0', 'fitted', '3', '0.050', '0.020', '0.100'],

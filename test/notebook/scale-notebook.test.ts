@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ledgerlab, repoRoot } from '../helpers/cli.ts';
-import { latestScaleGroup, scaleVerdict, predictionTable } from '../../lib/experiments/index.ts';
+import { latestScaleGroup, scaleVerdict, predictionTable, deviceText } from '../../lib/experiments/index.ts';
 import { listRuns } from '../../lib/results/index.ts';
 import { formatCell } from '../../lib/report/index.ts';
 
@@ -41,6 +41,7 @@ test('05-scale-transfer runs a tiny scale experiment and shows its charts, table
   // The prediction table as the library renders it from the same summary.
   const pred = predictionTable(g.summary);
   for (const row of pred.rows) assert.match(html, `<td class="num">${formatCell(row.predicted, 2)}</td>`);
+  assert.match(text, `fitted device: ${deviceText(g.summary.costModel.device)}; fitted on r0, r1, r2 held out`);
   for (const t of ['ROUGE compared', 'distinct-2', 'cells over the target', 'P-Tuning prefix', 'measured, r2 (×)']) assert.match(html, t);
 });
 

@@ -217,6 +217,20 @@ export function measurementTable(s: ScaleNumbers, runs: readonly RunEntry[]): Ta
   });
 }
 
+/**
+ * The fitted constants in words. The fit is non-negative: a term it drops costs 0 s per unit, so its rate is
+ * infinite (null once written to JSON) — printed as "no … term" rather than as a number.
+ */
+export function deviceText(d: ScaleNumbers['costModel']['device']): string {
+  const rate = (v: number | null, scale: number, unit: string, term: string) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? `${(v / scale).toFixed(2)} ${unit}` : `no ${term} term (the non-negative fit set its cost to 0)`);
+  const k = d.secondsPerKernel;
+  return [
+    rate(d.flopsPerSecond, 1e9, 'GFLOP/s', 'FLOP'),
+    rate(d.bytesPerSecond, 1e9, 'GB/s', 'byte'),
+    typeof k === 'number' && k > 0 ? `${(k * 1e6).toFixed(1)} µs per kernel` : 'no per-kernel term (the non-negative fit set its cost to 0)',
+  ].join(', ');
+}
+
 /** The sections of one config's runs; `prefix` names the config when the report holds several. */
 export function scaleSections(g: ScaleGroup, prefix = ''): Section[] {
   const s = g.summary;
@@ -226,7 +240,7 @@ export function scaleSections(g: ScaleGroup, prefix = ''): Section[] {
   return [
     { title: t('Ladder and speed ratio'), blocks: [ladderTable(s), ratioTable(s), chartBlock(charts.shares, g.runs)] },
     { title: t('Cost model: predicted vs measured'), blocks: [
-      paragraph(`Fitted device (three constants): ${(s.costModel.device.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s, ${(s.costModel.device.bytesPerSecond / 1e9).toFixed(2)} GB/s, ${(s.costModel.device.secondsPerKernel * 1e6).toFixed(1)} µs per kernel; fitted on ${s.costModel.fittedOn.join(', ')}, ${s.costModel.heldOut} held out.`),
+      paragraph(`Fitted device (three constants): ${deviceText(s.costModel.device)}; fitted on ${s.costModel.fittedOn.join(', ')}, ${s.costModel.heldOut} held out.`),
       chartBlock(charts.stepTime, g.runs), costModelTable(s),
     ] },
     { title: t('ChatGLM2-6B on an A100: prediction vs published'), blocks: [predictionTable(s), predictedShapleyTable(s)] },
