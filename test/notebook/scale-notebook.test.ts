@@ -16,9 +16,10 @@ interface Output { text?: string | string[]; data?: Record<string, string | stri
 interface Cell { cell_type: string; source: string | string[]; outputs?: Output[]; metadata: { tags?: string[] } }
 const join_ = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join('') : x ?? '');
 
+const tmp = mkdtempSync(join(tmpdir(), 'll-nb05-'));
+const results = join(tmp, 'results');
+
 test('05-scale-transfer runs a tiny scale experiment and shows its charts, tables and verdict', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'll-nb05-'));
-  const results = join(tmp, 'results');
   const out = join(tmp, 'nb05.ipynb');
   const experiment = join(repoRoot, 'test', 'fixtures', 'scale-tiny.json');
   const r = ledgerlab(['notebook', 'run', '05-scale-transfer', '-p', 'mode=run', '-p', `experiment=${experiment}`, '-p', `resultsDir=${results}`, '--out', out], { timeoutMs: 600_000 });
@@ -43,6 +44,19 @@ test('05-scale-transfer runs a tiny scale experiment and shows its charts, table
   for (const row of pred.rows) assert.match(html, `<td class="num">${formatCell(row.predicted, 2)}</td>`);
   assert.match(text, `fitted device: ${deviceText(g.summary.costModel.device)}; fitted on r0, r1, r2 held out`);
   for (const t of ['ROUGE compared', 'distinct-2', 'cells over the target', 'P-Tuning prefix', 'measured, r2 (×)']) assert.match(html, t);
+});
+
+test("mode 'load' shows the newest finished scale runs of the folder without running anything", () => {
+  const out = join(tmp, 'nb05-load.ipynb');
+  const r = ledgerlab(['notebook', 'run', '05-scale-transfer', '-p', 'mode=load', '-p', `resultsDir=${results}`, '--out', out], { timeoutMs: 300_000 });
+  assert.is(r.code, 0, r.stderr);
+  const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[] };
+  const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
+  const text = outputs.map((o) => join_(o.text)).join('');
+  const g = latestScaleGroup(listRuns(results));
+  assert.not.match(text, 'wall time', 'nothing was run');
+  assert.match(text, `VERDICT: ${scaleVerdict(g.summary)}`);
+  assert.is((outputs.map((o) => join_(o.data?.['text/html'])).join('').match(/<svg/g) ?? []).length, 2);
 });
 
 test.run();
