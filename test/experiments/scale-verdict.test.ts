@@ -113,6 +113,19 @@ test('an advantage that does not survive, one whose interval includes 1, and a r
   assert.match(sentences(scaleVerdict(flat))[2], 'With size the ratio stays about flat: ×1.01 per 10× parameters');
 });
 
+test('a four-rung ladder: the least-squares trend over every rung and the shares path through all of them', () => {
+  // log10 params 5, 6, 7, 8; ln ratios .6931 .7885 .8755 .9555: slope Σ(x−6.5)(y−ȳ) / Σ(x−6.5)² = .4371 / 5 → e^.0874 = 1.09.
+  const ladder = [2, 2.2, 2.4, 2.6].map((ratio, i) => ({ ...R1, name: `r${i}`, params: 10 ** (5 + i), ratio, quality: undefined }));
+  const v = sentences(scaleVerdict(craftSummary({ rungs: ladder })));
+  assert.is(v[0], 'Measured fast/slow ratio (samples/s) on 4 rungs from 100k to 100M parameters: r0 (100k) 2.00× [1.80, 2.20], r1 (1M) 2.20× [2.00, 2.40], r2 (10M) 2.40× [2.20, 2.60], r3 (100M) 2.60× [2.40, 2.80].');
+  assert.is(v[2], 'With size the ratio rises: ×1.09 per 10× parameters (least-squares fit of log ratio on log parameters), from 2.00× on r0 to 2.60× on r3; their intervals do not overlap.');
+  assert.match(v[4]!, 'Shares of the log-ratio along the ladder (r0 → r1 → r2 → r3): gradient checkpointing 68.0% → 68.0% → 68.0% → 68.0%;');
+  assert.match(v[5]!, 'fitted on r0, r1 and r2, has a median');
+  assert.match(v[5]!, 'on the held-out r3');
+  // Rungs given out of order are read smallest first.
+  assert.is(scaleVerdict(craftSummary({ rungs: [ladder[2]!, ladder[0]!, ladder[3]!, ladder[1]!] })).split(' parameters: ')[1]!.slice(0, 14), 'r0 (100k) 2.00');
+});
+
 test('a different carrier on the smallest rung is named; the predicted carrier may disagree with the measured one', () => {
   const s = craftSummary({
     rungs: [{ ...R0, shapley: { method: 1, padding: 2.0, prefix: 1, checkpoint: 1.2, quant: 1.25 } }, R1],
