@@ -106,6 +106,7 @@ test('the A100 prediction next to the published numbers, and its factor split', 
 
 test('quality: distinct-n and repetition next to ROUGE, the degenerate flag, and whether ROUGE is compared', () => {
   const [q] = tables('Quality');
+  assert.match(q!.caption!, '(either arm: distinct-2 < 0.1 or repetition > 0.5) has its ROUGE shown but not compared');
   assert.equal(q!.columns.map((c) => c.title ?? c.key), ['rung', 'recipe', 'ROUGE-L', 'ROUGE-1', 'BLEU-4', 'distinct-1', 'distinct-2', 'repetition', 'train steps', 'degenerate', 'ROUGE compared']);
   assert.equal(text(q!), [
     ['r0', 'fast', '9.90', '12.00', '1.50', '0.020', '0.050', '0.600', '400', 'yes', 'no'],

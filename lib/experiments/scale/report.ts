@@ -17,6 +17,7 @@ import { LedgerLabError } from '../../errors.ts';
 import { combineScaleSummaries, median, type ScaleNumbers } from './combine.ts';
 import { COST_MODEL_TARGETS, FACTOR_LABEL, formatParams, formatPct, hasInterval, scaleVerdict } from './verdict.ts';
 import type { Est, ScaleRung } from './summary.ts';
+import { DEGENERATE_RULE } from './quality.ts';
 
 export const SCALE_TITLE = 'Does the 3.7× survive scale? A model-size ladder, a calibrated cost model and a ChatGLM2-6B / A100 prediction';
 
@@ -193,7 +194,7 @@ export function qualityTable(s: ScaleNumbers): TableBlock | undefined {
       const a = r.quality![k];
       return { rung: r.name, recipe: k, rougeL: a.rougeL, rouge1: a.rouge1, bleu4: a.bleu4, distinct1: a.distinct1, distinct2: a.distinct2, repetition: a.repetition, steps: a.trainSteps, degenerate: a.degenerate, compared: !isDegenerate(r) };
     })),
-    caption: 'Per rung, each recipe\'s quality run. A rung whose outputs are degenerate (either arm, by the kind\'s distinct-n / repetition rule) has its ROUGE shown but not compared.',
+    caption: `Per rung, each recipe's quality run: Chinese ROUGE / BLEU-4 as LLaMA-Factory computes them (×100); distinct-1/2 (distinct n-grams / n-grams over all predictions) and repetition (seq-rep-4) as fractions. A rung whose outputs are degenerate (either arm: distinct-2 < ${DEGENERATE_RULE.minDistinct2} or repetition > ${DEGENERATE_RULE.maxRepetition}) has its ROUGE shown but not compared.`,
   });
 }
 
