@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ScaleSchema, buildLadder, loraRankFor, prefixFor, checkScaleConfig, runRounds, roundOrder, shouldStop, iqrRel,
-  fitLadder, meanCounts, ratioAndShares, bootstrapShares, isDegenerate, parseCpuList, chatglm2A100, costRecipe,
+  fitLadder, meanCounts, ratioAndShares, bootstrapShares, isDegenerate, parseCpuList, allowedCpus, chatglm2A100, costRecipe,
   predictStepTime, runExperiment, type FitCell, type ScaleSummary, type Device,
 } from '../../lib/experiments/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
@@ -200,6 +200,18 @@ test('a tiny ladder through the real runner: run.json summary holds every contra
   assert.equal(cellsFile.rungs, ['r0', 'r1', 'r2']);
   // the artefact is enough to redo the fit exactly
   assert.equal(fitLadder(cellsFile.cells, cellsFile.rungs).relErrors, s.costModel.relErrors);
+});
+
+test('run --jobs 2: one seed per worker, each pinned to its own core (taskset), and the run says which', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'll-scale-jobs-'));
+  const set = ['seeds=[0,1]', 'quality.rungs=[]', 'measurement.roundsMax=2', 'measurement.warmupRounds=0', 'rungs=[{"layers":1,"d":16},{"layers":1,"d":32}]'];
+  const out = await runExperiment(join(import.meta.dirname, '..', 'fixtures', 'scale-tiny.json'), { root, jobs: 2, set });
+  assert.is(out.failed.length, 0, out.failed.map((f) => f.error).join('\n'));
+  const pinned = listRuns(root).map((r) => [r.record.seeds[0], (r.record.summary as ScaleSummary).measurement.cpuPinned]).sort();
+  const cpus = allowedCpus() ?? [];
+  // this machine has 2 cores: worker i runs on the i-th allowed CPU; with fewer CPUs than workers nothing is pinned
+  const expected = cpus.length >= 2 ? [`cpu ${cpus[0]} (taskset)`, `cpu ${cpus[1]} (taskset)`] : [null, null];
+  assert.equal(pinned.map((p) => p[1]).sort(), [...expected].sort());
 });
 
 test.run();

@@ -14,3 +14,5 @@ export { chatglm2A100 } from './prediction.ts';
 export { isDegenerate, DEGENERATE_RULE } from './quality.ts';
 export { pinnedLabel } from './measure.ts';
 export { parseCpuList, allowedCpus } from '../cpus.ts';
+export { scaleRuns, loadScaleRuns } from './runs.ts';
+export type { ScaleRunEntry } from './runs.ts';

@@ -58,16 +58,28 @@ export interface RoundsResult {
   overTarget: number[];
 }
 
+// Timings are synchronous tensor work: a turn of the event loop between them lets SIGINT/SIGTERM handlers
+// (which mark the run interrupted) run, between timings rather than inside one.
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Runs the rounds; `time(cell)` returns the seconds one timing of that cell took. */
 export async function runRounds(cells: number, o: RoundOptions, time: (cell: number, round: number) => number | Promise<number>, onRound?: (round: number, times: readonly (readonly number[])[]) => void): Promise<RoundsResult> {
   if (cells === 0) return { times: [], rounds: 0, orders: [], overTarget: [] };
-  for (let w = -o.warmupRounds; w < 0; w++) for (const c of roundOrder(cells, o.seed, w)) await time(c, w);
+  for (let w = -o.warmupRounds; w < 0; w++) {
+    for (const c of roundOrder(cells, o.seed, w)) {
+      await time(c, w);
+      await yieldToEventLoop();
+    }
+  }
   const times: number[][] = Array.from({ length: cells }, () => []);
   const orders: number[][] = [];
   let round = 0;
   while (!shouldStop(times, o)) {
     const order = roundOrder(cells, o.seed, round);
-    for (const c of order) times[c].push(await time(c, round));
+    for (const c of order) {
+      times[c].push(await time(c, round));
+      await yieldToEventLoop();
+    }
     orders.push(order);
     round++;
     onRound?.(round, times);
