@@ -16,7 +16,7 @@ const file = join(repoRoot, 'experiments', 'sim-quick.json');
 test('the registry lists every shipped kind once, simulate among them, with its report section', () => {
   assert.equal(experimentKinds().map((k) => k.kind), ['speedup', 'finetune', 'drift', 'qlora', 'simulate', 'scale']);
   assert.is(getExperimentKind('simulate'), simulateKind);
-  assert.equal(Object.keys(reportSections()).sort(), ['drift', 'qlora', 'simulate', 'speedup']);
+  assert.equal(Object.keys(reportSections()).sort(), ['drift', 'qlora', 'scale', 'simulate', 'speedup']);
   assert.is(KINDS.find((e) => e.kind.kind === 'finetune')!.report, undefined);
 });
 
