@@ -24,6 +24,7 @@ import { bootstrapShares } from './intervals.ts';
 import { chatglm2A100 } from './prediction.ts';
 import { rungQuality, rungBaseConfig } from './quality.ts';
 import type { ScaleSummary, ScaleRung } from './summary.ts';
+import { scaleVerdict } from './verdict.ts';
 
 interface Measured { cell: TimedCell; times: number[] }
 
@@ -52,15 +53,6 @@ async function measure(c: ScaleConfig, ladder: readonly Rung[], task: Awaited<Re
     }
   }
   return { measured, factors };
-}
-
-/** Until scale-report's verdict.ts lands: the numbers in one plain sentence. */
-function plainVerdict(rungs: readonly ScaleRung[], fit: { relErrorMedian: number; heldOutRelErrorMedian: number }, p: ScaleSummary['prediction']['chatglm2_a100']): string {
-  const last = rungs[rungs.length - 1];
-  const top = Object.entries(last.shapley).sort((a, b) => Math.abs(Math.log(b[1].value)) - Math.abs(Math.log(a[1].value)))[0];
-  return `On the largest rung (${last.name}, ${(last.params / 1e6).toFixed(1)}M parameters) the fast recipe is ${last.ratio.value.toFixed(2)}× the slow one, ` +
-    `most of it from ${top?.[0]} (${top?.[1].value.toFixed(2)}×); the cost model's median error is ${(100 * fit.relErrorMedian).toFixed(1)}% over the ladder and ` +
-    `${(100 * fit.heldOutRelErrorMedian).toFixed(1)}% on the held-out rung; for ChatGLM2-6B on an A100 it predicts ${p.ratio.toFixed(2)}× (${p['ratio.lo'].toFixed(2)}–${p['ratio.hi'].toFixed(2)}) against the published ${p.published.ratio.toFixed(2)}×.`;
 }
 
 export async function runScale(c: ScaleConfig, seed: number, run: Run, verbose: boolean): Promise<ScaleSummary & Record<string, unknown>> {
@@ -113,7 +105,7 @@ export async function runScale(c: ScaleConfig, seed: number, run: Run, verbose: 
   const chatglm2_a100 = chatglm2A100();
   const costModel = { device: fit.constants, fittedOn: fit.fittedOn, heldOut: fit.heldOut, relErrorMedian: fit.relErrorMedian, heldOutRelErrorMedian: fit.heldOutRelErrorMedian, relErrors: fit.relErrors };
   const allCells = rungs.flatMap((r) => r.cells);
-  return {
+  const numbers = {
     rungs,
     factors,
     measurement: {
@@ -123,11 +115,11 @@ export async function runScale(c: ScaleConfig, seed: number, run: Run, verbose: 
     },
     costModel,
     prediction: { chatglm2_a100 },
-    verdict: plainVerdict(rungs, fit, chatglm2_a100),
     // beyond the contract: how the timing went, for the record
     timing: { interleave: c.measurement.interleave, batchesPerCell: c.measurement.batches, warmupRounds: c.measurement.warmupRounds, coreBusy: load.coreBusy, worstIqrRel: Math.max(...allCells.map((x) => x.iqrRel)) },
     data: task.manifest,
   };
+  return { ...numbers, verdict: scaleVerdict(numbers) };
 }
 
 export const scaleKind: ExperimentKind<ScaleConfig> = {

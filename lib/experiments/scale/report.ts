@@ -229,6 +229,7 @@ export function deviceText(d: ScaleNumbers['costModel']['device']): string {
     rate(d.flopsPerSecond, 1e9, 'GFLOP/s', 'FLOP'),
     rate(d.bytesPerSecond, 1e9, 'GB/s', 'byte'),
     typeof k === 'number' && k > 0 ? `${(k * 1e6).toFixed(1)} µs per kernel` : 'no per-kernel term (the non-negative fit set its cost to 0)',
+    ...(typeof d.secondsPerDequantValue === 'number' ? [d.secondsPerDequantValue > 0 ? `${(d.secondsPerDequantValue * 1e9).toFixed(2)} ns per dequantized 4-bit value` : 'no dequantization term (the non-negative fit set its cost to 0)'] : []),
   ].join(', ');
 }
 

@@ -49,7 +49,8 @@ export interface ScaleSummary {
     otherLoad: number;                  // 1-min load average at the start of timing
   };
   costModel: {
-    device: { flopsPerSecond: number; bytesPerSecond: number; secondsPerKernel: number };
+    /** fitted on this machine; a term the non-negative fit dropped has an infinite rate (null in JSON). secondsPerDequantValue: JavaScript dequantization work per 4-bit value. */
+    device: { flopsPerSecond: number; bytesPerSecond: number; secondsPerKernel: number; secondsPerDequantValue?: number };
     fittedOn: string[];                 // rung names
     heldOut: string;                    // rung name
     relErrorMedian: number;             // over every measured cell of the ladder
