@@ -22,6 +22,12 @@ export type { Task, DataConfig } from './task.ts';
 export { aggregateSpeedup, ratioCI, verdictOf } from './speedup/aggregate.ts';
 export type { SpeedupAggregate, RecipeQuality, RunSummary as SpeedupRunSummary } from './speedup/aggregate.ts';
 export { speedupReport, speedupSections, speedupCharts, CLAIM as SPEEDUP_CLAIM, SPEEDUP_LIMITS } from './speedup/report.ts';
+// The scale kind's verdict, pooling and report section (issue 17); the kind itself is in ./scale/.
+export { scaleVerdict, factorShares, ratioTrend, formatParams, COST_MODEL_TARGETS } from './scale/verdict.ts';
+export { combineScaleSummaries } from './scale/combine.ts';
+export type { ScaleNumbers } from './scale/combine.ts';
+export { scaleReport, scaleSections, scaleCharts, scaleGroups, latestScaleGroup, readScaleSummary, deviceText, ladderTable, ratioTable, costModelTable, predictionTable, predictedShapleyTable, qualityTable, measurementTable, SCALE_LIMITS } from './scale/report.ts';
+export type { ScaleGroup, ScaleCharts } from './scale/report.ts';
 export * from './drift/index.ts';
 export * from './qlora/index.ts';
 export * from './simulate/index.ts';
@@ -29,3 +35,4 @@ export { exportRun, openRunModel, EXPORT_FORMATS } from './export/run-export.ts'
 export type { ExportFormat, RunModel } from './export/run-export.ts';
 export { openRun, isRunDir } from './open-run.ts';
 export * from './cost-model/index.ts';
+export * from './scale/index.ts';

@@ -19,6 +19,8 @@ import { qloraKind } from './qlora/kind.ts';
 import { qloraReport } from './qlora/report.ts';
 import { simulateKind } from './simulate/kind.ts';
 import { simReport } from './simulate/report.ts';
+import { scaleKind } from './scale/kind.ts';
+import { scaleReport } from './scale/report.ts';
 
 export interface KindEntry {
   kind: ExperimentKind<unknown>;
@@ -35,6 +37,7 @@ export const KINDS: readonly KindEntry[] = [
   entry(driftKind, ({ runs }) => driftReport(runs)),
   entry(qloraKind, ({ runs }) => qloraReport(runs)),
   entry(simulateKind, ({ runs }) => simReport(runs)),
+  entry(scaleKind, ({ runs }) => scaleReport(runs)),
 ];
 
 /** The shipped kinds (a caller with its own kinds, e.g. a test's toy kind, passes a list of its own). */

@@ -20,6 +20,7 @@ import { planExperiment, type ExperimentPlan, type PlannedRun } from './spec.ts'
 import type { ExperimentKind } from './kind.ts';
 import { experimentKinds, getExperimentKind } from './registry.ts';
 import { ProgressBoard } from '../measure/index.ts';
+import { allowedCpus } from './cpus.ts';
 
 export interface RunOutcome {
   runId: string;
@@ -118,7 +119,8 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const worker = async () => {
+  const pin = pinning(jobs);
+  const worker = async (slot: number) => {
     for (let p = queue.shift(); p; p = queue.shift()) {
       const dir = join(root, p.runId);
       if (!todo.includes(p)) {
@@ -129,7 +131,11 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
       }
       const args = [bin, 'run', file, '--root', root, '--only', p.runId, '--json', ...(opts.verbose ? ['--progress'] : []), ...(opts.set ?? []).flatMap((x) => ['--set', x])];
       const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: workerEnv });
+        // Pinned: worker `slot` runs under `taskset -c <cpu>`, alone on its core (timed runs must not share one).
+        const cpu = pin?.[slot];
+        const child = cpu === undefined
+          ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: workerEnv })
+          : spawn(TASKSET, ['-c', String(cpu), process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...workerEnv, LEDGERLAB_PINNED_CPU: String(cpu) } });
         live.add(child);
         board.add(p.runId);
         let err = '';
@@ -160,12 +166,26 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
     }
   };
   try {
-    await Promise.all(Array.from({ length: jobs }, worker));
+    await Promise.all(Array.from({ length: jobs }, (_, slot) => worker(slot)));
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
   return planned.map((p) => outcomes.get(p.runId)!);
+}
+
+const TASKSET = '/usr/bin/taskset';
+
+/**
+ * The CPU each worker slot is pinned to: slot i → the i-th CPU this process may use, when there are at least as
+ * many CPUs as workers and taskset exists (Linux, util-linux); otherwise undefined (workers float, as before).
+ * LEDGERLAB_PIN=0 turns pinning off.
+ */
+function pinning(jobs: number): number[] | undefined {
+  if (process.env.LEDGERLAB_PIN === '0' || process.platform !== 'linux' || !existsSync(TASKSET)) return undefined;
+  const cpus = allowedCpus();
+  if (!cpus || cpus.length < jobs) return undefined;
+  return cpus.slice(0, jobs);
 }
 
 /**

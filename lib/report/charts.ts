@@ -303,6 +303,8 @@ export interface LineBandOptions extends ChartCommon {
   series?: { title: string };
   /** Log-scale y (e.g. loss). */
   logY?: boolean;
+  /** Log-scale x (e.g. parameters along a model-size ladder). */
+  logX?: boolean;
 }
 
 /** One line per series over x (steps, cycles) with its 95% interval as a translucent band. */
@@ -318,7 +320,7 @@ export function lineBandChart(o: LineBandOptions): Chart {
   const series = [...new Set(data.map((d) => d.series))];
   const color = { field: 'series', type: 'nominal', sort: series, title: o.series?.title ?? 'series', ...(o.series ? {} : { legend: null }) };
   const yScale = o.logY ? { type: 'log' } : { zero: false };
-  const x = { field: 'x', type: 'quantitative', title: axisTitle(o.x) };
+  const x = { field: 'x', type: 'quantitative', title: axisTitle(o.x), ...(o.logX ? { scale: { type: 'log' } } : {}) };
   return base('line-band', o, data, {
     layer: [
       { mark: { type: 'area', opacity: 0.22 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale, title: axisTitle(o.y) }, y2: { field: 'hi' }, color } },
@@ -395,6 +397,8 @@ export interface ScatterOptions extends ChartCommon {
   series?: { title: string };
   logX?: boolean;
   logY?: boolean;
+  /** Draw the y = x line across the points' range (predicted vs measured). */
+  identity?: boolean;
 }
 
 /** Points (e.g. ROI vs budget), coloured by series, optionally labelled. */
@@ -409,7 +413,13 @@ export function scatterChart(o: ScatterOptions): Chart {
   const color = { field: 'series', type: 'nominal', sort: series, title: o.series?.title ?? 'series', ...(o.series ? {} : { legend: null }) };
   const x = { field: 'x', type: 'quantitative', title: axisTitle(o.x), scale: o.logX ? { type: 'log', padding: 12 } : { zero: false, padding: 12 } };
   const y = { field: 'y', type: 'quantitative', title: axisTitle(o.y), scale: o.logY ? { type: 'log', padding: 12 } : { zero: false, padding: 12 } };
-  const layer: VegaLiteSpec[] = [{ mark: { type: 'point', filled: true, size: 60, opacity: 0.85 }, encoding: { x, y, color } }];
+  const layer: VegaLiteSpec[] = [];
+  if (o.identity) {
+    const all = data.flatMap((d) => [d.x, d.y]);
+    const ends = [Math.min(...all), Math.max(...all)].map((v) => ({ x: v, y: v }));
+    layer.push({ mark: { type: 'line', color: '#888', strokeDash: [4, 3] }, data: { values: ends }, encoding: { x, y } });
+  }
+  layer.push({ mark: { type: 'point', filled: true, size: 60, opacity: 0.85 }, encoding: { x, y, color } });
   if (data.some((d) => d.label)) layer.push({ mark: { type: 'text', align: 'left', dx: 6, fontSize: 10, color: '#333' }, encoding: { x, y, text: { field: 'label' } } });
   return base('scatter', o, data, { layer });
 }

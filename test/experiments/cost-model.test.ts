@@ -95,6 +95,11 @@ test('storage bytes per element agree with lib/quant for whole blocks', () => {
   const q = countStep(TINY, { ...LORA1, storage: 'nf4' }, BATCH);
   assert.is(q.bytes.dequant, 2 * 128 * 2 * 4);
   assert.is(q.bytes.weights, 2 * 128 * 0.5625 + 2 * 40 * 4);
+  // and dequantizes every block weight value once per read (this engine does it in JavaScript, value by value):
+  // forward + backward = 2 × 128, checkpointed + recompute = 3 × 128; an fp32 base none
+  assert.is(q.dequantValues, 2 * 128);
+  assert.is(countStep(TINY, { ...LORA1, storage: 'nf4', checkpoint: true }, BATCH).dequantValues, 3 * 128);
+  assert.is(countStep(TINY, LORA1, BATCH).dequantValues, 0);
 });
 
 function syntheticCells(dev: Device): CostCell[] {
@@ -114,6 +119,16 @@ test('fitDevice recovers known constants from synthetic cells', () => {
   assert.ok(fit.relErrorMedian < 1e-9);
   assert.is(fit.relErrors.length, 10);
   assert.is(fit.device.fitted, true);
+});
+
+test('fitDevice recovers a per-dequantized-value cost (the fourth constant); GPUs without one predict as before', () => {
+  const truth: Device = { ...DEVICES['cpu-this-machine'], peakFlops: { fp32: 3e10, fp16: 3e10, bf16: 3e10 }, bandwidth: 7e9, kernelOverhead: 1.5e-5, secondsPerDequantValue: 4e-9 };
+  const fit = fitDevice(syntheticCells(truth));
+  close(fit.coefficients[3], 4e-9, 1e-8);
+  close(fit.device.bandwidth, 7e9, 1e-8);
+  assert.ok(fit.relErrorMedian < 1e-9);
+  const c = countStep(TINY, { ...LORA1, storage: 'nf4' }, BATCH);
+  assert.is(predictStepTime(c, { ...truth, secondsPerDequantValue: undefined }) + 256 * 4e-9, predictStepTime(c, truth));
 });
 
 test('fitDevice keeps coefficients non-negative: a device with no kernel overhead fits exactly 0', () => {

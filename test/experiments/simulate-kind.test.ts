@@ -14,9 +14,9 @@ const root = mkdtempSync(join(tmpdir(), 'll-simkind-'));
 const file = join(repoRoot, 'experiments', 'sim-quick.json');
 
 test('the registry lists every shipped kind once, simulate among them, with its report section', () => {
-  assert.equal(experimentKinds().map((k) => k.kind), ['speedup', 'finetune', 'drift', 'qlora', 'simulate']);
+  assert.equal(experimentKinds().map((k) => k.kind), ['speedup', 'finetune', 'drift', 'qlora', 'simulate', 'scale']);
   assert.is(getExperimentKind('simulate'), simulateKind);
-  assert.equal(Object.keys(reportSections()).sort(), ['drift', 'qlora', 'simulate', 'speedup']);
+  assert.equal(Object.keys(reportSections()).sort(), ['drift', 'qlora', 'scale', 'simulate', 'speedup']);
   assert.is(KINDS.find((e) => e.kind.kind === 'finetune')!.report, undefined);
 });
 

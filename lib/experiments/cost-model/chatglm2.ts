@@ -82,7 +82,7 @@ export interface Chatglm2Prediction {
 }
 
 function stepTime(c: StepCounts, d: Device, effFlop: number, effBw: number): number {
-  return c.flops.total / (d.peakFlops[c.compute] * effFlop) + c.bytes.total / (d.bandwidth * effBw) + c.kernels * d.kernelOverhead;
+  return c.flops.total / (d.peakFlops[c.compute] * effFlop) + c.bytes.total / (d.bandwidth * effBw) + c.kernels * d.kernelOverhead + c.dequantValues * (d.secondsPerDequantValue ?? 0);
 }
 
 const FACTORS = ['method', 'padding', 'prefix', 'checkpoint', 'quant'] as const;

@@ -20,6 +20,13 @@ export interface StepCounts {
   padding: { positions: number; flops: number };
   bytes: { weights: number; dequant: number; activations: number; optimizer: number; total: number };
   kernels: number;
+  /**
+   * Quantized weight values dequantized per step (reads × quantized block parameters). On a GPU the
+   * dequantization is fused into a kernel and costs its bytes (counted above); on this engine (tfjs-wasm) it
+   * runs in JavaScript, value by value, before the tile is uploaded: a cost per value of its own, which
+   * devices with `secondsPerDequantValue` charge (lib/experiments/cost-model/device.ts).
+   */
+  dequantValues: number;
   trainableParams: number;
 }
 
@@ -119,6 +126,7 @@ export function countStep(m: ModelShape, r: CostRecipe, b: BatchStats): StepCoun
     padding: { positions: padPositions, flops: (total * padPositions) / N },
     bytes: { weights, dequant, activations, optimizer, total: weights + dequant + activations + optimizer },
     kernels,
+    dequantValues: isQuantized(r.storage) ? reads * params.blockLinear : 0,
     trainableParams: params.trainable,
   };
 }

@@ -16,6 +16,11 @@ export interface Device {
   bandwidth: number;
   /** seconds per kernel launch (launch latency + tail), independent of size. */
   kernelOverhead: number;
+  /**
+   * seconds per weight value dequantized outside the matmul kernels (tfjs-wasm here: JavaScript, per value).
+   * Absent (0) where dequantization is fused into the kernels and costs only its bytes (GPUs).
+   */
+  secondsPerDequantValue?: number;
   /** fraction of peak FLOP/s and bandwidth actually reached: predictions are intervals over [lo, hi]. */
   efficiency: { lo: number; hi: number };
   /** false for a placeholder whose constants are guesses awaiting fitDevice on measured cells. */
@@ -40,22 +45,23 @@ export type DeviceName = keyof typeof DEVICES;
 
 /** Seconds for one step at the given efficiency (default: the device's; fitted devices use 1). */
 export function predictStepTime(c: StepCounts, d: Device, efficiency = 1): number {
-  return c.flops.total / (d.peakFlops[c.compute] * efficiency) + c.bytes.total / (d.bandwidth * efficiency) + c.kernels * d.kernelOverhead;
+  return c.flops.total / (d.peakFlops[c.compute] * efficiency) + c.bytes.total / (d.bandwidth * efficiency) + c.kernels * d.kernelOverhead + c.dequantValues * (d.secondsPerDequantValue ?? 0);
 }
 
 export interface Cell { counts: StepCounts; seconds: number }
 export interface DeviceFit {
   device: Device;
-  /** seconds per FLOP, per byte, per kernel (the fitted non-negative coefficients). */
-  coefficients: [number, number, number];
+  /** seconds per FLOP, per byte, per kernel, per dequantized value (the fitted non-negative coefficients). */
+  coefficients: [number, number, number, number];
   relErrors: number[];
   relErrorMedian: number;
 }
 
 /**
  * Non-negative least squares on relative error (each row divided by its measured seconds, so a 10 ms cell
- * weighs as much as a 1 s one). Three unknowns, so the active set is found exactly by trying all 8 subsets of
- * free coefficients and keeping the feasible one with the smallest residual.
+ * weighs as much as a 1 s one). Four unknowns (s/FLOP, s/byte, s/kernel, s/dequantized value; the last is 0
+ * when no cell dequantizes), so the active set is found exactly by trying all 15 non-empty subsets of free
+ * coefficients and keeping the feasible one with the smallest residual.
  */
 export function fitDevice(cells: readonly Cell[], name = 'fitted'): DeviceFit {
   if (cells.length < 3) throw new LedgerLabError({ kind: 'data', problem: `fitting 3 device constants needs at least 3 cells, got ${cells.length}`, where: 'fitDevice(cells)' });
@@ -64,24 +70,24 @@ export function fitDevice(cells: readonly Cell[], name = 'fitted'): DeviceFit {
     if (c.counts.compute !== compute) throw new LedgerLabError({ kind: 'data', problem: `cell ${i} computes in ${c.counts.compute}, cell 0 in ${compute}: fit one compute dtype at a time`, where: `fitDevice(cells[${i}])` });
     if (!(c.seconds > 0)) throw new LedgerLabError({ kind: 'data', problem: `cell ${i} has non-positive seconds ${c.seconds}`, where: `fitDevice(cells[${i}]).seconds` });
   });
-  const rows = cells.map((c) => [c.counts.flops.total, c.counts.bytes.total, c.counts.kernels].map((x) => x / c.seconds));
+  const rows = cells.map((c) => [c.counts.flops.total, c.counts.bytes.total, c.counts.kernels, c.counts.dequantValues ?? 0].map((x) => x / c.seconds));
   let best: { x: number[]; sse: number } | undefined;
-  for (let mask = 1; mask < 8; mask++) {
-    const free = [0, 1, 2].filter((j) => mask & (1 << j));
+  for (let mask = 1; mask < 16; mask++) {
+    const free = [0, 1, 2, 3].filter((j) => mask & (1 << j));
     const x = solveSubset(rows, free);
     if (!x || x.some((v) => v < 0)) continue;
     const sse = rows.reduce((a, row) => a + (row.reduce((s, v, j) => s + v * x[j], 0) - 1) ** 2, 0);
     if (!best || sse < best.sse - 1e-15) best = { x, sse };
   }
   if (!best) throw new LedgerLabError({ kind: 'data', problem: 'no non-negative fit exists for these cells', where: 'fitDevice(cells)' });
-  const [sFlop, sByte, sKernel] = best.x;
+  const [sFlop, sByte, sKernel, sDequant] = best.x;
   const peak = sFlop > 0 ? 1 / sFlop : Infinity;
   const device: Device = {
-    name, peakFlops: { fp32: peak, fp16: peak, bf16: peak }, bandwidth: sByte > 0 ? 1 / sByte : Infinity, kernelOverhead: sKernel,
+    name, peakFlops: { fp32: peak, fp16: peak, bf16: peak }, bandwidth: sByte > 0 ? 1 / sByte : Infinity, kernelOverhead: sKernel, secondsPerDequantValue: sDequant,
     efficiency: { lo: 1, hi: 1 }, fitted: true, source: `fitDevice on ${cells.length} ${compute} cells`,
   };
   const relErrors = cells.map((c) => Math.abs(predictStepTime(c.counts, device) - c.seconds) / c.seconds);
-  return { device, coefficients: [sFlop, sByte, sKernel], relErrors, relErrorMedian: median(relErrors) };
+  return { device, coefficients: [sFlop, sByte, sKernel, sDequant], relErrors, relErrorMedian: median(relErrors) };
 }
 
 /** Least squares for rows·x ≈ 1 with only the `free` coefficients non-zero (normal equations, Gaussian elimination). */
@@ -104,7 +110,7 @@ function solveSubset(rows: number[][], free: number[]): number[] | undefined {
       for (let j = c; j <= k; j++) A[i][j] -= f * A[c][j];
     }
   }
-  const x = [0, 0, 0];
+  const x = [0, 0, 0, 0];
   free.forEach((j, i) => { x[j] = A[i][k] / A[i][i] / scale[i]; });
   return x;
 }
