@@ -7,7 +7,7 @@
 import { s, type Infer } from '../../config/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import { DataSchema } from '../task.ts';
-import { PretrainSchema, QualityEvalSchema } from '../base.ts';
+import { TaskPretrainSchema, QualityEvalSchema } from '../base.ts';
 
 export const RungSchema = s.object({
   name: s.string().optional().describe("the rung's name in the summary; default 'r0', 'r1', … in ladder order"),
@@ -32,6 +32,15 @@ export const MeasurementSchema = s.object({
 });
 export type MeasurementConfig = Infer<typeof MeasurementSchema>;
 
+/**
+ * The task kinds' pretraining with 'text' as the default data: the bases this kind was measured with
+ * (docs/measurements/2026-12-01-scale-quick.md); 'pairs' (the other task kinds' default) is there to choose.
+ */
+const ScalePretrainSchema = s.object({
+  ...TaskPretrainSchema.shape,
+  data: s.enum(['pairs', 'text'] as const).default('text').describe(TaskPretrainSchema.shape.data.doc ?? ''),
+});
+
 export const ScaleSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
   rungs: s.array(RungSchema, { min: 2 }).describe('the ladder, smallest first; the largest is held out of the cost-model fit'),
@@ -41,12 +50,12 @@ export const ScaleSchema = s.object({
     slow: s.number({ exclusiveMin: 0 }).default(2e-2).describe("P-Tuning v2 learning rate (ChatGLM's script: 2e-2)"),
   }).default({ fast: 5e-3, slow: 2e-2 }),
   measurement: MeasurementSchema.default(MeasurementSchema.parse({})),
-  pretrain: PretrainSchema.default(PretrainSchema.parse({})).describe('pretraining of the bases the quality runs start from'),
+  pretrain: ScalePretrainSchema.default(ScalePretrainSchema.parse({})).describe('pretraining of the bases the quality runs start from'),
   quality: s.object({
     rungs: s.array(s.string()).default([]).describe('rung names that get quality runs (fast and slow recipe); [] = none'),
     trainSteps: s.int({ min: 1 }).default(200).describe('optimizer steps of each quality run'),
-    eval: QualityEvalSchema.default({ count: 32, maxNew: 64 }),
-  }).default({ rungs: [], trainSteps: 200, eval: { count: 32, maxNew: 64 } }),
+    eval: QualityEvalSchema.default(QualityEvalSchema.parse({ count: 32, maxNew: 64 })),
+  }).default({ rungs: [], trainSteps: 200, eval: QualityEvalSchema.parse({ count: 32, maxNew: 64 }) }),
 });
 export type ScaleConfig = Infer<typeof ScaleSchema>;
 
