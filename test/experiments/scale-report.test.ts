@@ -120,9 +120,9 @@ test('measurement conditions and the verdict', () => {
   const [m] = tables('Measurement conditions');
   assert.equal(text(m!), [
     ['interleaved rounds per cell', '8–40 (every round times every cell once, seeded shuffled order)'],
-    ['IQR / median target', '5%'],
+    ["spread of each cell's median (IQR of its bootstrap distribution / median): target", '5%'],
     ['cells over the target', '0 of 6'],
-    ['IQR / median, median and max over cells', '3.0%, 3.0%'],
+    ['spread of the median, median and max over cells', '3.0%, 3.0%'],
     ['rounds taken, median over cells', '12'],
     ['CPU pinned', 'cpu 1 (taskset)'],
     ['1-min load average at the start of timing', '0.12'],

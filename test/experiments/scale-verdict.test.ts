@@ -14,7 +14,7 @@ const sentences = (s: string) => s.split(/(?<=\.) (?=[A-Z0-9])/);
 
 const RATIO = 'Measured fast/slow ratio (samples/s) on 2 rungs from 500k to 26M parameters: r0 (500k) 3.00× [2.80, 3.20], r1 (26M) 2.40× [2.20, 2.60].';
 const SHARES = 'Shares of the log-ratio along the ladder (r0 → r1): gradient checkpointing 42.8% → 68.0%; the 4-bit base 36.9% → 21.1%; padding 20.3% → 11.0%; prefix length 0.0% → 2.3%; the method (LoRA vs P-Tuning v2) 0.0% → -2.3%.';
-const COST = 'The cost model, its three device constants fitted on r0, has a median relative step-time error of 8.2% over all 6 measured cells (target ≤ 15%: met) and 19.5% on the held-out r1 (target ≤ 25%: met); cell errors range 2.0%–25.0%.';
+const COST = 'The cost model, its device constants fitted on r0, has a median relative step-time error of 8.2% over all 6 measured cells (target ≤ 15%: met) and 19.5% on the held-out r1 (target ≤ 25%: met); cell errors range 2.0%–25.0%.';
 const PRED = 'For ChatGLM2-6B on a100-80gb the cost model predicts LoRA at 23.29 (15.84–30.46) vs P-Tuning v2 at 12.90 (8.72–16.99) samples/s, a ratio of 1.81× [1.72, 1.94], against the published 21.67 vs 5.81 (3.73×): the published ratio lies above the predicted interval.';
 const PRED_FACTOR = 'Of the predicted ratio, gradient checkpointing carries the most (1.44×), the same factor as on the largest measured rung.';
 const MEMORY = 'Predicted peak memory: LoRA 7.14 GiB vs P-Tuning v2 4.58 GiB (published 5.14 vs 5.78 GB).';
@@ -57,12 +57,12 @@ test('one seed: no intervals anywhere, and the verdict says so instead of invent
 test('cost model misses its targets: says missed and that the A100 prediction is not backed by the fit; unpinned, cells over target', () => {
   const v = sentences(scaleVerdict(craftSummary({ relErrorMedian: 0.214, heldOutRelErrorMedian: 0.402, cpuPinned: null, cellsOverTarget: 2 })));
   assert.equal(v.slice(5, 8), [
-    'The cost model, its three device constants fitted on r0, has a median relative step-time error of 21.4% over all 6 measured cells (target ≤ 15%: missed) and 40.2% on the held-out r1 (target ≤ 25%: missed); cell errors range 2.0%–25.0%.',
+    'The cost model, its device constants fitted on r0, has a median relative step-time error of 21.4% over all 6 measured cells (target ≤ 15%: missed) and 40.2% on the held-out r1 (target ≤ 25%: missed); cell errors range 2.0%–25.0%.',
     'So the A100 prediction that follows is not backed by a fit to this machine\'s measured steps: read it as an estimate, not as a check of the published figure.',
     PRED,
   ]);
   assert.equal(v.slice(10, 12), [
-    '2 of 6 cells kept an IQR at or above the 5% target after 40 rounds: their medians are less certain than the rest.',
+    '2 of 6 cells kept a median spread (IQR of the median) at or above the 5% target after 40 rounds: their medians are less certain than the rest.',
     'The timing was not pinned to a core (1-min load 0.12 at its start).',
   ]);
   // Only the held-out target missed: still "missed", still the caveat.

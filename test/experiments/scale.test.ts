@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ScaleSchema, buildLadder, loraRankFor, prefixFor, checkScaleConfig, runRounds, roundOrder, shouldStop, iqrRel,
+  ScaleSchema, buildLadder, loraRankFor, prefixFor, checkScaleConfig, runRounds, roundOrder, shouldStop, iqrRel, medianSpread,
   fitLadder, meanCounts, ratioAndShares, bootstrapShares, isDegenerate, parseCpuList, allowedCpus, chatglm2A100, costRecipe,
   predictStepTime, runExperiment, type FitCell, type ScaleSummary, type Device,
 } from '../../lib/experiments/index.ts';
@@ -83,13 +83,20 @@ test('rounds: the adaptive stop rule on given times', async () => {
   assert.is(shouldStop([[1, 1, 1], [2, 2, 2]], o), true); // both quiet at roundsMin
   assert.is(shouldStop([[1, 1, 1], [1, 2, 3]], o), false); // one noisy cell keeps going
   assert.is(shouldStop([[1, 1, 1, 1, 1, 1], [1, 2, 3, 1, 2, 3]], o), true); // roundsMax
-  // cell 1 is noisy for its first 4 rounds, then quiet: the run goes on until its IQR falls under 5%
-  const fake = [[1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [1, 1.5, 1, 1.5, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2]];
-  const r = await runRounds(2, { warmupRounds: 0, roundsMin: 3, roundsMax: 10, iqrTarget: 0.05, seed: 0 }, (c, round) => fake[c][round]);
-  // after 8 rounds cell 1, sorted, is [1, 1, 1.2 ×4, 1.5, 1.5]: q1 1.15, q3 1.275 → 0.104; after 9, q1 = q3 = 1.2 → 0
+  // cell 1 is noisy for its first rounds, then quiet: the run goes on until its MEDIAN's spread falls under 5%
+  const fake = [[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [1, 1.5, 1, 1.5, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2]];
+  const r = await runRounds(2, { warmupRounds: 0, roundsMin: 3, roundsMax: 12, iqrTarget: 0.05, seed: 0 }, (c, round) => fake[c][round]);
+  const first = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12].find((k) => medianSpread(fake[1].slice(0, k), 1) < 0.05);
+  assert.is(r.rounds, first);
+  assert.ok(r.rounds > 4 && r.rounds < 12, `stopped after ${r.rounds}`);
+  assert.equal(r.spread, [0, medianSpread(fake[1].slice(0, r.rounds), 1)]);
+  // the samples' IQR of the same cell is still 0.104 after 8 rounds (sorted [1, 1, 1.2 ×4, 1.5, 1.5]):
+  // more rounds shrink the median's spread, not the samples' IQR
   assert.ok(Math.abs(iqrRel(fake[1].slice(0, 8)) - (1.275 - 1.15) / 1.2) < 1e-12);
-  assert.is(r.rounds, 9);
-  assert.is(iqrRel(r.times[1]), 0);
+  assert.is(medianSpread([2]), Infinity);
+  assert.is(medianSpread([3, 3, 3, 3]), 0);
+  const alternating = (n: number) => Array.from({ length: n }, (_, i) => 1 + (i % 5) * 0.1);
+  assert.ok(medianSpread(alternating(60)) < medianSpread(alternating(10)) / 2, 'the spread of the median shrinks like 1/√n');
   const stuck = await runRounds(2, { warmupRounds: 0, roundsMin: 3, roundsMax: 4, iqrTarget: 0.05, seed: 0 }, (c, round) => (c === 0 ? 1 : [1, 2, 3, 4][round]));
   assert.is(stuck.rounds, 4);
   assert.equal(stuck.overTarget, [1]);

@@ -18,7 +18,7 @@ import type { Run } from '../../results/index.ts';
 import { ScaleSchema, checkScaleConfig, type ScaleConfig } from './config.ts';
 import { buildLadder, costRecipe, type Rung } from './ladder.ts';
 import { buildCells, otherLoad, pinnedLabel, type TimedCell } from './measure.ts';
-import { runRounds, iqrRel, medianOf } from './rounds.ts';
+import { runRounds, iqrRel, medianOf, medianSpread } from './rounds.ts';
 import { fitLadder, type FitCell } from './fit.ts';
 import { bootstrapShares } from './intervals.ts';
 import { chatglm2A100 } from './prediction.ts';
@@ -26,7 +26,7 @@ import { rungQuality, rungBaseConfig } from './quality.ts';
 import type { ScaleSummary, ScaleRung } from './summary.ts';
 import { scaleVerdict } from './verdict.ts';
 
-interface Measured { cell: TimedCell; times: number[] }
+interface Measured { cell: TimedCell; times: number[]; spread: number }
 
 async function measure(c: ScaleConfig, ladder: readonly Rung[], task: Awaited<ReturnType<typeof prepareTask>>, seed: number, run: Run, verbose: boolean): Promise<{ measured: Measured[]; factors: string[] }> {
   const m = c.measurement;
@@ -42,12 +42,12 @@ async function measure(c: ScaleConfig, ladder: readonly Rung[], task: Awaited<Re
       const r = await runRounds(set.cells.length, { warmupRounds: m.warmupRounds, roundsMin: m.roundsMin, roundsMax: m.roundsMax, iqrTarget: m.iqrTarget, seed: `${seed}:${group.map((g) => g.name).join(',')}` },
         (i) => set.cells[i].time(),
         (round, times) => {
-          const over = times.filter((t) => !(iqrRel(t) < m.iqrTarget)).length;
-          const worst = Math.max(...times.map((t) => (t.length > 1 ? iqrRel(t) : 0)));
+          const over = times.filter((t, c) => !(medianSpread(t, c) < m.iqrTarget)).length;
+          const worst = Math.max(...times.map((t, c) => (t.length > 1 ? medianSpread(t, c) : 0)));
           run.logMetrics({ phase: 'rounds', rungs: group.map((g) => g.name).join(','), round, cellsOverTarget: over, worstIqrRel: worst, seconds: (performance.now() - t0) / 1000 });
           if (verbose) process.stderr.write(`scale: round ${round} (${group.map((g) => g.name).join(',')}): ${over}/${times.length} cells over IQR ${m.iqrTarget}, worst ${worst.toFixed(3)}, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
         });
-      set.cells.forEach((cell, i) => measured.push({ cell: { ...cell, rung: cell.rung + offset }, times: r.times[i] }));
+      set.cells.forEach((cell, i) => measured.push({ cell: { ...cell, rung: cell.rung + offset }, times: r.times[i], spread: r.spread[i] }));
     } finally {
       set.dispose();
     }
@@ -83,10 +83,10 @@ export async function runScale(c: ScaleConfig, seed: number, run: Run, verbose: 
   for (const [ri, rung] of ladder.entries()) {
     const idx = measured.flatMap((m, i) => (m.cell.rung === ri ? [i] : []));
     const cells = idx.map((i) => {
-      const { cell, times } = measured[i];
+      const { cell, times, spread } = measured[i];
       const n = cell.batches.length;
       return {
-        switched: cell.switched, seconds: medianOf(times), iqrRel: iqrRel(times), rounds: times.length,
+        switched: cell.switched, seconds: medianOf(times), iqrRel: spread, sampleIqrRel: iqrRel(times), rounds: times.length,
         predictedSeconds: fit.cells[i].predictedSeconds, relError: fit.cells[i].relError, heldOut: fit.cells[i].heldOut,
         batch: {
           batchSize: cell.batches.reduce((a, b) => a + b.batchSize, 0) / n,

@@ -202,13 +202,15 @@ export function measurementTable(s: ScaleNumbers, runs: readonly RunEntry[]): Ta
   const m = s.measurement;
   const cells = s.rungs.flatMap((r) => r.cells);
   const iqr = cells.map((c) => c.iqrRel);
+  const sample = cells.flatMap((c) => (typeof c.sampleIqrRel === 'number' ? [c.sampleIqrRel] : []));
   return table({
     columns: [{ key: 'k', title: 'condition' }, { key: 'v', title: 'value' }],
     rows: [
       { k: 'interleaved rounds per cell', v: `${m.roundsMin}–${m.roundsMax} (every round times every cell once, seeded shuffled order)` },
-      { k: 'IQR / median target', v: `${Number((m.iqrTarget * 100).toFixed(1))}%` },
+      { k: 'spread of each cell\'s median (IQR of its bootstrap distribution / median): target', v: `${Number((m.iqrTarget * 100).toFixed(1))}%` },
       { k: 'cells over the target', v: `${m.cellsOverTarget} of ${cells.length}` },
-      { k: 'IQR / median, median and max over cells', v: cells.length ? `${formatPct(median(iqr))}, ${formatPct(Math.max(...iqr))}` : '—' },
+      { k: 'spread of the median, median and max over cells', v: cells.length ? `${formatPct(median(iqr))}, ${formatPct(Math.max(...iqr))}` : '—' },
+      ...(sample.length ? [{ k: 'IQR / median of single rounds, median and max over cells', v: `${formatPct(median(sample))}, ${formatPct(Math.max(...sample))}` }] : []),
       { k: 'rounds taken, median over cells', v: cells.length ? String(median(cells.map((c) => c.rounds))) : '—' },
       { k: 'CPU pinned', v: m.cpuPinned ?? 'no' },
       { k: '1-min load average at the start of timing', v: m.otherLoad.toFixed(2) },

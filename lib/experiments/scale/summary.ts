@@ -4,9 +4,11 @@ export interface Est { value: number; lo?: number; hi?: number }
 export interface ScaleCell {
   /** factors switched to the slow recipe's level ([] = the fast recipe, all five = the slow one). */
   switched: string[];
-  /** measured seconds per step: median over rounds, and IQR / median. */
+  /** measured seconds per step: median over rounds; iqrRel = the spread of that median (IQR of its bootstrap
+   *  distribution / median, what the stop rule targets); sampleIqrRel = IQR / median of the single rounds. */
   seconds: number;
   iqrRel: number;
+  sampleIqrRel?: number;
   rounds: number;
   /** cost-model prediction for this cell with the fitted CPU device, and |pred − meas| / meas. */
   predictedSeconds: number;

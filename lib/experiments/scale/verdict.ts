@@ -126,7 +126,7 @@ function costModel(s: ScaleNumbers): { text: string; met: boolean } {
   const okAll = c.relErrorMedian <= COST_MODEL_TARGETS.relErrorMedian;
   const okHeld = c.heldOutRelErrorMedian <= COST_MODEL_TARGETS.heldOutRelErrorMedian;
   const range = c.relErrors.length ? `; cell errors range ${formatPct(Math.min(...c.relErrors))}–${formatPct(Math.max(...c.relErrors))}` : '';
-  const text = `The cost model, its three device constants fitted on ${list(c.fittedOn)}, has a median relative step-time error of ${formatPct(c.relErrorMedian)} over all ${n} measured cells (target ≤ 15%: ${okAll ? 'met' : 'missed'}) and ${formatPct(c.heldOutRelErrorMedian)} on the held-out ${c.heldOut} (target ≤ 25%: ${okHeld ? 'met' : 'missed'})${range}.`;
+  const text = `The cost model, its device constants fitted on ${list(c.fittedOn)}, has a median relative step-time error of ${formatPct(c.relErrorMedian)} over all ${n} measured cells (target ≤ 15%: ${okAll ? 'met' : 'missed'}) and ${formatPct(c.heldOutRelErrorMedian)} on the held-out ${c.heldOut} (target ≤ 25%: ${okHeld ? 'met' : 'missed'})${range}.`;
   return { text, met: okAll && okHeld };
 }
 
@@ -161,7 +161,7 @@ function measurement(s: ScaleNumbers): string[] {
   const m = s.measurement;
   const n = s.rungs.reduce((a, r) => a + r.cells.length, 0);
   const out: string[] = [];
-  if (m.cellsOverTarget > 0) out.push(`${m.cellsOverTarget} of ${n} cells kept an IQR at or above the ${pctTarget(m.iqrTarget)} target after ${m.roundsMax} rounds: their medians are less certain than the rest.`);
+  if (m.cellsOverTarget > 0) out.push(`${m.cellsOverTarget} of ${n} cells kept a median spread (IQR of the median) at or above the ${pctTarget(m.iqrTarget)} target after ${m.roundsMax} rounds: their medians are less certain than the rest.`);
   if (m.cpuPinned === null) out.push(`The timing was not pinned to a core (1-min load ${m.otherLoad.toFixed(2)} at its start).`);
   return out;
 }
