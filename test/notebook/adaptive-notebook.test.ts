@@ -6,12 +6,10 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readNotebook } from '../helpers/notebook.ts';
 import { ledgerlab } from '../helpers/cli.ts';
 import { listRuns } from '../../lib/results/index.ts';
 
-interface Output { text?: string | string[]; data?: Record<string, string | string[]> }
-interface Cell { cell_type: string; outputs?: Output[] }
-const join_ = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join('') : x ?? '');
 
 test('06-adaptive-attacks runs an adaptive file and prints the recorded worstCase, population and span numbers', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'll-nb06-'));
@@ -31,10 +29,7 @@ test('06-adaptive-attacks runs an adaptive file and prints the recorded worstCas
   const out = join(tmp, 'nb06.ipynb');
   const r = ledgerlab(['notebook', 'run', '06-adaptive-attacks', '-p', `experiment=${file}`, '-p', `resultsDir=${results}`, '--out', out], { timeoutMs: 900_000 });
   assert.is(r.code, 0, r.stderr);
-  const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[] };
-  const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
-  const text = outputs.map((o) => join_(o.text)).join('');
-  const html = outputs.map((o) => join_(o.data?.['text/html'])).join('');
+  const { text, html } = readNotebook(out);
 
   const runs = listRuns(results);
   assert.is(runs.length, 1);

@@ -3,14 +3,12 @@
 // marks, and prints change points and regression examples.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readNotebook, joinLines } from '../helpers/notebook.ts';
 import { runNotebook } from '../../lib/notebook/runner.ts';
 
-interface Output { output_type: string; text?: string | string[]; data?: Record<string, string | string[]> }
-interface Cell { cell_type: string; source: string | string[]; outputs?: Output[]; metadata: { tags?: string[] } }
-const join1 = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join('') : x ?? '');
 
 const tmp = mkdtempSync(join(tmpdir(), 'll-nb-drift-'));
 const experiment = join(tmp, 'drift-nb.json');
@@ -38,10 +36,10 @@ test('03-rouge-drift runs headless on a tiny config: curves, change points, regr
   const out = join(tmp, 'out.ipynb');
   await execute({ experiment, resultsRoot: join(tmp, 'results'), examples: 2 }, out);
 
-  const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[] };
-  const injected = nb.cells.find((c) => c.metadata.tags?.includes('injected-parameters'))!;
-  assert.match(join1(injected.source), `experiment = "${experiment}";`);
-  const text = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === 'stream').map((o) => join1(o.text)).join('');
+  const { cells, outputs } = readNotebook(out);
+  const injected = cells.find((c) => c.metadata.tags?.includes('injected-parameters'))!;
+  assert.match(joinLines(injected.source), `experiment = "${experiment}";`);
+  const text = outputs.filter((o) => o.output_type === 'stream').map((o) => joinLines(o.text)).join('');
   assert.match(text, 'backend wasm');
   assert.match(text, /finished drift-nb-[0-9a-f]{8}-s0/);
   assert.match(text, /drift-nb-[0-9a-f]{8}-s0: finished, 4 cycle\(s\) logged, last line qlora @ cycle 3/);
@@ -50,9 +48,9 @@ test('03-rouge-drift runs headless on a tiny config: curves, change points, regr
   assert.match(text, 'label-noise, cycle 3: qlora − lora =');
   assert.match(text, /regression examples: [0-4]\n/);
   // Live view (1 run) + held-out curves + window curves: three figures, each an inline SVG.
-  const figures = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === 'display_data' && join1(o.data?.['text/html']).includes('<svg'));
+  const figures = outputs.filter((o) => o.output_type === 'display_data' && joinLines(o.data?.['text/html']).includes('<svg'));
   assert.is(figures.length, 3);
-  assert.match(join1(figures[1]!.data!['text/html']), 'Held-out rouge-l over adaptation cycles — label-noise');
+  assert.match(joinLines(figures[1]!.data!['text/html']), 'Held-out rouge-l over adaptation cycles — label-noise');
 });
 
 test.run();

@@ -2,16 +2,14 @@
 // synthetic data, 1 layer d 32, a few steps, one seed, three dtypes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readNotebook, joinLines } from '../helpers/notebook.ts';
 import { ledgerlab } from '../helpers/cli.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'll-nb-qlora-'));
 
-interface Output { output_type: string; text?: string | string[]; data?: Record<string, string | string[]> }
-interface Cell { cell_type: string; source: string | string[]; outputs?: Output[]; metadata: { tags?: string[] } }
-const join2 = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join('') : x ?? '');
 
 test('02-qlora-vs-fp16 runs a tiny qlora experiment headless and prints memory, parity, projection and verdict', () => {
   const experiment = join(tmp, 'qlora-nb.json');
@@ -30,11 +28,9 @@ test('02-qlora-vs-fp16 runs a tiny qlora experiment headless and prints memory, 
   const root = join(tmp, 'results');
   const r = ledgerlab(['notebook', 'run', '02-qlora-vs-fp16', '-p', `experiment=${experiment}`, '-p', `root=${root}`, '--out', out], { timeoutMs: 240_000 });
   assert.is(r.code, 0, r.stderr);
-  const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[] };
-  const injected = nb.cells.find((c) => c.metadata.tags?.includes('injected-parameters'))!;
-  assert.is(join2(injected.source), `experiment = "${experiment}";\nroot = "${root}";`);
-  const text = nb.cells.flatMap((c) => c.outputs ?? []).map((o) => join2(o.text)).join('');
-  const html = nb.cells.flatMap((c) => c.outputs ?? []).map((o) => join2(o.data?.['text/html'])).join('');
+  const { cells, text, html } = readNotebook(out);
+  const injected = cells.find((c) => c.metadata.tags?.includes('injected-parameters'))!;
+  assert.is(joinLines(injected.source), `experiment = "${experiment}";\nroot = "${root}";`);
   assert.match(text, /qlora-nb-[0-9a-f]{8}-s0: finished/);
   // 12288 linear-weight values: nf4-dq 6384 B (4.156 bits), 0.260 of fp16, 0.130 of fp32; buffers = formula.
   assert.match(text, /nf4-dq\s+4\.156\s+6384\s+yes\s+0\.260\s+0\.130/);

@@ -3,16 +3,14 @@
 // computes from the run files.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readNotebook } from '../helpers/notebook.ts';
 import { ledgerlab, repoRoot } from '../helpers/cli.ts';
 import { aggregateSpeedup } from '../../lib/experiments/index.ts';
 import { listRuns } from '../../lib/results/index.ts';
 
-interface Output { text?: string | string[]; data?: Record<string, string | string[]> }
-interface Cell { cell_type: string; outputs?: Output[] }
-const join_ = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join('') : x ?? '');
 
 test('01-reproduce-3.7x runs the tiny experiment and states the verdict of the run files', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'll-nb01-'));
@@ -20,10 +18,7 @@ test('01-reproduce-3.7x runs the tiny experiment and states the verdict of the r
   const out = join(tmp, 'nb01.ipynb');
   const r = ledgerlab(['notebook', 'run', '01-reproduce-3.7x', '-p', `experiment=${join(repoRoot, 'test', 'fixtures', 'speedup-tiny.json')}`, '-p', `resultsDir=${results}`, '--out', out], { timeoutMs: 600_000 });
   assert.is(r.code, 0, r.stderr);
-  const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[] };
-  const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
-  const text = outputs.map((o) => join_(o.text)).join('');
-  const html = outputs.map((o) => join_(o.data?.['text/html'])).join('');
+  const { text, html } = readNotebook(out);
   const agg = aggregateSpeedup(listRuns(results));
   assert.match(text, agg.verdict);
   assert.match(text, /finished +speedup-tiny-[0-9a-f]{8}-s0/);

@@ -4,17 +4,15 @@
 // generates from the run files it wrote.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readNotebook, joinLines } from '../helpers/notebook.ts';
 import { ledgerlab, repoRoot } from '../helpers/cli.ts';
 import { latestScaleGroup, scaleVerdict, predictionTable, deviceText } from '../../lib/experiments/index.ts';
 import { listRuns } from '../../lib/results/index.ts';
 import { formatCell } from '../../lib/report/index.ts';
 
-interface Output { text?: string | string[]; data?: Record<string, string | string[]> }
-interface Cell { cell_type: string; source: string | string[]; outputs?: Output[]; metadata: { tags?: string[] } }
-const join_ = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join('') : x ?? '');
 
 const tmp = mkdtempSync(join(tmpdir(), 'll-nb05-'));
 const results = join(tmp, 'results');
@@ -24,12 +22,9 @@ test('05-scale-transfer runs a tiny scale experiment and shows its charts, table
   const experiment = join(repoRoot, 'test', 'fixtures', 'scale-tiny.json');
   const r = ledgerlab(['notebook', 'run', '05-scale-transfer', '-p', 'mode=run', '-p', `experiment=${experiment}`, '-p', `resultsDir=${results}`, '--out', out], { timeoutMs: 600_000 });
   assert.is(r.code, 0, r.stderr);
-  const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[] };
-  const injected = nb.cells.find((c) => c.metadata.tags?.includes('injected-parameters'))!;
-  assert.is(join_(injected.source), `mode = "run";\nexperiment = "${experiment}";\nresultsDir = "${results}";`);
-  const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
-  const text = outputs.map((o) => join_(o.text)).join('');
-  const html = outputs.map((o) => join_(o.data?.['text/html'])).join('');
+  const { cells, text, html } = readNotebook(out);
+  const injected = cells.find((c) => c.metadata.tags?.includes('injected-parameters'))!;
+  assert.is(joinLines(injected.source), `mode = "run";\nexperiment = "${experiment}";\nresultsDir = "${results}";`);
   const g = latestScaleGroup(listRuns(results));
   assert.is(g.runs.length, 1);
   assert.match(text, /finished +scale-tiny-[0-9a-f]{8}-s0/);
@@ -50,13 +45,11 @@ test("mode 'load' shows the newest finished scale runs of the folder without run
   const out = join(tmp, 'nb05-load.ipynb');
   const r = ledgerlab(['notebook', 'run', '05-scale-transfer', '-p', 'mode=load', '-p', `resultsDir=${results}`, '--out', out], { timeoutMs: 300_000 });
   assert.is(r.code, 0, r.stderr);
-  const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[] };
-  const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
-  const text = outputs.map((o) => join_(o.text)).join('');
+  const { text, html } = readNotebook(out);
   const g = latestScaleGroup(listRuns(results));
   assert.not.match(text, 'wall time', 'nothing was run');
   assert.match(text, `VERDICT: ${scaleVerdict(g.summary)}`);
-  assert.is((outputs.map((o) => join_(o.data?.['text/html'])).join('').match(/<svg/g) ?? []).length, 2);
+  assert.is((html.match(/<svg/g) ?? []).length, 2);
 });
 
 test.run();

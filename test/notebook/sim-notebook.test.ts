@@ -6,13 +6,11 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readNotebook } from '../helpers/notebook.ts';
 import { ledgerlab } from '../helpers/cli.ts';
 import { listRuns } from '../../lib/results/index.ts';
 import { formatSweepTable, readSimSweeps, shareLabel } from '../../lib/experiments/index.ts';
 
-interface Output { text?: string | string[]; data?: Record<string, string | string[]> }
-interface Cell { cell_type: string; outputs?: Output[] }
-const join_ = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join('') : x ?? '');
 
 test('04-incentive-stress runs sim-quick and prints the recorded table.json numbers', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'll-nb04-'));
@@ -20,10 +18,7 @@ test('04-incentive-stress runs sim-quick and prints the recorded table.json numb
   const out = join(tmp, 'nb04.ipynb');
   const r = ledgerlab(['notebook', 'run', '04-incentive-stress', '-p', `resultsDir=${results}`, '-p', 'budgetMultipliers=0.5,1', '--out', out], { timeoutMs: 600_000 });
   assert.is(r.code, 0, r.stderr);
-  const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[] };
-  const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
-  const text = outputs.map((o) => join_(o.text)).join('');
-  const html = outputs.map((o) => join_(o.data?.['text/html'])).join('');
+  const { text, html } = readNotebook(out);
 
   const runs = listRuns(results);
   assert.is(runs.length, 1, 'one recorded sweep');
