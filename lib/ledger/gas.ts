@@ -3,7 +3,8 @@
  * receipts. Numbers are gas units, independent of the (zero) base fee of the dev chain.
  */
 import { id as keccakId } from 'ethers';
-import type { LedgerChain, Receipt } from './chain.ts';
+import type { LedgerChain, Receipt, TxRequest } from './chain.ts';
+import type { AttributionLedger } from './bindings/AttributionLedger.ts';
 import { TX_GAS_CAP } from './chain.ts';
 import { deployLedger } from './deploy.ts';
 import { closeAndSettle } from './settle.ts';
@@ -67,6 +68,31 @@ export interface SettlementCurvePoint {
   transactions: number;
 }
 
+/** Fee of each attribution event in the settlement workloads (wei). */
+const EVENT_FEE = 10n ** 12n;
+/** Attribution events per logAttributions transaction in the settlement workloads. */
+export const EVENTS_PER_TX = 4;
+
+/**
+ * The logAttributions transactions of the settlement workloads that credit the items of payees [start, end)
+ * (payee i registered item firstItem + i): events of `per` items with weights 1…7 cycling, EVENTS_PER_TX
+ * events per transaction. Shared by measureSettlementCurve and settleAtScale, so both settle the same epoch.
+ */
+export function attributionTxs(ledger: AttributionLedger, owner: string, firstItem: bigint, start: number, end: number, per = 50): { txs: TxRequest[]; events: number } {
+  const txs: TxRequest[] = [];
+  let events = 0;
+  for (let s = start; s < end; s += EVENTS_PER_TX * per) {
+    const evs = [];
+    for (let e = s; e < Math.min(s + EVENTS_PER_TX * per, end); e += per) {
+      const items = Array.from({ length: Math.min(per, end - e) }, (_, k) => firstItem + BigInt(e + k));
+      evs.push({ fee: EVENT_FEE, items, weights: items.map((_, k) => 1 + (k % 7)) });
+    }
+    events += evs.length;
+    txs.push(ledger.logAttributionsTx(evs, { from: owner, value: BigInt(evs.length) * EVENT_FEE, gas: TX_GAS_CAP }));
+  }
+  return { txs, events };
+}
+
 /**
  * Settlement gas as a function of payees (one item each, `itemsPerEvent` items per event): for each count,
  * a fresh ledger state (snapshot/revert) is filled and settled in pages of `pageSize`.
@@ -83,17 +109,7 @@ export async function measureSettlementCurve(
     const users = await chain.fundedAccounts(n, 10n ** 18n, `${opts.seed ?? 'curve'}-${n}`);
     await chain.sendBatch(users.map((u, i) => ledger.registerTx(keccakId(`curve-${n}-${i}`), 1, 1, { from: u, gas: 300_000n })));
     const first = (await ledger.itemCount()) - BigInt(n) + 1n;
-    const txs = [];
-    let events = 0;
-    for (let s = 0; s < n; s += 4 * per) {
-      const evs = [];
-      for (let e = s; e < Math.min(s + 4 * per, n); e += per) {
-        const items = Array.from({ length: Math.min(per, n - e) }, (_, k) => first + BigInt(e + k));
-        evs.push({ fee: 10n ** 12n, items, weights: items.map((_, k) => 1 + (k % 7)) });
-        events++;
-      }
-      txs.push(ledger.logAttributionsTx(evs, { from: owner, value: BigInt(evs.length) * 10n ** 12n, gas: TX_GAS_CAP }));
-    }
+    const { txs, events } = attributionTxs(ledger, owner, first, 0, n, per);
     // 5 per block: a block of hundreds of ~14 M-gas txs held GBs while being built (docs/adaptive-attacks.md)
     const { receipts } = await chain.sendBatch(txs, { receipts: true, round: 5 });
     const logGas = receipts!.reduce((a, r) => a + r.gasUsed, 0n);

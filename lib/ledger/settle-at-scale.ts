@@ -19,10 +19,11 @@ import { id as keccakId } from 'ethers';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { LedgerLabError } from '../errors.ts';
-import { addressStream, TX_GAS_CAP } from './chain.ts';
+import { addressStream } from './chain.ts';
 import type { LedgerChain, TxRequest } from './chain.ts';
 import { deployLedger } from './deploy.ts';
 import { closeAndSettle } from './settle.ts';
+import { attributionTxs, EVENTS_PER_TX } from './gas.ts';
 
 export interface ScaleSettlementOptions {
   /** Payees per settlement page (as measureSettlementCurve: 500). */
@@ -66,8 +67,6 @@ export interface ScaleSettlementResult {
 }
 
 const PER_EVENT = 50;
-const EVENTS_PER_TX = 4;
-const EVENT_FEE = 10n ** 12n;
 
 /** VmRSS / VmHWM of another process from /proc (Linux); undefined when unreadable. */
 export function procMemory(pid: number): { rssBytes: number; peakBytes: number } | undefined {
@@ -130,16 +129,8 @@ export async function settleAtScale(chain: LedgerChain, n: number, opts: ScaleSe
     await chain.impersonate(users);
     await phase(registration, users.map((u, k) => ledger.registerTx(keccakId(`curve-${n}-${start + k}`), 1, 1, { from: u, gas: 300_000n })), registerRound);
     chain.forgetNonces(users);
-    const txs: TxRequest[] = [];
-    for (let s = start; s < end; s += perTx) {
-      const evs = [];
-      for (let e = s; e < Math.min(s + perTx, end); e += PER_EVENT) {
-        const items = Array.from({ length: Math.min(PER_EVENT, end - e) }, (_, k) => firstItem + BigInt(e + k));
-        evs.push({ fee: EVENT_FEE, items, weights: items.map((_, k) => 1 + (k % 7)) });
-      }
-      logging.events += evs.length;
-      txs.push(ledger.logAttributionsTx(evs, { from: owner, value: BigInt(evs.length) * EVENT_FEE, gas: TX_GAS_CAP }));
-    }
+    const { txs, events } = attributionTxs(ledger, owner, firstItem, start, end, PER_EVENT);
+    logging.events += events;
     await phase(logging, txs, logRound);
     const sample = { payees: end, rssBytes: process.memoryUsage.rss(), ...(chain.pid ? { chainRssBytes: procMemory(chain.pid)?.rssBytes } : {}) };
     samples.push(sample);
