@@ -1,5 +1,5 @@
 /** measure/: timing with warm-up, median and IQR. */
-export { timeRepeats, summarize, quantile, formatStat } from './timing.ts';
+export { timeRepeats, summarize, quantile, quantileOf, median, formatStat } from './timing.ts';
 export type { Stat } from './timing.ts';
 export { meanCI, formatCI, t975 } from './stats.ts';
 export type { Interval, Estimate, MeanCI } from './stats.ts';

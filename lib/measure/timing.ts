@@ -28,6 +28,14 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+/** Quantile of unsorted values (the same linear interpolation); NaN for none. */
+export function quantileOf(xs: readonly number[], q: number): number {
+  return quantile([...xs].sort((a, b) => a - b), q);
+}
+
+/** Median of unsorted values; NaN for none. */
+export const median = (xs: readonly number[]): number => quantileOf(xs, 0.5);
+
 export function summarize(samples: readonly number[]): Stat {
   const s = [...samples].sort((a, b) => a - b);
   const q1 = quantile(s, 0.25);

@@ -6,7 +6,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { scaleVerdict, factorShares, ratioTrend, formatParams, formatRatio } from '../../lib/experiments/scale/verdict.ts';
-import { combineScaleSummaries, median, geoEst } from '../../lib/experiments/scale/combine.ts';
+import { combineScaleSummaries, geoEst } from '../../lib/experiments/scale/combine.ts';
+import { median } from '../../lib/measure/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import { craftSummary, R0, R1, arm, degenerateArm, FACTORS } from '../helpers/scale-summary.ts';
 

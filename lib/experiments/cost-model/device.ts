@@ -5,6 +5,7 @@
  * be fitted by least squares. A handful of constants per device, never one per cell.
  */
 import { LedgerLabError } from '../../errors.ts';
+import { median } from '../../measure/index.ts';
 import type { Compute } from './shape.ts';
 import type { StepCounts } from './count.ts';
 
@@ -113,10 +114,4 @@ function solveSubset(rows: number[][], free: number[]): number[] | undefined {
   const x = [0, 0, 0, 0];
   free.forEach((j, i) => { x[j] = A[i][k] / A[i][i] / scale[i]; });
   return x;
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }

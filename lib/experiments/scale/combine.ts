@@ -15,18 +15,11 @@
  *   - measurement: the widest rounds range, the summed cells over target, the highest load.
  */
 import { LedgerLabError } from '../../errors.ts';
-import { meanCI } from '../../measure/index.ts';
+import { meanCI, median } from '../../measure/index.ts';
 import type { Est, QualityArm, ScaleRung, ScaleSummary } from './summary.ts';
 
 /** A summary before its verdict is written (what the kind hands to scaleVerdict). */
 export type ScaleNumbers = Omit<ScaleSummary, 'verdict'> & { verdict?: string };
-
-export function median(xs: readonly number[]): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** Geometric mean and 95% t-interval of positive values (ratios): one value gives no interval. */
 export function geoEst(values: readonly number[]): Est {

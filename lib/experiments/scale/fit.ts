@@ -7,7 +7,7 @@
  */
 import { LedgerLabError } from '../../errors.ts';
 import { countStep, fitDevice, predictStepTime, type CostBatchStats, type CostRecipe, type ModelShape, type StepCounts, type Device } from '../cost-model/index.ts';
-import { medianOf } from './rounds.ts';
+import { median } from '../../measure/index.ts';
 
 /** One measured cell as the cells.json artefact stores it: enough to count, fit and predict again. */
 export interface FitCell {
@@ -51,7 +51,7 @@ export interface LadderFit {
 /** Fits on every rung but `heldOut` (default: the last, i.e. largest, rung name in `rungOrder`). */
 export function fitLadder(cells: readonly FitCell[], rungOrder: readonly string[], heldOut = rungOrder[rungOrder.length - 1]): LadderFit {
   const counts = cells.map((c) => meanCounts(c.shape, c.recipe, c.batches));
-  const seconds = cells.map((c) => medianOf(c.times));
+  const seconds = cells.map((c) => median(c.times));
   const train = cells.flatMap((c, i) => (c.rung === heldOut ? [] : [{ counts: counts[i], seconds: seconds[i] }]));
   if (train.length < 3) throw new LedgerLabError({ kind: 'config', problem: `only ${train.length} measured cells outside the held-out rung ${heldOut}; the fit needs at least 3`, where: 'rungs', hint: 'give the ladder at least two rungs' });
   const fit = fitDevice(train, 'cpu-fitted');
@@ -65,8 +65,8 @@ export function fitLadder(cells: readonly FitCell[], rungOrder: readonly string[
     fittedOn: rungOrder.filter((r) => r !== heldOut),
     heldOut,
     relErrors,
-    relErrorMedian: medianOf(relErrors),
-    heldOutRelErrorMedian: held.length ? medianOf(held) : NaN,
+    relErrorMedian: median(relErrors),
+    heldOutRelErrorMedian: held.length ? median(held) : NaN,
     cells: out,
   };
 }

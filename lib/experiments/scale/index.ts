@@ -5,7 +5,7 @@ export { ScaleSchema, RungSchema, MeasurementSchema, checkScaleConfig } from './
 export type { ScaleConfig, RungConfig, MeasurementConfig } from './config.ts';
 export { buildLadder, rungModel, loraRankFor, prefixFor, costShape, costRecipe, LORA_RANK_AT_4096, PREFIX_PER_1024, FFN_RATIO } from './ladder.ts';
 export type { Rung } from './ladder.ts';
-export { runRounds, roundOrder, shouldStop, iqrRel, medianSpread, medianOf as scaleMedian } from './rounds.ts';
+export { runRounds, roundOrder, shouldStop, iqrRel, medianSpread } from './rounds.ts';
 export type { RoundOptions, RoundsResult } from './rounds.ts';
 export { fitLadder, meanCounts } from './fit.ts';
 export type { FitCell, LadderFit } from './fit.ts';

@@ -6,7 +6,7 @@
  */
 import { Rng } from '../../util/index.ts';
 import { decompose } from '../speedup/decompose.ts';
-import { quantileOf, medianOf } from './rounds.ts';
+import { quantileOf, median } from '../../measure/index.ts';
 import type { Est } from './summary.ts';
 
 export interface RatioCell { switched: readonly string[]; times: readonly number[] }
@@ -31,13 +31,13 @@ export function ratioAndShares(factors: readonly string[], seconds: ReadonlyMap<
 }
 
 export function bootstrapShares(factors: readonly string[], cells: readonly RatioCell[], resamples: number, seed: number | string, level = 0.95): { ratio: Est; shapley: Record<string, Est> } {
-  const point = ratioAndShares(factors, new Map(cells.map((c) => [keyOf(c.switched), medianOf(c.times)])));
+  const point = ratioAndShares(factors, new Map(cells.map((c) => [keyOf(c.switched), median(c.times)])));
   if (resamples <= 0) return { ratio: { value: point.ratio }, shapley: Object.fromEntries(Object.entries(point.shapley).map(([f, v]) => [f, { value: v }])) };
   const rng = new Rng(`${seed}:bootstrap`);
   const ratios: number[] = [];
   const shares: Record<string, number[]> = Object.fromEntries(factors.map((f) => [f, []]));
   for (let b = 0; b < resamples; b++) {
-    const m = new Map(cells.map((c) => [keyOf(c.switched), medianOf(Array.from({ length: c.times.length }, () => c.times[rng.int(c.times.length)]))]));
+    const m = new Map(cells.map((c) => [keyOf(c.switched), median(Array.from({ length: c.times.length }, () => c.times[rng.int(c.times.length)]))]));
     const r = ratioAndShares(factors, m);
     ratios.push(r.ratio);
     for (const f of factors) shares[f].push(r.shapley[f]);

@@ -18,7 +18,8 @@ import type { Run } from '../../results/index.ts';
 import { ScaleSchema, checkScaleConfig, type ScaleConfig } from './config.ts';
 import { buildLadder, costRecipe, type Rung } from './ladder.ts';
 import { buildCells, otherLoad, pinnedLabel, type TimedCell } from './measure.ts';
-import { runRounds, iqrRel, medianOf, medianSpread } from './rounds.ts';
+import { runRounds, iqrRel } from './rounds.ts';
+import { median } from '../../measure/index.ts';
 import { fitLadder, type FitCell } from './fit.ts';
 import { bootstrapShares } from './intervals.ts';
 import { chatglm2A100 } from './prediction.ts';
@@ -41,9 +42,9 @@ async function measure(c: ScaleConfig, ladder: readonly Rung[], task: Awaited<Re
       const t0 = performance.now();
       const r = await runRounds(set.cells.length, { warmupRounds: m.warmupRounds, roundsMin: m.roundsMin, roundsMax: m.roundsMax, iqrTarget: m.iqrTarget, seed: `${seed}:${group.map((g) => g.name).join(',')}` },
         (i) => set.cells[i].time(),
-        (round, times) => {
-          const over = times.filter((t, c) => !(medianSpread(t, c) < m.iqrTarget)).length;
-          const worst = Math.max(...times.map((t, c) => (t.length > 1 ? medianSpread(t, c) : 0)));
+        (round, times, spread) => {
+          const over = spread.filter((x) => !(x < m.iqrTarget)).length;
+          const worst = Math.max(...spread.map((x, c) => (times[c]!.length > 1 ? x : 0)));
           run.logMetrics({ phase: 'rounds', rungs: group.map((g) => g.name).join(','), round, cellsOverTarget: over, worstIqrRel: worst, seconds: (performance.now() - t0) / 1000 });
           if (verbose) process.stderr.write(`scale: round ${round} (${group.map((g) => g.name).join(',')}): ${over}/${times.length} cells over IQR ${m.iqrTarget}, worst ${worst.toFixed(3)}, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
         });
@@ -86,7 +87,7 @@ export async function runScale(c: ScaleConfig, seed: number, run: Run, verbose: 
       const { cell, times, spread } = measured[i];
       const n = cell.batches.length;
       return {
-        switched: cell.switched, seconds: medianOf(times), iqrRel: spread, sampleIqrRel: iqrRel(times), rounds: times.length,
+        switched: cell.switched, seconds: median(times), iqrRel: spread, sampleIqrRel: iqrRel(times), rounds: times.length,
         predictedSeconds: fit.cells[i].predictedSeconds, relError: fit.cells[i].relError, heldOut: fit.cells[i].heldOut,
         batch: {
           batchSize: cell.batches.reduce((a, b) => a + b.batchSize, 0) / n,

@@ -17,7 +17,7 @@
  * r.overTarget;        // cells whose median's spread stayed at or above the target
  */
 import { Rng } from '../../util/index.ts';
-import { quantile } from '../../measure/index.ts';
+import { quantile, quantileOf, median } from '../../measure/index.ts';
 
 export interface RoundOptions {
   warmupRounds: number;
@@ -31,13 +31,6 @@ export interface RoundOptions {
 export function roundOrder(cells: number, seed: number | string, round: number): number[] {
   return new Rng(`${seed}:round:${round}`).shuffle(Array.from({ length: cells }, (_, i) => i));
 }
-
-/** Quantile of unsorted values (lib/measure's linear interpolation, numpy's default). */
-export function quantileOf(xs: readonly number[], q: number): number {
-  return quantile([...xs].sort((a, b) => a - b), q);
-}
-
-export const medianOf = (xs: readonly number[]): number => quantileOf(xs, 0.5);
 
 /** Interquartile range over the median; Infinity with fewer than 2 values (no spread known yet). */
 export function iqrRel(xs: readonly number[]): number {
@@ -53,16 +46,22 @@ export function iqrRel(xs: readonly number[]): number {
 export function medianSpread(xs: readonly number[], seed: number | string = 'median-spread', resamples = 400): number {
   if (xs.length < 2) return Infinity;
   const rng = new Rng(`${seed}:${xs.length}`);
-  const medians = Array.from({ length: resamples }, () => medianOf(Array.from({ length: xs.length }, () => xs[rng.int(xs.length)]!)));
-  return (quantileOf(medians, 0.75) - quantileOf(medians, 0.25)) / medianOf(xs);
+  const medians = Array.from({ length: resamples }, () => median(Array.from({ length: xs.length }, () => xs[rng.int(xs.length)]!)));
+  return (quantileOf(medians, 0.75) - quantileOf(medians, 0.25)) / median(xs);
+}
+
+const spreads = (times: readonly (readonly number[])[]) => times.map((t, c) => medianSpread(t, c));
+
+/** The stop rule after `rounds` recorded rounds whose cells' medians have these spreads. */
+function stopAt(rounds: number, spread: readonly number[], o: Pick<RoundOptions, 'roundsMin' | 'roundsMax' | 'iqrTarget'>): boolean {
+  if (rounds >= o.roundsMax) return true;
+  if (rounds < o.roundsMin) return false;
+  return spread.every((x) => x < o.iqrTarget);
 }
 
 /** The stop rule after `times[c]` holds every recorded round of cell c. */
 export function shouldStop(times: readonly (readonly number[])[], o: Pick<RoundOptions, 'roundsMin' | 'roundsMax' | 'iqrTarget'>): boolean {
-  const rounds = times[0]?.length ?? 0;
-  if (rounds >= o.roundsMax) return true;
-  if (rounds < o.roundsMin) return false;
-  return times.every((t, c) => medianSpread(t, c) < o.iqrTarget);
+  return stopAt(times[0]?.length ?? 0, spreads(times), o);
 }
 
 export interface RoundsResult {
@@ -82,7 +81,7 @@ export interface RoundsResult {
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Runs the rounds; `time(cell)` returns the seconds one timing of that cell took. */
-export async function runRounds(cells: number, o: RoundOptions, time: (cell: number, round: number) => number | Promise<number>, onRound?: (round: number, times: readonly (readonly number[])[]) => void): Promise<RoundsResult> {
+export async function runRounds(cells: number, o: RoundOptions, time: (cell: number, round: number) => number | Promise<number>, onRound?: (round: number, times: readonly (readonly number[])[], spread: readonly number[]) => void): Promise<RoundsResult> {
   if (cells === 0) return { times: [], rounds: 0, orders: [], spread: [], overTarget: [] };
   for (let w = -o.warmupRounds; w < 0; w++) {
     for (const c of roundOrder(cells, o.seed, w)) {
@@ -93,7 +92,8 @@ export async function runRounds(cells: number, o: RoundOptions, time: (cell: num
   const times: number[][] = Array.from({ length: cells }, () => []);
   const orders: number[][] = [];
   let round = 0;
-  while (!shouldStop(times, o)) {
+  let spread = spreads(times);
+  while (!stopAt(round, spread, o)) {
     const order = roundOrder(cells, o.seed, round);
     for (const c of order) {
       times[c].push(await time(c, round));
@@ -101,8 +101,8 @@ export async function runRounds(cells: number, o: RoundOptions, time: (cell: num
     }
     orders.push(order);
     round++;
-    onRound?.(round, times);
+    spread = spreads(times);
+    onRound?.(round, times, spread);
   }
-  const spread = times.map((t, c) => medianSpread(t, c));
   return { times, rounds: round, orders, spread, overTarget: spread.flatMap((x, c) => (x < o.iqrTarget ? [] : [c])) };
 }
