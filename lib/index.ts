@@ -27,3 +27,4 @@ export * from './notebook/index.ts';
 export * from './cluster/index.ts';
 export * from './hub/index.ts';
 export * from './ui/index.ts';
+export * from './estimate/index.ts';

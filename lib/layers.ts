@@ -15,9 +15,10 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['peft', 'infer', 'report', 'notebook'], // 5 adapters; ONNX/generation; charts and reports; tslab runner
   ['train'], //                      6 the training loop, checkpoint/resume, pretraining
   ['experiments', 'bench'], //       7 experiment kinds (speedup, finetune, drift, qlora, simulate), runner, registry; micro-benchmarks
-  ['cluster', 'ui'], //              8 the run queue and workers; the local web workbench
-  ['index'], //                      9 lib/index.ts: the public entry
-  ['cli'], //                       10 `ledgerlab` commands: import the public entry only
+  ['estimate'], //                   8 plan a run: PEFT parameter counts, memory by part, step time from the cost model
+  ['cluster', 'ui'], //              9 the run queue and workers; the local web workbench
+  ['index'], //                     10 lib/index.ts: the public entry
+  ['cli'], //                       11 `ledgerlab` commands: import the public entry only
 ];
 
 /**
