@@ -73,7 +73,9 @@ export function estimate(input: EstimateInput): TrainingEstimate {
   const device = devicePreset(input.device ?? DEFAULT_DEVICE);
   const batch = resolveBatch(input.batch ?? DEFAULT_BATCH);
   const checkpoint = input.checkpoint ?? false;
-  const methods = names.map((n) => estimateOne(arch, n, input, batch, checkpoint, device));
+  // one method gets every option (so an unknown key is its error); two methods each get the keys they take
+  const optionsFor = (n: string) => (names.length === 1 ? input.options ?? {} : Object.fromEntries(Object.entries(input.options ?? {}).filter(([k]) => methodTakes(n, k))));
+  const methods = names.map((n) => estimateOne(arch, n, optionsFor(n), input, batch, checkpoint, device));
   const ratio = methods.length === 2 ? throughputRatio(methods[0].counts, methods[1].counts, device, batch.stats.batchSize, batch.stats.batchSize) : undefined;
   const [first] = methods;
   return {
@@ -92,8 +94,7 @@ const strip = (m: Internal): MethodEstimate => {
   return rest;
 };
 
-function estimateOne(arch: ModelArch, name: string, input: EstimateInput, batch: ReturnType<typeof resolveBatch>, checkpoint: boolean, device: ReturnType<typeof devicePreset>): Internal {
-  const options = Object.fromEntries(Object.entries(input.options ?? {}).filter(([k]) => methodTakes(name, k)));
+function estimateOne(arch: ModelArch, name: string, options: Readonly<Record<string, unknown>>, input: EstimateInput, batch: ReturnType<typeof resolveBatch>, checkpoint: boolean, device: ReturnType<typeof devicePreset>): Internal {
   const config = resolveMethod(name, options);
   const storage = pick(input.storage ?? impliedStorage(name) ?? (device.name === 'cpu' ? 'fp32' : 'fp16'), WEIGHT_STORAGES, '--storage');
   const compute = pick(input.compute ?? (storage === 'fp32' ? 'fp32' : storage === 'bf16' ? 'bf16' : 'fp16'), COMPUTES, '--compute');
