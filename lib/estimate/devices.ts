@@ -12,6 +12,11 @@ export interface DevicePreset extends Device {
   memoryBytes: number;
   /** framework overhead resident besides the tensors (CUDA context + allocator slack; a Node process's baseline). */
   overheadBytes: number;
+  /**
+   * live activation bytes per byte of the cost model's backward stash: 1 for PyTorch-style engines, which keep
+   * what the backward needs; more for an engine whose tape keeps every primitive op's output (tfjs here).
+   */
+  activationFactor: number;
   label: string;
 }
 
@@ -21,12 +26,12 @@ const nvidia = (name: string, label: string, fp16: number, fp32: number, bandwid
   name, label, peakFlops: { fp16, bf16: fp16, fp32 }, bandwidth, kernelOverhead: 5e-6, efficiency: { lo: 0.3, hi: 0.6 }, fitted: false, source,
   memoryBytes: memoryGB * GB,
   // CUDA context + cuBLAS workspace + caching-allocator slack of a PyTorch process: ~0.5 GiB (assumed, not fitted)
-  overheadBytes: 0.5 * GiB,
+  overheadBytes: 0.5 * GiB, activationFactor: 1,
 });
 const apple = (name: string, label: string, fp32: number, bandwidth: number, memoryGB: number, source: string): DevicePreset => ({
   // Apple GPUs run fp16 at the fp32 rate; MPS kernel launches cost more than CUDA's (20 µs assumed)
   name, label, peakFlops: { fp16: fp32, bf16: fp32, fp32 }, bandwidth, kernelOverhead: 2e-5, efficiency: { lo: 0.25, hi: 0.5 }, fitted: false, source,
-  memoryBytes: memoryGB * GB, overheadBytes: 0.5 * GiB,
+  memoryBytes: memoryGB * GB, overheadBytes: 0.5 * GiB, activationFactor: 1,
 });
 
 /**
@@ -39,11 +44,14 @@ const CPU: DevicePreset = {
   name: 'cpu', label: 'this machine (2-core VM, tfjs-wasm + ORT MatMul, fitted)', peakFlops: { fp32: 86.4e9, fp16: 86.4e9, bf16: 86.4e9 }, bandwidth: 2.4e9,
   kernelOverhead: 96e-6, secondsPerDequantValue: 6.0e-9, efficiency: { lo: 0.8, hi: 1.2 }, fitted: true,
   source: 'fitDevice on scale-quick (docs/scale.md, 2026-12-01, seed 0)', memoryBytes: 24 * GiB, overheadBytes: 176e6,
+  // tfjs's gradient tape keeps every primitive op's output (each GELU/LayerNorm/softmax internal), ~8× the
+  // stash PyTorch keeps: one constant, from bench train's five gpt2 rows (docs/estimate.md)
+  activationFactor: 8,
 };
 
 export const DEVICE_PRESETS: Readonly<Record<string, DevicePreset>> = {
-  'a100-40gb': { ...DEVICES['a100-40gb'], label: 'NVIDIA A100 SXM4 40GB', memoryBytes: 40 * GB, overheadBytes: 0.5 * GiB },
-  'a100-80gb': { ...DEVICES['a100-80gb'], label: 'NVIDIA A100 SXM4 80GB', memoryBytes: 80 * GB, overheadBytes: 0.5 * GiB },
+  'a100-40gb': { ...DEVICES['a100-40gb'], label: 'NVIDIA A100 SXM4 40GB', memoryBytes: 40 * GB, overheadBytes: 0.5 * GiB, activationFactor: 1 },
+  'a100-80gb': { ...DEVICES['a100-80gb'], label: 'NVIDIA A100 SXM4 80GB', memoryBytes: 80 * GB, overheadBytes: 0.5 * GiB, activationFactor: 1 },
   h100: nvidia('h100', 'NVIDIA H100 SXM5 80GB', 989.4e12, 66.9e12, 3.35e12, 80, 'NVIDIA H100 datasheet (SXM5): 989 TFLOP/s dense fp16/bf16, 67 TFLOP/s fp32, 3.35 TB/s HBM3'),
   l40s: nvidia('l40s', 'NVIDIA L40S 48GB', 362.05e12, 91.6e12, 0.864e12, 48, 'NVIDIA L40S datasheet: 362 TFLOP/s dense fp16/bf16 tensor, 91.6 TFLOP/s fp32, 864 GB/s GDDR6'),
   'rtx-4090': nvidia('rtx-4090', 'NVIDIA GeForce RTX 4090 24GB', 165.2e12, 82.6e12, 1.008e12, 24, 'NVIDIA Ada whitepaper: 165.2 TFLOP/s fp16 tensor with fp32 accumulate (dense), 82.6 TFLOP/s fp32, 1,008 GB/s GDDR6X'),

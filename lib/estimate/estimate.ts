@@ -97,7 +97,8 @@ const strip = (m: Internal): MethodEstimate => {
 function estimateOne(arch: ModelArch, name: string, options: Readonly<Record<string, unknown>>, input: EstimateInput, batch: ReturnType<typeof resolveBatch>, checkpoint: boolean, device: ReturnType<typeof devicePreset>): Internal {
   const config = resolveMethod(name, options);
   const storage = pick(input.storage ?? impliedStorage(name) ?? (device.name === 'cpu' ? 'fp32' : 'fp16'), WEIGHT_STORAGES, '--storage');
-  const compute = pick(input.compute ?? (storage === 'fp32' ? 'fp32' : storage === 'bf16' ? 'bf16' : 'fp16'), COMPUTES, '--compute');
+  // this machine's engine computes in fp32 whatever the storage; GPUs in the storage's half type
+  const compute = pick(input.compute ?? (storage === 'fp32' || device.name === 'cpu' ? 'fp32' : storage === 'bf16' ? 'bf16' : 'fp16'), COMPUTES, '--compute');
   if (config.method === 'full' && isQuantizedStorage(storage)) throw new LedgerLabError({ kind: 'usage', code: 'usage.bad_flag_value', problem: `full fine-tuning cannot train a ${storage} base`, where: '--storage', hint: 'use fp32, fp16 or bf16 with --method full' });
   const tree = moduleTree(arch);
   const params = countParams(arch, tree, config);

@@ -73,7 +73,7 @@ export function memoryParts(i: MemoryInput): MemoryParts {
   const trainable = 4 * i.params.trainable;
   const gradients = 4 * i.params.trainable;
   const optimizer = 8 * i.params.trainable;
-  const activations = peakMemory(i.shape, i.recipe, i.batch).activations;
+  const activations = i.device.activationFactor * peakMemory(i.shape, i.recipe, i.batch).activations;
   const overhead = i.device.overheadBytes;
   const total = weights + trainable + gradients + optimizer + activations + overhead;
   return { weights, weightsByDtype, trainable, gradients, optimizer, activations, overhead, total, device: i.device.memoryBytes, fits: total <= i.device.memoryBytes, headroom: i.device.memoryBytes - total };
