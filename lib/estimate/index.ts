@@ -4,24 +4,14 @@
  * weights, nothing allocated). Counts and times come from the scale kind's cost model (experiments/cost-model).
  * See docs/estimate.md.
  */
-export { estimate, DEFAULT_BATCH, DEFAULT_DEVICE } from './estimate.ts';
-export type { TrainingEstimate, EstimateInput, MethodEstimate, BatchSpec } from './estimate.ts';
-export { archFromConfig, FAMILIES } from './arch.ts';
-export type { ModelArch, Family } from './arch.ts';
-export { moduleTree, baseParams } from './modules.ts';
-export type { ModuleInfo, ModuleTree } from './modules.ts';
-export { resolveMethod, parseSets, methodNames, methodTakes, METHOD_ALIASES, PEFT_METHODS } from './method.ts';
-export type { MethodConfig, PeftMethod } from './method.ts';
-export { countParams, loraTargets, prefixParams, prefixTokenDim, pTuningParams, peftLine, DEFAULT_LORA_TARGETS } from './params.ts';
-export type { ParamCount } from './params.ts';
-export { weightBytes, memoryParts } from './memory.ts';
-export type { MemoryParts } from './memory.ts';
-export { stepEstimate, throughputRatio } from './step.ts';
-export type { StepEstimate } from './step.ts';
-export { DEVICE_PRESETS, devicePreset } from './devices.ts';
-export type { DevicePreset } from './devices.ts';
-export { WEIGHT_STORAGES } from './recipe.ts';
-export type { WeightStorage } from './recipe.ts';
-export { readModelConfig, measureLengths } from './io.ts';
-export type { ModelConfigFile } from './io.ts';
+export { estimate, DEFAULT_BATCH, DEFAULT_DEVICE, type TrainingEstimate, type EstimateInput, type MethodEstimate, type BatchSpec } from './estimate.ts';
+export { archFromConfig, FAMILIES, type ModelArch, type Family } from './arch.ts';
+export { moduleTree, baseParams, type ModuleInfo, type ModuleTree } from './modules.ts';
+export { resolveMethod, parseSets, methodNames, methodTakes, METHOD_ALIASES, PEFT_METHODS, type MethodConfig, type PeftMethod } from './method.ts';
+export { countParams, loraTargets, prefixParams, prefixTokenDim, pTuningParams, peftLine, DEFAULT_LORA_TARGETS, type ParamCount } from './params.ts';
+export { weightBytes, memoryParts, type MemoryParts } from './memory.ts';
+export { stepEstimate, throughputRatio, type StepEstimate } from './step.ts';
+export { DEVICE_PRESETS, devicePreset, type DevicePreset } from './devices.ts';
+export { WEIGHT_STORAGES, type WeightStorage } from './recipe.ts';
+export { readModelConfig, measureLengths, type ModelConfigFile } from './io.ts';
 export { formatEstimate } from './format.ts';
