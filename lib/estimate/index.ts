@@ -15,3 +15,4 @@ export { DEVICE_PRESETS, devicePreset, type DevicePreset } from './devices.ts';
 export { WEIGHT_STORAGES, type WeightStorage } from './recipe.ts';
 export { readModelConfig, measureLengths, type ModelConfigFile } from './io.ts';
 export { formatEstimate } from './format.ts';
+export { launchEstimateInput, hfConfigOf, type LaunchEstimateInput } from './launch.ts';

@@ -23,6 +23,7 @@ import { registerRunRoutes } from './routes/runs.ts';
 import { registerChatRoutes } from './routes/chat.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerSimRoutes } from './routes/sim.ts';
+import { registerEstimateRoutes } from './routes/estimate.ts';
 
 export interface UiOptions {
   /** Results root (default paths.results). */
@@ -103,6 +104,7 @@ export async function buildApp(o: { root: string; token: string; loopbackOnly: b
   registerChatRoutes(app, o.root, models);
   registerReportRoutes(app, o.root);
   registerSimRoutes(app, o.root);
+  registerEstimateRoutes(app);
   return { app, launcher, models };
 }
 

@@ -140,10 +140,22 @@ export async function render(main) {
     };
     start.addEventListener('click', () => submit('/api/runs'));
     check.addEventListener('click', () => submit('/api/validate'));
+    // The estimate of this launch on this machine (docs/estimate.md): trainable parameters, memory, step time.
+    const estimateButton = h('button', { id: 'estimate' }, 'Estimate');
+    const estimateBox = h('pre', { id: 'launch-estimate', class: 'mono muted' });
+    const showEstimate = async () => {
+      try {
+        const r = await api('/api/estimate', { method: 'POST', body: collect() });
+        estimateBox.textContent = r.text ?? `no estimate: ${r.reason}`;
+      } catch (err) { estimateBox.textContent = `no estimate: ${err.message}`; }
+    };
+    estimateButton.addEventListener('click', showEstimate);
     formBox.replaceChildren(
       h('div', { class: 'card' }, h('div', { class: 'muted', style: 'margin-bottom:6px' }, `kind ${kind.kind}: ${kind.summary}`, file?.description ? ` — ${file.description}` : ''), env.name.el, env.seeds.el, env.sweep.el),
       h('div', { class: 'card' }, h('h2', { style: 'margin-top:0' }, 'config'), config.el),
-      h('div', { class: 'toolbar' }, start, check, note),
+      h('div', { class: 'toolbar' }, start, check, estimateButton, note),
+      estimateBox,
     );
+    showEstimate();
   });
 }
