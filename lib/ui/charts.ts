@@ -23,11 +23,20 @@ function thin<T>(xs: T[]): T[] {
   return xs.filter((_, i) => i % k === 0 || i === xs.length - 1);
 }
 
+/** One point of a metric curve: the step and the value. */
+export interface CurvePoint { x: number; y: number }
+
 /** A metric over steps for one or more runs (series = run id); undefined when there is no point yet. */
 export function metricCurve(runs: readonly { id: string; lines: readonly Line[] }[], key: string, title?: string): Chart | undefined {
-  const points = runs.flatMap((r) => thin(r.lines
-    .filter((l) => typeof l.step === 'number' && typeof l[key] === 'number' && Number.isFinite(l[key]))
-    .map((l) => ({ x: l.step as number, series: r.id, mean: l[key] as number }))));
+  return curveChart(runs.map((r) => ({
+    id: r.id,
+    points: r.lines.filter((l) => typeof l.step === 'number' && typeof l[key] === 'number' && Number.isFinite(l[key])).map((l) => ({ x: l.step as number, y: l[key] as number })),
+  })), key, title);
+}
+
+/** The same chart from points already read (metrics.ts keeps them thinned while it reads a large file). */
+export function curveChart(runs: readonly { id: string; points: readonly CurvePoint[] }[], key: string, title?: string): Chart | undefined {
+  const points = runs.flatMap((r) => thin([...r.points]).map((p) => ({ x: p.x, series: r.id, mean: p.y })));
   if (!points.length) return undefined;
   return lineBandChart({
     title: title ?? `${key} per step`, x: { title: 'step' }, y: { title: key }, points, width: runs.length > 1 ? 620 : 500, height: 220,
