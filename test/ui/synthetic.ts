@@ -39,11 +39,11 @@ export function writeRun(root: string, id: string, o: SyntheticRun = {}): string
 
 export interface RawAnswer { status: number; body: string; headers: Record<string, unknown> }
 
-/** A raw HTTP request: the path goes on the wire exactly as given. */
+/** A raw HTTP request on its own connection: the path goes on the wire exactly as given. */
 export function raw(port: number, path: string, o: { method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number } = {}): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const data = o.body === undefined ? undefined : JSON.stringify(o.body);
-    const req = request({ host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers: { ...(data ? { 'content-type': 'application/json' } : {}), ...o.headers } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, method: o.method ?? 'GET', headers: { ...(data ? { 'content-type': 'application/json' } : {}), ...o.headers } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
