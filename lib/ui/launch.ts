@@ -15,7 +15,7 @@ import { formatPath, parseConfigText, readTextFile, type Issue } from '../config
 import { ExperimentFileSchema, experimentKinds, getExperimentKind, planExperiment } from '../experiments/index.ts';
 import { findRuns } from '../results/index.ts';
 import { childEnv } from './child-env.ts';
-import { runDir, RUN_ID } from './run-dirs.ts';
+import { runById, runDir, RUN_ID } from './run-dirs.ts';
 import { verifiedRunPid } from './run-process.ts';
 import { describeSchema } from './form.ts';
 
@@ -116,8 +116,8 @@ export class Launcher {
 
   /** `ledgerlab run --resume ID`: continues an interrupted or failed run from its checkpoint. */
   resume(runId: string): Launch {
-    const [e] = findRuns([runId], this.root).filter((x) => x.record.runId === runId);
-    if (!e) throw new LedgerLabError({ kind: 'usage', problem: `no run "${runId}"`, where: this.root });
+    // By folder name under the root only (findRuns would also take a path relative to the server's cwd).
+    const e = runById(this.root, runId);
     if (e.status === 'running' || e.status === 'finished') throw new LedgerLabError({ kind: 'usage', problem: `run ${runId} is ${e.status}; only interrupted or failed runs resume`, where: e.dir });
     const id = `resume-${runId}-${Date.now()}`;
     return this.spawnCli(id, ['run', '--resume', runId, '--root', this.root], '', [runId]);
