@@ -62,8 +62,9 @@ test('a 150 MB metrics file: the run page answers with thinned curves, without b
   const worst = Math.max(...latencies);
   const heldMs = held.max / 1e6;
   console.log(`  ${lines} lines read in ${(took / 1000).toFixed(1)} s; peak memory +${grewMiB.toFixed(0)} MiB; event loop held at most ${heldMs.toFixed(0)} ms; other requests: ${latencies.length}, slowest ${worst.toFixed(0)} ms`);
-  assert.ok(latencies.length >= 3, `only ${latencies.length} other requests answered while the file was read`);
-  assert.ok(heldMs < 1000, `the server's event loop was held for ${heldMs.toFixed(0)} ms at once`);
+  assert.ok(latencies.length >= 5, `only ${latencies.length} other requests answered while the file was read`);
+  // Not a speed test: the previous code held the loop for the whole read (8–15 s here); a busy machine's pauses stay far below 3 s.
+  assert.ok(heldMs < 3000, `the server's event loop was held for ${heldMs.toFixed(0)} ms at once`);
   assert.ok(grewMiB < 400, `peak memory grew by ${grewMiB.toFixed(0)} MiB`);
   // The live stream of the same run ends too, its events bounded.
   const events = await sse(ui.port, '/api/runs/big/events', ui.token, 120_000);
