@@ -30,3 +30,20 @@ export function runsInside(root: string): RunEntry[] {
   return listRuns(root).filter((e) => runDir(root, basename(e.dir)) !== undefined);
 }
 
+
+/** The files lib/report and lib/experiments read from a run folder when run.json names none. */
+const DEFAULT_FILES: Record<string, string> = { metrics: 'metrics.jsonl', table: 'table.json', predictions: 'predictions.jsonl' };
+
+/**
+ * Refuses a run whose run.json names a file (or whose default file is a link) leading out of the run folder,
+ * before it is handed to code that reads those files without this check (report building, the sim sweep).
+ */
+export function assertContained(e: RunEntry): RunEntry {
+  const named = { ...DEFAULT_FILES, ...e.record.artifacts };
+  for (const [key, rel] of Object.entries(named)) {
+    if (resolveInside(e.dir, rel).status === 403) {
+      throw new LedgerLabError({ kind: 'usage', problem: `run ${e.record.runId}: artifacts.${key} "${rel}" leads outside the run folder`, where: `${e.dir}/run.json`, hint: 'only files inside the run folder are read' });
+    }
+  }
+  return e;
+}

@@ -126,6 +126,18 @@ test('Medium 7: run.json artifacts and symlinked run folders cannot read outside
   assert.is((await get('/api/runs/escaped/resume', { method: 'POST', headers: auth(), body: {} })).status, 404);
   assert.not.match((await get('/api/runs', { headers: auth() })).body, 'escaped');
   assert.is((await get('/api/generate', { method: 'POST', headers: auth(), body: { model: `run:${away}`, prompt: 'a' } })).status, 404);
+
+  // Code below the UI (the sim sweep, report building) reads a run's files itself: such runs are refused first.
+  writeFileSync(join(outside, 'table.json'), JSON.stringify([{ design: CANARY, attack: 'a', seeds: 1, metrics: { capturedShare: { mean: 0.5, lo: 0.4, hi: 0.6, sd: 0.1, n: 2 } } }]));
+  const simConfig = JSON.parse(readFileSync(join(repoRoot, 'experiments', 'sim-quick.json'), 'utf8')).config;
+  writeRun(root, 'sim-out', { kind: 'simulate', config: simConfig, artifacts: { metrics: 'metrics.jsonl', table: '../../outside/table.json' }, metrics: [] });
+  const sim = await get('/api/sim/sim-out', { headers: auth() });
+  assert.is(sim.status, 400, sim.body);
+  assert.not.match(sim.body, CANARY);
+  const rep = await get('/api/reports', { method: 'POST', headers: auth(), body: { runs: ['up'], name: 'from-outside' } });
+  assert.is(rep.status, 400, rep.body);
+  assert.match(JSON.parse(rep.body).error, 'leads outside the run folder');
+  assert.not.ok(existsSync(join(root, 'reports', 'from-outside')));
 });
 
 test('Medium 9: /events answers for a run with 130,000 metric lines, and a failure ends the stream with an error event', async () => {

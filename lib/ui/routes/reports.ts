@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { LedgerLabError } from '../../errors.ts';
 import { s } from '../../config/index.ts';
 import { buildReport, slug, writeReport } from '../../report/index.ts';
-import { runById } from './runs.ts';
+import { assertContained, runById } from '../run-dirs.ts';
 import { resolveInside } from '../files.ts';
 // The shipped kinds' report sections register when the experiments module loads.
 import '../../experiments/index.ts';
@@ -50,7 +50,7 @@ export function registerReportRoutes(app: FastifyInstance, root: string): void {
   app.get('/api/reports', async () => listReports(root));
   app.post('/api/reports', async (req, reply) => {
     const body = BuildSchema.parse(req.body ?? {}, 'POST /api/reports body');
-    const runs = body.runs.map((id) => runById(root, id));
+    const runs = body.runs.map((id) => assertContained(runById(root, id)));
     if (runs.some((e) => e.status !== 'finished')) throw new LedgerLabError({ kind: 'usage', problem: 'reports are built from finished runs only', where: 'runs', hint: runs.filter((e) => e.status !== 'finished').map((e) => `${e.record.runId} is ${e.status}`).join(', ') });
     const name = body.name ?? slug(`ui-${runs[0].record.name}-${runs.length}-runs-${Date.now().toString(36)}`);
     const dir = reportDir(root, name, body.overwrite); // refused before any work when it would overwrite

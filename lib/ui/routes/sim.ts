@@ -7,7 +7,7 @@ import { LedgerLabError } from '../../errors.ts';
 import { readSimSweeps, capturedShareHeatmap } from '../../experiments/index.ts';
 import { runSummary, selectMetricLines } from '../run-view.ts';
 import { perSeedBars } from '../charts.ts';
-import { runById, runsInside } from './runs.ts';
+import { assertContained, runById, runsInside } from '../run-dirs.ts';
 
 const CELL_METRICS = ['capturedShare', 'roi', 'honestRetention', 'gainRatio'];
 
@@ -15,7 +15,7 @@ export function registerSimRoutes(app: FastifyInstance, root: string): void {
   app.get('/api/sim', async () => runsInside(root).filter((e) => e.record.kind === 'simulate' && e.status === 'finished').map(runSummary));
 
   app.get('/api/sim/:id', async (req) => {
-    const e = runById(root, (req.params as { id: string }).id);
+    const e = assertContained(runById(root, (req.params as { id: string }).id));
     const [sweep] = readSimSweeps([e]);
     if (!sweep) throw new LedgerLabError({ kind: 'usage', problem: `run ${e.record.runId} is not a finished simulate run`, where: e.dir });
     const chart = capturedShareHeatmap(sweep);
