@@ -9,7 +9,7 @@ import { findRuns, listRuns, type RunEntry } from '../results/index.ts';
 import { resolveInside } from './files.ts';
 
 /** A run id: a name (no separators, not `.` or `..`), never a path. */
-export const RUN_ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,200}$/;
+export const RUN_ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,255}$/;
 
 /** The real path of run folder `id` when it is a run folder whose real path lies inside the root. */
 export function runDir(root: string, id: string): string | undefined {
