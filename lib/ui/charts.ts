@@ -7,14 +7,6 @@ import type { RunEntry } from '../results/index.ts';
 
 type Line = Record<string, unknown>;
 
-/** One line per numeric metric key that appears with a step (loss, lr, evalLoss …). */
-export function curveKeys(lines: readonly Line[]): string[] {
-  const skip = new Set(['step', 'epoch', 'time', 'seed']);
-  const keys = new Set<string>();
-  for (const l of lines) if (typeof l.step === 'number') for (const [k, v] of Object.entries(l)) if (!skip.has(k) && typeof v === 'number' && Number.isFinite(v)) keys.add(k);
-  return [...keys];
-}
-
 /** At most MAX_POINTS per series (every k-th point and the last), so a long run stays a light spec. */
 export const MAX_POINTS = 1500;
 function thin<T>(xs: T[]): T[] {
