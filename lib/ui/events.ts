@@ -39,6 +39,8 @@ class Follow {
   lastChart = 0;
   lastSent = 0;
   lastStatus?: string;
+  /** The client went away: stop reading. */
+  closed = false;
   /** A sink that keeps the newest lines of this tick and feeds the digest. */
   readonly sink = {
     line: (l: Record<string, unknown>) => {
@@ -55,10 +57,9 @@ export function streamRunEvents(reply: FastifyReply, o: EventsOptions): void {
   const res = reply.raw;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   const st = new Follow();
-  let closed = false;
-  res.on('close', () => { closed = true; });
+  res.on('close', () => { st.closed = true; });
   const loop = async () => {
-    while (!closed) {
+    while (!st.closed) {
       const done = await tick(res, o, st);
       if (done) break;
       await new Promise((r) => setTimeout(r, o.pollMs ?? 250));
@@ -66,9 +67,9 @@ export function streamRunEvents(reply: FastifyReply, o: EventsOptions): void {
   };
   loop().catch((err) => {
     // Said to the client, then the stream ends: a failure must not look like a run that never writes.
-    if (!closed) send(res, 'error', { error: (err as Error).message ?? String(err) });
+    if (!st.closed) send(res, 'error', { error: (err as Error).message ?? String(err) });
     res.end();
-  }).finally(() => { closed = true; if (!res.writableEnded) res.end(); });
+  }).finally(() => { st.closed = true; if (!res.writableEnded) res.end(); });
 }
 
 function send(res: ServerResponse, event: string, data: unknown): void {
@@ -92,7 +93,8 @@ async function tick(res: ServerResponse, o: EventsOptions, st: Follow): Promise<
   }
   const done = status !== 'running' && status !== 'pending';
   // A stopped run is read to its end (in chunks); a running one gets at most TICK_BYTES per tick.
-  if (st.follower) while ((await st.follower.readMore(st.sink, TICK_BYTES)) > TICK_BYTES - 4 && done);
+  if (st.follower) while ((await st.follower.readMore(st.sink, TICK_BYTES)) > TICK_BYTES - 4 && done && !st.closed);
+  if (st.closed) return true;
   const now = Date.now();
   if (st.fresh.length || st.warnings.length || done || status !== st.lastStatus || now - st.lastSent > 5000) {
     const withChart = done || now - st.lastChart >= CHART_MS;
