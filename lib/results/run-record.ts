@@ -25,7 +25,11 @@ export const RunRecordSchema = s.object({
   endedAt: s.string().optional(),
   /** Last time the run wrote anything; long runs refresh it. */
   heartbeatAt: s.string(),
-  process: s.object({ pid: s.int(), host: s.string(), argv: s.array(s.string()) }),
+  /**
+   * The process running it: pid, host, argv, and the kernel's start time of that pid (clock ticks since boot,
+   * Linux) so a later reader can tell this very process from another that reuses the pid (lib/util/process.ts).
+   */
+  process: s.object({ pid: s.int(), host: s.string(), argv: s.array(s.string()), startTicks: s.int({ min: 0 }).optional() }),
   git: s.object({ commit: s.string().optional(), dirty: s.boolean() }),
   /** The validated config as run (after overrides), and sha256 of its canonical JSON. */
   config: s.unknown(),

@@ -16,7 +16,7 @@ import { LedgerLabError } from '../errors.ts';
 import { parseJsonText } from '../config/index.ts';
 import { sha256Json } from '../util/index.ts';
 import { environmentReport } from '../runtime/index.ts';
-import { appendJsonLine, writeFileAtomic, writeJsonAtomic } from '../util/index.ts';
+import { appendJsonLine, ownIdentity, writeFileAtomic, writeJsonAtomic } from '../util/index.ts';
 import { gitState } from './git.ts';
 import { RUN_RECORD_VERSION, RunRecordSchema, effectiveStatus, type RunRecord } from './run-record.ts';
 
@@ -123,6 +123,11 @@ export class Run {
   }
 }
 
+/** The record's `process`: who runs it, with the start time that tells this process from a later one with its pid. */
+function thisProcess(): RunRecord['process'] {
+  return { ...ownIdentity(), host: hostname(), argv: process.argv.slice(1) };
+}
+
 export async function startRun(opts: StartRunOptions): Promise<Run> {
   const root = resolve(opts.root ?? 'results');
   let runId = opts.runId ?? makeRunId(opts.kind, opts.name);
@@ -141,7 +146,7 @@ export async function startRun(opts: StartRunOptions): Promise<Run> {
     status: 'running',
     startedAt: now(),
     heartbeatAt: now(),
-    process: { pid: process.pid, host: hostname(), argv: process.argv.slice(1) },
+    process: thisProcess(),
     git: git.commit ? { commit: git.commit, dirty: git.dirty } : { dirty: git.dirty },
     config: opts.config,
     configSha256: sha256Json(opts.config),
@@ -194,7 +199,7 @@ export function resumeRun(dir: string): Run {
   return new Run(dir, {
     ...rest,
     status: 'running',
-    process: { pid: process.pid, host: hostname(), argv: process.argv.slice(1) },
+    process: thisProcess(),
     resumes: record.resumes + 1,
   });
 }

@@ -7,14 +7,6 @@ import type { RunEntry } from '../results/index.ts';
 
 type Line = Record<string, unknown>;
 
-/** One line per numeric metric key that appears with a step (loss, lr, evalLoss …). */
-export function curveKeys(lines: readonly Line[]): string[] {
-  const skip = new Set(['step', 'epoch', 'time', 'seed']);
-  const keys = new Set<string>();
-  for (const l of lines) if (typeof l.step === 'number') for (const [k, v] of Object.entries(l)) if (!skip.has(k) && typeof v === 'number' && Number.isFinite(v)) keys.add(k);
-  return [...keys];
-}
-
 /** At most MAX_POINTS per series (every k-th point and the last), so a long run stays a light spec. */
 export const MAX_POINTS = 1500;
 function thin<T>(xs: T[]): T[] {
@@ -23,11 +15,20 @@ function thin<T>(xs: T[]): T[] {
   return xs.filter((_, i) => i % k === 0 || i === xs.length - 1);
 }
 
+/** One point of a metric curve: the step and the value. */
+export interface CurvePoint { x: number; y: number }
+
 /** A metric over steps for one or more runs (series = run id); undefined when there is no point yet. */
 export function metricCurve(runs: readonly { id: string; lines: readonly Line[] }[], key: string, title?: string): Chart | undefined {
-  const points = runs.flatMap((r) => thin(r.lines
-    .filter((l) => typeof l.step === 'number' && typeof l[key] === 'number' && Number.isFinite(l[key]))
-    .map((l) => ({ x: l.step as number, series: r.id, mean: l[key] as number }))));
+  return curveChart(runs.map((r) => ({
+    id: r.id,
+    points: r.lines.filter((l) => typeof l.step === 'number' && typeof l[key] === 'number' && Number.isFinite(l[key])).map((l) => ({ x: l.step as number, y: l[key] as number })),
+  })), key, title);
+}
+
+/** The same chart from points already read (metrics.ts keeps them thinned while it reads a large file). */
+export function curveChart(runs: readonly { id: string; points: readonly CurvePoint[] }[], key: string, title?: string): Chart | undefined {
+  const points = runs.flatMap((r) => thin([...r.points]).map((p) => ({ x: p.x, series: r.id, mean: p.y })));
   if (!points.length) return undefined;
   return lineBandChart({
     title: title ?? `${key} per step`, x: { title: 'step' }, y: { title: key }, points, width: runs.length > 1 ? 620 : 500, height: 220,

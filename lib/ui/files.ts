@@ -24,23 +24,28 @@ const inside = (root: string, p: string) => {
 
 /**
  * Resolves a path relative to `root`. Returns `{ status: 403 }` for anything that leaves the root (`..`,
- * absolute paths, NUL bytes, symlinks pointing out), `{ status: 404 }` when missing, else the real path.
+ * absolute paths, NUL bytes, symlinks pointing out), `{ status: 404 }` when missing (a dangling link too) or
+ * not of the kind asked for (a file by default, or a folder), else the real path.
  */
-export function resolveInside(root: string, rel: string): { status: 200; path: string } | { status: 403 | 404 } {
+export function resolveInside(root: string, rel: string, kind: 'file' | 'dir' = 'file'): { status: 200; path: string } | { status: 403 | 404 } {
   if (rel.includes('\0') || isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) return { status: 403 };
+  if (!existsSync(root)) return { status: 404 };
   const realRoot = realpathSync(root);
   const p = resolve(realRoot, rel);
   if (!inside(realRoot, p)) return { status: 403 };
   if (!existsSync(p)) return { status: 404 };
   const real = realpathSync(p);
   if (!inside(realRoot, real)) return { status: 403 };
-  return statSync(real).isFile() ? { status: 200, path: real } : { status: 404 };
+  const st = statSync(real);
+  return (kind === 'file' ? st.isFile() : st.isDirectory()) ? { status: 200, path: real } : { status: 404 };
 }
 
 /** GET /files/<path under the results root>. */
 export function registerFiles(app: FastifyInstance, root: string): void {
   app.get('/files/*', async (req, reply) => {
-    const raw = req.raw.url?.split('?')[0].slice('/files/'.length) ?? '';
+    // Everything after the first segment, still encoded: that segment may be `files` in any encoding the
+    // router accepts (`/%66iles/…`), and decoding here (once) is what catches encoded separators below.
+    const raw = (req.raw.url ?? '').split('?')[0].replace(/^\/[^/]*\//, '');
     let rel: string;
     try {
       rel = decodeURIComponent(raw);

@@ -8,12 +8,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { formatPath, parseConfigText, readTextFile, type Issue } from '../config/index.ts';
 import { ExperimentFileSchema, experimentKinds, getExperimentKind, planExperiment } from '../experiments/index.ts';
-import { findRuns, readRunRecord } from '../results/index.ts';
+import { findRuns } from '../results/index.ts';
+import { childEnv } from './child-env.ts';
+import { runById, runDir, RUN_ID } from './run-dirs.ts';
+import { verifiedRunPid } from './run-process.ts';
 import { describeSchema } from './form.ts';
 
 export interface LaunchRequest {
@@ -113,8 +116,8 @@ export class Launcher {
 
   /** `ledgerlab run --resume ID`: continues an interrupted or failed run from its checkpoint. */
   resume(runId: string): Launch {
-    const [e] = findRuns([runId], this.root).filter((x) => x.record.runId === runId);
-    if (!e) throw new LedgerLabError({ kind: 'usage', problem: `no run "${runId}"`, where: this.root });
+    // By folder name under the root only (findRuns would also take a path relative to the server's cwd).
+    const e = runById(this.root, runId);
     if (e.status === 'running' || e.status === 'finished') throw new LedgerLabError({ kind: 'usage', problem: `run ${runId} is ${e.status}; only interrupted or failed runs resume`, where: e.dir });
     const id = `resume-${runId}-${Date.now()}`;
     return this.spawnCli(id, ['run', '--resume', runId, '--root', this.root], '', [runId]);
@@ -125,7 +128,7 @@ export class Launcher {
     mkdirSync(this.dir, { recursive: true });
     const log = join(this.dir, `${id}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, [join(paths.root, 'bin', 'ledgerlab.js'), ...args], { stdio: ['ignore', fd, fd], env: { ...process.env, LEDGERLAB_RESULTS: this.root } });
+    const child = spawn(process.execPath, [join(paths.root, 'bin', 'ledgerlab.js'), ...args], { stdio: ['ignore', fd, fd], env: childEnv(this.root) });
     closeSync(fd); // the child has its own copy
     const launch: Launch = { id, file, runIds, pid: child.pid, log: relative(this.root, log) };
     this.launches.set(id, { launch, child });
@@ -135,11 +138,8 @@ export class Launcher {
 
   /** A run not yet on disk but planned by a live launch is "pending". */
   statusOf(runId: string): string | undefined {
-    const dir = join(this.root, runId);
-    if (existsSync(join(dir, 'run.json'))) {
-      const [e] = findRuns([dir], this.root);
-      return e.status;
-    }
+    const dir = runDir(this.root, runId);
+    if (dir) return findRuns([dir], this.root)[0].status;
     return this.pendingLaunch(runId) ? 'pending' : undefined;
   }
 
@@ -149,23 +149,26 @@ export class Launcher {
   }
 
   /**
-   * SIGINT to the process running `runId` (its pid is in run.json), or to the launch that will run it. The
-   * run records itself as interrupted; the caller watches the status.
+   * SIGINT to the process running `runId` — only when run.json's pid and start time name that very live
+   * process (run-process.ts) — or to the child this server started that will run it. The run records itself as
+   * interrupted; the caller watches the status.
    */
   cancel(runId: string): { signalled: number } {
-    const dir = join(this.root, basename(runId));
-    if (existsSync(join(dir, 'run.json'))) {
-      const rec = readRunRecord(dir);
+    if (!RUN_ID.test(runId)) throw new LedgerLabError({ kind: 'usage', problem: `no run "${runId}"`, where: this.root });
+    const dir = runDir(this.root, runId);
+    if (dir) {
       const [e] = findRuns([dir], this.root);
       if (e.status !== 'running') throw new LedgerLabError({ kind: 'usage', problem: `run ${runId} is ${e.status}, not running`, where: dir });
-      if (rec.process.host !== hostname()) throw new LedgerLabError({ kind: 'usage', problem: `run ${runId} runs on host ${rec.process.host}, not here`, where: dir });
-      process.kill(rec.process.pid, 'SIGINT');
-      return { signalled: rec.process.pid };
+      if (e.record.process.host !== hostname()) throw new LedgerLabError({ kind: 'usage', problem: `run ${runId} runs on host ${e.record.process.host}, not here`, where: dir });
+      const pid = verifiedRunPid(e);
+      process.kill(pid, 'SIGINT');
+      return { signalled: pid };
     }
     const pending = this.pendingLaunch(runId);
-    if (!pending?.pid) throw new LedgerLabError({ kind: 'usage', problem: `no run "${runId}"`, where: this.root });
-    process.kill(pending.pid, 'SIGINT');
-    return { signalled: pending.pid };
+    const child = pending ? this.launches.get(pending.id)?.child : undefined;
+    if (!child?.pid) throw new LedgerLabError({ kind: 'usage', problem: `no run "${runId}"`, where: this.root });
+    child.kill('SIGINT');
+    return { signalled: child.pid };
   }
 
   /** Stops launches still running when the server closes (they record themselves interrupted). */

@@ -1,11 +1,16 @@
 /**
  * What the pages show about runs, read from the run folders (the record is the truth): one-line summaries
- * for the runs table, and a run's detail — config, record, metric lines, per-example predictions, artefacts,
- * progress with an ETA for a run that is still going.
+ * for the runs table, and a run's detail — config, record, metric curves, per-example predictions, artefacts,
+ * progress with an ETA for a run that is still going. A run.json comes from outside (anyone who can write the
+ * results root): the files it names are read only when their real path stays inside the run folder, and a
+ * malformed line is a located warning beside the rest, never a failed page.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { flatten, readJsonl, summaryMetrics, type RunEntry } from '../results/index.ts';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { flatten, summaryMetrics, type RunEntry } from '../results/index.ts';
+import { resolveInside } from './files.ts';
+import { collectLines, digestMetrics, type MetricsDigest } from './metrics.ts';
+import type { LineProblem } from './jsonl-follow.ts';
 
 export interface RunSummary {
   id: string;
@@ -38,9 +43,32 @@ export function runSummary(e: RunEntry): RunSummary {
   };
 }
 
-export function metricLines(e: RunEntry): Record<string, unknown>[] {
-  const path = join(e.dir, e.record.artifacts.metrics ?? 'metrics.jsonl');
-  return existsSync(path) ? readJsonl(path) : [];
+/**
+ * The real path of the file a record's `artifacts[key]` names (default `fallback`), or undefined when it is
+ * absent; a path leading out of the run folder (`..`, absolute, a symlink out) is a warning and is not read.
+ */
+export function artifactFile(e: RunEntry, key: string, fallback: string | undefined, warnings: LineProblem[]): string | undefined {
+  const rel = e.record.artifacts[key] ?? fallback;
+  if (rel === undefined) return undefined;
+  const r = resolveInside(e.dir, rel);
+  if (r.status === 403) warnings.push({ where: `run.json artifacts.${key}`, message: `"${rel}" leads outside the run folder; not read` });
+  return r.status === 200 ? r.path : undefined;
+}
+
+/** The run's metric lines digested (curves, recent steps, count), with any problem as a located warning. */
+export async function runMetrics(e: RunEntry): Promise<{ digest: MetricsDigest; warnings: LineProblem[] }> {
+  const warnings: LineProblem[] = [];
+  const path = artifactFile(e, 'metrics', 'metrics.jsonl', warnings);
+  const digest = await digestMetrics(path, `${e.record.runId}/${e.record.artifacts.metrics ?? 'metrics.jsonl'}`);
+  return { digest, warnings: [...warnings, ...digest.warnings] };
+}
+
+/** The metric lines `keep` accepts (a simulate cell's seeds), bounded, with malformed lines as warnings. */
+export async function selectMetricLines(e: RunEntry, keep: (l: Record<string, unknown>) => boolean) {
+  const warnings: LineProblem[] = [];
+  const path = artifactFile(e, 'metrics', 'metrics.jsonl', warnings);
+  const r = await collectLines(path, `${e.record.runId}/${e.record.artifacts.metrics ?? 'metrics.jsonl'}`, keep);
+  return { lines: r.lines, warnings: [...warnings, ...r.warnings] };
 }
 
 /** Training steps the config asks for (train.steps for finetune, trainSteps for speedup), if known. */
@@ -75,33 +103,58 @@ export function progressOf(config: unknown, lines: readonly Record<string, unkno
 
 export interface Artefact { name?: string; path: string; bytes: number }
 
-/** Every file in the run folder (one level of subfolders), named where the record names it. */
+/** Every file in the run folder (two levels of subfolders), named where the record names it. */
 export function artefacts(e: RunEntry): Artefact[] {
   const named = new Map(Object.entries(e.record.artifacts).map(([k, v]) => [v, k]));
+  const realDir = realpathSync(e.dir);
   const out: Artefact[] = [];
   const walk = (dir: string, depth: number) => {
     for (const f of readdirSync(dir).sort()) {
       const p = join(dir, f);
-      const st = statSync(p);
-      if (st.isDirectory()) { if (depth < 2) walk(p, depth + 1); continue; }
-      if (f.includes('.tmp')) continue;
+      const size = listedSize(p, realDir, depth < 2 ? () => walk(p, depth + 1) : undefined);
+      if (size === undefined || f.includes('.tmp')) continue;
       const rel = relative(e.dir, p);
-      out.push({ ...(named.has(rel) ? { name: named.get(rel) } : {}), path: rel, bytes: st.size });
+      out.push({ ...(named.has(rel) ? { name: named.get(rel) } : {}), path: rel, bytes: size });
     }
   };
   walk(e.dir, 0);
   return out;
 }
 
-export interface Predictions { scoreKeys: string[]; rows: Record<string, unknown>[] }
+/**
+ * The size to list for `p`, or undefined to leave it out: a folder is walked (never through a link), a link
+ * is listed only when it leads to a file inside the run folder — a dangling link or one leading out is not.
+ */
+function listedSize(p: string, realDir: string, walk: (() => void) | undefined): number | undefined {
+  const st = lstatSync(p);
+  if (st.isDirectory()) { walk?.(); return undefined; }
+  if (st.isFile()) return st.size;
+  if (!st.isSymbolicLink()) return undefined;
+  let real: string;
+  try {
+    real = realpathSync(p);
+  } catch {
+    return undefined; // dangling
+  }
+  if (!real.startsWith(realDir + sep)) return undefined;
+  const target = statSync(real);
+  return target.isFile() ? target.size : undefined;
+}
+
+export interface Predictions { scoreKeys: string[]; rows: Record<string, unknown>[]; truncated?: boolean }
+
+/** Rows shown at most on the run page; the file itself stays one link away. */
+const MAX_PREDICTIONS = 5000;
 
 /** predictions.jsonl with its numeric per-example score columns, worst first by the first score. */
-export function predictions(e: RunEntry): Predictions | undefined {
-  const rel = e.record.artifacts.predictions;
-  if (!rel || !existsSync(join(e.dir, rel))) return undefined;
-  const rows = readJsonl(join(e.dir, rel));
-  const scoreKeys = [...new Set(rows.flatMap((r) => Object.entries(r).filter(([, v]) => typeof v === 'number').map(([k]) => k)))];
+export async function predictions(e: RunEntry, warnings: LineProblem[]): Promise<Predictions | undefined> {
+  const path = artifactFile(e, 'predictions', undefined, warnings);
+  if (!path) return undefined;
+  const r = await collectLines(path, `${e.record.runId}/${e.record.artifacts.predictions}`, () => true, MAX_PREDICTIONS);
+  warnings.push(...r.warnings);
+  const rows = r.lines;
+  const scoreKeys = [...new Set(rows.flatMap((row) => Object.entries(row).filter(([, v]) => typeof v === 'number').map(([k]) => k)))];
   const first = scoreKeys[0];
   if (first) rows.sort((a, b) => (a[first] as number) - (b[first] as number));
-  return { scoreKeys, rows };
+  return { scoreKeys, rows, ...(r.truncated ? { truncated: true } : {}) };
 }

@@ -12,10 +12,10 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { LedgerLabError } from '../errors.ts';
 import { paths } from '../paths.ts';
-import { guard, generateToken, isLoopback } from './auth.ts';
+import { guard, generateToken, isLoopback, matchedRoute } from './auth.ts';
 import { contentType, registerFiles, resolveInside } from './files.ts';
 import { Launcher, LaunchInvalid } from './launch.ts';
 import { ChatModels } from './chat/index.ts';
@@ -55,6 +55,7 @@ const VENDOR: Record<string, string> = {
 };
 
 function httpStatus(err: LedgerLabError): number {
+  if (err.code === 'report.exists') return 409;
   if (/^no (run|cell|such)/.test(err.problem)) return 404;
   return err.kind === 'runtime' ? 500 : 400;
 }
@@ -62,7 +63,12 @@ function httpStatus(err: LedgerLabError): number {
 export async function buildApp(o: { root: string; token: string; loopbackOnly: boolean; experimentDirs?: string[] }): Promise<{ app: FastifyInstance; launcher: Launcher; models: ChatModels }> {
   // Loaded on first use, so importing lib/index.ts (notebooks, the CLI) does not load the web server.
   const { default: Fastify } = await import('fastify');
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  const app = Fastify({
+    logger: false, bodyLimit: 1 << 20,
+    // A URL whose percent-encoding does not decode matches no route: 404, the same as any other unknown path
+    // (it is refused before the hooks run, so it never reaches a handler).
+    frameworkErrors: (err, _req, reply) => (reply as FastifyReply).code(err.code === 'FST_ERR_BAD_URL' ? 404 : 400).send({ error: err.code === 'FST_ERR_BAD_URL' ? 'no route (the URL is not valid percent-encoding)' : err.message }),
+  });
   const launcher = new Launcher(o.root, o.experimentDirs);
   const models = new ChatModels(o.root);
   app.addHook('onRequest', guard(o.token, o.loopbackOnly));
@@ -70,7 +76,8 @@ export async function buildApp(o: { root: string; token: string; loopbackOnly: b
     // No page of ours is framed by another site, and nothing loads from outside this server. Files from run
     // folders (reports, artefacts) are sandboxed: no scripts, and no access to the page's token.
     reply.header('x-frame-options', 'SAMEORIGIN');
-    reply.header('content-security-policy', req.url.startsWith('/files/')
+    // Decided on the matched route, not the raw URL (`/%66iles/…` is the same route).
+    reply.header('content-security-policy', matchedRoute(req) === '/files/*'
       ? "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; font-src data:"
       : "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-eval'; frame-src 'self'");
     return payload;

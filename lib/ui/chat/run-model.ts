@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../../errors.ts';
-import { listRuns, findRuns, type RunEntry } from '../../results/index.ts';
+import type { RunEntry } from '../../results/index.ts';
+import { runById, runsInside } from '../run-dirs.ts';
 import { FinetuneSchema, taskAndBase } from '../../experiments/index.ts';
 import { buildModel } from '../../peft/index.ts';
 import { readCheckpoint, CHECKPOINT_FILE } from '../../train/index.ts';
@@ -72,10 +73,9 @@ export async function loadRunModel(e: RunEntry): Promise<ChatModel> {
 
 export const runChatSource: ChatSource = {
   name: 'run',
-  list: (root) => listRuns(root).filter(chattable).map((e) => ({ ref: `run:${e.record.runId}`, label: `${e.record.runId} (${(e.record.config as { method?: { method?: string } }).method?.method ?? e.record.kind})`, source: 'run' })),
+  list: (root) => runsInside(root).filter(chattable).map((e) => ({ ref: `run:${e.record.runId}`, label: `${e.record.runId} (${(e.record.config as { method?: { method?: string } }).method?.method ?? e.record.kind})`, source: 'run' })),
   load: async (root, id) => {
-    const [e] = findRuns([id], root).filter((x) => x.record.runId === id);
-    if (!e) throw new LedgerLabError({ kind: 'usage', problem: `no run "${id}"`, where: root });
-    return loadRunModel(e);
+    // An id is a folder name under the root (never a path): `run:/elsewhere` must not load a checkpoint from there.
+    return loadRunModel(runById(root, id));
   },
 };

@@ -1,22 +1,29 @@
 /** Runs: the table, one run's page, comparison, live events, and start / cancel / resume. */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { LedgerLabError } from '../../errors.ts';
-import { compareRuns, filterBy, filterRuns, findRuns, flatten, listQueuedRuns, listRuns, type QueuedRun, type RunEntry } from '../../results/index.ts';
-import { artefacts, metricLines, predictions, progressOf, runSummary } from '../run-view.ts';
-import { curveKeys, metricCurve } from '../charts.ts';
+import { compareRuns, filterBy, filterRuns, flatten, listQueuedRuns, type QueuedRun, type RunEntry } from '../../results/index.ts';
+import { artefacts, predictions, progressOf, runMetrics, runSummary } from '../run-view.ts';
+import { curveChart } from '../charts.ts';
 import { streamRunEvents } from '../events.ts';
+import { runById, runDir, runsInside, RUN_ID } from '../run-dirs.ts';
+import type { LineProblem } from '../jsonl-follow.ts';
 import type { Launcher, LaunchRequest } from '../launch.ts';
 
-const RUN_ID = /^[A-Za-z0-9._-]+$/;
+export { runById, runDir, runsInside, RUN_ID };
 
-/** The run `id` directly under the root; ids are names, never paths. */
-export function runById(root: string, id: string): RunEntry {
-  if (!RUN_ID.test(id) || id === '.' || id === '..' || !existsSync(join(root, id, 'run.json'))) {
-    throw new LedgerLabError({ kind: 'usage', problem: `no run "${id}"`, where: root, hint: 'GET /api/runs lists run ids' });
-  }
-  return findRuns([join(root, id)], root)[0];
+/** A run's page: summary, record, progress, every metric curve, artefacts, predictions and located warnings. */
+async function runDetail(e: RunEntry) {
+  const { digest, warnings } = await runMetrics(e);
+  const charts = Object.fromEntries(digest.keys().flatMap((k) => {
+    const c = curveChart([{ id: e.record.runId, points: digest.curve(k) }], k);
+    return c ? [[k, c.spec]] : [];
+  }));
+  const more: LineProblem[] = [];
+  const preds = await predictions(e, more);
+  return {
+    ...runSummary(e), record: e.record, progress: progressOf(e.record.config, digest.recent), lines: digest.count,
+    charts, artefacts: artefacts(e), predictions: preds ?? null, warnings: [...warnings, ...more], malformedLines: digest.malformed,
+  };
 }
 
 export function registerRunRoutes(app: FastifyInstance, root: string, launcher: Launcher): void {
@@ -26,21 +33,10 @@ export function registerRunRoutes(app: FastifyInstance, root: string, launcher: 
     // Runs put on a job queue and not started yet (docs/cluster.md) come first, as `queued`, without a run page.
     const queued = filterBy(listQueuedRuns(root), filters, (x: QueuedRun, key) => (key === 'status' ? 'queued' : (x as Record<string, unknown>)[key]))
       .map((x) => ({ id: x.runId, kind: x.kind, name: x.name, status: 'queued', seeds: [x.seed], startedAt: x.queuedAt, metrics: {} }));
-    return [...queued, ...filterRuns(listRuns(root), filters).map(runSummary)];
+    return [...queued, ...filterRuns(runsInside(root), filters).map(runSummary)];
   });
 
-  app.get('/api/runs/:id', async (req) => {
-    const e = runById(root, (req.params as { id: string }).id);
-    const lines = metricLines(e);
-    const charts = Object.fromEntries(curveKeys(lines).flatMap((k) => {
-      const c = metricCurve([{ id: e.record.runId, lines }], k);
-      return c ? [[k, c.spec]] : [];
-    }));
-    return {
-      ...runSummary(e), record: e.record, progress: progressOf(e.record.config, lines), lines: lines.length,
-      charts, artefacts: artefacts(e), predictions: predictions(e) ?? null,
-    };
-  });
+  app.get('/api/runs/:id', async (req) => runDetail(runById(root, (req.params as { id: string }).id)));
 
   app.get('/api/compare', async (req) => {
     const ids = String((req.query as { ids?: string }).ids ?? '').split(',').filter(Boolean);
@@ -48,16 +44,18 @@ export function registerRunRoutes(app: FastifyInstance, root: string, launcher: 
     const runs = ids.map((id) => runById(root, id));
     const comparison = compareRuns(runs);
     const values = runs.map((e) => ({ id: e.record.runId, config: Object.fromEntries(comparison.differing.map((k) => [k, flatten(e.record.config)[k] ?? null])) }));
-    const loss = metricCurve(runs.map((e) => ({ id: e.record.runId, lines: metricLines(e) })), 'loss', 'training loss');
+    const digests = await Promise.all(runs.map(runMetrics));
+    const loss = curveChart(runs.map((e, i) => ({ id: e.record.runId, points: digests[i].digest.curve('loss') })), 'loss', 'training loss');
     return { runs: runs.map(runSummary), comparison, values, charts: loss ? { loss: loss.spec } : {} };
   });
 
   app.get('/api/runs/:id/events', async (req, reply) => {
     const id = (req.params as { id: string }).id;
-    if (!RUN_ID.test(id) || (!existsSync(join(root, id, 'run.json')) && !launcher.pendingLaunch(id))) {
+    // A planned run not started yet has no folder; a folder that exists must be a run folder inside the root.
+    if (!RUN_ID.test(id) || (!runDir(root, id) && !launcher.pendingLaunch(id))) {
       throw new LedgerLabError({ kind: 'usage', problem: `no run "${id}"`, where: root });
     }
-    streamRunEvents(reply, { root, runId: id, statusOf: (x) => launcher.statusOf(x) });
+    streamRunEvents(reply, { root, runId: id, dirOf: () => runDir(root, id), statusOf: (x) => launcher.statusOf(x) });
   });
 
   app.post('/api/runs', async (req, reply) => {

@@ -4,19 +4,18 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { LedgerLabError } from '../../errors.ts';
-import { listRuns } from '../../results/index.ts';
 import { readSimSweeps, capturedShareHeatmap } from '../../experiments/index.ts';
-import { metricLines, runSummary } from '../run-view.ts';
+import { runSummary, selectMetricLines } from '../run-view.ts';
 import { perSeedBars } from '../charts.ts';
-import { runById } from './runs.ts';
+import { assertContained, runById, runsInside } from '../run-dirs.ts';
 
 const CELL_METRICS = ['capturedShare', 'roi', 'honestRetention', 'gainRatio'];
 
 export function registerSimRoutes(app: FastifyInstance, root: string): void {
-  app.get('/api/sim', async () => listRuns(root).filter((e) => e.record.kind === 'simulate' && e.status === 'finished').map(runSummary));
+  app.get('/api/sim', async () => runsInside(root).filter((e) => e.record.kind === 'simulate' && e.status === 'finished').map(runSummary));
 
   app.get('/api/sim/:id', async (req) => {
-    const e = runById(root, (req.params as { id: string }).id);
+    const e = assertContained(runById(root, (req.params as { id: string }).id));
     const [sweep] = readSimSweeps([e]);
     if (!sweep) throw new LedgerLabError({ kind: 'usage', problem: `run ${e.record.runId} is not a finished simulate run`, where: e.dir });
     const chart = capturedShareHeatmap(sweep);
@@ -26,13 +25,13 @@ export function registerSimRoutes(app: FastifyInstance, root: string): void {
   app.get('/api/sim/:id/cell', async (req) => {
     const e = runById(root, (req.params as { id: string }).id);
     const q = req.query as { design?: string; attack?: string };
-    const lines = metricLines(e).filter((l) => l.design === q.design && l.attack === q.attack);
+    const { lines, warnings } = await selectMetricLines(e, (l) => l.design === q.design && l.attack === q.attack);
     if (!lines.length) throw new LedgerLabError({ kind: 'usage', problem: `no cell design=${q.design} attack=${q.attack} in ${e.record.runId}`, where: 'design, attack' });
     const seeds = lines.map((l) => ({ seed: l.seed as number, ...Object.fromEntries(CELL_METRICS.map((m) => [m, l[m]])) }));
     const charts = CELL_METRICS.flatMap((m) => {
       const c = perSeedBars(m, lines.map((l) => ({ seed: l.seed as number, value: typeof l[m] === 'number' ? (l[m] as number) : NaN })), `${q.design} × ${q.attack}`);
       return c ? [{ metric: m, spec: c.spec }] : [];
     });
-    return { design: q.design, attack: q.attack, seeds, charts };
+    return { design: q.design, attack: q.attack, seeds, charts, ...(warnings.length ? { warnings } : {}) };
   });
 }

@@ -20,6 +20,15 @@ export async function render(main, id) {
   const actions = h('span', { class: 'toolbar' });
   const msg = h('span', { class: 'muted', id: 'action-note' });
   const describe = (r) => [h('b', {}, r.kind), ' · ', r.name, ' · seeds ', r.seeds.join(', '), ' · started ', r.startedAt.replace('T', ' ').slice(0, 19), r.endedAt ? ` · ended ${r.endedAt.replace('T', ' ').slice(0, 19)}` : ''];
+  // Lines the server could not read (malformed JSON, a path leading out of the run folder): said where, the rest shown.
+  const warningList = h('ul', { id: 'run-warnings-list' });
+  const warnings = h('div', { class: 'warning-box', id: 'run-warnings', style: 'display:none' }, h('b', {}, 'Skipped while reading this run:'), warningList);
+  const addWarnings = (list, more) => {
+    if (!list?.length) return;
+    warnings.style.display = '';
+    for (const w of list) warningList.append(h('li', {}, h('code', {}, w.where), ' ', w.message));
+    if (more > list.length) warningList.append(h('li', { class: 'muted' }, `${more - list.length} more malformed lines`));
+  };
   const info = h('div', { id: 'run-info' }, ...(data ? describe(data) : [h('span', { class: 'muted' }, 'waiting for the run to start…')]));
 
   let current = data?.status ?? 'pending';
@@ -56,10 +65,12 @@ export async function render(main, id) {
       data?.error ? h('div', { class: 'error-box', style: 'margin-top:8px' }, data.error) : '',
       h('div', { style: 'margin-top:8px' }, h('span', { class: 'progress' }, progressBar), ' ', progressText, ' ', actions),
     ),
+    warnings,
     h('h2', {}, 'Training loss'), lossChart,
   );
   setStatus(data?.status ?? 'pending');
   setProgress(data?.progress);
+  addWarnings(data?.warnings, data?.malformedLines);
   if (data?.charts?.loss) await renderChart(lossChart, data.charts.loss);
   else lossChart.append(h('p', { class: 'muted' }, 'no loss lines yet'));
 
@@ -72,6 +83,13 @@ export async function render(main, id) {
       setProgress(m.progress);
       if (m.run && !data && !info.dataset.described) { info.replaceChildren(...describe(m.run)); info.dataset.described = '1'; }
       if (m.chart) renderChart(lossChart, m.chart);
+      addWarnings(m.warnings);
+    });
+    es.addEventListener('error', (ev) => {
+      // The server's own `error` event carries data; a dropped connection (no data) is retried by EventSource.
+      if (!ev.data) return;
+      es.close();
+      msg.textContent = `live updates stopped: ${JSON.parse(ev.data).error}`;
     });
     es.addEventListener('end', (ev) => {
       es.close();
