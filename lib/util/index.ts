@@ -8,3 +8,5 @@ export { withFileLock } from './file-lock.ts';
 export type { LockOwner, FileLockOptions } from './file-lock.ts';
 export { decodeUtf8, utf8ErrorOffset } from './utf8.ts';
 export { maxLineBytes, DEFAULT_MAX_LINE_BYTES } from './line-limit.ts';
+export { FORBIDDEN_KEYS, assertSafeKey, setKeyPath, rejectForbiddenKeys, type KeyPlace } from './keypath.ts';
+export { childEnv, passesToChild } from './child-env.ts';
