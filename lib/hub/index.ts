@@ -3,5 +3,6 @@
  * layout or a folder, resumable and hash-checked. protocol.ts speaks the hub's HTTP API; fetch.ts picks the
  * files, lays them out and checks them.
  */
-export { fetchModel, selectFiles, hubCacheDir, downloadFile, dirLayout, type Layout, type FetchOptions, type FetchResult, type FetchedFile, type FetchProgress } from './fetch.ts';
+export { fetchModel, selectFiles, hubCacheDir, downloadFile, dirLayout, MAX_FILE_BYTES, type DownloadLimits, type Layout, type FetchOptions, type FetchResult, type FetchedFile, type FetchProgress } from './fetch.ts';
 export { normalizeEtag, resolveUrl, repoInfo, fileMeta, hubRequest, type HubSibling, type FileMeta, type HubClient, type RepoType } from './protocol.ts';
+export { checkEtag, checkCommit, checkRevision, checkRepoFile, insideRoot, GIT_SHA1, SHA256 } from './checks.ts';

@@ -3,21 +3,14 @@
  * is checked against a strict pattern, and the folder it names must lie directly inside the root — also after
  * following symlinks — before anything is written there. `..` or `a/../../x` never reaches the filesystem.
  */
-import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
+import { isInside } from '../paths.ts';
 
 /** Letters, digits, `.`, `_`, `-`; not `.` or `..`; at most 255 characters (a folder name). */
 export const RUN_ID_PATTERN = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,255}$/;
 
 export const isRunId = (id: unknown): id is string => typeof id === 'string' && RUN_ID_PATTERN.test(id);
-
-/** The real path of `p`, or of its nearest existing ancestor joined with the rest. */
-function realish(p: string): string {
-  if (existsSync(p)) return realpathSync(p);
-  const parent = dirname(p);
-  return parent === p ? p : join(realish(parent), p.slice(parent.length + 1));
-}
 
 /** `root/runId` once the id is valid and the folder (if it exists) resolves inside the root. */
 export function runDirIn(root: string, runId: string, where: string): string {
@@ -29,7 +22,7 @@ export function runDirIn(root: string, runId: string, where: string): string {
     });
   }
   const dir = join(resolve(root), runId);
-  if (dirname(realish(dir)) !== realish(resolve(root))) {
+  if (!isInside(root, dir)) {
     throw new LedgerLabError({ kind: 'io', code: 'io.outside_root', problem: `run folder ${runId} leads outside the results root (a symlink?)`, where: dir, hint: 'remove the link; run folders are plain folders inside the root' });
   }
   return dir;
