@@ -305,9 +305,9 @@ export async function downloadFile(client: HubClient, name: string, meta: FileMe
   if (have > meta.size) { rmSync(partial); have = 0; }
   if (have > 0) await hashFile(partial, hash);
   const resumedFrom = have;
-  const fail = (problem: string, cause?: unknown): never => {
+  const fail = (problem: string, cause?: unknown, code?: string): never => {
     rmSync(partial, { force: true });
-    throw new LedgerLabError({ kind: 'data', problem, where: `${name} (${where(meta)})`, cause, hint: 'the partial file was deleted; rerun to download it again, and check HF_ENDPOINT if it keeps failing' });
+    throw new LedgerLabError({ kind: 'data', code, problem, where: `${name} (${where(meta)})`, cause, hint: 'the partial file was deleted; rerun to download it again, and check HF_ENDPOINT if it keeps failing' });
   };
   let attempt = 0;
   let lastError: unknown;
@@ -322,7 +322,7 @@ export async function downloadFile(client: HubClient, name: string, meta: FileMe
     try {
       step = await transferOnce(client, name, meta, partial, have, hash, progress);
     } catch (err) {
-      if (err instanceof LedgerLabError && err.kind === 'data') fail(err.problem, err);
+      if (err instanceof LedgerLabError && err.kind === 'data') fail(err.problem, err, err.code);
       throw err;
     }
     if (step.restart) {
