@@ -131,7 +131,7 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
         report(o);
         continue;
       }
-      const args = [bin, 'run', file, '--root', root, '--only', p.runId, '--json', ...(opts.verbose ? ['--progress'] : []), ...(opts.set ?? []).flatMap((x) => ['--set', x])];
+      const args = [bin, 'run', file, '--root', root, `--only=${p.runId}`, '--json', ...(opts.verbose ? ['--progress'] : []), ...(opts.set ?? []).flatMap((x) => ['--set', x])];
       const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         // Pinned: worker `slot` runs under `taskset -c <cpu>`, alone on its core (timed runs must not share one).
         const cpu = pin?.[slot];
