@@ -2,7 +2,8 @@
  * Fuzz test (issue 27): random config key paths — segments such as __proto__, constructor, prototype, their
  * look-alikes (case, spaces, percent- and unicode-escaped, full-width letters), unicode, numbers, dots and
  * empty parts — through every entry point that sets a key from outside: `--set` (applyOverrides), sweep keys
- * (setConfigKey and planExperiment), JSON and YAML documents, schema records and notebook `-p`. Whatever the
+ * (setConfigKey and planExperiment), JSON and YAML documents, schema records, queue payloads (as the worker
+ * checks them) and notebook `-p`. Whatever the
  * path: no key ever reaches Object.prototype, Array.prototype or Function.prototype, and a refused path is a
  * LedgerLabError that says where (and lists the bad key's path in `issues` when it is a prototype key).
  * Seeded (LEDGERLAB_FUZZ_SEED, default 27) and bounded by a time budget (LEDGERLAB_FUZZ_MS, default 8 s).
@@ -13,7 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../lib/util/random.ts';
-import { LedgerLabError, FORBIDDEN_KEYS, applyOverrides, parseJsonText, parseYamlText, planExperiment, s, setConfigKey, setKeyPath } from '../../lib/index.ts';
+import { LedgerLabError, FORBIDDEN_KEYS, RunJobSchema, rejectForbiddenKeys, applyOverrides, parseJsonText, parseYamlText, planExperiment, s, setConfigKey, setKeyPath } from '../../lib/index.ts';
 import { parseParams } from '../../lib/cli/commands/notebook-run.ts';
 
 const seed = process.env.LEDGERLAB_FUZZ_SEED ?? '27';
@@ -90,6 +91,14 @@ function oneCase(rng: Rng): void {
   if (segs.includes('__proto__')) forbiddenError(viaYaml, `yaml ${JSON.stringify(yaml)}`);
   const rec = attempt(() => s.record(s.unknown()).parse(JSON.parse(text), 'fuzz.json'), `record ${text}`);
   if (FORBIDDEN_KEYS.has(segs[0]!)) assert.ok(rec, `record ${text}: a prototype key was accepted`);
+  // A queue payload as the worker checks it: no __proto__ anywhere, then the job schema (point is a record).
+  const job = () => {
+    const data = JSON.parse(`{"v":1,"sweep":"f","kind":"simulate","name":"f","runId":"f-s0","seed":0,"config":{},"submitted":{"at":"now","host":"h"},"point":${text}}`);
+    rejectForbiddenKeys(data, { where: 'queue job' });
+    return RunJobSchema.parse(data, 'queue job');
+  };
+  const queued = attempt(job, `queue point ${text}`);
+  if (segs.includes('__proto__') || FORBIDDEN_KEYS.has(segs[0]!) || value.includes('__proto__')) assert.ok(queued, `queue point ${text}: accepted`);
   const nb = attempt(() => parseParams([`${key}=${value}`]), `-p ${key}=${value}`);
   if (forbidden(setSegs)) assert.ok(nb, `-p ${key}: accepted`);
 }
