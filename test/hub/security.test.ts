@@ -6,9 +6,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoRoot } from '../helpers/cli.ts';
 import { startFakeHub, sendBytes, type HubFile } from '../helpers/fake-hub.ts';
 import { LedgerLabError, fetchModel } from '../../lib/index.ts';
 
@@ -143,6 +145,33 @@ test('a Range answered with an empty 206 (medium 8): stops after --attempts tran
     assert.is(e.code, 'io.download_incomplete');
     assert.match(e.problem, /3 transfer\(s\) broke off or ended early \(\d+ of 40000 bytes\)/);
     assert.is(hub.log.filter((l) => l.server === 'cdn').length, 3);
+  } finally {
+    await hub.close();
+  }
+});
+
+test('through the CLI: `model fetch --attempts 2` against an empty 206 exits 1 after 2 transfers (it looped forever)', async () => {
+  const hub = await startFakeHub({
+    repo: REPO, commit: COMMIT, files: FILES, breakAfter: new Map([['model.safetensors', 10_000]]),
+    cdnOverride: (_f, req, res) => {
+      if (!req.headers.range) return false;
+      res.writeHead(206, { 'content-length': '0' }).end();
+      return true;
+    },
+  });
+  const { cache } = sandbox();
+  try {
+    // Async: the fake hub runs in this process, so the CLI child must not block the event loop.
+    const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [join(repoRoot, 'bin', 'ledgerlab.js'), 'model', 'fetch', REPO, '--attempts', '2', '--json'], { env: { ...process.env, HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: cache, LEDGERLAB_QUIET: '1' } });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('close', (code) => { clearTimeout(timer); done({ code, stderr }); });
+    });
+    assert.is(r.code, 1, r.stderr);
+    assert.is(JSON.parse(r.stderr.trim().split('\n').pop()!).error.code, 'io.download_incomplete');
+    assert.is(hub.log.filter((l) => l.server === 'cdn').length, 2);
   } finally {
     await hub.close();
   }
