@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/cli.ts';
@@ -125,6 +125,23 @@ test('a branch name with slashes (refs/pr/3) still works and its refs file stays
     assert.is(r.commit, COMMIT);
     assert.ok(existsSync(join(cache, 'models--evil-org--tiny', 'refs', 'refs', 'pr', '3')));
     assert.equal(outside(top), []);
+  } finally {
+    await hub.close();
+  }
+});
+
+test('a blobs folder that is a symlink out of the cache is not written through', async () => {
+  const hub = await startFakeHub({ repo: REPO, commit: COMMIT, files: FILES });
+  const { top, cache } = sandbox();
+  const elsewhere = join(top, 'elsewhere');
+  mkdirSync(elsewhere);
+  mkdirSync(join(cache, 'models--evil-org--tiny'), { recursive: true });
+  symlinkSync(elsewhere, join(cache, 'models--evil-org--tiny', 'blobs'));
+  try {
+    const e = await refusal(fetchModel(REPO, { endpoint: hub.endpoint, cacheDir: cache }));
+    assert.is(e.code, 'io.hub_refused');
+    assert.match(e.problem, /would be written outside/);
+    assert.equal(readdirSync(elsewhere), []);
   } finally {
     await hub.close();
   }
