@@ -2,8 +2,8 @@
  * Where LedgerLab's own files are: the package root (found by walking up from this module, so it works from
  * lib/ sources and from the dist/ copy alike) and the folders under it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function findRoot(start: string): string {
@@ -54,3 +54,21 @@ export const paths = {
   jupyter: join(packageRoot, '.jupyter'),
   nodeModulesBin: join(packageRoot, 'node_modules', '.bin'),
 };
+
+/** The real path of `p` (symlinks followed), or of its nearest existing ancestor joined with the rest. */
+export function realPathish(p: string): string {
+  const abs = resolve(p);
+  if (existsSync(abs)) return realpathSync(abs);
+  const parent = dirname(abs);
+  return parent === abs ? abs : join(realPathish(parent), abs.slice(parent.length + 1));
+}
+
+/**
+ * True when `p` lies inside `root` (or is `root` itself, with `orSelf`) once every symlink of both is
+ * followed: a name from outside (a hub file name, a run id) may only be written where it says it goes.
+ */
+export function isInside(root: string, p: string, orSelf = false): boolean {
+  const rel = relative(realPathish(root), realPathish(p));
+  if (rel === '') return orSelf;
+  return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}

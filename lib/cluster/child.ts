@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatError } from '../errors.ts';
 import { getExperimentKind, runOne, type RunOutcome } from '../experiments/index.ts';
-import { effectiveStatus, readRunRecord, resumeRun, startRun } from '../results/index.ts';
+import { effectiveStatus, readRunRecord, resumeRun, runDirIn, startRun } from '../results/index.ts';
 import { environmentReport, initBackend } from '../runtime/index.ts';
 import { plannedRunOf, type RunJob } from './jobs.ts';
 import { acquireLock, PREPARE_LOCK } from './locks.ts';
@@ -24,7 +24,7 @@ export interface ChildNote { log: string }
 async function execute({ job, root, verbose, prepareStaleMs }: ChildRequest): Promise<RunOutcome> {
   ensureSimulateKind();
   const kind = getExperimentKind(job.kind);
-  const dir = join(root, job.runId);
+  const dir = runDirIn(root, job.runId, `queue job ${job.runId}`);
   const base = { runId: job.runId, dir, seed: job.seed, point: job.point };
   if (!kind) return { ...base, status: 'failed', error: `this worker does not know experiment kind "${job.kind}" (is its LedgerLab older than the submitter's?)` };
   const finished = existsSync(join(dir, 'run.json')) && effectiveStatus(readRunRecord(dir)) === 'finished';

@@ -64,7 +64,8 @@ export async function openRedis(url: string, opts: { persistent?: boolean; where
       kind: 'io',
       problem: `cannot reach Redis at ${redactUrl(url)} (${(err as Error).message})`,
       where: opts.where ?? '--queue',
-      hint: 'start it on the queue host: redis-server --bind 0.0.0.0 --protected-mode no (or with requirepass) — see docs/cluster.md',
+      // Never suggest --protected-mode no: an open Redis lets anyone on the network queue jobs (and write run folders).
+      hint: 'start it on the queue host: redis-server --bind 127.0.0.1 for one machine, or for several --bind <the host\'s LAN address> --requirepass <secret> and redis://:<secret>@HOST:6379 — see docs/cluster.md',
       cause: err,
     });
   }

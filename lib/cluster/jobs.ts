@@ -5,6 +5,7 @@
  */
 import { s, type Infer } from '../config/index.ts';
 import type { PlannedRun } from '../experiments/index.ts';
+import { RUN_ID_PATTERN } from '../results/index.ts';
 
 export const RUN_JOB = 'run';
 
@@ -14,7 +15,8 @@ export const RunJobSchema = s.object({
   sweep: s.string({ nonEmpty: true }),
   kind: s.string({ nonEmpty: true }),
   name: s.string(),
-  runId: s.string({ pattern: /^[A-Za-z0-9._-]+$/ }),
+  /** Names the run's folder under the root: never "." or ".." (lib/results/run-id.ts). */
+  runId: s.string({ pattern: RUN_ID_PATTERN }),
   seed: s.int({ min: 0 }),
   point: s.record(s.unknown()),
   config: s.unknown(),

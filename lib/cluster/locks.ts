@@ -4,7 +4,8 @@
  * - the run lock `<results root>/.locks/<runId>`: held by the worker process (whose event loop is never
  *   blocked by training) for as long as a run executes, so the same run never executes twice at once, even
  *   when BullMQ hands a job out again after a false stall;
- * - the prepare lock `<package>/.cache/locks/prepare`: held while a kind prepares shared inputs (the pretrained
+ * - the prepare lock `<cache>/locks/prepare` (the cache is LEDGERLAB_CACHE, else `<package>/.cache`, where the
+ *   bases it guards live): held while a kind prepares shared inputs (the pretrained
  *   base in `.cache/base`), so two workers using the same cache never build the same entry at once.
  * Clocks of the machines must roughly agree (NTP): staleness is judged by mtime.
  */
@@ -15,7 +16,7 @@ import { packageRoot } from '../paths.ts';
 export type Release = () => Promise<void>;
 
 export const runLockPath = (root: string, runId: string) => join(root, '.locks', runId);
-export const PREPARE_LOCK = join(packageRoot, '.cache', 'locks', 'prepare');
+export const PREPARE_LOCK = join(process.env.LEDGERLAB_CACHE || join(packageRoot, '.cache'), 'locks', 'prepare');
 
 export interface LockOptions {
   staleMs: number;

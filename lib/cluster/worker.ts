@@ -21,7 +21,8 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker, Job } from 'bullmq';
 import type { RunOutcome } from '../experiments/index.ts';
-import { effectiveStatus, markInterrupted, readRunRecord, removeQueuedMarker } from '../results/index.ts';
+import { childEnv, effectiveStatus, markInterrupted, readRunRecord, removeQueuedMarker, runDirIn } from '../results/index.ts';
+import { rejectForbiddenKeys } from '../config/index.ts';
 import { openRedis, QUEUE_NAME } from './connection.ts';
 import { RunJobSchema, type RunJob } from './jobs.ts';
 import { acquireLock, runLockPath } from './locks.ts';
@@ -67,12 +68,15 @@ export async function startWorker(o: StartWorkerOptions): Promise<RunningWorker>
 
   const processor = async (job: Job): Promise<RunOutcome> => {
     let data: RunJob;
+    let dir: string;
     try {
+      // Anyone who can write to Redis writes job payloads: no prototype keys, and a run id that stays in root.
+      rejectForbiddenKeys(job.data, { where: `queue job ${job.id}` });
       data = RunJobSchema.parse(job.data, `queue job ${job.id}`);
+      dir = runDirIn(root, data.runId, `queue job ${job.id} at runId`);
     } catch (err) {
       throw new UnrecoverableError((err as Error).message); // retrying cannot fix a malformed job
     }
-    const dir = join(root, data.runId);
     let child: ChildProcess | undefined;
     const release = await acquireLock(runLockPath(root, data.runId), {
       staleMs: lockMs,
@@ -100,7 +104,7 @@ export async function startWorker(o: StartWorkerOptions): Promise<RunningWorker>
       }
       log(`run      ${data.runId} (attempt ${job.attemptsMade + 1}/${job.opts.attempts ?? 1})`);
       const outcome = await new Promise<RunOutcome>((done, fail) => {
-        child = fork(CHILD, [], { stdio: ['ignore', o.verbose ? 'inherit' : 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+        child = fork(CHILD, [], { env: childEnv(), stdio: ['ignore', o.verbose ? 'inherit' : 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
         children.add(child);
         let reply: RunOutcome | undefined;
         let stderr = '';

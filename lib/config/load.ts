@@ -3,15 +3,16 @@
  * errors are reported with file:line:col; schema errors with the file and the dotted path of each bad value.
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { parseDocument, visit, type Document } from 'yaml';
 import { LedgerLabError } from '../errors.ts';
-import { decodeUtf8 } from '../util/index.ts';
+import { decodeUtf8, rejectForbiddenKeys, setKeyPath } from '../util/index.ts';
 import type { Schema } from './schema.ts';
 
 /** Parses JSON text; a syntax error names file:line:col (V8's messages often carry no position). */
 export function parseJsonText(text: string, source: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     const offset = jsonErrorOffset(text);
     const { line, col } = lineCol(text, offset);
@@ -23,6 +24,8 @@ export function parseJsonText(text: string, source: string): unknown {
       cause: err,
     });
   }
+  rejectForbiddenKeys(value, { where: source });
+  return value;
 }
 
 export const isYamlPath = (path: string) => /\.ya?ml$/i.test(path);
@@ -43,7 +46,31 @@ export function parseYamlText(text: string, source: string): unknown {
       cause: err,
     });
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  const value = yamlToJs(doc, text, source);
+  rejectForbiddenKeys(value, { where: source });
+  return value;
+}
+
+/** Aliases that would expand a small file into a huge object (a "billion laughs" file) are refused. */
+export const MAX_YAML_ALIASES = 100;
+
+/** doc.toJS, with the yaml package's alias-count refusal turned into a located error. */
+function yamlToJs(doc: Document, text: string, source: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    let at = 0;
+    visit(doc, { Alias(_key, node) { at = node.range?.[0] ?? 0; return visit.BREAK; } });
+    const { line, col } = lineCol(text, at);
+    throw new LedgerLabError({
+      kind: 'config',
+      code: 'config.yaml_aliases',
+      problem: `invalid YAML: its aliases expand too much (${(err as Error).message.split('\n')[0]})`,
+      where: `${source}:${line}:${col}`,
+      hint: `a config needs few aliases; write the values out (at most ${MAX_YAML_ALIASES} alias expansions per file)`,
+      cause: err,
+    });
+  }
 }
 
 /** JSON or YAML by the file's extension. */
@@ -150,6 +177,7 @@ export function parseOverride(o: string): { path: string[]; text: string } {
   if (key.trim() === '') throw new LedgerLabError({ kind: 'usage', problem: `override "${o}" has no key before "="`, where: '--set', hint });
   const path = key.split('.');
   if (path.some((p) => p.trim() === '')) throw new LedgerLabError({ kind: 'usage', problem: `override "${o}" has an empty part in the key "${key}"`, where: '--set', hint });
+  setKeyPath({}, path, null, { where: `--set ${key}`, kind: 'usage' }); // refuses __proto__ & co. before any use
   return { path, text: o.slice(eq + 1) };
 }
 
@@ -167,20 +195,21 @@ export function applyOverrides(base: unknown, overrides: readonly string[]): unk
     } catch {
       value = text;
     }
-    out = setPath(out, path, value);
+    rejectForbiddenKeys(value, { where: `--set ${path.join('.')}`, kind: 'usage' });
+    out = setKeyPath(out, path, value, { where: `--set ${path.join('.')}`, kind: 'usage' });
   }
   return out;
 }
 
-function setPath(obj: unknown, path: string[], value: unknown): unknown {
-  if (path.length === 0) return value;
-  const [head, ...rest] = path;
-  const container: Record<string, unknown> | unknown[] =
-    typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>) : {};
-  if (Array.isArray(container) && /^\d+$/.test(head)) {
-    container[Number(head)] = setPath(container[Number(head)], rest, value);
-  } else {
-    (container as Record<string, unknown>)[head] = setPath((container as Record<string, unknown>)[head], rest, value);
+/**
+ * Sets one dotted key (a sweep key such as "train.lr") in a config, copy-on-write like applyOverrides, through
+ * the same safe setter; `where` names the key's origin for the error.
+ */
+export function setConfigKey(base: unknown, key: string, value: unknown, where: string): unknown {
+  const path = key.split('.');
+  if (path.some((p) => p.trim() === '')) {
+    throw new LedgerLabError({ kind: 'config', problem: `the key "${key}" has an empty part`, where, issues: [{ path: path, message: 'empty key part' }] });
   }
-  return container;
+  rejectForbiddenKeys(value, { where });
+  return setKeyPath(structuredClone(base ?? {}), path, value, { where });
 }

@@ -10,6 +10,7 @@
  * Train.parse({ lr: 1e-3, stpes: 5 }, 'exp.json');     // throws: unknown key at "stpes" (did you mean "steps"?)
  */
 import { LedgerLabError } from '../errors.ts';
+import { FORBIDDEN_KEYS } from '../util/index.ts';
 
 export type Path = ReadonlyArray<string | number>;
 export interface Issue { path: Path; message: string }
@@ -291,7 +292,11 @@ function record<T>(value: Schema<T>): Schema<Record<string, T>> {
       return undefined;
     }
     const out: Record<string, T> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = value.check(x, [...path, k], issues) as T;
+    for (const [k, x] of Object.entries(v)) {
+      // `out["__proto__"] = x` would replace out's prototype: such keys are never config values.
+      if (FORBIDDEN_KEYS.has(k)) issues.push({ path: [...path, k], message: `forbidden key "${k}" (it would reach a JavaScript prototype)` });
+      else out[k] = value.check(x, [...path, k], issues) as T;
+    }
     return out;
   }, { json: () => ({ type: 'object', additionalProperties: value.jsonSchema() }) });
 }

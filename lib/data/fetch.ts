@@ -20,7 +20,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writ
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { packageRoot } from '../paths.ts';
-import { dirLayout, downloadFile, fileMeta, hubRequest, repoInfo, type FetchProgress, type FetchedFile, type FileMeta, type HubClient } from '../hub/index.ts';
+import { checkRepoFile, dirLayout, downloadFile, fileMeta, hubRequest, repoInfo, type FetchProgress, type FetchedFile, type FileMeta, type HubClient } from '../hub/index.ts';
 
 export const FETCHABLE_DATASETS = ['advertisegen', 'e2e'] as const;
 export type FetchableDataset = (typeof FETCHABLE_DATASETS)[number];
@@ -29,6 +29,8 @@ export const ADVERTISEGEN_REPO = 'HasturOfficial/adgen';
 export const E2E_API = 'https://api.github.com/repos/tuetschek/e2e-dataset';
 export const E2E_REF = 'master';
 export const E2E_FILES = ['trainset.csv', 'devset.csv', 'testset_w_refs.csv'] as const;
+/** The real splits are tens of megabytes; a listing announcing more than this is refused before downloading. */
+export const MAX_DATASET_FILE_BYTES = 4 * 2 ** 30;
 
 export interface DatasetFetchOptions {
   dir?: string;
@@ -37,6 +39,8 @@ export interface DatasetFetchOptions {
   /** GitHub API base of the E2E repository (default LEDGERLAB_E2E_URL, else E2E_API). */
   e2eUrl?: string;
   attempts?: number;
+  /** Largest file accepted (default MAX_DATASET_FILE_BYTES). */
+  maxFileBytes?: number;
   onProgress?: (p: FetchProgress) => void;
 }
 
@@ -80,7 +84,11 @@ async function planAdvertisegen(o: DatasetFetchOptions): Promise<{ client: HubCl
   const endpoint = (o.endpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
   const client: HubClient = { endpoint, token: process.env.HF_TOKEN ?? process.env.HUGGING_FACE_HUB_TOKEN };
   const info = await repoInfo(client, ADVERTISEGEN_REPO, 'main', 'dataset');
-  const picked = info.siblings.map((s) => ({ name: s.rfilename, split: adgenSplit(s.rfilename) })).filter((s) => s.split);
+  const where = `${endpoint}/api/datasets/${ADVERTISEGEN_REPO} (listing)`;
+  // Names come from the server: a split file must be a plain relative name (no "..", no absolute path), checked
+  // before anything is written; dirLayout keeps the resolved path inside --dir as well.
+  const picked = info.siblings.filter((s) => typeof s?.rfilename === 'string' && adgenSplit(s.rfilename))
+    .map((s) => ({ name: checkRepoFile(s.rfilename, where), split: adgenSplit(s.rfilename) }));
   const names = new Set(picked.map((p) => p.split));
   if (!names.has('train') || !names.has('dev')) {
     throw new LedgerLabError({ kind: 'data', problem: `${ADVERTISEGEN_REPO} has no ${names.has('train') ? 'dev/validation' : 'train'} split file (json, jsonl or parquet); it lists ${info.siblings.map((s) => s.rfilename).join(', ')}`, where: `${endpoint}/datasets/${ADVERTISEGEN_REPO}` });
@@ -141,7 +149,7 @@ export async function fetchDataset(name: string, o: DatasetFetchOptions = {}): P
   let done = 0;
   const files: DatasetFile[] = [];
   for (const f of plan.files) {
-    const got = await downloadFile(plan.client, f.name, f.meta, layout, o.attempts ?? 5, (bytes) => o.onProgress?.({ file: f.name, fileBytes: bytes, fileSize: f.meta.size, doneBytes: done + bytes, totalBytes: total }));
+    const got = await downloadFile(plan.client, f.name, f.meta, layout, { attempts: o.attempts ?? 5, maxFileBytes: o.maxFileBytes ?? MAX_DATASET_FILE_BYTES }, (bytes) => o.onProgress?.({ file: f.name, fileBytes: bytes, fileSize: f.meta.size, doneBytes: done + bytes, totalBytes: total }));
     done += f.meta.size;
     const target = layout.target(f.name, f.meta);
     const sha = got.checked === 'sha256' ? f.meta.etag : await sha256Of(target);

@@ -110,7 +110,8 @@ export async function baseWeightsWithAdapter(p: Pretrained, adapterDir: string):
   }
   const m = Gpt.fromWeights(p.config, p.weights);
   try {
-    await loadPeftAdapter(m, adapterDir, p.modelType);
+    const { warnings } = await loadPeftAdapter(m, adapterDir, p.modelType);
+    for (const w of warnings) console.error(`warning: ${w}`);
     return await m.exportWeights();
   } finally {
     m.dispose();

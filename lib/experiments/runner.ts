@@ -21,6 +21,7 @@ import type { ExperimentKind } from './kind.ts';
 import { experimentKinds, getExperimentKind } from './registry.ts';
 import { ProgressBoard } from '../measure/index.ts';
 import { allowedCpus } from './cpus.ts';
+import { childEnv } from '../util/index.ts';
 
 export interface RunOutcome {
   runId: string;
@@ -103,7 +104,8 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
   // Each worker writes plain progress lines (its stderr is a pipe); the board shows them as one row per
   // worker on a TTY, or prefixed lines elsewhere. Workers report every second for a live board.
   const board = new ProgressBoard({ quiet: !(opts.verbose ?? false) || undefined });
-  const workerEnv = { ...process.env, ...(board.live ? { LEDGERLAB_PROGRESS_EVERY_S: '1' } : {}) };
+  // An explicit environment (lib/util/child-env.ts): nothing a config could have planted reaches a worker.
+  const workerEnv = childEnv(board.live ? { LEDGERLAB_PROGRESS_EVERY_S: '1' } : {});
   const report = (o: RunOutcome) => board.around(() => opts.onRun?.(o));
   const outcomes = new Map<string, RunOutcome>();
   const queue = [...planned];
@@ -129,13 +131,13 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
         report(o);
         continue;
       }
-      const args = [bin, 'run', file, '--root', root, '--only', p.runId, '--json', ...(opts.verbose ? ['--progress'] : []), ...(opts.set ?? []).flatMap((x) => ['--set', x])];
+      const args = [bin, 'run', file, '--root', root, `--only=${p.runId}`, '--json', ...(opts.verbose ? ['--progress'] : []), ...(opts.set ?? []).flatMap((x) => ['--set', x])];
       const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         // Pinned: worker `slot` runs under `taskset -c <cpu>`, alone on its core (timed runs must not share one).
         const cpu = pin?.[slot];
         const child = cpu === undefined
           ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: workerEnv })
-          : spawn(TASKSET, ['-c', String(cpu), process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...workerEnv, LEDGERLAB_PINNED_CPU: String(cpu) } });
+          : spawn(TASKSET, ['-c', String(cpu), process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv({ ...workerEnv, LEDGERLAB_PINNED_CPU: String(cpu) }) });
         live.add(child);
         board.add(p.runId);
         let err = '';

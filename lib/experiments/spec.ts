@@ -15,7 +15,7 @@
  */
 import { LedgerLabError } from '../errors.ts';
 import { s, configError, suggest, type Infer, type Issue } from '../config/index.ts';
-import { applyOverrides, parseConfigText, parseOverride, readTextFile } from '../config/index.ts';
+import { applyOverrides, parseConfigText, parseOverride, readTextFile, setConfigKey } from '../config/index.ts';
 import { sha256Json } from '../util/index.ts';
 import type { ExperimentKind } from './kind.ts';
 import { experimentKinds, getExperimentKind } from './registry.ts';
@@ -111,7 +111,8 @@ export function planExperiment(file: string, overrides: readonly string[] = [], 
   const runs: PlannedRun[] = [];
   const issues: Issue[] = [];
   for (const point of gridPoints(spec.sweep)) {
-    const base = applyOverrides(spec.config, Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`));
+    // Each swept key through the safe setter (never as "k=v" text: a key with "=" or "__proto__" must not pass).
+    const base = Object.entries(point).reduce<unknown>((c, [k, v]) => setConfigKey(c, k, v, `${file} at sweep.${k}`), structuredClone(spec.config ?? {}));
     const before = issues.length;
     const config = kind.configSchema.check(base, ['config'], issues);
     if (issues.length > before) continue;

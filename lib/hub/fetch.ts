@@ -20,6 +20,7 @@ import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { fileMeta, hubRequest, repoInfo, type FileMeta, type HubClient, type HubSibling } from './protocol.ts';
+import { checkEtag, checkRepoFile, checkRevision, insideRoot } from './checks.ts';
 
 export interface FetchOptions {
   /** Branch, tag or commit (default "main"). */
@@ -32,8 +33,10 @@ export interface FetchOptions {
   token?: string;
   /** Default: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
   cacheDir?: string;
-  /** Attempts per file when a transfer breaks off (each resumes where the last stopped). Default 5. */
+  /** Attempts per file when a transfer breaks off or ends early (each resumes where the last stopped). Default 5. */
   attempts?: number;
+  /** Largest file accepted, in bytes (default MAX_FILE_BYTES); a larger announced size is refused before downloading. */
+  maxFileBytes?: number;
   onProgress?: (p: FetchProgress) => void;
 }
 
@@ -75,7 +78,7 @@ const INDEX = 'model.safetensors.index.json';
 
 /** The files of a listing that a model directory needs (top level only: no onnx/, no other formats). */
 export function selectFiles(siblings: readonly HubSibling[], index?: { weight_map?: Record<string, string> }): string[] {
-  const names = siblings.map((s) => s.rfilename).filter((n) => !n.includes('/'));
+  const names = siblings.map((s) => s.rfilename).filter((n) => typeof n === 'string' && !n.includes('/'));
   const shards = index?.weight_map ? new Set(Object.values(index.weight_map)) : undefined;
   return names.filter((n) => CONFIG_FILES.has(n) || TOKENIZER_FILES.has(n) || n === INDEX || (n.endsWith('.safetensors') && (!shards || shards.has(n)))).sort();
 }
@@ -96,15 +99,16 @@ export interface Layout {
   finish(commit: string, revision: string): string;
 }
 
+// Every path below goes through insideRoot: names, etags, commits and revisions come from the server.
 function cacheLayout(cacheDir: string, repo: string, commit: string): Layout {
   const root = join(cacheDir, `models--${repo.replace('/', '--')}`);
-  const blob = (m: FileMeta) => join(root, 'blobs', m.etag);
+  const blob = (m: FileMeta) => insideRoot(root, 'the hub cache', 'blobs', m.etag);
   return {
     root,
     target: (_n, m) => blob(m),
     partial: (_n, m) => `${blob(m)}.incomplete`,
     publish(name, m) {
-      const link = join(root, 'snapshots', commit, name);
+      const link = insideRoot(root, 'the hub cache', 'snapshots', commit, name);
       mkdirSync(dirname(link), { recursive: true });
       const rel = relative(dirname(link), blob(m));
       if (existsSync(link) || isLink(link)) {
@@ -115,10 +119,11 @@ function cacheLayout(cacheDir: string, repo: string, commit: string): Layout {
     },
     finish(c, revision) {
       if (revision !== c) {
-        mkdirSync(join(root, 'refs'), { recursive: true });
-        writeAtomic(join(root, 'refs', revision), c);
+        const ref = insideRoot(root, 'the hub cache', 'refs', checkRevision(revision));
+        mkdirSync(dirname(ref), { recursive: true });
+        writeAtomic(ref, c);
       }
-      return join(root, 'snapshots', c);
+      return insideRoot(root, 'the hub cache', 'snapshots', c);
     },
   };
 }
@@ -127,8 +132,8 @@ export function dirLayout(dir: string): Layout {
   const partialDir = join(dir, '.cache', 'huggingface', 'download');
   return {
     root: dir,
-    target: (n) => join(dir, n),
-    partial: (n, m) => join(partialDir, `${n}.${m.etag}.incomplete`),
+    target: (n) => insideRoot(dir, dir, checkRepoFile(n, dir)),
+    partial: (n, m) => insideRoot(partialDir, dir, `${checkRepoFile(n, dir)}.${m.etag}.incomplete`),
     publish() {},
     finish: () => dir,
   };
@@ -144,20 +149,20 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-/** The hash the etag stands for: sha256 (64 hex, LFS) or git's blob sha1 (40 hex: sha1("blob <size>\0" + bytes)). */
-function hasherFor(meta: FileMeta): { kind: FetchedFile['checked']; hash?: Hash } {
-  if (/^[0-9a-f]{64}$/.test(meta.etag)) return { kind: 'sha256', hash: createHash('sha256') };
-  if (/^[0-9a-f]{40}$/.test(meta.etag)) {
-    const h = createHash('sha1');
-    h.update(`blob ${meta.size}\0`);
-    return { kind: 'git-sha1', hash: h };
-  }
-  return { kind: 'size' };
+/**
+ * The hash the etag stands for: sha256 (64 hex, LFS) or git's blob sha1 (40 hex: sha1("blob <size>\0" + bytes)).
+ * Anything else is refused (checkEtag): a size check alone would accept changed bytes.
+ */
+function hasherFor(meta: FileMeta): { kind: 'sha256' | 'git-sha1'; hash: Hash } {
+  if (checkEtag(meta.etag, false, meta.location, meta.location).length === 64) return { kind: 'sha256', hash: createHash('sha256') };
+  const h = createHash('sha1');
+  h.update(`blob ${meta.size}\0`);
+  return { kind: 'git-sha1', hash: h };
 }
 
-async function hashFile(path: string, hash: Hash | undefined): Promise<number> {
+async function hashFile(path: string, hash: Hash): Promise<number> {
   let n = 0;
-  for await (const chunk of createReadStream(path)) { hash?.update(chunk as Buffer); n += (chunk as Buffer).length; }
+  for await (const chunk of createReadStream(path)) { hash.update(chunk as Buffer); n += (chunk as Buffer).length; }
   return n;
 }
 
@@ -166,7 +171,7 @@ async function matches(path: string, meta: FileMeta): Promise<boolean> {
   if (!existsSync(path) || statSync(path).size !== meta.size) return false;
   const { hash } = hasherFor(meta);
   await hashFile(path, hash);
-  return !hash || hash.digest('hex') === meta.etag;
+  return hash.digest('hex') === meta.etag;
 }
 
 /**
@@ -180,7 +185,7 @@ export async function fetchModel(repo: string, opts: FetchOptions = {}): Promise
   if (!REPO_ID.test(repo)) throw new LedgerLabError({ kind: 'usage', problem: `"${repo}" is not a repository id`, where: 'ORG/NAME', hint: 'write it as on the hub, e.g. HuggingFaceTB/SmolLM2-135M' });
   const endpoint = (opts.endpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
   const client: HubClient = { endpoint, token: opts.token ?? process.env.HF_TOKEN ?? process.env.HUGGING_FACE_HUB_TOKEN };
-  const revision = opts.revision ?? 'main';
+  const revision = checkRevision(opts.revision ?? 'main');
   const info = await repoInfo(client, repo, revision);
   const commit = info.sha;
 
@@ -190,10 +195,11 @@ export async function fetchModel(repo: string, opts: FetchOptions = {}): Promise
   const metas = new Map<string, FileMeta>();
   const files: FetchedFile[] = [];
   const attempts = opts.attempts ?? 5;
+  const limits = { attempts, maxFileBytes: opts.maxFileBytes };
   let done = 0, total = 0;
   const fetchOne = async (name: string): Promise<void> => {
     const meta = metas.get(name)!;
-    files.push(await downloadFile(client, name, meta, layout, attempts, (fileBytes) => {
+    files.push(await downloadFile(client, name, meta, layout, limits, (fileBytes) => {
       opts.onProgress?.({ file: name, fileBytes, fileSize: meta.size, doneBytes: done + fileBytes, totalBytes: total });
     }));
     done += meta.size;
@@ -209,7 +215,7 @@ export async function fetchModel(repo: string, opts: FetchOptions = {}): Promise
       throw new LedgerLabError({ kind: 'data', problem: `${INDEX} is not valid JSON`, where: path, cause: err });
     }
   }
-  const names = selectFiles(info.siblings, index);
+  const names = selectFiles(info.siblings, index).map((n) => checkRepoFile(n, `${endpoint}/${repo} (listing)`));
   if (!names.some((n) => n.endsWith('.safetensors'))) {
     throw new LedgerLabError({
       kind: 'data', problem: `${repo}@${revision} has no safetensors weights at the top level`, where: `${endpoint}/${repo}`,
@@ -223,12 +229,66 @@ export async function fetchModel(repo: string, opts: FetchOptions = {}): Promise
   return { repo, revision, commit, dir: layout.finish(commit, revision), files };
 }
 
+/** Files larger than this are refused unless the caller raises the cap (the largest safetensors shards are ~50 GB). */
+export const MAX_FILE_BYTES = 64 * 2 ** 30;
+
+export interface DownloadLimits {
+  /** Transfers per file, in all: a broken-off or short transfer counts as one, and so does a failed request. */
+  attempts: number;
+  /** Default MAX_FILE_BYTES. */
+  maxFileBytes?: number;
+  /** Wait before the n-th retry: backoffMs × 2^(n-1), at most 10 s (default 250 ms). */
+  backoffMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const where = (meta: FileMeta) => meta.location.split('?')[0]!;
+
+/** One GET of the rest of the file, appended to `partial`; never writes past the announced size. */
+async function transferOnce(client: HubClient, name: string, meta: FileMeta, partial: string, have: number, hash: Hash, progress: (bytes: number) => void): Promise<{ have: number; restart?: boolean; error?: unknown }> {
+  const range: Record<string, string> = have > 0 ? { range: `bytes=${have}-` } : {};
+  let res: Response;
+  try {
+    ({ res } = await hubRequest(client, 'GET', meta.location, { 'accept-encoding': 'identity', ...range }));
+  } catch (err) {
+    return { have, error: err };
+  }
+  // The server ignored the Range: start over (the partial bytes are not in this body).
+  if (have > 0 && res.status === 200) { await res.body?.cancel(); return { have, restart: true }; }
+  if (res.status !== 200 && res.status !== 206) {
+    await res.body?.cancel();
+    throw new LedgerLabError({ kind: 'io', problem: `downloading ${name}: HTTP ${res.status} ${res.statusText}`, where: where(meta) });
+  }
+  const fd = openSync(partial, 'a');
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      if (have + chunk.length > meta.size) {
+        throw new LedgerLabError({ kind: 'data', code: 'data.download_too_long', problem: `${name}: the server sent more than the ${meta.size} bytes it announced`, where: where(meta), hint: 'nothing past the announced size was written; check HF_ENDPOINT' });
+      }
+      writeSync(fd, chunk);
+      hash.update(chunk);
+      have += chunk.length;
+      progress(have);
+    }
+  } catch (err) {
+    if (err instanceof LedgerLabError) throw err;
+    return { have, error: err }; // broke off mid-body: what arrived is on disk; the next attempt asks for the rest
+  } finally {
+    closeSync(fd);
+  }
+  return { have };
+}
+
 /**
  * One file into a layout, resumable (Range on the partial file) and checked against `meta` (size, and the
  * sha256 or git blob sha1 its etag names). Shared by model fetching, dataset repositories and plain URLs
- * (lib/data/fetch.ts), whose `meta` comes from another listing (GitHub's contents API).
+ * (lib/data/fetch.ts), whose `meta` comes from another listing (GitHub's contents API). Every transfer counts
+ * against `limits.attempts` — one that breaks off, ends early or sends nothing (an empty 206) alike — with
+ * exponential backoff between them; an announced size over the cap, or bytes past it, are refused.
  */
-export async function downloadFile(client: HubClient, name: string, meta: FileMeta, layout: Layout, attempts: number, progress: (bytes: number) => void): Promise<FetchedFile> {
+export async function downloadFile(client: HubClient, name: string, meta: FileMeta, layout: Layout, limits: DownloadLimits, progress: (bytes: number) => void): Promise<FetchedFile> {
+  const max = limits.maxFileBytes ?? MAX_FILE_BYTES;
+  if (meta.size > max) throw new LedgerLabError({ kind: 'data', code: 'data.download_too_large', problem: `${name} is ${meta.size} bytes, more than the ${max} bytes accepted`, where: where(meta), hint: 'nothing was downloaded; raise the cap (maxFileBytes) if the file is really that large' });
   const target = layout.target(name, meta);
   const base = { name, size: meta.size, etag: meta.etag, checked: hasherFor(meta).kind };
   if (await matches(target, meta)) {
@@ -245,54 +305,37 @@ export async function downloadFile(client: HubClient, name: string, meta: FileMe
   if (have > meta.size) { rmSync(partial); have = 0; }
   if (have > 0) await hashFile(partial, hash);
   const resumedFrom = have;
-  let retries = 0;
-  for (let attempt = 1; have < meta.size; attempt++) {
-    const range: Record<string, string> = have > 0 ? { range: `bytes=${have}-` } : {};
-    let res: Response;
-    try {
-      ({ res } = await hubRequest(client, 'GET', meta.location, { 'accept-encoding': 'identity', ...range }));
-    } catch (err) {
-      if (attempt >= attempts) throw err;
-      retries++;
-      continue;
-    }
-    if (have > 0 && res.status === 200) {
-      // The server ignored the Range: start over (the partial bytes are not in this body).
-      await res.body?.cancel();
-      rmSync(partial);
-      return downloadFile(client, name, meta, layout, Math.max(1, attempts - attempt), progress);
-    }
-    if (res.status !== 200 && res.status !== 206) {
-      throw new LedgerLabError({ kind: 'io', problem: `downloading ${name}: HTTP ${res.status} ${res.statusText}`, where: meta.location.split('?')[0] });
-    }
-    const fd = openSync(partial, 'a');
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        writeSync(fd, chunk);
-        hash?.update(chunk);
-        have += chunk.length;
-        progress(have);
-      }
-    } catch (err) {
-      // The connection broke off mid-body: what arrived is on disk; the next attempt asks for the rest.
-      if (attempt >= attempts) {
-        throw new LedgerLabError({ kind: 'io', problem: `downloading ${name} broke off ${attempts} times (${have} of ${meta.size} bytes); rerun to resume`, where: meta.location.split('?')[0], cause: err });
-      }
-      retries++;
-    } finally {
-      closeSync(fd);
-    }
-  }
-  const fail = (problem: string): never => {
+  const fail = (problem: string, cause?: unknown, code?: string): never => {
     rmSync(partial, { force: true });
-    throw new LedgerLabError({ kind: 'data', problem, where: `${name} (${meta.location.split('?')[0]})`, hint: 'the partial file was deleted; rerun to download it again, and check HF_ENDPOINT if it keeps failing' });
+    throw new LedgerLabError({ kind: 'data', code, problem, where: `${name} (${where(meta)})`, cause, hint: 'the partial file was deleted; rerun to download it again, and check HF_ENDPOINT if it keeps failing' });
   };
-  if (have !== meta.size) fail(`${name}: got ${have} bytes, the hub announced ${meta.size}`);
-  if (hash) {
-    const got = hash.digest('hex');
-    if (got !== meta.etag) fail(`${name}: ${kind} of the download is ${got}, the hub announced ${meta.etag}`);
+  let attempt = 0;
+  let lastError: unknown;
+  while (have < meta.size) {
+    if (attempt >= limits.attempts) {
+      if (lastError instanceof LedgerLabError) throw lastError; // the hub could not be reached: say so
+      throw new LedgerLabError({ kind: 'io', code: 'io.download_incomplete', problem: `downloading ${name}: ${limits.attempts} transfer(s) broke off or ended early (${have} of ${meta.size} bytes); rerun to resume`, where: where(meta), cause: lastError });
+    }
+    if (attempt > 0) await sleep(Math.min(10_000, (limits.backoffMs ?? 250) * 2 ** (attempt - 1)));
+    attempt++;
+    let step: Awaited<ReturnType<typeof transferOnce>>;
+    try {
+      step = await transferOnce(client, name, meta, partial, have, hash, progress);
+    } catch (err) {
+      if (err instanceof LedgerLabError && err.kind === 'data') fail(err.problem, err, err.code);
+      throw err;
+    }
+    if (step.restart) {
+      rmSync(partial);
+      return downloadFile(client, name, meta, layout, { ...limits, attempts: Math.max(1, limits.attempts - attempt) }, progress);
+    }
+    lastError = step.error;
+    have = step.have;
   }
+  if (have !== meta.size) fail(`${name}: got ${have} bytes, the hub announced ${meta.size}`);
+  const got = hash.digest('hex');
+  if (got !== meta.etag) fail(`${name}: ${kind} of the download is ${got}, the hub announced ${meta.etag}`);
   renameSync(partial, target);
   layout.publish(name, meta);
-  return { ...base, downloaded: true, resumedFrom, retries };
+  return { ...base, downloaded: true, resumedFrom, retries: attempt - 1 };
 }

@@ -15,6 +15,7 @@
  * CDN) is followed without it, as huggingface_hub drops `authorization` for a different netloc.
  */
 import { LedgerLabError } from '../errors.ts';
+import { checkCommit, checkEtag, checkRevision } from './checks.ts';
 
 export interface HubSibling {
   rfilename: string;
@@ -104,6 +105,7 @@ function statusError(res: Response, url: string, what: string): LedgerLabError {
 
 /** The repository's file list at a revision, with the commit it resolves to. */
 export async function repoInfo(client: HubClient, repo: string, revision: string, type: RepoType = 'model'): Promise<RepoInfo> {
+  checkRevision(revision);
   const url = `${client.endpoint}/api/${API_SEGMENT[type]}/${repo}/revision/${encodeURIComponent(revision)}?blobs=true`;
   const { res } = await hubRequest(client, 'GET', url);
   if (!res.ok) throw statusError(res, url, `listing ${repo}@${revision}`);
@@ -115,7 +117,8 @@ export async function repoInfo(client: HubClient, repo: string, revision: string
   }
   const b = body as Partial<RepoInfo>;
   if (typeof b?.sha !== 'string' || !Array.isArray(b.siblings)) throw hubError('the listing has no "sha" or "siblings"', url);
-  return { sha: b.sha, siblings: b.siblings };
+  // The sha names the snapshot folder: a commit id, never a path.
+  return { sha: checkCommit(b.sha, 'the listing\'s "sha"', url), siblings: b.siblings };
 }
 
 export function resolveUrl(client: HubClient, repo: string, commit: string, file: string, type: RepoType = 'model'): string {
@@ -129,11 +132,13 @@ export async function fileMeta(client: HubClient, repo: string, commit: string, 
   if (res.status >= 400) throw statusError(res, url, `metadata of ${file}`);
   const h = res.headers;
   const commitHash = h.get('x-repo-commit');
+  const linked = h.get('x-linked-etag') !== null;
   const etag = normalizeEtag(h.get('x-linked-etag') ?? h.get('etag'));
   const size = Number(h.get('x-linked-size') ?? h.get('content-length'));
   if (!commitHash) throw hubError(`no X-Repo-Commit header for ${file}: this does not look like a Hugging Face hub`, url, 'check HF_ENDPOINT (a proxy or firewall may answer instead of the hub)');
   if (!etag) throw hubError(`no ETag for ${file}: the download could not be checked`, url);
   if (!Number.isInteger(size) || size < 0) throw hubError(`no usable size (X-Linked-Size / Content-Length) for ${file}`, url);
   const loc = h.get('location');
-  return { commit: commitHash, etag, size, location: loc ? new URL(loc, final).toString() : final };
+  // The etag names the blob file and the hash the bytes must have: only hex of the right length passes.
+  return { commit: checkCommit(commitHash, `X-Repo-Commit of ${file}`, url), etag: checkEtag(etag, linked, file, url), size, location: loc ? new URL(loc, final).toString() : final };
 }

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
+import { childEnv } from '../util/index.ts';
 
 export const JUPYTER_MODULES = ['nbclient', 'nbformat']; // the kernel is tslab (Node), so no ipykernel
 
@@ -44,7 +45,7 @@ function shebangPython(script: string, env: NodeJS.ProcessEnv): string | undefin
 
 function canRunJupyter(python: string, env: NodeJS.ProcessEnv): boolean {
   if (!existsSync(python) && !python.includes('/')) return false;
-  const r = spawnSync(python, ['-c', `import ${JUPYTER_MODULES.join(', ')}`], { encoding: 'utf8', env, timeout: 30_000 });
+  const r = spawnSync(python, ['-c', `import ${JUPYTER_MODULES.join(', ')}`], { encoding: 'utf8', env: childEnv({}, env), timeout: 30_000 });
   return r.status === 0;
 }
 

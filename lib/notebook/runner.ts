@@ -15,6 +15,7 @@ import { LedgerLabError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { ensureKernelSpec } from './kernel.ts';
 import { findJupyterPython } from './python.ts';
+import { childEnv } from '../util/index.ts';
 
 /** Debian's Python with Jupyter; other systems: see findJupyterPython (python.ts). */
 export const JUPYTER_PYTHON = '/usr/bin/python3';
@@ -66,7 +67,7 @@ export function ensureDistBuilt(): void {
   const entry = join(paths.dist, 'lib', 'index.js');
   if (existsSync(entry) && statSync(entry).mtimeMs >= newestMtime(paths.lib, '.ts')) return;
   const tsc = join(paths.root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(paths.root, 'tsconfig.build.json')], { encoding: 'utf8', cwd: paths.root });
+  const r = spawnSync(process.execPath, [tsc, '-p', join(paths.root, 'tsconfig.build.json')], { encoding: 'utf8', cwd: paths.root, env: childEnv() });
   if (r.status !== 0) {
     throw new LedgerLabError({
       kind: 'notebook',
@@ -96,7 +97,7 @@ export async function runNotebook(opts: NotebookRunOptions): Promise<NotebookRun
     '--params', JSON.stringify(opts.params ?? {}),
   ];
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((res) => {
-    const child = spawn(python, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(python, args, { env: childEnv(env), stdio: ['ignore', 'inherit', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (c) => res({ code: c, stderr: err }));

@@ -19,6 +19,7 @@ import { environmentReport } from '../runtime/index.ts';
 import { appendJsonLine, ownIdentity, writeFileAtomic, writeJsonAtomic } from '../util/index.ts';
 import { gitState } from './git.ts';
 import { RUN_RECORD_VERSION, RunRecordSchema, effectiveStatus, type RunRecord } from './run-record.ts';
+import { runDirIn } from './run-id.ts';
 
 export interface StartRunOptions {
   kind: string;
@@ -132,7 +133,7 @@ export async function startRun(opts: StartRunOptions): Promise<Run> {
   const root = resolve(opts.root ?? 'results');
   let runId = opts.runId ?? makeRunId(opts.kind, opts.name);
   if (!opts.runId) for (let i = 2; existsSync(join(root, runId)); i++) runId = `${makeRunId(opts.kind, opts.name)}-${i}`;
-  const dir = join(root, runId);
+  const dir = runDirIn(root, runId, 'run id');
   if (existsSync(join(dir, 'run.json'))) {
     throw new LedgerLabError({ kind: 'io', problem: `run "${runId}" already exists`, where: dir, hint: 'use --resume to continue it, or pick another id' });
   }

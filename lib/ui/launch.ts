@@ -14,7 +14,7 @@ import { paths } from '../paths.ts';
 import { formatPath, parseConfigText, readTextFile, type Issue } from '../config/index.ts';
 import { ExperimentFileSchema, experimentKinds, getExperimentKind, planExperiment } from '../experiments/index.ts';
 import { findRuns } from '../results/index.ts';
-import { childEnv } from './child-env.ts';
+import { childEnv } from '../util/index.ts';
 import { runById, runDir, RUN_ID } from './run-dirs.ts';
 import { verifiedRunPid } from './run-process.ts';
 import { describeSchema } from './form.ts';
@@ -128,7 +128,7 @@ export class Launcher {
     mkdirSync(this.dir, { recursive: true });
     const log = join(this.dir, `${id}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, [join(paths.root, 'bin', 'ledgerlab.js'), ...args], { stdio: ['ignore', fd, fd], env: childEnv(this.root) });
+    const child = spawn(process.execPath, [join(paths.root, 'bin', 'ledgerlab.js'), ...args], { stdio: ['ignore', fd, fd], env: childEnv({ LEDGERLAB_RESULTS: this.root }) });
     closeSync(fd); // the child has its own copy
     const launch: Launch = { id, file, runIds, pid: child.pid, log: relative(this.root, log) };
     this.launches.set(id, { launch, child });

@@ -25,6 +25,17 @@ export interface FakeHubOptions {
   corrupt?: Set<string>;
   /** A dataset repository: /api/datasets/… and /datasets/…/resolve/… (default a model repository). */
   repoType?: 'model' | 'dataset';
+  /** A hostile or broken hub (security tests), each knob off by default: */
+  /** Answer listings for any revision (not only main and the commit). */
+  anyRevision?: boolean;
+  /** Rewrites the listing body before it is sent. */
+  rewriteListing?: (body: { sha: string; siblings: Array<{ rfilename: string }> }) => unknown;
+  /** Rewrites the headers of a resolve answer (HEAD and GET, LFS redirect or regular file). */
+  rewriteHeaders?: (file: string, headers: Record<string, string>) => Record<string, string>;
+  /** Answers a CDN GET instead of the normal handler when it returns true. */
+  cdnOverride?: (file: string, req: IncomingMessage, res: ServerResponse, bytes: Buffer) => boolean;
+  /** Served as a regular file for any resolve path of the repository that names no file (URLs with dot segments). */
+  fallback?: HubFile;
 }
 
 export interface RequestLog { server: 'hub' | 'cdn'; method: string; url: string; range?: string; authorization?: string }
@@ -72,6 +83,7 @@ export async function startFakeHub(o: FakeHubOptions): Promise<FakeHub> {
     if (!f) { res.writeHead(403).end('AccessDenied'); return; }
     let bytes = f.bytes;
     if (o.corrupt?.has(f.name)) { bytes = Buffer.from(bytes); bytes[bytes.length >> 1] ^= 0xff; }
+    if (o.cdnOverride?.(f.name, req, res, bytes)) return;
     const cut = o.breakAfter?.get(f.name);
     const breakAt = cut !== undefined && !broken.has(f.name) ? (broken.add(f.name), cut) : undefined;
     sendBytes(req, res, bytes, { 'content-type': 'application/octet-stream' }, breakAt);
@@ -95,30 +107,37 @@ export async function startFakeHub(o: FakeHubOptions): Promise<FakeHub> {
     const api = new RegExp(`^/api/${seg}/${o.repo}/revision/([^/]+)$`).exec(url.pathname);
     if (api && req.method === 'GET') {
       const rev = decodeURIComponent(api[1]!);
-      if (rev !== 'main' && rev !== o.commit) { res.writeHead(404, { 'x-error-code': 'RevisionNotFound', 'x-error-message': `Invalid rev id: ${rev}` }).end(); return; }
+      if (rev !== 'main' && rev !== o.commit && !o.anyRevision) { res.writeHead(404, { 'x-error-code': 'RevisionNotFound', 'x-error-message': `Invalid rev id: ${rev}` }).end(); return; }
       const withBlobs = url.searchParams.get('blobs') === 'true';
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+      const body = {
         _id: 'x', id: o.repo, modelId: o.repo, sha: o.commit, private: false,
         siblings: o.files.map((f) => ({ rfilename: f.name, ...(withBlobs ? { size: f.bytes.length, blobId: gitSha1(f.bytes), ...(f.lfs ? { lfs: { sha256: sha256(f.bytes), size: f.bytes.length, pointerSize: 134 } } : {}) } : {}) })),
-      }));
+      };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o.rewriteListing ? o.rewriteListing(body) : body));
       return;
     }
     const resolve = new RegExp(`^/${pre}${o.repo}/resolve/([^/]+)/(.+)$`).exec(url.pathname);
+    const rewrite = (file: string, h: Record<string, string>) => (o.rewriteHeaders ? o.rewriteHeaders(file, h) : h);
+    if (o.fallback && url.pathname.startsWith(`/${pre}${o.repo}/`) && !(resolve && byName.has(decodeURIComponent(resolve[2]!)))) {
+      const fb = o.fallback;
+      sendBytes(req, res, fb.bytes, rewrite(fb.name, { 'x-repo-commit': o.commit, etag: `"${gitSha1(fb.bytes)}"`, 'content-type': 'text/plain; charset=utf-8' }));
+      return;
+    }
     if (resolve && (req.method === 'GET' || req.method === 'HEAD')) {
       const rev = decodeURIComponent(resolve[1]!);
       const f = byName.get(decodeURIComponent(resolve[2]!));
-      if (rev !== 'main' && rev !== o.commit) { res.writeHead(404, { 'x-error-code': 'RevisionNotFound' }).end(); return; }
+      if (rev !== 'main' && rev !== o.commit && !o.anyRevision) { res.writeHead(404, { 'x-error-code': 'RevisionNotFound' }).end(); return; }
       if (!f) { res.writeHead(404, { 'x-error-code': 'EntryNotFound', 'x-repo-commit': o.commit }).end(); return; }
       if (f.lfs) {
         const sha = sha256(f.bytes);
         const sig = createHash('md5').update(sha).digest('hex');
-        res.writeHead(302, {
+        res.writeHead(302, rewrite(f.name, {
           location: `${cdn.base}/repos/${sha.slice(0, 2)}/${sha}?X-Amz-Signature=${sig}`, 'x-repo-commit': o.commit, 'x-linked-etag': `"${sha}"`,
           'x-linked-size': String(f.bytes.length), etag: `"${gitSha1(Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha}\nsize ${f.bytes.length}\n`))}"`,
-        }).end();
+        })).end();
         return;
       }
-      sendBytes(req, res, f.bytes, { 'x-repo-commit': o.commit, etag: `"${gitSha1(f.bytes)}"`, 'content-type': 'text/plain; charset=utf-8' });
+      sendBytes(req, res, f.bytes, rewrite(f.name, { 'x-repo-commit': o.commit, etag: `"${gitSha1(f.bytes)}"`, 'content-type': 'text/plain; charset=utf-8' }));
       return;
     }
     res.writeHead(404, { 'x-error-code': 'RepoNotFound' }).end();

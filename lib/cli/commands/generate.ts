@@ -62,7 +62,8 @@ export const generateCommand: Command = {
       const adapter = args.values.adapter as string | undefined;
       if (adapter) {
         if (opened.kind !== 'hf') throw new LedgerLabError({ kind: 'usage', problem: '--adapter needs a Hugging Face checkpoint as --model (its model_type names the adapter\'s modules)', where: '--adapter' });
-        await loadPeftAdapter(model, adapter, loadPretrained(dir).modelType);
+        const loaded = await loadPeftAdapter(model, adapter, loadPretrained(dir).modelType);
+        for (const w of loaded.warnings) console.error(`warning: ${w}`);
       }
       if (text !== undefined && !tokenizer) {
         throw new LedgerLabError({ kind: 'usage', problem: `${dir} has no tokenizer.json, so --prompt cannot be encoded`, where: '--prompt', hint: 'pass token ids with --ids' });

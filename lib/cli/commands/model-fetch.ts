@@ -34,7 +34,7 @@ export const modelFetchCommand: Command = {
     '  --revision R  branch, tag or commit (default main)',
     '  --dir DIR     write the files into DIR instead of the Hugging Face cache',
     '                (HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub: models--ORG--NAME/{blobs,snapshots,refs})',
-    '  --attempts N  tries per file when a transfer breaks off, each resuming with an HTTP Range request (default 5)',
+    '  --attempts N  transfers per file when one breaks off or ends early, each resuming with an HTTP Range request (default 5)',
     '  --json        print {repo, revision, commit, dir, files: [{name, size, etag, checked, downloaded, resumedFrom, retries}]}',
     'HF_ENDPOINT selects a mirror; HF_TOKEN is sent to the hub (never to the CDN it redirects to) for private or gated models.',
     'Every file is checked against the hub\'s hash before it is put in place: sha256 for LFS files, git sha1 otherwise.',

@@ -15,6 +15,7 @@ import { Tokenizer as HfTokenizerImpl } from '@huggingface/tokenizers';
 import { Template } from '@huggingface/jinja';
 import { jsonErrorOffset, lineCol } from '../../config/index.ts';
 import { LedgerLabError } from '../../errors.ts';
+import { decodeUtf8 } from '../../util/index.ts';
 import { dataError } from '../where.ts';
 
 export interface HfEncoding {
@@ -159,12 +160,14 @@ export function loadHfTokenizer(dir: string): HfTokenizer {
 }
 
 function readJsonObject(path: string): Record<string, any> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     throw new LedgerLabError({ kind: 'io', problem: `cannot read ${path}: ${(err as Error).message}`, where: path, cause: err });
   }
+  // Strict UTF-8 (a bad byte is an error at file:line:col, not a silent U+FFFD in a token); a BOM is dropped.
+  const text = decodeUtf8(bytes, path);
   let obj: unknown;
   try {
     obj = JSON.parse(text);
@@ -213,7 +216,7 @@ function templateProcessor(tokJson: Record<string, any>, bos: string | null, eos
 /** Chat templates: tokenizer_config.json "chat_template" (a string or [{name, template}]) or chat_template.jinja. */
 function readChatTemplate(dir: string, config: Record<string, any>, cfgPath: string): Record<string, string> {
   const file = join(dir, 'chat_template.jinja');
-  if (existsSync(file)) return { default: readFileSync(file, 'utf8') };
+  if (existsSync(file)) return { default: decodeUtf8(readFileSync(file), file) };
   const t = config.chat_template;
   if (t === undefined || t === null) return {};
   if (typeof t === 'string') return { default: t };

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { jsonErrorOffset, lineCol } from '../../config/index.ts';
 import { LedgerLabError } from '../../errors.ts';
+import { decodeUtf8 } from '../../util/index.ts';
 import { dataError } from '../where.ts';
 import { BpeTokenizer } from './bpe.ts';
 import { FIRST_MERGE_ID, type Merge } from './bpe-train.ts';
@@ -29,13 +30,13 @@ export function saveTokenizer(tok: Tokenizer, path: string): void {
 }
 
 export function loadTokenizer(path: string): Tokenizer {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     throw new LedgerLabError({ kind: 'io', problem: `cannot read tokenizer file: ${(err as Error).message}`, where: path, cause: err });
   }
-  return tokenizerFromJson(text, path);
+  return tokenizerFromJson(decodeUtf8(bytes, path), path); // strict UTF-8, located; a BOM is dropped
 }
 
 /** Parses and validates tokenizer JSON text; `source` names it in errors. */

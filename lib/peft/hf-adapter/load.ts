@@ -34,6 +34,8 @@ export interface LoadedAdapter {
   config: Record<string, unknown>;
   /** Neutral linears that received a LoRA (LORA only). */
   wrapped: string[];
+  /** What was loaded but deserves a look, e.g. target_modules naming no module of this base (ignored). */
+  warnings: string[];
 }
 
 const bad = (problem: string, where: string, hint?: string) => new LedgerLabError({ kind: 'data', problem, where, hint });
@@ -73,14 +75,8 @@ function pattern(p: unknown, module: string): number | undefined {
   return undefined;
 }
 
-function loadLora(model: Gpt, cfg: Record<string, unknown>, tensors: Map<string, Float32Array & { shape?: number[] }>, shapes: Map<string, number[]>, modelType: HfModelType, dir: string): string[] {
-  const cfgPath = join(dir, ADAPTER_CONFIG);
-  const file = join(dir, ADAPTER_WEIGHTS);
-  const r0 = num(cfg, 'r', cfgPath);
-  const alpha0 = num(cfg, 'lora_alpha', cfgPath);
-  const rs = cfg.use_rslora === true;
-  if (cfg.use_dora === true) throw bad('DoRA adapters (use_dora) are not supported', `${cfgPath}: use_dora`);
-  // module path → the neutral linears in it (one, or GPT-2's q, k, v with their rows).
+/** module path → the neutral linears in it (one, or GPT-2's q, k, v with their rows). */
+function moduleMap(model: Gpt, modelType: HfModelType): Map<string, Array<{ name: string; rows?: [number, number] }>> {
   const byModule = new Map<string, Array<{ name: string; rows?: [number, number] }>>();
   for (let i = 0; i < model.config.layers; i++) {
     for (const t of LORA_TARGETS) {
@@ -92,6 +88,31 @@ function loadLora(model: Gpt, cfg: Record<string, unknown>, tensors: Map<string,
       byModule.set(slot.module, list);
     }
   }
+  return byModule;
+}
+
+/**
+ * target_modules entries that match no LoRA-capable module of this base (PEFT: a list matches by dotted suffix,
+ * a string is a full-match regex). They load nothing, silently in PEFT too — so say which.
+ */
+export function unknownTargetModules(targets: unknown, modules: readonly string[]): string[] {
+  if (typeof targets === 'string') {
+    let re: RegExp | undefined;
+    try { re = new RegExp(`^(?:${targets})$`); } catch { /* an invalid pattern matches nothing */ }
+    return re && modules.some((m) => re.test(m)) ? [] : [targets];
+  }
+  if (!Array.isArray(targets)) return [];
+  return targets.map(String).filter((t) => !modules.some((m) => m === t || m.endsWith(`.${t}`)));
+}
+
+function loadLora(model: Gpt, cfg: Record<string, unknown>, tensors: Map<string, Float32Array & { shape?: number[] }>, shapes: Map<string, number[]>, modelType: HfModelType, dir: string): string[] {
+  const cfgPath = join(dir, ADAPTER_CONFIG);
+  const file = join(dir, ADAPTER_WEIGHTS);
+  const r0 = num(cfg, 'r', cfgPath);
+  const alpha0 = num(cfg, 'lora_alpha', cfgPath);
+  const rs = cfg.use_rslora === true;
+  if (cfg.use_dora === true) throw bad('DoRA adapters (use_dora) are not supported', `${cfgPath}: use_dora`);
+  const byModule = moduleMap(model, modelType);
   const seen = new Set<string>();
   const wrapped: string[] = [];
   for (const key of tensors.keys()) {
@@ -177,7 +198,11 @@ export async function loadPeftAdapter(model: Gpt, dir: string, modelType: HfMode
     throw new LedgerLabError({ kind: 'usage', problem: 'the model already carries an adapter', where: dir, hint: 'load a PEFT adapter onto a plain base' });
   }
   const c = model.config;
-  if (cfg.peft_type === 'LORA') return { peftType: 'LORA', config: cfg, wrapped: loadLora(model, cfg, tensors, shapes, modelType, dir) };
+  if (cfg.peft_type === 'LORA') {
+    const unknown = unknownTargetModules(cfg.target_modules, [...moduleMap(model, modelType).keys()]);
+    const warnings = unknown.length ? [`${cfgPath}: target_modules ${unknown.map((u) => JSON.stringify(u)).join(', ')} name no module a ${modelType} base can carry a LoRA on (q/k/v/o, gate/up/down, fc/proj); they were ignored`] : [];
+    return { peftType: 'LORA', config: cfg, wrapped: loadLora(model, cfg, tensors, shapes, modelType, dir), warnings };
+  }
   const emb = tensors.get('prompt_embeddings');
   if (!emb) throw bad('tensor "prompt_embeddings" is missing', file, 'PEFT saves a prompt-learning adapter as one tensor, prompt_embeddings');
   const extra = [...tensors.keys()].find((k) => k !== 'prompt_embeddings');
@@ -194,5 +219,5 @@ export async function loadPeftAdapter(model: Gpt, dir: string, modelType: HfMode
     await applyPromptTuning(model, { length: P, seed: 0 });
     model.trainable.get('prompt.embedding')!.assign(tf.tensor2d(emb, [P, width]));
   }
-  return { peftType: cfg.peft_type, config: cfg, wrapped: [] };
+  return { peftType: cfg.peft_type, config: cfg, wrapped: [], warnings: [] };
 }
