@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Launcher, type Launch } from '../../lib/ui/index.ts';
+import { passesToChild } from '../../lib/util/index.ts';
 import { tempRoot } from './browser.ts';
 import { writeRun } from './synthetic.ts';
 
@@ -30,7 +31,7 @@ function environ(pid: number): Record<string, string> {
   return Object.fromEntries(text.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 }
 
-test('a resumed run gets PATH, HOME and LEDGERLAB_* only: no NODE_OPTIONS, no unrelated secrets', async () => {
+test('a resumed run gets the allow-listed variables only (util childEnv): no NODE_OPTIONS, no unrelated secrets', async () => {
   writeRun(root, 'failed-a', { status: 'failed' });
   const own = canary('own');
   const saved = { ...process.env };
@@ -51,7 +52,7 @@ test('a resumed run gets PATH, HOME and LEDGERLAB_* only: no NODE_OPTIONS, no un
   assert.is(env.SEC_WEB_UNRELATED_SECRET, undefined);
   assert.is(env.LEDGERLAB_RESULTS, root);
   assert.is(env.PATH, process.env.PATH);
-  assert.ok(Object.keys(env).every((k) => /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TZ|TMPDIR|TERM|CI|LC_\w+|LEDGERLAB_\w+|HF_\w+|HUGGING_FACE_HUB_TOKEN|JUPYTER_PATH|LD_LIBRARY_PATH|\w+_PROXY|\w+_proxy)$/.test(k)), Object.keys(env).join(' '));
+  assert.ok(Object.keys(env).every(passesToChild), Object.keys(env).join(' '));
   assert.not.ok(existsSync(own.marker), 'the child loaded NODE_OPTIONS from the server environment');
 });
 
