@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { packageRoot } from '../paths.ts';
 import { summarize } from '../measure/index.ts';
+import { childEnv } from '../util/index.ts';
 import { writeRandomLlama, type RandomLlama } from './random-checkpoint.ts';
 
 export interface LoadBenchRow {
@@ -43,7 +44,7 @@ export function benchLoad(o: { model: RandomLlama; dtype: 'F32' | 'F16' | 'BF16'
     for (const quant of o.quants) {
       const runs: Array<{ seconds: number; peakRssBytes: number; rssBeforeBytes: number; frozenBytes: number }> = [];
       for (let i = 0; i < o.repeats; i++) {
-        const r = spawnSync(process.execPath, [join(packageRoot, 'bench', 'load-rss.ts'), dir, quant], { encoding: 'utf8', maxBuffer: 1 << 20 });
+        const r = spawnSync(process.execPath, [join(packageRoot, 'bench', 'load-rss.ts'), dir, quant], { encoding: 'utf8', maxBuffer: 1 << 20, env: childEnv() });
         const line = r.stdout.trim().split('\n').pop() ?? '';
         if (r.status !== 0 || !line.startsWith('{')) {
           throw new LedgerLabError({ kind: 'runtime', problem: `loading with quant ${quant} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' | ')}`, where: 'bench load child' });

@@ -4,12 +4,11 @@
  * explicit nonces and fees, automine off + evm_mine per round for throughput, snapshot/revert, and funded
  * impersonated accounts (no keys, no signing: the simulator accepts eth_sendTransaction from them).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
-import { Rng } from '../util/index.ts';
+import { childEnv, Rng } from '../util/index.ts';
 import { hardhatRuntime, LEDGER_ROOT } from './compile.ts';
 import type { Eip1193Provider } from './compile.ts';
 
@@ -304,7 +303,7 @@ export async function startNodeChain(opts: { port?: number; timeoutMs?: number }
   const port = opts.port ?? (await freePort());
   const cli = join(LEDGER_ROOT, 'node_modules', 'hardhat', 'dist', 'src', 'cli.js');
   const child: ChildProcess = spawn(process.execPath, [cli, 'node', '--network', 'ledger', '--hostname', '127.0.0.1', '--port', String(port)], {
-    cwd: LEDGER_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', DO_NOT_TRACK: '1' },
+    cwd: LEDGER_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv({ HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', DO_NOT_TRACK: '1' }),
   });
   // If this process ends without close(), the node must not outlive it.
   const killOnExit = () => child.kill('SIGKILL');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LedgerLabError } from '../errors.ts';
-import { writeFileAtomic } from '../util/index.ts';
+import { childEnv, writeFileAtomic } from '../util/index.ts';
 
 export const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 export const CHROMIUM_APP_PATHS = ['/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
@@ -83,7 +83,7 @@ export async function printPdf(htmlPath: string, pdfPath: string, opts: PdfOptio
   ];
   try {
     const { code, stderr, timedOut } = await new Promise<{ code: number | null; stderr: string; timedOut: boolean }>((done, fail) => {
-      const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
       let stderr = '';
       let timedOut = false;
       child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-8000)));
