@@ -9,6 +9,9 @@
 # LEDGERLAB_JUPYTER_PYTHON, the `jupyter` on PATH, /usr/bin/python3 or python3; Chromium via LEDGERLAB_CHROMIUM,
 # chromium/chromium-browser/google-chrome(-stable) on PATH or the macOS app bundles — and prints exactly what to
 # install with the platform's package manager when one is missing (exit 1). See docs/setup.md.
+# test mode also installs a software Vulkan device (Mesa's lavapipe, ≥ 24, and the Vulkan loader) so the suite runs
+# the WebGPU path on the CPU (docs/gpu.md): Debian 12's own Mesa 22.3 is rejected by Dawn, so there it comes from
+# bookworm-backports (the suite is added to apt's sources once); elsewhere from the distribution.
 # Usage: bash scripts/setup-system.sh [main|test|check]   (check: only report, never install)
 #   LEDGERLAB_SETUP_PM=apt|brew|dnf|pacman|apk|zypper|none overrides the package-manager detection.
 set -euo pipefail
@@ -25,8 +28,41 @@ detect_pm() {
 }
 pm="$(detect_pm)"
 
+# ---- Debian: lavapipe (Mesa ≥ 24) and the Vulkan loader, for the WebGPU tests ------------------------------
+mesa_vulkan_ok() {
+  local v
+  v="$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)"
+  [ -n "$v" ] && dpkg --compare-versions "$v" ge 24 && dpkg-query -W -f='${Status}' libvulkan1 2>/dev/null | grep -q "install ok installed"
+}
+# bookworm's own Mesa is 22.3; the suite is added only when no apt source names it yet (idempotent).
+add_bookworm_backports() {
+  grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0
+  printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' 'Components: main' \
+    'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' > /etc/apt/sources.list.d/bookworm-backports.sources
+}
+install_software_vulkan() {
+  mesa_vulkan_ok && return 0
+  local codename target=()
+  codename="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
+  [ "$codename" = bookworm ] && target=(-t bookworm-backports)
+  if [ "$(id -u)" -ne 0 ]; then
+    [ "$codename" = bookworm ] && echo "setup-system: add the bookworm-backports suite to apt's sources, then:" >&2
+    echo "setup-system: not root; run: sudo apt-get update && sudo apt-get install -y ${target[*]} mesa-vulkan-drivers libvulkan1" >&2
+    exit 1
+  fi
+  echo "setup-system: installing Mesa's lavapipe and the Vulkan loader ${target[*]}" >&2
+  [ "$codename" = bookworm ] && add_bookworm_backports
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${target[@]}" mesa-vulkan-drivers libvulkan1 >/dev/null
+  mesa_vulkan_ok && return 0
+  echo "setup-system: mesa-vulkan-drivers $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers) is older than 24; Dawn rejects its lavapipe" >&2
+  exit 1
+}
+
 # ---- Debian: the package list, installed with apt -------------------------------------------------------
 if [ "$pm" = apt ]; then
+  [ "$mode" = test ] && install_software_vulkan
   packages=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client
             chromium poppler-utils fonts-dejavu-core fonts-noto-cjk redis-server)
   missing=()
