@@ -12,3 +12,5 @@ export type { WebGpuProbe, WebGpuAdapterInfo } from './webgpu.ts';
 export { nodeGpuStatus, nodeGpuFacts, CUDA_LIBRARIES } from './node-gpu.ts';
 export type { NodeGpuFacts, NodeGpuStatus } from './node-gpu.ts';
 export { ENGINE_KERNELS, missingEngineKernels } from './engine-kernels.ts';
+export { countTensorReads, readNumbers, tensorsOnDevice } from './reads.ts';
+export type { ReadCounts } from './reads.ts';
