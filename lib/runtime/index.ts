@@ -7,7 +7,7 @@ export type { EnvironmentReport } from './env.ts';
 export { backendLabel } from './backend-label.ts';
 export { benchKernels, DEFAULT_CASES as KERNEL_BENCH_CASES, SLOW_CASE as KERNEL_BENCH_SLOW_CASE } from './kernel-bench.ts';
 export type { KernelBenchResult, KernelBenchCase } from './kernel-bench.ts';
-export { probeWebGpu, activateWebGpu, webgpuKernelNames, vulkanLoaderPresent, gpuDeviceNodes, REPORTED_LIMITS } from './webgpu.ts';
+export { probeWebGpu, probeWebGpuForReport, activateWebGpu, webgpuKernelNames, vulkanLoaderPresent, gpuDeviceNodes, REPORTED_LIMITS } from './webgpu.ts';
 export type { WebGpuProbe, WebGpuAdapterInfo } from './webgpu.ts';
 export { nodeGpuStatus, nodeGpuFacts, CUDA_LIBRARIES } from './node-gpu.ts';
 export type { NodeGpuFacts, NodeGpuStatus } from './node-gpu.ts';

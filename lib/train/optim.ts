@@ -138,7 +138,8 @@ export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number)
  * throughout, where the host version computes the coefficient in float64: the two can differ in the last bit.
  */
 export function clipByGlobalNormOnDevice(grads: Map<string, tf.Tensor>, maxNorm: number): { norm: tf.Scalar; grads: Map<string, tf.Tensor> } {
-  const norm = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+  // Pairwise adds, not addN: WebGPU's AddN binds every input at once, past the device's storage-buffer limit.
+  const norm = tf.tidy(() => tf.sqrt([...grads.values()].map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b))) as tf.Scalar);
   if (!(maxNorm > 0)) return { norm, grads };
   const coef = tf.tidy(() => tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1));
   const out = new Map<string, tf.Tensor>();
