@@ -189,7 +189,8 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
         if (pending.length) await readPending();
         await writeLoopCheckpoint(ckptPath, model, opt, it, p, fingerprint);
       }
-      bar.update(p.step, { loss: p.lastLoss, lr, 'tok/s': tokens.real / (stepMs.reduce((a, b) => a + b, 0) / 1000) });
+      // The loss shown is the last one read (a log line's); none yet before the first.
+      bar.update(p.step, { ...(Number.isNaN(p.lastLoss) ? {} : { loss: p.lastLoss }), lr, 'tok/s': tokens.real / (stepMs.reduce((a, b) => a + b, 0) / 1000) });
       o.onStep?.(p.step);
       // Steps are synchronous tensor work; without a turn of the event loop, SIGINT/SIGTERM handlers (which
       // mark the run interrupted) would not run until the whole loop ends.
