@@ -50,11 +50,15 @@ test('LEDGERLAB_BACKEND=webgpu asks Dawn itself and fails clearly when it finds 
   assert.not.match(r.stderr, '    at Object', 'no JavaScript stack trace without --debug');
 });
 
-test('human-readable env says why tfjs-node-gpu and webgpu are not used and lists missing ops', () => {
+test('human-readable env says why tfjs-node-gpu and webgpu are not used (software adapter only / no adapter) and lists missing ops', () => {
   const r = ledgerlab(['env'], { env: { LEDGERLAB_BACKEND: undefined } });
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /tfjs-node-gpu\s+not used: not installed \(its install downloads libtensorflow/);
-  assert.match(r.stdout, /webgpu\s+no adapter: /);
+  assert.match(r.stdout, /webgpu\s+software adapter only: mesa software llvmpipe/);
+  assert.match(r.stdout, /adapter\s+vendor mesa, architecture software, device llvmpipe.* \(software\)/);
+  // Without any Vulkan driver, the same line says there is no adapter at all.
+  const none = ledgerlab(['env'], { env: { LEDGERLAB_BACKEND: undefined, VK_ICD_FILENAMES: '/nonexistent/icd.json' } });
+  assert.match(none.stdout, /webgpu\s+no adapter: Dawn found no \w+ device/);
   assert.match(r.stdout, /engine ops missing\s+none \(every engine kernel has a WebGPU kernel\)/);
 });
 
