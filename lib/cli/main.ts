@@ -58,7 +58,11 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
   // Seen by formatError wherever a failure is caught (runs, workers), and inherited by child processes.
-  if (debug) process.env.LEDGERLAB_DEBUG = '1';
+  if (debug) {
+    process.env.LEDGERLAB_DEBUG = '1';
+    // tfjs' tidy/scope frames alone fill V8's default 10: keep enough to reach LedgerLab's own.
+    Error.stackTraceLimit = 50;
+  }
   try {
     if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
       console.log(globalHelp());
