@@ -136,32 +136,38 @@ case "$pm" in
           how_chromium="brew install --cask chromium   (or: brew install --cask google-chrome)"
           how_poppler="brew install poppler"
           how_fonts="brew install fontconfig && brew install --cask font-dejavu font-noto-sans-cjk-sc"
-          how_redis="brew install redis" ;;
+          how_redis="brew install redis"
+          how_lavapipe="" ;;
   dnf)    how_jupyter="sudo dnf install -y python3-notebook python3-nbconvert python3-nbclient python3-ipykernel"
           how_chromium="sudo dnf install -y chromium"
           how_poppler="sudo dnf install -y poppler-utils"
           how_fonts="sudo dnf install -y fontconfig dejavu-sans-fonts google-noto-sans-cjk-fonts"
-          how_redis="sudo dnf install -y redis" ;;
+          how_redis="sudo dnf install -y redis"
+          how_lavapipe="sudo dnf install -y mesa-vulkan-drivers vulkan-loader" ;;
   pacman) how_jupyter="sudo pacman -S --needed jupyter-notebook jupyter-nbconvert python-nbclient python-ipykernel"
           how_chromium="sudo pacman -S --needed chromium"
           how_poppler="sudo pacman -S --needed poppler"
           how_fonts="sudo pacman -S --needed fontconfig ttf-dejavu noto-fonts-cjk"
-          how_redis="sudo pacman -S --needed redis   (or valkey)" ;;
+          how_redis="sudo pacman -S --needed redis   (or valkey)"
+          how_lavapipe="sudo pacman -S --needed vulkan-swrast vulkan-icd-loader" ;;
   zypper) how_jupyter="sudo zypper install -y python3-notebook python3-nbconvert python3-nbclient python3-ipykernel"
           how_chromium="sudo zypper install -y chromium"
           how_poppler="sudo zypper install -y poppler-tools"
           how_fonts="sudo zypper install -y fontconfig dejavu-fonts noto-sans-cjk-fonts"
-          how_redis="sudo zypper install -y redis" ;;
+          how_redis="sudo zypper install -y redis"
+          how_lavapipe="sudo zypper install -y libvulkan_lvp libvulkan1" ;;
   apk)    how_jupyter="apk add python3 && python3 -m venv ~/.venvs/jupyter && ~/.venvs/jupyter/bin/pip install nbclient nbformat nbconvert ipykernel && export LEDGERLAB_JUPYTER_PYTHON=~/.venvs/jupyter/bin/python"
           how_chromium="apk add chromium"
           how_poppler="apk add poppler-utils"
           how_fonts="apk add fontconfig font-dejavu font-noto-cjk"
-          how_redis="apk add redis" ;;
+          how_redis="apk add redis"
+          how_lavapipe="apk add mesa-vulkan-swrast vulkan-loader" ;;
   *)      how_jupyter="python3 -m venv ~/.venvs/jupyter && ~/.venvs/jupyter/bin/pip install nbclient nbformat nbconvert ipykernel && export LEDGERLAB_JUPYTER_PYTHON=~/.venvs/jupyter/bin/python"
           how_chromium="install Chromium or Google Chrome, then export LEDGERLAB_CHROMIUM=/path/to/chrome"
           how_poppler="install poppler (its pdftoppm command)"
           how_fonts="install the DejaVu and Noto Sans CJK fonts (and fontconfig's fc-list)"
-          how_redis="install Redis (its redis-server command)" ;;
+          how_redis="install Redis (its redis-server command)"
+          how_lavapipe="install Mesa (>= 24) with its lavapipe Vulkan driver and the Vulkan loader (libvulkan.so.1)" ;;
 esac
 
 problems=()
@@ -178,6 +184,12 @@ fi
 command -v pdftoppm >/dev/null 2>&1 || problems+=("poppler (pdftoppm):  $how_poppler")
 command -v redis-server >/dev/null 2>&1 || problems+=("Redis (redis-server):  $how_redis")
 if ! has_font "DejaVu Sans" || ! has_font "Noto Sans CJK"; then problems+=("fonts (DejaVu Sans, Noto Sans CJK):  $how_fonts"); fi
+# The WebGPU tests' software Vulkan device (Linux; macOS has Metal): lavapipe's driver manifest and the loader.
+if [ "$mode" = test ] && [ "$(uname -s)" = Linux ] && [ -n "$how_lavapipe" ]; then
+  if ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || ! ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' >/dev/null; then
+    problems+=("Mesa's lavapipe (>= 24) and the Vulkan loader:  $how_lavapipe")
+  fi
+fi
 
 if [ ${#problems[@]} -eq 0 ]; then
   [ "$mode" = check ] && echo "setup-system: ok ($pm): Jupyter python $py, Chromium $chrome" >&2

@@ -8,7 +8,7 @@
  *     every logEvery: one metrics.jsonl line    every evalEvery: eval loss/perplexity (+ early stop)
  *     every checkpointEvery: checkpoint (after the step's lines, so a checkpoint covers its metrics)
  *
- * Reads: a step reads nothing back (its losses and gradient norm stay tensors, `pending`); they are read at
+ * Reads: a step reads nothing back (its losses and gradient norm stay tensors, `PendingSteps`); they are read at
  * once, asynchronously, when a metrics line is due, before a checkpoint and at the end — so on a GPU backend
  * the device runs ahead of JavaScript between log lines and WebGPU, which has no synchronous read in Node, trains.
  *
@@ -36,7 +36,7 @@ import { Progress } from '../measure/index.ts';
 import { appendJsonLine } from '../util/index.ts';
 import type { TrainConfig } from './config.ts';
 import { AdamW, lrAt } from './optim.ts';
-import { readStepValues, trainStep, type StepBatchStats } from './step.ts';
+import { PendingSteps, trainStep, type StepBatchStats } from './step.ts';
 import { evaluateAfterStep } from './early-stop.ts';
 import { checkpointPath, emptyWindow, loopFingerprint, startOrResume, writeLoopCheckpoint } from './resume.ts';
 
@@ -110,6 +110,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
   const opt = new AdamW(model.trainable, { betas: c.betas, eps: c.eps, weightDecay: c.weightDecay });
   const fingerprint = loopFingerprint(c, o.seed, model);
   const ckptPath = checkpointPath(o.checkpointDir);
+  const pending = new PendingSteps();
 
   try {
     const p = startOrResume({ model, opt, it, seed: o.seed, fingerprint, ckptPath, resume: o.resume, metricsPath: o.metricsPath });
@@ -129,14 +130,8 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     const batches: StepBatchStats[] = [];
     const tokens = { real: 0, padded: 0 };
     const stopAt = Math.min(c.steps, o.stopAfter ?? Infinity);
-    // Steps not read yet: their micro-batch losses, and the last step's gradient norm.
-    let pending: tf.Scalar[][] = [];
-    let lastNorm: number | tf.Scalar = NaN;
     const readPending = async (): Promise<number> => {
-      const steps = pending;
-      pending = [];
-      const r = await readStepValues(steps, lastNorm);
-      lastNorm = NaN;
+      const r = await pending.read();
       for (const l of r.losses) {
         p.window.lossSum += l;
         p.lastLoss = l;
@@ -158,9 +153,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       batches.push(s.batch);
       p.step++;
       w.steps++;
-      pending.push(s.losses);
-      if (typeof lastNorm !== 'number') lastNorm.dispose();
-      lastNorm = s.gradNorm;
+      pending.add(s);
       const logDue = p.step % c.logEvery === 0 || p.step === c.steps;
       // Read inside the timed span: on a GPU the read is where the step's queued work is waited for.
       const gradNorm = logDue ? await readPending() : NaN;
@@ -186,7 +179,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
         log(ev.line);
       }
       if (ckptPath && ((c.checkpointEvery > 0 && p.step % c.checkpointEvery === 0) || p.step === c.steps || p.stoppedEarly)) {
-        if (pending.length) await readPending();
+        if (pending.size) await readPending();
         await writeLoopCheckpoint(ckptPath, model, opt, it, p, fingerprint);
       }
       // The loss shown is the last one read (a log line's); none yet before the first.
@@ -196,7 +189,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       // mark the run interrupted) would not run until the whole loop ends.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (pending.length) await readPending();
+    if (pending.size) await readPending();
     bar.done();
 
     const interrupted = p.step < c.steps && !p.stoppedEarly;
@@ -206,6 +199,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       stepMs, batches, tokens,
     };
   } finally {
+    pending.dispose();
     opt.dispose();
   }
 }

@@ -95,6 +95,36 @@ export function disposeStep(s: StepResult): void {
 }
 
 /**
+ * Steps not read yet: their micro-batch losses, and the last one's gradient norm (earlier norms are dropped,
+ * as a metrics line logs its own step's). `read` reads them all at once and empties the list.
+ */
+export class PendingSteps {
+  private steps: tf.Scalar[][] = [];
+  private norm: number | tf.Scalar = NaN;
+
+  get size(): number {
+    return this.steps.length;
+  }
+
+  add(s: StepResult): void {
+    this.steps.push(s.losses);
+    if (typeof this.norm !== 'number') this.norm.dispose();
+    this.norm = s.gradNorm;
+  }
+
+  read(): Promise<{ losses: number[]; gradNorm: number }> {
+    const [steps, norm] = [this.steps, this.norm];
+    [this.steps, this.norm] = [[], NaN];
+    return readStepValues(steps, norm);
+  }
+
+  dispose(): void {
+    tf.dispose([...this.steps.flat(), ...(typeof this.norm === 'number' ? [] : [this.norm])]);
+    [this.steps, this.norm] = [[], NaN];
+  }
+}
+
+/**
  * The losses of several steps (each the mean of its micro-batch losses, summed in float64 in micro-batch
  * order) and one gradient norm, read with one asynchronous read; the tensors are disposed.
  */
