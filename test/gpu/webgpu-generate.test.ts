@@ -1,9 +1,11 @@
 // Generation and the training step's reads on the WebGPU path (Mesa's lavapipe): `generate --logits` on the
 // Llama, Qwen2 and GPT-2 layout test checkpoints (test/model/fixtures) against wasm — prompt logits within the
 // device-parity tolerance (1e-3 of the logit range), the 16 greedy tokens equal — and `bench train --arch llama
-// --size s`, whose step makes no synchronous read on WebGPU. Without an adapter these fail, saying why.
+// --size s`, whose step makes no synchronous read on WebGPU; the device check's parity with wasm (logits, a LoRA
+// step's loss and gradients). Without an adapter these fail, saying why.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/cli.ts';
@@ -28,6 +30,15 @@ for (const name of ['llama-gqa-f32', 'qwen2-bias-f16', 'gpt2-f32']) {
     assert.ok(worst <= PARITY_TOLERANCE.logitsOfRange * range, `max |Δ| ${worst} vs range ${range}`);
   });
 }
+
+test('device parity (the device check\'s own, lib/bench/device-parity.ts) on the software adapter: logits, a LoRA step\'s loss and gradients', () => {
+  const script = `const m = await import(${JSON.stringify(join(repoRoot, 'lib', 'index.ts'))}); await m.initBackend(); console.log(JSON.stringify(await m.backendParity('webgpu'))); process.exit(0);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, LEDGERLAB_BACKEND: 'webgpu' }, timeout: 180_000 });
+  assert.is(r.status, 0, r.stderr);
+  const results = JSON.parse(r.stdout.trim().split('\n').pop()!) as { name: string; passed: boolean; detail: string }[];
+  assert.equal(results.map((x) => x.name), ['logits gpt reference', 'lora loss gpt reference', 'lora gradients gpt reference']);
+  for (const x of results) assert.ok(x.passed, `${x.name}: ${x.detail}`);
+});
 
 test('bench train --arch llama --size s on webgpu: 0 synchronous reads in a step (its one read: the loss, asynchronous)', async () => {
   const root = join(repoRoot, '.cache');
