@@ -38,6 +38,9 @@ test('LEDGERLAB_BACKEND=webgpu starts tfjs-backend-webgpu on the software adapte
   const env = JSON.parse(r.stdout);
   assert.equal([env.backend.name, env.backend.tfBackend], ['webgpu', 'webgpu']);
   assert.match(env.backend.reason, /^LEDGERLAB_BACKEND=webgpu \(webgpu: software adapter only \(mesa software llvmpipe/);
+  // What keeps it out of the automatic choice even where Dawn is asked (a machine with a GPU device node).
+  const w = env.backend.candidates.find((c: { name: string }) => c.name === 'webgpu');
+  assert.equal([w.available, w.notAutomatic], [true, 'a software adapter is slower than wasm']);
   assert.equal(env.engineKernelsMissing, []);
 });
 
