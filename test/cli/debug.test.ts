@@ -11,7 +11,7 @@ import { ledgerlab, repoRoot } from '../helpers/cli.ts';
 // A model context shorter than the fine-tuning sequences: pretraining (blocks of 32) works, the first
 // fine-tuning step fails in Gpt.forward. Both runs share one base cache (pretrained once).
 const cache = mkdtempSync(join(tmpdir(), 'll-debug-cache-'));
-const failingRun = (root: string, debug: boolean) => ledgerlab([...(debug ? ['--debug'] : []), 'run', join(repoRoot, 'test', 'fixtures', 'finetune-tiny.json'), '--set', 'model.context=40'], {
+const failingRun = (root: string, debug: boolean) => ledgerlab([...(debug ? ['--debug'] : []), 'run', join(repoRoot, 'test', 'fixtures', 'finetune-tiny.json'), '--set', 'model.context=40', '--set', 'pretrain.steps=1'], {
   env: { LEDGERLAB_RESULTS: join(root, 'results'), LEDGERLAB_CACHE: cache },
 });
 
