@@ -90,8 +90,18 @@ export function isLedgerLabError(err: unknown): err is LedgerLabError {
   return err instanceof LedgerLabError;
 }
 
-/** Renders any thrown value the way the CLI shows it. Stack traces only when `debug` is set. */
+/**
+ * Whether stack traces are shown: `ledgerlab --debug` sets LEDGERLAB_DEBUG=1 for its whole process and the
+ * workers it starts, so a failure caught far from the CLI (a run in the runner, a queue worker's job) is
+ * rendered with its stack too, not only the errors that reach `main`.
+ */
+export function debugMode(): boolean {
+  return process.env.LEDGERLAB_DEBUG === '1';
+}
+
+/** Renders any thrown value the way the CLI shows it. Stack traces only in debug mode (`debugMode()` by default). */
 export function formatError(err: unknown, opts: { debug?: boolean } = {}): string {
+  opts = { debug: debugMode(), ...opts };
   const lines: string[] = [];
   if (err instanceof LedgerLabError) {
     lines.push(`error (${err.kind}): ${err.problem}`);
@@ -108,6 +118,12 @@ export function formatError(err: unknown, opts: { debug?: boolean } = {}): strin
     lines.push('', 'caused by:', err.cause.stack);
   }
   return lines.join('\n');
+}
+
+/** A thrown value's stack, with its cause's below it (what run records keep); undefined when there is none. */
+export function errorStack(err: unknown): string | undefined {
+  if (!(err instanceof Error) || !err.stack) return undefined;
+  return err.cause instanceof Error && err.cause.stack ? `${err.stack}\ncaused by: ${err.cause.stack}` : err.stack;
 }
 
 export function exitCodeOf(err: unknown): number {

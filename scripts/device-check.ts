@@ -69,7 +69,8 @@ const pick = await step('find a GPU backend', async () => {
   process.env.LEDGERLAB_BACKEND = 'webgpu';
   const w = await probeWebGpu();
   if (w.adapter && !w.adapter.isFallbackAdapter) return { backend: 'webgpu', reason: `webgpu: ${w.detail}; tfjs-node-gpu: ${nodeGpu.summary}`, adapter: w.adapter };
-  const why = w.adapter ? `only a software adapter (${w.summary})` : w.detail.replace(/^no adapter: /, '');
+  // "software adapter only" (Mesa's lavapipe: WebGPU works, on the CPU) is told apart from no adapter at all.
+  const why = w.adapter ? w.summary : w.detail.replace(/^no adapter: /, '');
   return { backend: null, reason: `no GPU adapter — webgpu: ${why}; tfjs-node-gpu: ${nodeGpu.detail}`, adapter: w.adapter };
 });
 summary.reason = pick.reason;
@@ -78,7 +79,7 @@ if (!pick.backend) {
   summary.status = 'no-gpu-adapter';
   save();
   say(`${pick.reason}`);
-  say(`stopped: no GPU adapter — nothing to check on this machine (summary: ${out})`);
+  say(`stopped: ${pick.adapter ? 'software adapter only, no GPU adapter' : 'no GPU adapter'} — nothing to check on this machine (summary: ${out})`);
   process.exit(3);
 }
 summary.backend = pick.backend;

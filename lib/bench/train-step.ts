@@ -2,14 +2,16 @@
  * The reference training step, timed per method. Shapes (`benchShape`): gpt2 s = issue 4's step (2 layers,
  * d_model 128, 4 heads, batch 16 × seq 64, vocab 2000, Adam); llama s / l and gpt2 l = issue 15's sizes (AdamW
  * for llama). One model at a time, warm-up steps first (wasm compiles kernels and grows its heap on the first
- * calls), then timed steps each ending in a data read so the work has really finished.
+ * calls), then timed steps each ending in an asynchronous read of the loss so the work has really finished
+ * (a GPU backend queues work; WebGPU in Node has no synchronous read). `reads` counts one step's reads of tensor
+ * values (runtime/reads.ts): on WebGPU the loss is the only one, as in the training loop's logged steps.
  *
  * @example
  * const rows = await benchTrainStep({ methods: ['lora'], repeats: 10, warmup: 3 });
  * rows[0].stepMs.median  // ms per step
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../runtime/index.ts';
+import { countTensorReads, initBackend, type ReadCounts } from '../runtime/index.ts';
 import { REFERENCE_CONFIG, baseParamCount, type GptConfig } from '../model/index.ts';
 import { AdamW } from '../train/index.ts';
 import { initWeights } from '../model/index.ts';
@@ -84,6 +86,11 @@ export interface BenchTrainRow {
   method: string;
   quant: QuantDtype;
   stepMs: Stat;
+  /**
+   * Reads of tensor values into JavaScript in one step (after the timed ones), the final loss read included:
+   * sync ones are what a GPU backend cannot afford (0 on WebGPU); on wasm lmLoss's gradient reads its softmax.
+   */
+  reads: ReadCounts;
   /** CPU time per timed step (user + system, every thread of the process). */
   cpuMs: Stat;
   tokensPerSecond: number;
@@ -114,40 +121,43 @@ export async function benchTrainStep(o: BenchTrainOptions = {}): Promise<BenchTr
     const ids = tf.tensor2d(idsData, [B, T], 'int32');
     const lossOf = () => lmLoss(model.forward(ids, { training: true, checkpoint: c.checkpoint }).logits, targets);
     let opt: { dispose(): void };
-    let step: () => void;
+    let step: () => Promise<void>;
     if ((o.optimizer ?? 'adam') === 'adamw') {
       // The training loop's AdamW (PyTorch's update rule), fed by variableGrads as the loop does.
       const adamw = new AdamW(model.trainable, { betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01 });
       opt = adamw;
-      step = () => {
+      step = async () => {
         const { value, grads } = tf.variableGrads(lossOf, vars);
         adamw.apply(new Map(names.map((n, i) => [n, grads[vars[i]!.name]!])), 1e-3);
-        value.dataSync();
+        await value.data();
         tf.dispose([value, ...Object.values(grads)]);
       };
     } else {
       const adam = tf.train.adam(1e-3);
       opt = adam;
-      step = () => {
+      step = async () => {
         const loss = adam.minimize(lossOf, true, vars)!;
-        loss.dataSync();
+        await loss.data();
         loss.dispose();
       };
     }
     // CPU time of each step (all threads of this process) next to its wall time: on a machine shared with
     // other work, wall time measures the share of the CPU the step got as much as the step itself.
     const cpu: number[] = [];
-    const timedStep = () => {
+    const timedStep = async () => {
       const c0 = process.cpuUsage();
-      step();
+      await step();
       const d = process.cpuUsage(c0);
       cpu.push((d.user + d.system) / 1000);
     };
     const stepMs = await timeRepeats(timedStep, { warmup: o.warmup ?? 3, repeats: o.repeats ?? 10 });
     const cpuMs = summarize(cpu.slice(o.warmup ?? 3));
+    const stopCounting = countTensorReads();
+    await step();
+    const reads = stopCounting();
     const profile = await tf.profile(step);
     rows.push({
-      label: c.label, method: c.spec.method, quant: c.quant, stepMs, cpuMs,
+      label: c.label, method: c.spec.method, quant: c.quant, stepMs, cpuMs, reads,
       tokensPerSecond: (B * T) / (stepMs.median / 1000),
       trainableParams: model.trainableParams(),
       memory: memoryBreakdown(model, (o.optimizer ?? 'adam') === 'adamw' ? 'adamw' : 'adam'),

@@ -3,7 +3,7 @@
  * parses its flags strictly, runs it, and turns errors into the house style with a non-zero exit.
  * Global flags: --help/-h, --debug (stack traces).
  */
-import { errorJson, exitCodeOf, formatError, LedgerLabError } from '../index.ts';
+import { errorJson, errorStack, exitCodeOf, formatError, LedgerLabError } from '../index.ts';
 import { suggest } from '../index.ts';
 import { parseCommandArgs } from './args.ts';
 import type { Command } from './command.ts';
@@ -57,6 +57,12 @@ export function findCommand(argv: string[]): { cmd: Command; rest: string[] } | 
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
+  // Seen by formatError wherever a failure is caught (runs, workers), and inherited by child processes.
+  if (debug) {
+    process.env.LEDGERLAB_DEBUG = '1';
+    // tfjs' tidy/scope frames alone fill V8's default 10: keep enough to reach LedgerLab's own.
+    Error.stackTraceLimit = 50;
+  }
   try {
     if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
       console.log(globalHelp());
@@ -100,7 +106,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     // --json: the error as one JSON line on stderr ({"error": {kind, code, problem, where, hint, issues, exitCode}}),
     // so a program reading the JSON output gets every issue with its path, not a sentence to parse.
-    if (args.includes('--json')) console.error(JSON.stringify({ error: errorJson(err) }));
+    const stack = debug ? errorStack(err) : undefined;
+    if (args.includes('--json')) console.error(JSON.stringify({ error: { ...errorJson(err), ...(stack ? { stack } : {}) } }));
     else console.error(formatError(err, { debug }));
     return exitCodeOf(err);
   }

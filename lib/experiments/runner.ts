@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { LedgerLabError, formatError } from '../errors.ts';
+import { LedgerLabError, debugMode, formatError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { startRun, resumeRun, readRunRecord } from '../results/index.ts';
 import { effectiveStatus } from '../results/index.ts';
@@ -159,7 +159,7 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
         const status = effectiveStatus(rec);
         o = status === 'finished'
           ? { ...base, status: 'finished', summary: rec.summary }
-          : { ...base, status: 'failed', error: rec.error ? `${rec.error.message}${rec.error.where ? ` (at ${rec.error.where})` : ''}` : `worker exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
+          : { ...base, status: 'failed', error: rec.error ? `${rec.error.message}${rec.error.where ? ` (at ${rec.error.where})` : ''}${debugMode() && rec.error.stack ? `\n\n${rec.error.stack}` : ''}` : `worker exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
       } else {
         o = { ...base, status: 'failed', error: `worker exited with ${code} before writing a run record: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
       }

@@ -46,6 +46,8 @@ export const RunRecordSchema = s.object({
     message: s.string(), where: s.string().optional(), kind: s.string().optional(),
     code: s.string().optional(),
     issues: s.array(s.object({ path: s.array(s.unknown()), message: s.string() })).optional(),
+    /** The JavaScript stack where it was thrown (and its cause's), for `--debug` and bug reports. */
+    stack: s.string().optional(),
   }).optional(),
   /** The run this one resumed from, if any, and how many times it was resumed. */
   resumedFrom: s.string().optional(),

@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LedgerLabError } from '../errors.ts';
+import { LedgerLabError, errorStack } from '../errors.ts';
 import { parseJsonText } from '../config/index.ts';
 import { sha256Json } from '../util/index.ts';
 import { environmentReport } from '../runtime/index.ts';
@@ -105,6 +105,7 @@ export class Run {
       error: {
         message: e?.problem ?? (err instanceof Error ? err.message : String(err)), where: e?.where, kind: e?.kind ?? 'internal',
         ...(err instanceof LedgerLabError ? { code: err.code, ...(err.issues.length ? { issues: err.issues.map((i) => ({ path: [...i.path], message: i.message })) } : {}) } : {}),
+        ...(errorStack(err) ? { stack: errorStack(err) } : {}),
       },
     });
   }

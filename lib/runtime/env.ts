@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { backendLabel } from './backend-label.ts';
 import { initBackend, installedPackageJson, isInstalled, nvidiaGpu, type BackendChoice } from './backend.ts';
 import { nodeGpuFacts, nodeGpuStatus, type NodeGpuStatus } from './node-gpu.ts';
-import { probeWebGpu, webgpuKernelNames, type WebGpuAdapterInfo } from './webgpu.ts';
+import { probeWebGpu, probeWebGpuForReport, webgpuKernelNames, type WebGpuAdapterInfo } from './webgpu.ts';
 import { missingEngineKernels } from './engine-kernels.ts';
 
 /** Packages whose versions matter for results (reported when installed). */
@@ -74,11 +74,15 @@ function distro(): string | null {
   }
 }
 
-export async function environmentReport(): Promise<EnvironmentReport> {
+/**
+ * `askDawn`: where the automatic choice did not load Dawn (no GPU device node), ask it anyway, to tell "software
+ * adapter only" from "no adapter" (`ledgerlab env` does; run records do not, to keep Dawn's warnings out of runs).
+ */
+export async function environmentReport(opts: { askDawn?: boolean } = {}): Promise<EnvironmentReport> {
   const backend = await initBackend();
   const c = cpus();
   const gpu = nvidiaGpu();
-  const webgpu = await probeWebGpu();
+  const webgpu = opts.askDawn ? await probeWebGpuForReport() : await probeWebGpu();
   const webgpuKernels = await webgpuKernelNames();
   return {
     schemaVersion: 1,

@@ -53,7 +53,7 @@ interface GpuLike {
   requestAdapter(opts?: { powerPreference?: string }): Promise<AdapterLike | null>;
 }
 interface AdapterLike {
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
   isFallbackAdapter?: boolean;
   limits: Record<string, number>;
   features: Set<string>;
@@ -97,6 +97,7 @@ export function gpuDeviceNodes(): string[] {
 }
 
 let probed: Promise<WebGpuProbe> | undefined;
+let asked: Promise<WebGpuProbe> | undefined;
 
 /**
  * Looks for a WebGPU adapter once per process. Never throws: a failure is a probe without an adapter.
@@ -107,6 +108,18 @@ let probed: Promise<WebGpuProbe> | undefined;
 export function probeWebGpu(): Promise<WebGpuProbe> {
   probed ??= probe(process.env.LEDGERLAB_BACKEND?.trim() === 'webgpu');
   return probed;
+}
+
+/**
+ * The probe for a report (`ledgerlab env`, the device check): where the cheap checks passed over Dawn (a
+ * Vulkan loader but no GPU device node), Dawn is asked anyway, so a machine with only a software adapter
+ * (Mesa's lavapipe) says so instead of "no adapter". Dawn prints two warnings on stderr when it starts.
+ */
+export async function probeWebGpuForReport(): Promise<WebGpuProbe> {
+  const p = await probeWebGpu();
+  if (p.adapter || !p.installed || !p.summary.startsWith('no adapter (no GPU device node)')) return p;
+  asked ??= probe(true);
+  return asked;
 }
 
 async function probe(askDawn: boolean): Promise<WebGpuProbe> {
@@ -135,7 +148,9 @@ async function probe(askDawn: boolean): Promise<WebGpuProbe> {
     }
     const info = describeAdapter(adapter);
     const what = `${info.vendor || 'unknown vendor'} ${info.architecture || ''} ${info.device || info.description || ''}`.replace(/\s+/g, ' ').trim();
-    return { installed, adapter: info, summary: `${info.isFallbackAdapter ? 'software ' : ''}adapter ${what}`, detail: info.isFallbackAdapter ? `software adapter ${what} (not chosen automatically; slower than wasm)` : `adapter ${what}` };
+    return info.isFallbackAdapter
+      ? { installed, adapter: info, summary: `software adapter only (${what})`, detail: `software adapter only: ${what}, no GPU adapter (never chosen automatically, slower than wasm; LEDGERLAB_BACKEND=webgpu uses it)` }
+      : { installed, adapter: info, summary: `adapter ${what}`, detail: `adapter ${what}` };
   } catch (err) {
     return { installed, adapter: null, summary: 'no adapter (probe failed)', detail: `no adapter: probing WebGPU failed: ${(err as Error).message}` };
   }
@@ -152,7 +167,8 @@ function describeAdapter(a: AdapterLike): WebGpuAdapterInfo {
     architecture: a.info?.architecture ?? '',
     device: a.info?.device ?? '',
     description: a.info?.description ?? '',
-    isFallbackAdapter: a.isFallbackAdapter === true,
+    // Dawn 0.6 says it in `info` (the spec's newer place): Mesa's lavapipe has it there, not on the adapter.
+    isFallbackAdapter: a.isFallbackAdapter === true || a.info?.isFallbackAdapter === true || a.info?.architecture === 'software',
     limits,
     features: [...a.features].sort(),
   };

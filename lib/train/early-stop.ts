@@ -33,10 +33,10 @@ export interface EvalOutcome {
  * Evaluates after `step` if it is due (periodic or the last step) and there is an eval split; undefined when
  * not due. `evalOpts` are evalLoss's options (batching and padding of the training config).
  */
-export function evaluateAfterStep(model: Gpt, step: number, c: TrainConfig, evalSet: readonly EncodedExample[] | undefined, early: EarlyStopState, evalOpts: EvalLossOptions): EvalOutcome | undefined {
+export async function evaluateAfterStep(model: Gpt, step: number, c: TrainConfig, evalSet: readonly EncodedExample[] | undefined, early: EarlyStopState, evalOpts: EvalLossOptions): Promise<EvalOutcome | undefined> {
   const periodic = c.evalEvery > 0 && step % c.evalEvery === 0;
   if (!evalSet?.length || !(periodic || step === c.steps)) return undefined;
-  const e = evalLoss(model, evalSet, evalOpts);
+  const e = await evalLoss(model, evalSet, evalOpts);
   const u = updateEarlyStop(early, e.loss, step, c, periodic);
   const final = step === c.steps || u.stop;
   return {

@@ -1,12 +1,14 @@
 /**
  * Teacher-forced loss on held-out examples: the same batching and loss as training (dropout off), averaged
  * over target tokens across the whole split (not a mean of batch means, so the padding strategy and batch
- * size do not change it), and its perplexity exp(loss).
+ * size do not change it), and its perplexity exp(loss). The batch losses stay on the device until the end and
+ * are read with one asynchronous read (a GPU backend has no cheap synchronous one).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Gpt } from '../model/index.ts';
 import { lmLoss } from '../model/index.ts';
 import { collate, shiftedLabels, IGNORE_INDEX, type PaddingStrategy } from '../data/index.ts';
+import { readNumbers } from '../runtime/index.ts';
 import type { EncodedExample } from '../data/index.ts';
 
 export interface EvalLossOptions {
@@ -29,22 +31,28 @@ export interface EvalLoss {
 
 /**
  * @example
- * const { loss, perplexity } = evalLoss(model, encodedEval, { batchSize: 8, padding: 'longest', maxSource: 64, maxTarget: 64, padId: 0 });
+ * const { loss, perplexity } = await evalLoss(model, encodedEval, { batchSize: 8, padding: 'longest', maxSource: 64, maxTarget: 64, padId: 0 });
  */
-export function evalLoss(model: Gpt, examples: readonly EncodedExample[], o: EvalLossOptions): EvalLoss {
-  let sum = 0;
-  let tokens = 0;
+export async function evalLoss(model: Gpt, examples: readonly EncodedExample[], o: EvalLossOptions): Promise<EvalLoss> {
+  const losses: tf.Scalar[] = [];
+  const counts: number[] = [];
   let n = 0;
   for (let i = 0, b = 0; i < examples.length && (!o.maxBatches || b < o.maxBatches); i += o.batchSize, b++) {
     const batch = collate(examples.slice(i, i + o.batchSize), { padding: o.padding, maxSource: o.maxSource, maxTarget: o.maxTarget, padId: o.padId });
     const targets = shiftedLabels(batch);
     let count = 0;
     for (const t of targets) if (t !== IGNORE_INDEX) count++;
-    const loss = tf.tidy(() => lmLoss(model.forward(tf.tensor2d(batch.inputIds, batch.shape, 'int32')).logits, targets).dataSync()[0]!);
-    sum += loss * count;
-    tokens += count;
+    losses.push(tf.tidy(() => lmLoss(model.forward(tf.tensor2d(batch.inputIds, batch.shape, 'int32')).logits, targets)));
+    counts.push(count);
     n += batch.shape[0];
   }
+  const values = await readNumbers(losses);
+  let sum = 0;
+  let tokens = 0;
+  values.forEach((loss, b) => {
+    sum += loss * counts[b]!;
+    tokens += counts[b]!;
+  });
   const loss = tokens === 0 ? NaN : sum / tokens;
   return { loss, perplexity: Math.exp(loss), tokens, examples: n };
 }

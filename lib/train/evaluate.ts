@@ -98,7 +98,7 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
   }).finally(() => { if (!o.decoder) decoder.dispose(); bar?.done(); });
   const seconds = (performance.now() - t0) / 1000;
   const predictions = examples.map((ex, i) => ({ id: ex.id, source: ex.source, prediction: o.tokenizer.decode(generated[i], { skipSpecial: true }), references: ex.references }));
-  const l = evalLoss(o.model, encoded, { batchSize: bs, padding: o.padding ?? 'longest', maxSource: o.limits.maxSource, maxTarget: o.limits.maxTarget, padId: o.tokenizer.special.pad });
+  const l = await evalLoss(o.model, encoded, { batchSize: bs, padding: o.padding ?? 'longest', maxSource: o.limits.maxSource, maxTarget: o.limits.maxTarget, padId: o.tokenizer.special.pad });
   return {
     predictions,
     loss: l.loss,

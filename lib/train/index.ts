@@ -18,7 +18,7 @@ export { AdamW, clipByGlobalNorm, lrAt } from './optim.ts';
 export type { AdamWOptions, AdamWState } from './optim.ts';
 export { trainLoop, deterministicFields, TIMING_KEYS } from './loop.ts';
 export type { TrainLoopOptions, TrainLoopResult } from './loop.ts';
-export { trainStep } from './step.ts';
+export { trainStep, readStepValues, disposeStep } from './step.ts';
 export type { StepBatchStats, StepResult, StepContext } from './step.ts';
 export { updateEarlyStop, evaluateAfterStep, freshEarlyStop } from './early-stop.ts';
 export type { EvalOutcome } from './early-stop.ts';

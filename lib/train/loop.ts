@@ -8,6 +8,10 @@
  *     every logEvery: one metrics.jsonl line    every evalEvery: eval loss/perplexity (+ early stop)
  *     every checkpointEvery: checkpoint (after the step's lines, so a checkpoint covers its metrics)
  *
+ * Reads: a step reads nothing back (its losses and gradient norm stay tensors, `PendingSteps`); they are read at
+ * once, asynchronously, when a metrics line is due, before a checkpoint and at the end — so on a GPU backend
+ * the device runs ahead of JavaScript between log lines and WebGPU, which has no synchronous read in Node, trains.
+ *
  * Determinism: batches come from `BatchIterator` (order a pure function of seed and epoch), dropout seeds
  * from a seeded `Rng`, and every state the next step depends on is in the checkpoint, so a resumed run
  * computes the same float32 values as an uninterrupted one. On resume, metrics lines written after the
@@ -32,7 +36,7 @@ import { Progress } from '../measure/index.ts';
 import { appendJsonLine } from '../util/index.ts';
 import type { TrainConfig } from './config.ts';
 import { AdamW, lrAt } from './optim.ts';
-import { trainStep, type StepBatchStats } from './step.ts';
+import { PendingSteps, trainStep, type StepBatchStats } from './step.ts';
 import { evaluateAfterStep } from './early-stop.ts';
 import { checkpointPath, emptyWindow, loopFingerprint, startOrResume, writeLoopCheckpoint } from './resume.ts';
 
@@ -106,6 +110,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
   const opt = new AdamW(model.trainable, { betas: c.betas, eps: c.eps, weightDecay: c.weightDecay });
   const fingerprint = loopFingerprint(c, o.seed, model);
   const ckptPath = checkpointPath(o.checkpointDir);
+  const pending = new PendingSteps();
 
   try {
     const p = startOrResume({ model, opt, it, seed: o.seed, fingerprint, ckptPath, resume: o.resume, metricsPath: o.metricsPath });
@@ -125,6 +130,14 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     const batches: StepBatchStats[] = [];
     const tokens = { real: 0, padded: 0 };
     const stopAt = Math.min(c.steps, o.stopAfter ?? Infinity);
+    const readPending = async (): Promise<number> => {
+      const r = await pending.read();
+      for (const l of r.losses) {
+        p.window.lossSum += l;
+        p.lastLoss = l;
+      }
+      return r.gradNorm;
+    };
 
     while (p.step < stopAt && !p.stoppedEarly) {
       const t0 = performance.now();
@@ -139,24 +152,26 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       tokens.padded += s.batch.paddedTokens;
       batches.push(s.batch);
       p.step++;
-      p.lastLoss = s.loss;
       w.steps++;
-      w.lossSum += s.loss;
+      pending.add(s);
+      const logDue = p.step % c.logEvery === 0 || p.step === c.steps;
+      // Read inside the timed span: on a GPU the read is where the step's queued work is waited for.
+      const gradNorm = logDue ? await readPending() : NaN;
       const ms = performance.now() - t0;
       w.seconds += ms / 1000;
       stepMs.push(ms);
 
-      if (p.step % c.logEvery === 0 || p.step === c.steps) {
+      if (logDue) {
         const sec = Math.max(w.seconds, 1e-9);
         log({
-          step: p.step, epoch: it.state().epoch, loss: w.lossSum / w.steps, lr, gradNorm: s.gradNorm,
+          step: p.step, epoch: it.state().epoch, loss: w.lossSum / w.steps, lr, gradNorm,
           realTokens: w.realTokens, paddedTokens: w.paddedTokens, targetTokens: w.targetTokens, samples: w.samples,
           tokensPerS: w.realTokens / sec, paddedTokensPerS: w.paddedTokens / sec, samplesPerS: w.samples / sec,
           stepMs: (1000 * w.seconds) / w.steps, tfBytes: tf.memory().numBytes, rssBytes: process.memoryUsage().rss,
         });
         p.window = emptyWindow();
       }
-      const ev = evaluateAfterStep(model, p.step, c, o.eval, p.early, evalOpts);
+      const ev = await evaluateAfterStep(model, p.step, c, o.eval, p.early, evalOpts);
       if (ev) {
         p.early = ev.early;
         if (ev.stoppedEarly) p.stoppedEarly = true;
@@ -164,14 +179,17 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
         log(ev.line);
       }
       if (ckptPath && ((c.checkpointEvery > 0 && p.step % c.checkpointEvery === 0) || p.step === c.steps || p.stoppedEarly)) {
+        if (pending.size) await readPending();
         await writeLoopCheckpoint(ckptPath, model, opt, it, p, fingerprint);
       }
-      bar.update(p.step, { loss: s.loss, lr, 'tok/s': tokens.real / (stepMs.reduce((a, b) => a + b, 0) / 1000) });
+      // The loss shown is the last one read (a log line's); none yet before the first.
+      bar.update(p.step, { ...(Number.isNaN(p.lastLoss) ? {} : { loss: p.lastLoss }), lr, 'tok/s': tokens.real / (stepMs.reduce((a, b) => a + b, 0) / 1000) });
       o.onStep?.(p.step);
       // Steps are synchronous tensor work; without a turn of the event loop, SIGINT/SIGTERM handlers (which
       // mark the run interrupted) would not run until the whole loop ends.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    if (pending.size) await readPending();
     bar.done();
 
     const interrupted = p.step < c.steps && !p.stoppedEarly;
@@ -181,6 +199,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       stepMs, batches, tokens,
     };
   } finally {
+    pending.dispose();
     opt.dispose();
   }
 }

@@ -132,6 +132,26 @@ export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number)
 }
 
 /**
+ * clipByGlobalNorm without reading anything back, for a GPU backend: the norm stays a scalar tensor (read
+ * with the step's logged values) and the coefficient min(1, maxNorm / (norm + 1e-6)) is applied on the device
+ * (a multiply by exactly 1 leaves gradients unchanged, as the host version's early return does). Float32
+ * throughout, where the host version computes the coefficient in float64: the two can differ in the last bit.
+ */
+export function clipByGlobalNormOnDevice(grads: Map<string, tf.Tensor>, maxNorm: number): { norm: tf.Scalar; grads: Map<string, tf.Tensor> } {
+  // Pairwise adds, not addN: WebGPU's AddN binds every input at once, past the device's storage-buffer limit.
+  const norm = tf.tidy(() => tf.sqrt([...grads.values()].map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b))) as tf.Scalar);
+  if (!(maxNorm > 0)) return { norm, grads };
+  const coef = tf.tidy(() => tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1));
+  const out = new Map<string, tf.Tensor>();
+  for (const [name, g] of grads) {
+    out.set(name, tf.mul(g, coef));
+    g.dispose();
+  }
+  coef.dispose();
+  return { norm, grads: out };
+}
+
+/**
  * Learning rate for update `step` (0-based): linear warm-up lr·(step+1)/warmupSteps (reaching `lr` at step
  * warmupSteps − 1; unlike Hugging Face's, the first update is not wasted at 0), then constant, or linear or
  * cosine decay towards lr·minLrRatio as in Hugging Face's get_{linear,cosine}_schedule_with_warmup.

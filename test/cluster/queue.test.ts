@@ -245,7 +245,9 @@ test('a failing run is recorded failed, retried with backoff a bounded number of
     assert.is(lines.at(-1), '2 runs: 1 finished, 0 skipped (already finished), 1 failed');
     const failed = listRuns(shared).find((e) => e.status === 'failed')!;
     assert.match(failed.record.runId, /^q-fail-file-/);
-    assert.equal(failed.record.error, { message: `dataset file not found: ${join(tmp, 'missing.jsonl')}`, where: 'data.path', kind: 'io', code: 'io' });
+    const { stack, ...error } = failed.record.error!;
+    assert.match(stack!, /^LedgerLabError: dataset file not found/, 'run.json keeps the stack');
+    assert.equal(error, { message: `dataset file not found: ${join(tmp, 'missing.jsonl')}`, where: 'data.path', kind: 'io', code: 'io' });
     assert.is(failed.record.resumes, 1); // the second attempt continued the recorded run
     assert.equal(lines.filter((l) => !l.startsWith('finished')), [
       `failed   ${failed.record.runId}`,

@@ -31,7 +31,7 @@ const FP32_REST = 4 * (50 * 32 + 16 * 32 + 3 * 64 + 4 * 32 + 128 + 32);
 test('measured buffer bytes equal theoreticalBytes for every layer and dtype, with the hand-computed totals', async () => {
   for (const dtype of QUANT_DTYPES) {
     const m = await buildModel(config, weights, lora, dtype, 0);
-    const rows = linearWeightBytes(m);
+    const rows = await linearWeightBytes(m);
     assert.equal(rows.map((r) => r.name), ['blocks.0.attn.q', 'blocks.0.attn.k', 'blocks.0.attn.v', 'blocks.0.attn.o', 'blocks.0.mlp.fc', 'blocks.0.mlp.proj'], dtype);
     for (const r of rows) assert.is(r.measured, r.theoretical, `${dtype} ${r.name}`);
     assert.is(rows.reduce((a, r) => a + r.measured, 0), EXPECTED[dtype], dtype);
@@ -57,7 +57,7 @@ test('bufferBytes counts the arrays themselves, not the byteLength field', () =>
 test('per-layer quantization error is the round trip of the stored weight; fp32 is exact', async () => {
   for (const dtype of ['fp32', 'fp16', 'nf4', 'nf4-dq'] as const) {
     const m = await buildModel(config, weights, lora, dtype, 0);
-    const rows = layerQuantErrors(m, weights);
+    const rows = await layerQuantErrors(m, weights);
     assert.is(rows.length, 6);
     for (const r of rows) {
       const w = weights.get(`${r.name}.weight`)!;

@@ -81,7 +81,9 @@ test('a failing run is recorded and the sweep goes on; the next invocation resum
   assert.match(out.failed[0].error!, 'planted failure');
   const rec = readRunRecord(out.failed[0].dir);
   assert.is(rec.status, 'failed');
-  assert.equal(rec.error, { message: 'planted failure', where: 'toy.jsonl:3', kind: 'data', code: 'data' });
+  const { stack, ...error } = rec.error!;
+  assert.equal(error, { message: 'planted failure', where: 'toy.jsonl:3', kind: 'data', code: 'data' });
+  assert.match(stack!, /^LedgerLabError: planted failure/, 'run.json keeps the stack');
   failOn = 'never';
   calls.length = 0;
   const again = await runExperiment(file, { root, kinds });

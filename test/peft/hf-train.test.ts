@@ -32,14 +32,14 @@ for (const fixture of ['llama-gqa-f32', 'qwen2-bias-f16']) {
       const weights = materialize(p.weights);
       const model: Gpt = await buildModel(p.config, weights, MethodSchema.parse(m.spec), m.quant, 0);
       const lossOpts = { batchSize: 8, padding: 'longest' as const, ...limits, padId: 0 };
-      const before = evalLoss(model, examples, lossOpts).loss;
+      const before = (await evalLoss(model, examples, lossOpts)).loss;
       const baseName = 'embed.token';
       const baseBefore = model.vars.get(baseName)!.dataSync().slice();
       const r = await trainLoop({
         model, config: trainConfig({ steps: 12, batchSize: 8, lr: m.lr, warmupSteps: 0, logEvery: 100, ...limits }),
         train: examples, padId: 0, seed: 0, quiet: true,
       });
-      const after = evalLoss(model, examples, lossOpts).loss;
+      const after = (await evalLoss(model, examples, lossOpts)).loss;
       assert.is(r.steps, 12);
       assert.ok(after < 0.8 * before, `${name} on ${fixture}: loss ${before.toFixed(3)} → ${after.toFixed(3)}`);
       assert.equal(model.vars.get(baseName)!.dataSync(), baseBefore, 'the base stays frozen');

@@ -38,12 +38,14 @@ test('a run is "running" on start and "finished" with its summary at the end', a
   assert.equal(listRuns(root).map((r) => r.status), ['finished']);
 });
 
-test('a failed run records what and where', async () => {
+test('a failed run records what and where, and the stack', async () => {
   const run = await startRun({ root: tmp(), kind: 'k', name: 'n', config: {}, seeds: [1], environment: env });
   run.fail(new LedgerLabError({ kind: 'data', problem: 'bad line', where: 'x.jsonl:3' }));
   const rec = readRunRecord(run.dir);
   assert.is(rec.status, 'failed');
-  assert.equal(rec.error, { message: 'bad line', where: 'x.jsonl:3', kind: 'data', code: 'data' });
+  const { stack, ...error } = rec.error!;
+  assert.equal(error, { message: 'bad line', where: 'x.jsonl:3', kind: 'data', code: 'data' });
+  assert.match(stack!, /^LedgerLabError: bad line \(at x\.jsonl:3\)\n\s+at .*run\.test\.ts:\d+:\d+/);
   // A config error keeps its code and every issue with its path.
   const run2 = await startRun({ root: tmp(), kind: 'k', name: 'n', config: {}, seeds: [1], environment: env });
   try {
@@ -52,7 +54,9 @@ test('a failed run records what and where', async () => {
   } catch (err) {
     run2.fail(err);
   }
-  assert.equal(readRunRecord(run2.dir).error, {
+  const { stack: stack2, ...error2 } = readRunRecord(run2.dir).error!;
+  assert.match(stack2!, /^LedgerLabError: 2 invalid config values/);
+  assert.equal(error2, {
     message: '2 invalid config values:\n  - a: expected integer, got 1.5\n  - b: expected string, got number 2', where: 'exp.json at a', kind: 'config',
     code: 'config.invalid', issues: [{ path: ['a'], message: 'expected integer, got 1.5' }, { path: ['b'], message: 'expected string, got number 2' }],
   });

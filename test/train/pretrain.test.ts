@@ -39,7 +39,7 @@ test('pretrains once, caches weights + tokenizer + meta under the key, and reuse
   const enc = { batchSize: 6, padding: 'longest' as const, ...LIMITS, padId: 0 };
   const pre = Gpt.fromWeights(f.config, a.weights);
   const rnd = Gpt.fromWeights(f.config, f.base);
-  const lp = evalLoss(pre, f.eval, enc).loss, lr = evalLoss(rnd, f.eval, enc).loss;
+  const lp = (await evalLoss(pre, f.eval, enc)).loss, lr = (await evalLoss(rnd, f.eval, enc)).loss;
   assert.ok(lp < lr - 0.5, `pretrained ${lp} vs random ${lr}`);
   pre.dispose();
   rnd.dispose();

@@ -26,6 +26,8 @@ export const benchTrainCommand: Command = {
     'Memory: "state" = frozen base (packed) + trainable + gradients + Adam slots (computed from the tensors);',
     '"peak" = tfjs engine peak of live tensor bytes during one step (tf.profile); "maxRSS" = process peak RSS so far.',
     '--profile prints where one step\'s time goes: kernels by time, products by shape (tf.profile kernel times).',
+    '"reads" = reads of tensor values into JavaScript in one step, synchronous + asynchronous (the loss read that ends',
+    'the step included): a GPU backend waits on each, and WebGPU in Node has no synchronous read at all (0 there).',
     '"CPU ms/step" = user + system time of the process per timed step (both engines): on a shared machine wall time',
     'also measures the CPU share a process got; the ratio is printed for both (speed = torch time / ours).',
   ].join('\n'),
@@ -71,9 +73,9 @@ export const benchTrainCommand: Command = {
     console.log(`bench train --arch ${arch} --size ${size} — ${environmentSummary(env)}`);
     console.log(`  ${c.layers} layers, d ${c.dModel}, ${c.heads} heads${arch === 'llama' ? `, ${kvHeads(c)} kv heads` : ''}, ffn ${ffnWidth(c)}, vocab ${c.vocab}, batch ${shape.batch} × seq ${shape.seqLen}, ${shape.optimizer}; warm-up ${warmup}, ${repeats} timed steps`);
     const w = Math.max(...rows.map((r) => r.label.length));
-    console.log(`  ${'method'.padEnd(w)}  step time (median, IQR)         CPU ms/step  tokens/s  trainable   state MiB  peak MiB  maxRSS MiB`);
+    console.log(`  ${'method'.padEnd(w)}  step time (median, IQR)         CPU ms/step  tokens/s  trainable   state MiB  peak MiB  maxRSS MiB  reads sync+async`);
     for (const r of rows) {
-      console.log(`  ${r.label.padEnd(w)}  ${formatStat(r.stepMs, 'ms').padEnd(30)}  ${r.cpuMs.median.toFixed(0).padStart(11)}  ${Math.round(r.tokensPerSecond).toString().padStart(8)}  ${r.trainableParams.toString().padStart(9)}  ${mib(r.memory.stateBytes).padStart(10)}  ${mib(r.peakTensorBytes).padStart(8)}  ${mib(r.maxRssBytes).padStart(10)}`);
+      console.log(`  ${r.label.padEnd(w)}  ${formatStat(r.stepMs, 'ms').padEnd(30)}  ${r.cpuMs.median.toFixed(0).padStart(11)}  ${Math.round(r.tokensPerSecond).toString().padStart(8)}  ${r.trainableParams.toString().padStart(9)}  ${mib(r.memory.stateBytes).padStart(10)}  ${mib(r.peakTensorBytes).padStart(8)}  ${mib(r.maxRssBytes).padStart(10)}  ${`${r.reads.sync}+${r.reads.async}`.padStart(16)}`);
     }
     if (args.values.profile) {
       for (const r of rows) {

@@ -8,7 +8,7 @@ export const envCommand: Command = {
   help: 'LEDGERLAB_BACKEND=node-gpu|node|wasm|cpu overrides the automatic backend choice.',
   options: { json: { type: 'boolean' } },
   async run(args) {
-    const env = await environmentReport();
+    const env = await environmentReport({ askDawn: true });
     console.log(args.values.json ? JSON.stringify(env, null, 2) : formatEnvironment(env));
   },
 };

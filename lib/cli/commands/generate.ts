@@ -76,7 +76,8 @@ export const generateCommand: Command = {
       if (args.values.logits) {
         const input = tf.tensor2d([prompt], [1, prompt.length], 'int32');
         const out = model.forward(input).logits;
-        promptLogits = (out.arraySync() as number[][][])[0];
+        // Asynchronous: a GPU backend (WebGPU in Node) has no synchronous read.
+        promptLogits = ((await out.array()) as number[][][])[0];
         input.dispose();
         out.dispose();
       }

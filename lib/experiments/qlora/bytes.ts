@@ -50,8 +50,11 @@ export interface LinearBytes {
   measured: number;
 }
 
-/** Per block linear: weight bytes by formula and by buffer (biases stay fp32 and are excluded here). */
-export function linearWeightBytes(model: Gpt): LinearBytes[] {
+/**
+ * Per block linear: weight bytes by formula and by buffer (biases stay fp32 and are excluded here). An fp32
+ * weight's buffer is read asynchronously (a GPU backend has no synchronous read).
+ */
+export async function linearWeightBytes(model: Gpt): Promise<LinearBytes[]> {
   const rows: LinearBytes[] = [];
   for (const [name, lin] of model.linears) {
     const st = storageOf(lin);
@@ -60,7 +63,7 @@ export function linearWeightBytes(model: Gpt): LinearBytes[] {
       rows.push({ name, dtype: q.dtype, n: q.n, theoretical: theoreticalBytes(q.n, q.dtype), measured: bufferBytes(q) });
     } else {
       const w = st.weight as tf.Variable;
-      rows.push({ name, dtype: 'fp32', n: w.size, theoretical: theoreticalBytes(w.size, 'fp32'), measured: (w.dataSync() as Float32Array).byteLength });
+      rows.push({ name, dtype: 'fp32', n: w.size, theoretical: theoreticalBytes(w.size, 'fp32'), measured: ((await w.data()) as Float32Array).byteLength });
     }
   }
   return rows;
@@ -73,7 +76,7 @@ export interface LayerQuantError extends QuantErrorStats {
 }
 
 /** Round-trip error of each stored block-linear weight against the fp32 base it was built from. */
-export function layerQuantErrors(model: Gpt, base: Weights): LayerQuantError[] {
+export async function layerQuantErrors(model: Gpt, base: Weights): Promise<LayerQuantError[]> {
   const rows: LayerQuantError[] = [];
   for (const [name, lin] of model.linears) {
     const st = storageOf(lin);
@@ -82,7 +85,7 @@ export function layerQuantErrors(model: Gpt, base: Weights): LayerQuantError[] {
     if (st instanceof PackedLinear) {
       rows.push({ name, dtype: st.q.weight.dtype, bytes: bufferBytes(st.q.weight), ...quantErrorStats(orig.data, dequantize(st.q.weight)) });
     } else {
-      rows.push({ name, dtype: 'fp32', bytes: orig.data.byteLength, ...quantErrorStats(orig.data, st.weight.dataSync() as Float32Array) });
+      rows.push({ name, dtype: 'fp32', bytes: orig.data.byteLength, ...quantErrorStats(orig.data, (await st.weight.data()) as Float32Array) });
     }
   }
   return rows;

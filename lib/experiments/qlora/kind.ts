@@ -92,13 +92,13 @@ export async function runQlora(c: QloraConfig, seed: number, run: Run, verbose: 
   const quality = new Set(c.quality ?? c.dtypes);
   const order = new Rng(`${seed}:dtype-order`).shuffle(c.dtypes.map((_, i) => i));
   const results: Record<string, DtypeResult> = {};
-  const errors: Record<string, ReturnType<typeof layerQuantErrors>> = {};
+  const errors: Record<string, Awaited<ReturnType<typeof layerQuantErrors>>> = {};
   for (const i of order) {
     const dtype = c.dtypes[i]!;
     const m = await buildModel(model, pt.weights, c.method, dtype, seed);
     let res: DtypeResult;
     try {
-      const lb = linearWeightBytes(m);
+      const lb = await linearWeightBytes(m);
       const bad = lb.filter((r) => r.theoretical !== r.measured);
       if (bad.length) {
         throw new LedgerLabError({
@@ -106,7 +106,7 @@ export async function runQlora(c: QloraConfig, seed: number, run: Run, verbose: 
           where: `qlora ${dtype} base`, hint: 'the packed layout and quant/tensor.ts theoreticalBytes disagree: fix one of them',
         });
       }
-      const layers = layerQuantErrors(m, pt.weights);
+      const layers = await layerQuantErrors(m, pt.weights);
       errors[dtype] = layers;
       const n = layers.reduce((a, r) => a + r.n, 0);
       const sq = layers.reduce((a, r) => a + r.rmse ** 2 * r.n, 0);

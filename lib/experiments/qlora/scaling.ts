@@ -63,27 +63,28 @@ export async function measureStep(model: Gpt, batch: StepBatch, o: { warmup: num
   const names = [...model.trainable.keys()];
   const opt = new AdamW(model.trainable, { betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
   const ids = tf.tensor2d(batch.ids, batch.shape, 'int32');
-  const step = () => {
+  // The loss read waits for the step's work; asynchronous, as a GPU backend (WebGPU in Node) has no synchronous read.
+  const step = async () => {
     const { value, grads } = tf.variableGrads(() => lmLoss(model.forward(ids, { training: true }).logits, batch.targets), vars);
-    value.dataSync();
+    await value.data();
     value.dispose();
     opt.apply(new Map(names.map((n, i) => [n, grads[vars[i]!.name]!])), o.lr);
     tf.dispose(Object.values(grads));
   };
   try {
-    for (let i = 0; i < o.warmup; i++) step();
+    for (let i = 0; i < o.warmup; i++) await step();
     resetDequantCost(model);
     const samples: number[] = [];
     for (let i = 0; i < o.repeats; i++) {
       const t0 = performance.now();
-      step();
+      await step();
       samples.push(performance.now() - t0);
     }
     const decode = dequantMs(model) / o.repeats;
     const before = tf.memory().numBytes;
     const profile = await tf.profile(step);
     const memory = memoryBreakdown(model, 'adamw');
-    const packedJsBytes = linearWeightBytes(model).filter((r) => r.dtype !== 'fp32').reduce((a, r) => a + r.measured, 0);
+    const packedJsBytes = (await linearWeightBytes(model)).filter((r) => r.dtype !== 'fp32').reduce((a, r) => a + r.measured, 0);
     const stepMs = summarize(samples);
     const tps = (ms: number) => batch.realTokens / (ms / 1000);
     return {
@@ -143,7 +144,7 @@ export async function measureLadder(sc: ScalingConfig, method: MethodSpec, seed:
       const model = await buildModel(config, weights, method, dtype, seed);
       try {
         const m = await measureStep(model, batch, { warmup: sc.warmup, repeats: sc.repeats, lr: 1e-3 });
-        const lb = linearWeightBytes(model);
+        const lb = await linearWeightBytes(model);
         const row: LadderRow = {
           layers: rung.layers, dModel: rung.dModel, params: baseParamCount(config), linearParams: lb.reduce((a, r) => a + r.n, 0), dtype,
           trainableParams: model.trainableParams(),

@@ -10,7 +10,7 @@ import { allowedCpus } from '../cpus.ts';
 import { loadavg } from 'node:os';
 import { buildModel } from '../../peft/index.ts';
 import { initWeights, type Gpt, type GptConfig } from '../../model/index.ts';
-import { AdamW, trainConfig, trainStep, type TrainConfig } from '../../train/index.ts';
+import { AdamW, disposeStep, trainConfig, trainStep, type TrainConfig } from '../../train/index.ts';
 import { BatchIterator } from '../../data/index.ts';
 import { Rng } from '../../util/index.ts';
 import { gridCells, recipeFactors, type Factor } from '../speedup/factors.ts';
@@ -89,7 +89,7 @@ function timedCell(rung: number, switched: Factor[], recipe: Recipe, model: Gpt,
     time() {
       it.restore(start);
       const t0 = performance.now();
-      for (let i = 0; i < k; i++) trainStep({ model, opt, it, rng, config, lr: recipe.lr });
+      for (let i = 0; i < k; i++) disposeStep(trainStep({ model, opt, it, rng, config, lr: recipe.lr }));
       return (performance.now() - t0) / 1000 / k;
     },
   };

@@ -95,14 +95,18 @@ export function ropeTables(theta: number, hd: number, positions: number): { cos:
     }
     t = { cos: tf.keep(tf.tensor2d(cos, [positions, hd])), sin: tf.keep(tf.tensor2d(sin, [positions, hd])) };
     ropeCache.set(key, t);
+    ropeHost.set(key, { cos, sin });
   }
   return t;
 }
 
+/** The tables as computed on the host, kept so ONNX export never reads them back from a GPU. */
+const ropeHost = new Map<string, { cos: Float32Array; sin: Float32Array }>();
+
 /** The plain-array form of the tables (ONNX export bakes them into the graph). */
 export function ropeArrays(theta: number, hd: number, positions: number): { cos: Float32Array; sin: Float32Array } {
-  const t = ropeTables(theta, hd, positions);
-  return { cos: t.cos.dataSync() as Float32Array, sin: t.sin.dataSync() as Float32Array };
+  ropeTables(theta, hd, positions);
+  return ropeHost.get(`${theta}:${hd}:${positions}`)!;
 }
 
 const rotations = new Map<number, tf.Tensor2D>();
