@@ -18,3 +18,5 @@ export { withTimingLock, timingLockPath } from './lock.ts';
 export type { LockRecord } from './lock.ts';
 export { noiseCheck, noiseVerdict, fixedKernel, MAX_SPREAD } from './noise.ts';
 export type { NoiseReport } from './noise.ts';
+export { timingRecord, formatNoise, formatStop, worstStatus } from './record.ts';
+export type { TimingRecord } from './record.ts';
