@@ -50,7 +50,7 @@ export function formatNoise(t: TimingRecord): string {
 /** How a section stopped, in words. */
 export function formatStop(t: TimingRecord): string {
   const why = t.stoppedBy === 'target' ? `every ratio within ±${(100 * t.target).toFixed(1)}%` : t.stoppedBy === 'time-cap' ? 'time cap reached before the target' : 'round limit reached before the target';
-  return `${t.rounds} rounds × ${t.batches} batches, ${t.seconds.toFixed(0)} s, ${t.basis} time, ${t.threads} thread${t.threads === 1 ? '' : 's'}: ${why}${t.lockWaitMs ? `; waited ${(t.lockWaitMs / 1000).toFixed(1)} s for another timed section` : ''}`;
+  return `${t.rounds} rounds × ${t.batches} batches, ${t.seconds.toFixed(0)} s, ${t.basis} time, ${t.threads} thread${t.threads === 1 ? '' : 's'}: ${why}${t.lockWaitMs !== null && t.lockWaitMs > 50 ? `; waited ${(t.lockWaitMs / 1000).toFixed(1)} s for another timed section` : ''}`;
 }
 
 /** The status of several sections together: noisy if any is, unknown if any is and none is noisy. */
