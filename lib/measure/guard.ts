@@ -37,7 +37,8 @@ export function judgeRound(before: ProcStat | undefined, after: ProcStat | undef
   if (!before || !after || o.wallMs <= 0) return { foreignCores: null, steal: null, status: 'unknown' };
   const busyS = (after.busy - before.busy) / USER_HZ;
   const dTotal = after.total - before.total;
-  const foreignCores = Math.max(0, busyS - o.ourCpuMs / 1000) / (o.wallMs / 1000);
+  // Clamped to [0, cores]: tick rounding can put our CPU time above the machine's busy time, or the reverse.
+  const foreignCores = Math.min(after.cores || Infinity, Math.max(0, busyS - o.ourCpuMs / 1000) / (o.wallMs / 1000));
   const steal = dTotal > 0 ? (after.steal - before.steal) / dTotal : 0;
   const noisy = foreignCores > limits.maxForeignCores || steal > limits.maxSteal;
   return { foreignCores, steal, status: noisy ? 'noisy' : 'quiet' };

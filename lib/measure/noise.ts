@@ -1,7 +1,8 @@
 /**
- * `ledgerlab bench noise`: is this machine fit for timing right now? A fixed JavaScript kernel (a 64³ matmul,
- * no allocation, no tensors) runs alone through the timing engine for ~20 s, one arm, rounds of 8 calls (target −1: only the time cap stops it), no
- * re-runs, so every round's guard reading is kept. The verdict rests on three numbers: the spread of the
+ * `ledgerlab bench noise`: is this machine fit for timing right now? A fixed JavaScript kernel (a 128³ matmul,
+ * ~3 ms, no allocation, no tensors) runs alone through the timing engine for ~20 s, one arm, rounds of 250 calls
+ * (~1 s: /proc/stat counts in 10 ms ticks per core, so a round must last long enough for 0.1 core to show),
+ * target −1 so only the time cap stops it, no re-runs, so every round's guard reading is kept. The verdict rests on three numbers: the spread of the
  * per-round step times (IQR / median; identical work should not move), the foreign load (busy cores not ours)
  * and the steal share. The limits are the guard's and a 5% spread (a ratio's 2.5% half-width needs it).
  *
@@ -29,9 +30,9 @@ export interface NoiseReport {
 
 export const MAX_SPREAD = 0.05;
 
-/** The fixed kernel: C = A·B for 64×64 Float64Arrays, A and B fixed; returns a checksum so it is not optimised away. */
-export function fixedKernel(): () => number {
-  const n = 64, a = new Float64Array(n * n), b = new Float64Array(n * n), c = new Float64Array(n * n);
+/** The fixed kernel: C = A·B for n×n Float64Arrays, A and B fixed; returns a checksum so it is not optimised away. */
+export function fixedKernel(n = 128): () => number {
+  const a = new Float64Array(n * n), b = new Float64Array(n * n), c = new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) { a[i] = ((i * 7) % 13) / 13; b[i] = ((i * 5) % 11) / 11; }
   return () => {
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
@@ -65,10 +66,10 @@ export function noiseVerdict(r: TimingResult, limits: GuardLimits = DEFAULT_GUAR
 }
 
 /** Runs the fixed kernel alone for `seconds` (default 20) under the timing lock and judges the machine. */
-export async function noiseCheck(o: { seconds?: number; probe?: Probe } = {}): Promise<NoiseReport> {
+export async function noiseCheck(o: { seconds?: number; batches?: number; probe?: Probe } = {}): Promise<NoiseReport> {
   const kernel = fixedKernel();
   const r = await timeArms([{ name: 'kernel', step: () => void kernel() }], {
-    seed: 'noise', batches: 8, warmupRounds: 2, minRounds: 3, maxRounds: 100_000, timeCapS: o.seconds ?? 20, target: -1, maxReruns: 0, probe: o.probe,
+    seed: 'noise', batches: o.batches ?? 250, warmupRounds: 1, minRounds: 3, maxRounds: 100_000, timeCapS: o.seconds ?? 20, target: -1, maxReruns: 0, probe: o.probe,
   });
   return noiseVerdict(r);
 }
