@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { timeArms, ratioOf, roundSteps, type Arm } from '../../lib/measure/index.ts';
+import { timeArms, ratioOf, roundSteps, timeRepeats, type Arm } from '../../lib/measure/index.ts';
 import { FakeMachine } from '../helpers/fake-machine.ts';
 
 /** Arms whose steps cost `ms[arm]` (plus a per-batch extra) on the fake machine, recording the batch ids they ran. */
@@ -114,6 +114,18 @@ test('adaptive stopping: a time cap stops rounds whose ratio stays wide, and say
   const capped = await timeArms(arms, { seed: 0, batches: 1, warmupRounds: 0, minRounds: 3, maxRounds: 5, timeCapS: 1e9, lock: false, probe: m.probe(), ratios: [ratioOf('a', 'b')] });
   assert.is(capped.stoppedBy, 'max-rounds');
   assert.is(capped.rounds, 5);
+});
+
+test('timeRepeats is the engine with one arm: warm-up runs, then one repeat per round, wall and CPU, a timing record', async () => {
+  const m = new FakeMachine();
+  let calls = 0;
+  const t = await timeRepeats(() => { calls++; m.advance(10 + (calls % 3), 5); }, { warmup: 2, repeats: 4, probe: m.probe() });
+  assert.is(calls, 6);
+  assert.is(t.n, 4);
+  assert.equal(t.samples, [10, 11, 12, 10], 'calls 3–6 after the 2 warm-up calls');
+  assert.is(t.cpu!.median, 5);
+  assert.is(t.timing!.rounds, 4);
+  assert.is(t.timing!.stoppedBy, 'max-rounds');
 });
 
 test.run();
