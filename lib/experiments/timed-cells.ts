@@ -74,20 +74,30 @@ export async function trainArms(specs: readonly TrainArmSpec[], task: Task, batc
   return { arms, batches, trainableParams: trainable, dispose };
 }
 
+/**
+ * The k fixed batches of a recipe (the run's seed decides the examples; the recipe only their padding): an
+ * iterator, its position before each batch, and what each batch holds. No model needed (the held-out rung's
+ * prediction counts its batches before it is ever measured).
+ */
+export function fixedBatches(task: Task, padding: Recipe['padding'], batchSize: number, k: number, seed: number) {
+  const it = new BatchIterator(task.train, { batchSize, seed, padding, maxSource: task.limits.maxSource, maxTarget: task.limits.maxTarget, padId: task.tokenizer.special.pad });
+  // The iterator's position before each of the k batches: step(b) rewinds to it, so batch id b is always the same batch.
+  const states: ReturnType<BatchIterator['state']>[] = [];
+  const batches: BatchShape[] = Array.from({ length: k }, () => {
+    states.push(it.state());
+    const b = it.next();
+    return { batchSize: b.shape[0], realTokens: b.stats.realTokens, paddedLength: b.shape[1] };
+  });
+  return { it, states, batches };
+}
+
 function trainArm(spec: TrainArmSpec, s: Shared, task: Task, batchSize: number, k: number, seed: number): { arm: Arm; batches: BatchShape[] } {
   const { recipe } = spec;
   const config = trainConfig({
     steps: k, batchSize, lr: recipe.lr, padding: recipe.padding, checkpoint: recipe.checkpoint, schedule: 'constant',
     maxSource: task.limits.maxSource, maxTarget: task.limits.maxTarget,
   });
-  const it = new BatchIterator(task.train, { batchSize, seed, padding: recipe.padding, maxSource: task.limits.maxSource, maxTarget: task.limits.maxTarget, padId: task.tokenizer.special.pad });
-  // The iterator's position before each of the k batches: step(b) rewinds to it, so batch id b is always the same batch.
-  const states: ReturnType<BatchIterator['state']>[] = [];
-  const batches = Array.from({ length: k }, () => {
-    states.push(it.state());
-    const b = it.next();
-    return { batchSize: b.shape[0], realTokens: b.stats.realTokens, paddedLength: b.shape[1] };
-  });
+  const { it, states, batches } = fixedBatches(task, recipe.padding, batchSize, k, seed);
   const rng = new Rng(`${seed}:dropout:${spec.name}`);
   return {
     batches,
