@@ -14,7 +14,7 @@ export { judgeRound, cellStatus, DEFAULT_GUARD } from './guard.ts';
 export type { GuardLimits, RoundNoise, QuietStatus } from './guard.ts';
 export { parseProcStat, readProcStat, USER_HZ } from './procstat.ts';
 export type { ProcStat } from './procstat.ts';
-export { withTimingLock, timingLockPath } from './lock.ts';
+export { withTimingLock, timingLockPath, waitWhileTiming } from './lock.ts';
 export type { LockRecord } from './lock.ts';
 export { noiseCheck, noiseVerdict, fixedKernel, MAX_SPREAD } from './noise.ts';
 export type { NoiseReport } from './noise.ts';

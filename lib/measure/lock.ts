@@ -10,6 +10,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { withFileLock, type LockOwner } from '../util/index.ts';
 
 export interface LockRecord {
@@ -36,4 +37,33 @@ export async function withTimingLock<T>(fn: () => Promise<T>, o: { path?: string
     return fn();
   }, { pollMs: 50, onWait: (owner) => { waitedFor = owner.pid; o.onWait?.(owner); } });
   return { value, lock: { path, waitMs, ...(waitedFor !== undefined ? { waitedFor } : {}) } };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Untimed work (training, pretraining, generation) calls this between its steps: while ANOTHER process holds the
+ * timing lock it waits, so that a sibling run's timed section does not see it as foreign load (the guard would
+ * mark every round noisy). One small file read when nobody is timing. Returns the milliseconds waited.
+ */
+export async function waitWhileTiming(o: { path?: string; pollMs?: number } = {}): Promise<number> {
+  const path = o.path ?? timingLockPath();
+  const t0 = performance.now();
+  for (;;) {
+    let owner: LockOwner;
+    try {
+      owner = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
+    } catch {
+      return performance.now() - t0; // no lock (or one being written this instant): go on
+    }
+    if (owner.pid === process.pid || !alive(owner.pid)) return performance.now() - t0;
+    await new Promise((r) => setTimeout(r, o.pollMs ?? 100));
+  }
 }

@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { timingLockPath, timeArms } from '../../lib/measure/index.ts';
+import { timingLockPath, timeArms, waitWhileTiming } from '../../lib/measure/index.ts';
 import { FakeMachine } from '../helpers/fake-machine.ts';
 
 const holder = join(import.meta.dirname, '..', 'fixtures', 'timing-lock-holder.ts');
@@ -41,6 +41,17 @@ test('the lock lives in the OS temp folder unless LEDGERLAB_TIMING_LOCK says oth
     if (saved === undefined) delete process.env.LEDGERLAB_TIMING_LOCK;
     else process.env.LEDGERLAB_TIMING_LOCK = saved;
   }
+});
+
+test('untimed work waits while another process times, and not at all otherwise', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'll-lock-')), 'timing.lock');
+  assert.ok((await waitWhileTiming({ path })) < 50, 'no lock: no wait');
+  const held = hold(path, 800);
+  while (!existsSync(path)) await new Promise((r) => setTimeout(r, 10));
+  const waited = await waitWhileTiming({ path, pollMs: 20 });
+  const h = await held;
+  assert.ok(waited >= 300, `waited ${waited} ms`);
+  assert.ok(Date.now() >= h.end, 'returned only after the timed section ended');
 });
 
 test.run();
