@@ -50,7 +50,7 @@ export interface SpeedupAggregate {
   ratio: { trained?: MeanCI; factorial?: MeanCI; matched?: MeanCI; method?: MeanCI; recipe?: MeanCI };
   shapley: Record<string, MeanCI>;
   /** Factorial cells: samples/s per cell across seeds (geometric mean, log-scale interval: never below 0). */
-  cells: { switched: string[]; samplesPerS: MeanCI }[];
+  cells: { switched: string[]; samplesPerS: MeanCI; /** the guard's worst verdict on this cell over runs */ status?: QuietStatus }[];
   /**
    * How the speed figures were timed, over all runs: the basis and threads, and the worst quiet-machine status
    * of any timed section ('noisy' withholds the speed verdict; 'unknown' where /proc/stat was absent).
@@ -100,17 +100,18 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
   const factors = sums[0]!.factors;
   const shapley = Object.fromEntries(factors.map((f) => [f, ratioCI(pick((s) => s.shapley?.[f]))]));
 
-  const cellMap = new Map<string, { switched: string[]; xs: number[] }>();
+  const cellMap = new Map<string, { switched: string[]; xs: number[]; status: QuietStatus[] }>();
   for (const e of done) {
     const path = join(e.dir, 'cells.json');
     if (!existsSync(path)) continue;
-    for (const c of JSON.parse(readFileSync(path, 'utf8')) as { switched: string[]; throughput: { samplesPerS: number } }[]) {
+    for (const c of JSON.parse(readFileSync(path, 'utf8')) as { switched: string[]; throughput: { samplesPerS: number }; status?: QuietStatus }[]) {
       const k = c.switched.join('+') || 'fast';
-      if (!cellMap.has(k)) cellMap.set(k, { switched: c.switched, xs: [] });
+      if (!cellMap.has(k)) cellMap.set(k, { switched: c.switched, xs: [], status: [] });
       cellMap.get(k)!.xs.push(c.throughput.samplesPerS);
+      cellMap.get(k)!.status.push(c.status ?? 'unknown');
     }
   }
-  const cells = [...cellMap.values()].map((c) => ({ switched: c.switched, samplesPerS: ratioCI(c.xs) }));
+  const cells = [...cellMap.values()].map((c) => ({ switched: c.switched, samplesPerS: ratioCI(c.xs), status: worstStatus(c.status) }));
 
   const quality: Record<string, RecipeQuality> = {};
   const recipeNames = [...new Set(sums.flatMap((s) => Object.keys(s.quality)))];

@@ -103,9 +103,9 @@ export function speedupSections(a: SpeedupAggregate, runs: readonly RunEntry[]):
           caption: 'Per-factor multiplicative contribution, geometric mean over seeds with 95% interval. Their product is the factorial ratio.',
         }),
         table({
-          columns: [{ key: 'cell', title: 'factors at the slow level' }, { key: 'speed', title: 'samples/s', digits: 2 }],
-          rows: a.cells.map((c) => ({ cell: c.switched.join(' + ') || '(fast recipe)', speed: c.samplesPerS })),
-          caption: 'Every cell of the factorial grid (cells that reduce to the same recipe are measured once).',
+          columns: [{ key: 'cell', title: 'factors at the slow level' }, { key: 'speed', title: 'samples/s', digits: 2 }, { key: 'status', title: 'machine' }],
+          rows: a.cells.map((c) => ({ cell: c.switched.join(' + ') || '(fast recipe)', speed: c.samplesPerS, status: c.status ?? 'unknown' })),
+          caption: 'Every cell of the factorial grid (cells that reduce to the same recipe are measured once): geometric mean over seeds of each run\'s median samples/s, log-scale 95% interval; "noisy": the quiet-machine guard kept noisy rounds for this cell in some run.',
         }),
       ],
     });

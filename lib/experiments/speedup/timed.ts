@@ -7,7 +7,7 @@
  *     ratio.trained (fast / slow), ratio.method (fast / slow-matched) and ratio.recipe (slow-matched / slow).
  * Both basis (wall, CPU) figures are kept; the stop rule and the headline use the configured basis.
  */
-import { timeArms, ratioOf, timingRecord, type Arm, type Estimand, type Interval, type TimingRecord, type TimingResult } from '../../measure/index.ts';
+import { timeArms, ratioOf, timingRecord, type Arm, type Estimand, type Interval, type QuietStatus, type TimingRecord, type TimingResult } from '../../measure/index.ts';
 import type { GptConfig, Weights } from '../../model/index.ts';
 import { trainArms, type BatchShape } from '../timed-cells.ts';
 import { engineOptions, type TimingConfig } from '../timing-config.ts';
@@ -27,6 +27,8 @@ export interface TimedCellRecord {
   /** Per kept round: the cell's wall and CPU ms summed over its batches. */
   wallMs: number[];
   cpuMs: number[];
+  /** The quiet-machine guard's verdict on the cell's rounds. */
+  status: QuietStatus;
 }
 
 export interface FactorialTiming {
@@ -68,7 +70,7 @@ export async function timeFactorial(c: SpeedupConfig, model: GptConfig, base: We
       return {
         switched: g.switched, recipe: g.recipe, batches: set.batches[i]!,
         throughput: { samplesPerS: (c.timing.basis === 'wall' ? a.throughput.wall : a.throughput.cpu).mean, ...a.throughput },
-        stepMs: a.stepMs, wallMs: a.wallMs, cpuMs: a.cpuMs,
+        stepMs: a.stepMs, wallMs: a.wallMs, cpuMs: a.cpuMs, status: a.status,
       };
     });
     return { factors, shares, matched: { wall: r.ratios.matched!.wall, cpu: r.ratios.matched!.cpu }, cells, timing: timingRecord(r) };
