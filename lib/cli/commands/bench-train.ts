@@ -23,7 +23,7 @@ export const benchTrainCommand: Command = {
     'on wall and on CPU time (user + system of each process). Rounds stop when the interval is within ±--target',
     '(default 0.025) or at --time-cap seconds (default 300) or --max-rounds; a round in which other processes used',
     'over 0.1 core or steal exceeded 2% is re-run; the noise provenance is printed.',
-    '--threads N (default 1): PyTorch\'s OPENBLAS/OMP/MKL_NUM_THREADS; recorded (LedgerLab\'s kernels run on one thread).',
+    '--threads N (default 1): LedgerLab\'s ONNX Runtime MatMul threads and PyTorch\'s OPENBLAS/OMP/MKL_NUM_THREADS; recorded.',
     'Memory: "state" = frozen base (packed) + trainable + gradients + Adam slots (computed from the tensors);',
     '"peak" = tfjs engine peak of live tensor bytes during one step (tf.profile); "maxRSS" = process peak RSS so far.',
     '--profile prints where one step\'s time goes: kernels by time, products by shape (tf.profile kernel times).',
@@ -37,6 +37,8 @@ export const benchTrainCommand: Command = {
   async run(args) {
     const { shape, cases, arch, size } = parseShape(args);
     const threads = numberFlag(args, 'threads', 1, { int: true, min: 1 });
+    // Before the backend starts: its ONNX Runtime MatMul kernel reads the thread count once (lib/runtime/kernels).
+    process.env.LEDGERLAB_THREADS = String(threads);
     const timing = timingFlags(args, threads);
     const env = await environmentReport();
     const torchMethods = TORCH_METHODS[shape.arch] as readonly string[];
