@@ -137,7 +137,8 @@ def trainable(method, name):
     return name == "prompt" or name.startswith("enc.")
 
 
-def bench(method):
+def make_step(method):
+    """One training step of `method` on fixed random tokens, and the number of trainable parameters."""
     m = Llama(method)
     for n, p in m.named_parameters():
         p.requires_grad = trainable(method, n)
@@ -151,6 +152,11 @@ def bench(method):
         F.cross_entropy(m(ids).view(-1, V), tgt.view(-1)).backward()
         opt.step()
 
+    return step, sum(p.numel() for p in params)
+
+
+def bench(method):
+    step, n_trainable = make_step(method)
     for _ in range(WARMUP):
         step()
     times, cpu = [], []
@@ -163,11 +169,12 @@ def bench(method):
     q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
     med = statistics.median(times)
     return {"method": method, "median_ms": med, "iqr_ms": q[2] - q[0], "cpu_median_ms": statistics.median(cpu), "tokens_per_s": B * T / (med / 1000),
-            "trainable": sum(p.numel() for p in params)}
+            "trainable": n_trainable}
 
 
-# Threads of this process during the steps (OpenBLAS starts its own pool unless OPENBLAS_NUM_THREADS is set).
-TASKS = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
-print(json.dumps({"torch": torch.__version__, "threads": THREADS, "processThreads": TASKS, "python": platform.python_version(),
-                  "shape": {"layers": L, "d": D, "heads": H, "kv": KV, "ffn": FF, "seq": T, "batch": B, "vocab": V},
-                  "rows": [bench(mth) for mth in METHODS]}))
+if __name__ == "__main__":
+    # Threads of this process during the steps (OpenBLAS starts its own pool unless OPENBLAS_NUM_THREADS is set).
+    TASKS = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
+    print(json.dumps({"torch": torch.__version__, "threads": THREADS, "processThreads": TASKS, "python": platform.python_version(),
+                      "shape": {"layers": L, "d": D, "heads": H, "kv": KV, "ffn": FF, "seq": T, "batch": B, "vocab": V},
+                      "rows": [bench(mth) for mth in METHODS]}))

@@ -100,7 +100,8 @@ class GPT(nn.Module):
         return self.ln(x) @ self.tok.weight.t()
 
 
-def bench(method):
+def make_step(method):
+    """One training step of `method` on fixed random tokens, and the number of trainable parameters."""
     m = GPT(method)
     for n, p in m.named_parameters():
         p.requires_grad = (method == "full" or (method in ("lora", "qlora") and n.endswith((".A", ".B"))) or n == "prefix"
@@ -115,6 +116,11 @@ def bench(method):
         F.cross_entropy(m(ids).view(-1, V), tgt.view(-1)).backward()
         opt.step()
 
+    return step, sum(p.numel() for p in params)
+
+
+def bench(method):
+    step, n_trainable = make_step(method)
     for _ in range(WARMUP):
         step()
     times, cpu = [], []
@@ -127,10 +133,11 @@ def bench(method):
     q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
     med = statistics.median(times)
     return {"method": method, "median_ms": med, "iqr_ms": q[2] - q[0], "cpu_median_ms": statistics.median(cpu), "tokens_per_s": B * T / (med / 1000),
-            "trainable": sum(p.numel() for p in params)}
+            "trainable": n_trainable}
 
 
-# Threads of this process during the steps (OpenBLAS starts its own pool unless OPENBLAS_NUM_THREADS is set).
-TASKS = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
-print(json.dumps({"torch": torch.__version__, "threads": THREADS, "processThreads": TASKS, "python": platform.python_version(),
-                  "rows": [bench(mth) for mth in METHODS]}))
+if __name__ == "__main__":
+    # Threads of this process during the steps (OpenBLAS starts its own pool unless OPENBLAS_NUM_THREADS is set).
+    TASKS = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
+    print(json.dumps({"torch": torch.__version__, "threads": THREADS, "processThreads": TASKS, "python": platform.python_version(),
+                      "rows": [bench(mth) for mth in METHODS]}))

@@ -1,27 +1,25 @@
 /**
- * The reference training step, timed per method. Shapes (`benchShape`): gpt2 s = issue 4's step (2 layers,
- * d_model 128, 4 heads, batch 16 × seq 64, vocab 2000, Adam); llama s / l and gpt2 l = issue 15's sizes (AdamW
- * for llama). One model at a time, warm-up steps first (wasm compiles kernels and grows its heap on the first
- * calls), then timed steps each ending in an asynchronous read of the loss so the work has really finished
- * (a GPU backend queues work; WebGPU in Node has no synchronous read). `reads` counts one step's reads of tensor
- * values (runtime/reads.ts): on WebGPU the loss is the only one, as in the training loop's logged steps.
+ * The reference training step, timed per method by the timing engine. Shapes (`benchShape`): gpt2 s = issue 4's
+ * step (2 layers, d_model 128, 4 heads, batch 16 × seq 64, vocab 2000, Adam); llama s / l and gpt2 l = issue 15's
+ * sizes (AdamW for llama). One model at a time; with a PyTorch reference (a persistent child, ./torch-child.ts)
+ * its steps alternate with ours in the same shuffled rounds (warm-up rounds first: wasm compiles kernels and grows
+ * its heap on the first calls), and the speed ratio is the paired median over rounds with its interval.
  *
  * @example
- * const rows = await benchTrainStep({ methods: ['lora'], repeats: 10, warmup: 3 });
- * rows[0].stepMs.median  // ms per step
+ * const rows = await benchTrainStep({ cases: [lora], timing: { minRounds: 3, timeCapS: 60 } });
+ * rows[0].stepMs.wall.mean  // ms per step (median over rounds)
  */
 import * as tf from '@tensorflow/tfjs';
 import { countTensorReads, initBackend, type ReadCounts } from '../runtime/index.ts';
-import { REFERENCE_CONFIG, baseParamCount, type GptConfig } from '../model/index.ts';
+import { REFERENCE_CONFIG, baseParamCount, initWeights, lmLoss, type Gpt, type GptConfig, type Weights } from '../model/index.ts';
 import { AdamW } from '../train/index.ts';
-import { initWeights } from '../model/index.ts';
-import { lmLoss } from '../model/index.ts';
 import { buildModel, MethodSchema, type MethodSpec } from '../peft/index.ts';
 import { memoryBreakdown, type MemoryBreakdown } from '../peft/index.ts';
 import type { QuantDtype } from '../quant/index.ts';
-import { timeRepeats, summarize, type Stat } from '../measure/index.ts';
+import { timeArms, ratioOf, timingRecord, type Arm, type Interval, type TimingOptions, type TimingRecord, type TimingResult } from '../measure/index.ts';
 import { Rng } from '../util/index.ts';
 import { kernelProfile, type KernelProfile } from './kernel-profile.ts';
+import type { TorchChild, TorchInfo } from './torch-child.ts';
 
 export interface BenchCase {
   label: string;
@@ -75,24 +73,33 @@ export interface BenchTrainOptions {
   config?: GptConfig;
   batch?: number;
   seqLen?: number;
-  repeats?: number;
-  warmup?: number;
   /** Default adam (issue 4's step); the llama shapes use adamw. */
   optimizer?: 'adam' | 'adamw';
+  /** The timing engine's settings (rounds, warm-up rounds, stop target, time cap, threads); steps per round: `batches`. */
+  timing?: Omit<TimingOptions, 'seed' | 'batches' | 'ratios'> & { batches?: number };
+  /** Starts the PyTorch reference for a case (a persistent child), or says why there is none. */
+  torch?: (c: BenchCase) => Promise<TorchChild | { unavailable: string }>;
+}
+
+export interface TorchArmResult {
+  info: TorchInfo;
+  stepMs: { wall: Interval; cpu: Interval };
+  tokensPerSecond: number;
+  /** LedgerLab's speed over PyTorch's: the paired median of per-round throughput ratios, on wall and CPU time. */
+  speed: { wall: Interval; cpu: Interval };
 }
 
 export interface BenchTrainRow {
   label: string;
   method: string;
   quant: QuantDtype;
-  stepMs: Stat;
+  /** Per-step wall and CPU time (user + system, every thread of the process): median over rounds, 95% interval. */
+  stepMs: { wall: Interval; cpu: Interval };
   /**
    * Reads of tensor values into JavaScript in one step (after the timed ones), the final loss read included:
    * sync ones are what a GPU backend cannot afford (0 on WebGPU); on wasm lmLoss's gradient reads its softmax.
    */
   reads: ReadCounts;
-  /** CPU time per timed step (user + system, every thread of the process). */
-  cpuMs: Stat;
   tokensPerSecond: number;
   trainableParams: number;
   memory: MemoryBreakdown;
@@ -102,12 +109,65 @@ export interface BenchTrainRow {
   maxRssBytes: number;
   /** Where one step's time goes (the profiled step after the timed ones). */
   profile: KernelProfile;
+  torch?: TorchArmResult | { unavailable: string };
+  timing: TimingRecord;
+}
+
+interface CaseStep { model: Gpt; step: () => Promise<void>; dispose(): void }
+
+/** One case's model and its training step on the fixed batch (built untimed). */
+async function caseStep(c: BenchCase, config: GptConfig, weights: Weights, idsData: Int32Array, targets: Int32Array, shape: [number, number], optimizer: 'adam' | 'adamw'): Promise<CaseStep> {
+  const model = await buildModel(config, weights, c.spec, c.quant, 0);
+  const vars = [...model.trainable.values()];
+  const names = [...model.trainable.keys()];
+  const ids = tf.tensor2d(idsData, shape, 'int32');
+  const lossOf = () => lmLoss(model.forward(ids, { training: true, checkpoint: c.checkpoint }).logits, targets);
+  let opt: { dispose(): void };
+  let step: () => Promise<void>;
+  if (optimizer === 'adamw') {
+    // The training loop's AdamW (PyTorch's update rule), fed by variableGrads as the loop does.
+    const adamw = new AdamW(model.trainable, { betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01 });
+    opt = adamw;
+    step = async () => {
+      const { value, grads } = tf.variableGrads(lossOf, vars);
+      adamw.apply(new Map(names.map((n, i) => [n, grads[vars[i]!.name]!])), 1e-3);
+      // Ends in a read so the work has really finished; asynchronous: WebGPU in Node has no synchronous read.
+      await value.data();
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+  } else {
+    const adam = tf.train.adam(1e-3);
+    opt = adam;
+    step = async () => {
+      const loss = adam.minimize(lossOf, true, vars)!;
+      await loss.data();
+      loss.dispose();
+    };
+  }
+  return { model, step, dispose: () => { opt.dispose(); ids.dispose(); model.dispose(); } };
+}
+
+/** Times one case (and its PyTorch reference when there is one) with the timing engine. */
+async function timeCase(c: BenchCase, cs: CaseStep, tokens: number, o: BenchTrainOptions): Promise<{ ours: TimingResult; torch?: TorchArmResult | { unavailable: string } }> {
+  const child = o.torch ? await o.torch(c) : undefined;
+  const arms: Arm[] = [{ name: 'ledgerlab', step: () => cs.step(), work: () => tokens }];
+  if (child && !('unavailable' in child)) arms.push({ name: 'pytorch', step: () => child.step(), work: () => tokens });
+  const { batches = 2, ...timing } = o.timing ?? {};
+  try {
+    const r = await timeArms(arms, { ...timing, seed: `bench-train:${c.label}`, batches, ratios: arms.length > 1 ? [ratioOf('ledgerlab', 'pytorch', 'speed')] : [] });
+    if (!child || 'unavailable' in child) return { ours: r, torch: child };
+    const t = r.arms[1]!;
+    return { ours: r, torch: { info: child.info, stepMs: t.stepMs, tokensPerSecond: t.throughput.wall.mean, speed: { wall: r.ratios.speed!.wall, cpu: r.ratios.speed!.cpu } } };
+  } finally {
+    if (child && !('unavailable' in child)) child.close();
+  }
 }
 
 export async function benchTrainStep(o: BenchTrainOptions = {}): Promise<BenchTrainRow[]> {
   await initBackend();
   const config = o.config ?? REFERENCE_CONFIG;
   const B = o.batch ?? 16, T = o.seqLen ?? 64;
+  const optimizer = o.optimizer ?? 'adam';
   const weights = initWeights(config, 0);
   // Random tokens: the step's cost does not depend on the values, and every method sees the same batch.
   const rng = new Rng('bench-train');
@@ -115,59 +175,27 @@ export async function benchTrainStep(o: BenchTrainOptions = {}): Promise<BenchTr
   const targets = Int32Array.from({ length: B * T }, () => rng.int(config.vocab));
   const rows: BenchTrainRow[] = [];
   for (const c of o.cases ?? REFERENCE_CASES) {
-    const model = await buildModel(config, weights, c.spec, c.quant, 0);
-    const vars = [...model.trainable.values()];
-    const names = [...model.trainable.keys()];
-    const ids = tf.tensor2d(idsData, [B, T], 'int32');
-    const lossOf = () => lmLoss(model.forward(ids, { training: true, checkpoint: c.checkpoint }).logits, targets);
-    let opt: { dispose(): void };
-    let step: () => Promise<void>;
-    if ((o.optimizer ?? 'adam') === 'adamw') {
-      // The training loop's AdamW (PyTorch's update rule), fed by variableGrads as the loop does.
-      const adamw = new AdamW(model.trainable, { betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01 });
-      opt = adamw;
-      step = async () => {
-        const { value, grads } = tf.variableGrads(lossOf, vars);
-        adamw.apply(new Map(names.map((n, i) => [n, grads[vars[i]!.name]!])), 1e-3);
-        await value.data();
-        tf.dispose([value, ...Object.values(grads)]);
-      };
-    } else {
-      const adam = tf.train.adam(1e-3);
-      opt = adam;
-      step = async () => {
-        const loss = adam.minimize(lossOf, true, vars)!;
-        await loss.data();
-        loss.dispose();
-      };
+    const cs = await caseStep(c, config, weights, idsData, targets, [B, T], optimizer);
+    try {
+      const { ours, torch } = await timeCase(c, cs, B * T, o);
+      const stopCounting = countTensorReads();
+      await cs.step();
+      const reads = stopCounting();
+      const profile = await tf.profile(cs.step);
+      const a = ours.arms[0]!;
+      rows.push({
+        label: c.label, method: c.spec.method, quant: c.quant, stepMs: a.stepMs, reads, tokensPerSecond: a.throughput.wall.mean,
+        trainableParams: cs.model.trainableParams(),
+        memory: memoryBreakdown(cs.model, optimizer),
+        peakTensorBytes: profile.peakBytes,
+        maxRssBytes: process.resourceUsage().maxRSS * 1024,
+        profile: kernelProfile(profile),
+        ...(torch ? { torch } : {}),
+        timing: timingRecord(ours),
+      });
+    } finally {
+      cs.dispose();
     }
-    // CPU time of each step (all threads of this process) next to its wall time: on a machine shared with
-    // other work, wall time measures the share of the CPU the step got as much as the step itself.
-    const cpu: number[] = [];
-    const timedStep = async () => {
-      const c0 = process.cpuUsage();
-      await step();
-      const d = process.cpuUsage(c0);
-      cpu.push((d.user + d.system) / 1000);
-    };
-    const stepMs = await timeRepeats(timedStep, { warmup: o.warmup ?? 3, repeats: o.repeats ?? 10 });
-    const cpuMs = summarize(cpu.slice(o.warmup ?? 3));
-    const stopCounting = countTensorReads();
-    await step();
-    const reads = stopCounting();
-    const profile = await tf.profile(step);
-    rows.push({
-      label: c.label, method: c.spec.method, quant: c.quant, stepMs, cpuMs, reads,
-      tokensPerSecond: (B * T) / (stepMs.median / 1000),
-      trainableParams: model.trainableParams(),
-      memory: memoryBreakdown(model, (o.optimizer ?? 'adam') === 'adamw' ? 'adamw' : 'adam'),
-      peakTensorBytes: profile.peakBytes,
-      maxRssBytes: process.resourceUsage().maxRSS * 1024,
-      profile: kernelProfile(profile),
-    });
-    opt.dispose();
-    ids.dispose();
-    model.dispose();
   }
   return rows;
 }

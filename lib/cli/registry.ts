@@ -31,5 +31,6 @@ import { workerCommand } from './commands/worker.ts';
 import { queueStatusCommand } from './commands/queue-status.ts';
 import { benchSimulateCommand } from './commands/bench-simulate.ts';
 import { estimateCommand } from './commands/estimate.ts';
+import { benchNoiseCommand } from './commands/bench-noise.ts';
 
-export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand, generateCommand, benchLoadCommand, tokenizeCommand, modelFetchCommand, exportCommand, dataFetchCommand, uiCommand, workerCommand, queueStatusCommand, benchSimulateCommand, estimateCommand];
+export const commands: Command[] = [envCommand, benchKernelsCommand, notebookRunCommand, runCommand, runsCommand, compareCommand, benchQuantCommand, dataSynthCommand, dataPaddingCommand, benchTrainCommand, scoreCommand, benchScoreCommand, reportCommand, benchGenerateCommand, simulateCommand, ledgerBenchCommand, exportRunsCommand, schemaCommand, dataInspectCommand, generateCommand, benchLoadCommand, tokenizeCommand, modelFetchCommand, exportCommand, dataFetchCommand, uiCommand, workerCommand, queueStatusCommand, benchSimulateCommand, estimateCommand, benchNoiseCommand];

@@ -1,12 +1,13 @@
 /**
  * Generation speed of the same model on tfjs (current backend, key/value cache) and ONNX Runtime (key/value
- * cache), driven by the same loop (lib/infer/generate.ts) on the same prompts, greedy. Each timed repeat is
- * one whole generation (prefill + one call per new token); tokens/s counts new tokens over all rows.
+ * cache), driven by the same loop (lib/infer/generate.ts) on the same prompts, greedy. Timed by the timing engine:
+ * each round runs one whole generation (prefill + one call per new token) on each backend in a shuffled order;
+ * tokens/s counts new tokens over all rows; the paired speed-up is the median of the per-round ratios.
  */
 import { REFERENCE_CONFIG, type GptConfig } from '../model/index.ts';
 import { initWeights } from '../model/index.ts';
 import { Gpt } from '../model/index.ts';
-import { summarize, type Stat } from '../measure/index.ts';
+import { summarize, timeArms, ratioOf, timingRecord, type Stat, type Interval, type TimingRecord } from '../measure/index.ts';
 import { Rng } from '../util/index.ts';
 import { LedgerLabError } from '../errors.ts';
 import { generate, type CachedDecoder } from './generate.ts';
@@ -46,6 +47,10 @@ export interface GenerateBenchResult {
   rows: GenerateBenchRow[];
   /** ONNX Runtime median tokens/s over tfjs'. */
   speedup: number;
+  /** ONNX Runtime over tfjs paired per round (both in the same round): median with a bootstrap 95% interval. */
+  speedupPaired: Interval;
+  /** The engine's record: rounds, wall/CPU basis, noise provenance. */
+  timing: TimingRecord;
   /** Both backends produced the same greedy tokens (a correctness check riding along with the timing). */
   sameTokens: boolean;
 }
@@ -70,27 +75,24 @@ export async function benchGenerate(o: GenerateBenchOptions = {}): Promise<Gener
     ['tfjs', new TfjsDecoder(model)],
     ['onnxruntime', await OrtDecoder.create(buildOnnxDecoder(config, weights), { intraOpThreads: ortThreads })],
   ];
-  const rows: GenerateBenchRow[] = [];
-  const outputs: string[] = [];
+  const outputs: string[] = decoders.map(() => '');
+  let timed;
   try {
-    for (const [backend, dec] of decoders) {
-      let last: number[][] = [];
-      const ms: number[] = [];
-      for (let i = 0; i < warmup + repeats; i++) {
-        const t0 = performance.now();
-        last = (await generate(dec, prompts, { maxNew: newTokens })).tokens;
-        if (i >= warmup) ms.push(performance.now() - t0);
-      }
-      outputs.push(JSON.stringify(last));
-      rows.push({ backend, ms: summarize(ms), tokensPerSec: summarize(ms.map((t) => (batch * newTokens) / (t / 1000))) });
-    }
+    const arms = decoders.map(([backend, dec], i) => ({
+      name: backend,
+      step: async () => void (outputs[i] = JSON.stringify((await generate(dec, prompts, { maxNew: newTokens })).tokens)),
+    }));
+    timed = await timeArms(arms, { seed: 'bench-generate', batches: 1, warmupRounds: warmup, minRounds: repeats, maxRounds: repeats, target: -1, threads: ortThreads, ratios: [ratioOf('onnxruntime', 'tfjs', 'speedup')] });
   } finally {
     for (const [, dec] of decoders) await dec.dispose();
     model.dispose();
   }
+  const rows: GenerateBenchRow[] = timed.arms.map((a) => ({ backend: a.name as GenerateBenchRow['backend'], ms: summarize(a.wallMs), tokensPerSec: summarize(a.wallMs.map((t) => (batch * newTokens) / (t / 1000))) }));
   return {
     config, newTokens, batch, promptTokens, repeats, warmup, ortThreads, rows,
     speedup: rows[1].tokensPerSec.median / rows[0].tokensPerSec.median,
+    speedupPaired: timed.ratios.speedup!.wall,
+    timing: timingRecord(timed),
     sameTokens: outputs[0] === outputs[1],
   };
 }

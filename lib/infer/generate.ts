@@ -5,6 +5,7 @@
  */
 import { LedgerLabError } from '../errors.ts';
 import { Rng } from '../util/index.ts';
+import { waitWhileTiming } from '../measure/index.ts';
 
 /** A decoder that keeps its own key/value cache between calls. */
 export interface CachedDecoder {
@@ -203,6 +204,7 @@ export async function generateBatched(decoder: CachedDecoder, prompts: readonly 
     for (let s = 0; s < members.length; s += bs) {
       const rows = members.slice(s, s + bs);
       const maxNew = Math.min(o.maxNew, decoder.context - L + 1);
+      await waitWhileTiming(); // untimed work pauses while another LedgerLab process times (lib/measure/lock.ts)
       const { tokens } = await generate(decoder, rows.map((i) => prompts[i]!), { ...o, maxNew, seed: `${o.seed ?? 0}:${L}:${s}` });
       rows.forEach((i, r) => (out[i] = tokens[r]!));
       done += rows.length;

@@ -1,4 +1,4 @@
-/** measure/: timing with warm-up, median and IQR. */
+/** measure/: the timing engine (paired, shuffled, guarded rounds; wall and CPU), small-sample statistics, progress. */
 export { timeRepeats, summarize, quantile, quantileOf, median, formatStat } from './timing.ts';
 export type { Stat } from './timing.ts';
 export { meanCI, formatCI, t975 } from './stats.ts';
@@ -7,3 +7,16 @@ export { Progress, formatSeconds, progressEveryS, parseProgressLine } from './pr
 export { ProgressBoard } from './progress-board.ts';
 export type { ProgressBoardOptions } from './progress-board.ts';
 export type { ProgressOptions } from './progress.ts';
+export { timeArms, ratioOf, roundSteps, stopReason, summarise, systemProbe } from './engine.ts';
+export type { Arm, Estimand, Probe, StepTimes, TimingOptions, TimingResult, ArmTiming, EstimandTiming, StopReason, NoiseRecord } from './engine.ts';
+export { logInterval, pairedLogRatios, relHalfWidth, isPossibleInterval } from './paired.ts';
+export { judgeRound, cellStatus, DEFAULT_GUARD } from './guard.ts';
+export type { GuardLimits, RoundNoise, QuietStatus } from './guard.ts';
+export { parseProcStat, readProcStat, USER_HZ } from './procstat.ts';
+export type { ProcStat } from './procstat.ts';
+export { withTimingLock, timingLockPath, waitWhileTiming } from './lock.ts';
+export type { LockRecord } from './lock.ts';
+export { noiseCheck, noiseVerdict, fixedKernel, MAX_SPREAD } from './noise.ts';
+export type { NoiseReport } from './noise.ts';
+export { timingRecord, formatNoise, formatStop, worstStatus } from './record.ts';
+export type { TimingRecord } from './record.ts';

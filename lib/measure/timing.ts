@@ -1,11 +1,17 @@
 /**
- * Honest timing: warm-up runs (JIT, wasm compile, allocator) are discarded, then each timed repeat is kept,
- * and we report the median and interquartile range rather than a mean that one GC pause can move.
+ * Order statistics of timings (median, IQR) and `timeRepeats`, the one-arm door to the timing engine: warm-up
+ * runs (JIT, wasm compile, allocator) are discarded, then each timed repeat is one engine round (wall and CPU
+ * time, the quiet-machine guard re-running a noisy repeat, the machine-wide timing lock), and we report the median
+ * and interquartile range rather than a mean that one GC pause can move.
  *
  * @example
  * const t = await timeRepeats(() => step(), { warmup: 2, repeats: 10 });
  * console.log(formatStat(t, 'ms'));   // "412.3 ms (IQR 405.1–420.8, n=10)"
+ * t.cpu?.median; t.timing?.noise.status   // CPU ms per repeat; how quiet the machine was
  */
+import { timingRecord, type TimingRecord } from './record.ts';
+import { timeArms, type Probe } from './engine.ts';
+
 
 export interface Stat {
   median: number;
@@ -17,6 +23,10 @@ export interface Stat {
   mean: number;
   n: number;
   samples: number[];
+  /** CPU time (user + system ms) of the same repeats, when timed by the engine. */
+  cpu?: Stat;
+  /** The engine's record of the repeats: rounds, re-runs, noise provenance. */
+  timing?: TimingRecord;
 }
 
 /** Quantile by linear interpolation between order statistics (numpy's default). */
@@ -53,17 +63,17 @@ export function summarize(samples: readonly number[]): Stat {
   };
 }
 
-/** Times `fn` (sync or async) `repeats` times after `warmup` untimed runs; returns milliseconds. */
-export async function timeRepeats(fn: () => unknown, opts: { warmup?: number; repeats?: number } = {}): Promise<Stat> {
+/**
+ * Times `fn` (sync or async) `repeats` times after `warmup` untimed runs through the timing engine (one arm,
+ * one step per round); returns milliseconds, with the CPU ms and the timing record attached.
+ */
+export async function timeRepeats(fn: () => unknown, opts: { warmup?: number; repeats?: number; probe?: Probe } = {}): Promise<Stat> {
   const { warmup = 1, repeats = 5 } = opts;
-  for (let i = 0; i < warmup; i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  return summarize(samples);
+  const r = await timeArms([{ name: 'fn', step: async () => void (await fn()) }], {
+    seed: 'time-repeats', batches: 1, warmupRounds: warmup, minRounds: repeats, maxRounds: repeats, target: -1, probe: opts.probe,
+  });
+  const a = r.arms[0]!;
+  return { ...summarize(a.wallMs), cpu: summarize(a.cpuMs), timing: timingRecord(r) };
 }
 
 export function formatStat(s: Stat, unit: string, digits = 1): string {

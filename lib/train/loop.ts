@@ -32,7 +32,7 @@ import { LedgerLabError } from '../errors.ts';
 import type { Gpt } from '../model/index.ts';
 import { BatchIterator } from '../data/index.ts';
 import type { EncodedExample } from '../data/index.ts';
-import { Progress } from '../measure/index.ts';
+import { Progress, waitWhileTiming } from '../measure/index.ts';
 import { appendJsonLine } from '../util/index.ts';
 import type { TrainConfig } from './config.ts';
 import { AdamW, lrAt } from './optim.ts';
@@ -140,6 +140,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     };
 
     while (p.step < stopAt && !p.stoppedEarly) {
+      await waitWhileTiming(); // untimed work pauses while another LedgerLab process times (lib/measure/lock.ts)
       const t0 = performance.now();
       const lr = lrAt(p.step, c);
       const s = trainStep({ model, opt, it, rng: p.rng, config: c, lr });

@@ -34,7 +34,7 @@ test('a bare group word lists its subcommands on stderr (exit 2); an unknown one
   assert.match(bare.stderr, 'bench subcommands:');
   const bad = ledgerlab(['bench', 'trian']);
   assert.is(bad.code, 2);
-  assert.is(bad.stderr.trim(), 'error (usage): unknown command "bench trian"\n  where: ledgerlab\n  hint:  ledgerlab bench has: kernels, quant, train, score, generate, load, simulate');
+  assert.is(bad.stderr.trim(), 'error (usage): unknown command "bench trian"\n  where: ledgerlab\n  hint:  ledgerlab bench has: kernels, quant, train, score, generate, load, simulate, noise');
 });
 
 test('runs --filter: an unknown status or key is a usage error listing the valid values', () => {

@@ -119,9 +119,10 @@ test('quality: distinct-n and repetition next to ROUGE, the degenerate flag, and
 test('measurement conditions and the verdict', () => {
   const [m] = tables('Measurement conditions');
   assert.equal(text(m!), [
-    ['interleaved rounds per cell', '8–40 (every round times every cell once, seeded shuffled order)'],
-    ["spread of each cell's median (IQR of its bootstrap distribution / median): target", '5%'],
-    ['cells over the target', '0 of 6'],
+    ['paired rounds per cell', '8–40 (every round every cell trains on the same batches, seeded shuffled order)'],
+    ["target: each rung's ratio interval within ±", '2.5%'],
+    ['rungs over the target when the rounds stopped', '0 of 2'],
+    ['quiet machine (other load ≤ 0.1 core, steal ≤ 2% per round, noisy rounds re-run)', 'quiet'],
     ['spread of the median, median and max over cells', '3.0%, 3.0%'],
     ['rounds taken, median over cells', '12'],
     ['CPU pinned', 'cpu 1 (taskset)'],

@@ -55,15 +55,21 @@ test('one seed: no intervals anywhere, and the verdict says so instead of invent
   ]);
 });
 
+test('noisy timing: the verdict says no conclusion should be drawn from the measured ratios', () => {
+  const v = scaleVerdict(craftSummary({ quiet: 'noisy' }));
+  assert.match(v, 'The timing stayed noisy after re-runs (other processes or steal above the guard\'s limits): the measured ratios and the fit describe a shared machine, and no conclusion above should be drawn from them.');
+  assert.not.match(scaleVerdict(craftSummary({})), 'stayed noisy');
+});
+
 test('cost model misses its targets: says missed and that the A100 prediction is not backed by the fit; unpinned, cells over target', () => {
-  const v = sentences(scaleVerdict(craftSummary({ relErrorMedian: 0.214, heldOutRelErrorMedian: 0.402, cpuPinned: null, cellsOverTarget: 2 })));
+  const v = sentences(scaleVerdict(craftSummary({ relErrorMedian: 0.214, heldOutRelErrorMedian: 0.402, cpuPinned: null, rungsOverTarget: 1 })));
   assert.equal(v.slice(5, 8), [
     'The cost model, its device constants fitted on r0, has a median relative step-time error of 21.4% over all 6 measured cells (target ≤ 15%: missed) and 40.2% on the held-out r1 (target ≤ 25%: missed); cell errors range 2.0%–25.0%.',
     'So the A100 prediction that follows is not backed by a fit to this machine\'s measured steps: read it as an estimate, not as a check of the published figure.',
     PRED,
   ]);
   assert.equal(v.slice(10, 12), [
-    '2 of 6 cells kept a median spread (IQR of the median) at or above the 5% target after 40 rounds: their medians are less certain than the rest.',
+    '1 of 2 rungs kept a ratio interval wider than ±2.5% when the rounds stopped (6 cells timed): their ratios are less certain than the target.',
     'The timing was not pinned to a core (1-min load 0.12 at its start).',
   ]);
   // Only the held-out target missed: still "missed", still the caveat.

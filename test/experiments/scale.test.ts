@@ -190,7 +190,7 @@ test('a tiny ladder through the real runner: run.json summary holds every contra
   assert.equal(s.costModel.fittedOn, ['r0', 'r1']);
   assert.is(s.costModel.heldOut, 'r2');
   assert.is(s.costModel.relErrors.length, 72);
-  assert.equal(Object.keys(s.measurement).sort(), ['cellsOverTarget', 'cpuPinned', 'iqrTarget', 'otherLoad', 'roundsMax', 'roundsMin']);
+  assert.equal(Object.keys(s.measurement).sort(), ['cpuPinned', 'otherLoad', 'quiet', 'roundsMax', 'roundsMin', 'rungsOverTarget', 'target']);
   assert.type(s.verdict, 'string');
   // the flattened metric keys the issue names
   const rec = JSON.parse(readFileSync(join(run!.dir, 'run.json'), 'utf8')) as { summary: Record<string, unknown> };

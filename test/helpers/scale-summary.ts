@@ -63,7 +63,8 @@ export interface CraftOptions {
   spread?: number;
   relErrorMedian?: number;
   heldOutRelErrorMedian?: number;
-  cellsOverTarget?: number;
+  rungsOverTarget?: number;
+  quiet?: 'quiet' | 'noisy' | 'unknown';
   cpuPinned?: string | null;
   prediction?: Partial<ScaleSummary['prediction']['chatglm2_a100']>;
 }
@@ -75,7 +76,7 @@ export function craftSummary(o: CraftOptions = {}): ScaleSummary {
   return {
     rungs,
     factors: FACTORS,
-    measurement: { roundsMin: 8, roundsMax: 40, iqrTarget: 0.05, cellsOverTarget: o.cellsOverTarget ?? 0, cpuPinned: 'cpuPinned' in o ? o.cpuPinned! : 'cpu 1 (taskset)', otherLoad: 0.12 },
+    measurement: { roundsMin: 8, roundsMax: 40, target: 0.025, rungsOverTarget: o.rungsOverTarget ?? 0, quiet: o.quiet ?? 'quiet', cpuPinned: 'cpuPinned' in o ? o.cpuPinned! : 'cpu 1 (taskset)', otherLoad: 0.12 },
     costModel: {
       device: { flopsPerSecond: 2e10, bytesPerSecond: 5e9, secondsPerKernel: 2e-5 },
       fittedOn: inputs.slice(0, -1).map((r) => r.name),

@@ -45,7 +45,7 @@ test('benchGenerate refuses a generation longer than the context', async () => {
 
 test('bench generate --json on the reference config: environment, rows and flags', async () => {
   const out = JSON.parse(await captured(['--json', '--new', '3', '--batch', '2', '--repeats', '1', '--warmup', '0']));
-  assert.equal(Object.keys(out).sort(), ['batch', 'config', 'environment', 'newTokens', 'ortThreads', 'promptTokens', 'repeats', 'rows', 'sameTokens', 'speedup', 'warmup']);
+  assert.equal(Object.keys(out).sort(), ['batch', 'config', 'environment', 'newTokens', 'ortThreads', 'promptTokens', 'repeats', 'rows', 'sameTokens', 'speedup', 'speedupPaired', 'timing', 'warmup']);
   assert.equal([out.config.layers, out.config.dModel, out.config.heads, out.config.vocab], [2, 128, 4, 2000]);
   assert.equal([out.newTokens, out.batch, out.promptTokens, out.repeats, out.warmup, out.ortThreads], [3, 2, 16, 1, 0, 1]);
   assert.is(out.sameTokens, true);

@@ -3,7 +3,7 @@ import { numberFlag } from '../args.ts';
 import { benchGenerate } from '../../index.ts';
 import { initBackend } from '../../index.ts';
 import { environmentReport, environmentSummary } from '../../index.ts';
-import { formatStat } from '../../index.ts';
+import { formatStat, formatNoise } from '../../index.ts';
 
 export const benchGenerateCommand: Command = {
   name: 'bench generate',
@@ -38,6 +38,7 @@ export const benchGenerateCommand: Command = {
     for (const row of r.rows) {
       console.log(`  ${row.backend.padEnd(12)} ${formatStat(row.tokensPerSec, 'tokens/s', 0)}   per generation ${formatStat(row.ms, 'ms', 1)}`);
     }
-    console.log(`  ONNX Runtime / tfjs: ${r.speedup.toFixed(2)}x; same greedy tokens: ${r.sameTokens ? 'yes' : 'NO'}`);
+    const p = r.speedupPaired;
+    console.log(`  ONNX Runtime / tfjs: ${r.speedup.toFixed(2)}x (paired per round ${p.mean.toFixed(2)}x [${p.lo.toFixed(2)}, ${p.hi.toFixed(2)}]; machine ${formatNoise(r.timing)}); same greedy tokens: ${r.sameTokens ? 'yes' : 'NO'}`);
   },
 };

@@ -2,7 +2,7 @@ import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
 import { benchKernels, KERNEL_BENCH_CASES, KERNEL_BENCH_SLOW_CASE } from '../../index.ts';
 import { environmentReport, environmentSummary } from '../../index.ts';
-import { formatStat } from '../../index.ts';
+import { formatStat, formatNoise, worstStatus } from '../../index.ts';
 
 export const benchKernelsCommand: Command = {
   name: 'bench kernels',
@@ -32,5 +32,8 @@ export const benchKernelsCommand: Command = {
     const fixed = results.find((r) => r.backend === 'wasm' && r.fixes.length === 3)?.stepMs;
     const noMatmulFix = results.find((r) => r.backend === 'wasm' && r.fixes.length === 1)?.stepMs;
     if (fixed && noMatmulFix) console.log(`matmul-transpose fix speed-up on wasm: ${(noMatmulFix.median / fixed.median).toFixed(2)}x`);
+    // Every figure above went through the timing engine; say how quiet the machine was for them.
+    const records = results.flatMap((r) => (r.stepMs?.timing ? [r.stepMs.timing] : []));
+    if (records.length) console.log(`machine: ${worstStatus(records.map((t) => t.noise.status))} (first timing: ${formatNoise(records[0]!)})`);
   },
 };

@@ -5,7 +5,7 @@ import { QUANT_DTYPES } from '../../index.ts';
 import type { QuantDtype } from '../../index.ts';
 import { initBackend } from '../../index.ts';
 import { environmentReport, environmentSummary } from '../../index.ts';
-import { formatStat } from '../../index.ts';
+import { formatStat, formatNoise, worstStatus } from '../../index.ts';
 import { LedgerLabError } from '../../index.ts';
 
 export const benchQuantCommand: Command = {
@@ -48,5 +48,8 @@ export const benchQuantCommand: Command = {
         `  decode/fwd ${r.dequantMsPerForward.toFixed(2)} ms  fwd+bwd ${formatStat(r.forwardBackwardMs, 'ms', 2)}` +
         `  decode ${r.decodeNsPerValue.toFixed(1)} ns/value`);
     }
+    // Every figure above went through the timing engine; say how quiet the machine was for them.
+    const records = rows.flatMap((r) => [r.forwardMs.timing, r.forwardBackwardMs.timing]).filter((t) => t !== undefined);
+    if (records.length) console.log(`  machine: ${worstStatus(records.map((t) => t.noise.status))} (first timing: ${formatNoise(records[0]!)})`);
   },
 };

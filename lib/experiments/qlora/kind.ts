@@ -17,6 +17,7 @@ import { taskAndBase } from '../base.ts';
 import { QloraSchema, type QloraConfig } from './config.ts';
 import { linearWeightBytes, layerQuantErrors } from './bytes.ts';
 import { measureStep, measureLadder, timeExponent, type StepBatch } from './scaling.ts';
+import type { TimingRecord } from '../../measure/index.ts';
 import { trainAndScore } from '../quality.ts';
 import { buildModel } from '../../peft/index.ts';
 import { BatchIterator } from '../../data/index.ts';
@@ -53,6 +54,9 @@ export interface DtypeResult {
     ms: { median: number; q1: number; q3: number; n: number };
     tokensPerS: { median: number; q1: number; q3: number };
     dequantMsPerStep: number;
+    /** CPU (user + system) ms of the same steps; the timing engine's record (rounds, noise provenance). */
+    cpuMs?: { median: number; q1: number; q3: number };
+    timing?: TimingRecord;
     peakTensorBytes: number;
     transientBytes: number;
     peakBytes: number;
@@ -119,6 +123,8 @@ export async function runQlora(c: QloraConfig, seed: number, run: Run, verbose: 
         frozenBytes: s.memory.frozenBytes, trainableBytes: s.memory.trainableBytes, gradientBytes: s.memory.gradientBytes, optimizerBytes: s.memory.optimizerBytes, stateBytes: s.memory.stateBytes,
         step: {
           ms: { median: s.stepMs.median, q1: s.stepMs.q1, q3: s.stepMs.q3, n: s.stepMs.n }, tokensPerS: s.tokensPerS, dequantMsPerStep: s.dequantMsPerStep,
+          // CPU time of the same steps and how quiet the machine was (the timing engine's record).
+          cpuMs: s.stepMs.cpu ? { median: s.stepMs.cpu.median, q1: s.stepMs.cpu.q1, q3: s.stepMs.cpu.q3 } : undefined, timing: s.stepMs.timing,
           peakTensorBytes: s.peakTensorBytes, transientBytes: s.transientBytes, peakBytes: s.peakBytes, maxRssBytes: s.maxRssBytes,
         },
         quantError: {

@@ -24,7 +24,7 @@ import type { Gpt } from '../../model/index.ts';
 import { buildModel, type MethodSpec } from '../../peft/index.ts';
 import { memoryBreakdown, type MemoryBreakdown } from '../../peft/index.ts';
 import { AdamW } from '../../train/index.ts';
-import { summarize, type Stat } from '../../measure/index.ts';
+import { timeRepeats, type Stat } from '../../measure/index.ts';
 import { Rng } from '../../util/index.ts';
 import type { QuantDtype } from '../../quant/index.ts';
 import { linearWeightBytes, dequantMs, resetDequantCost } from './bytes.ts';
@@ -52,7 +52,8 @@ export interface StepMeasure {
 }
 
 /**
- * Times `repeats` training steps of `model` on one batch after `warmup` untimed ones, then profiles one more.
+ * Times `repeats` training steps of `model` on one batch after `warmup` untimed ones (timeRepeats: the timing
+ * engine, so `stepMs.cpu` and `stepMs.timing` carry CPU time and noise provenance), then profiles one more.
  *
  * @example
  * const m = await measureStep(model, batch, { warmup: 1, repeats: 5, lr: 1e-3 });
@@ -74,18 +75,14 @@ export async function measureStep(model: Gpt, batch: StepBatch, o: { warmup: num
   try {
     for (let i = 0; i < o.warmup; i++) await step();
     resetDequantCost(model);
-    const samples: number[] = [];
-    for (let i = 0; i < o.repeats; i++) {
-      const t0 = performance.now();
-      await step();
-      samples.push(performance.now() - t0);
-    }
-    const decode = dequantMs(model) / o.repeats;
+    // The timing engine (wall and CPU per step, guard, lock); a noisy repeat is re-run, so the dequantization
+    // time is shared over every step actually run.
+    const stepMs = await timeRepeats(step, { warmup: 0, repeats: o.repeats });
+    const decode = dequantMs(model) / (o.repeats + (stepMs.timing?.reruns ?? 0));
     const before = tf.memory().numBytes;
     const profile = await tf.profile(step);
     const memory = memoryBreakdown(model, 'adamw');
     const packedJsBytes = (await linearWeightBytes(model)).filter((r) => r.dtype !== 'fp32').reduce((a, r) => a + r.measured, 0);
-    const stepMs = summarize(samples);
     const tps = (ms: number) => batch.realTokens / (ms / 1000);
     return {
       stepMs,

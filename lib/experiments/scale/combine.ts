@@ -15,7 +15,7 @@
  *   - measurement: the widest rounds range, the summed cells over target, the highest load.
  */
 import { LedgerLabError } from '../../errors.ts';
-import { meanCI, median } from '../../measure/index.ts';
+import { worstStatus, meanCI, median } from '../../measure/index.ts';
 import type { Est, QualityArm, ScaleRung, ScaleSummary } from './summary.ts';
 
 /** A summary before its verdict is written (what the kind hands to scaleVerdict). */
@@ -86,8 +86,9 @@ export function combineScaleSummaries<S extends ScaleNumbers>(summaries: readonl
     measurement: {
       roundsMin: Math.min(...m.map((x) => x.roundsMin)),
       roundsMax: Math.max(...m.map((x) => x.roundsMax)),
-      iqrTarget: s0.measurement.iqrTarget,
-      cellsOverTarget: m.reduce((a, x) => a + x.cellsOverTarget, 0),
+      target: s0.measurement.target,
+      rungsOverTarget: m.reduce((a, x) => a + x.rungsOverTarget, 0),
+      quiet: worstStatus(m.map((x) => x.quiet ?? 'unknown')),
       cpuPinned: pinned.includes(null) ? null : pinned.join(' / '),
       otherLoad: Math.max(...m.map((x) => x.otherLoad)),
     },

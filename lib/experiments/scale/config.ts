@@ -1,7 +1,7 @@
 /**
  * The scale experiment's config: the task (as the speedup kind), a ladder of Llama/ChatGLM2-shaped rungs,
  * the two published recipes' learning rates (their other settings are scaled per rung in ./ladder.ts), how the
- * step times are measured (interleaved rounds, ./rounds.ts), and which rungs get quality runs.
+ * step times are measured (the timing engine's paired rounds), and which rungs get quality runs.
  * Unknown keys are errors, as everywhere (lib/config).
  */
 import { s, type Infer } from '../../config/index.ts';
@@ -24,9 +24,13 @@ export const MeasurementSchema = s.object({
   warmupRounds: s.int({ min: 0 }).default(1).describe('rounds run first and not recorded (kernel compilation, heap growth)'),
   roundsMin: s.int({ min: 2 }).default(5).describe('recorded rounds at least'),
   roundsMax: s.int({ min: 2 }).default(15).describe('recorded rounds at most'),
-  iqrTarget: s.number({ exclusiveMin: 0 }).default(0.05).describe('stop once every cell has IQR / median below this'),
+  target: s.number({ exclusiveMin: 0 }).default(0.025).describe("stop once every rung's fast/slow ratio has a 95% interval within ± this (relative half-width; paired per round, bootstrap)"),
+  timeCapS: s.number({ exclusiveMin: 0 }).default(900).describe('seconds of recorded rounds per timed group after which timing stops even if the target is not met'),
+  maxForeignCores: s.number({ min: 0 }).default(0.1).describe("a round is noisy (and re-run) when other processes' load exceeds this many cores"),
+  maxSteal: s.number({ min: 0, max: 1 }).default(0.02).describe('a round is noisy (and re-run) when steal time exceeds this share'),
+  maxReruns: s.int({ min: 0 }).default(2).describe('re-runs of a noisy round before it is kept as noisy'),
   interleave: s.enum(['ladder', 'rung'] as const).default('ladder').describe("'ladder': one round times every cell of every rung; 'rung': rounds run rung by rung"),
-  bootstrap: s.int({ min: 0 }).default(400).describe('bootstrap resamples of the rounds for the ratio and Shapley intervals; 0 = no intervals'),
+  bootstrap: s.int({ min: 0 }).default(400).describe('bootstrap resamples of the rounds for the ratio and Shapley intervals (paired: the same rounds for every cell); 0 = no intervals'),
   busy: s.enum(['warn', 'refuse'] as const).default('warn').describe('when the timed core is busy with another process before timing: warn loudly, or refuse to time'),
   busyThreshold: s.number({ min: 0, max: 1 }).default(0.25).describe("the timed core's busy fraction (from /proc/stat, over 1 s before timing) above which it counts as shared"),
 });

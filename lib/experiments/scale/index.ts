@@ -16,3 +16,6 @@ export { pinnedLabel } from './measure.ts';
 export { parseCpuList, allowedCpus } from '../cpus.ts';
 export { scaleRuns, loadScaleRuns } from './runs.ts';
 export type { ScaleRunEntry } from './runs.ts';
+export { FROZEN_FIT, HELD_OUT_RUNG, frozenDevice, predictCells, heldOutCheck } from './frozen.ts';
+export type { FrozenConstants, CellToPredict } from './frozen.ts';
+export { fixedBatches } from '../timed-cells.ts';

@@ -1,4 +1,7 @@
 /**
+ * Superseded in the scale kind by the paired decomposition (../speedup/paired-shares.ts, issue 28: the same
+ * resampled rounds for every cell); kept as the unpaired reference.
+ *
  * A rung's measured ratio (fast recipe's samples/s over the slow one's) and its Shapley split into the
  * recipe factors (lib/experiments/speedup/decompose.ts), with percentile intervals from a bootstrap over the
  * rounds: each resample draws every cell's round times with replacement (seeded) and takes their median.

@@ -1,10 +1,11 @@
 /**
  * The `scale` experiment kind (issue 17): one run per seed of
  *   1. the ladder (./ladder.ts): each rung's decoder and the two published recipes scaled to it;
- *   2. the measurement (./measure.ts, ./rounds.ts): every cell of every rung's factorial grid built once, then
- *      interleaved rounds in a seeded shuffled order until each cell's IQR / median is under the target;
+ *   2. the measurement (./measure.ts, the timing engine): every cell of every rung's factorial grid built once,
+ *      then paired rounds in a seeded shuffled order on the same batch ids until every rung's fast/slow ratio
+ *      interval is within ± measurement.target (or the time cap), noisy rounds re-run by the quiet-machine guard;
  *   3. the cost-model fit (./fit.ts) on every rung but the largest, and every cell predicted;
- *   4. per rung the measured ratio and Shapley shares with bootstrap intervals (./intervals.ts);
+ *   4. per rung the measured ratio and Shapley shares from the cells' paired medians, bootstrap intervals over rounds;
  *   5. optional quality runs on chosen rungs (./quality.ts), and the ChatGLM2-6B / A100 prediction.
  * The summary has the shape of ./summary.ts (the contract with the report section); cells.json holds every
  * cell's batches and round times, so the fit can be redone from a finished run (scripts/scale-fit.ts).
@@ -17,43 +18,63 @@ import { taskAndBase } from '../base.ts';
 import type { Run } from '../../results/index.ts';
 import { ScaleSchema, checkScaleConfig, type ScaleConfig } from './config.ts';
 import { buildLadder, costRecipe, type Rung } from './ladder.ts';
-import { buildCells, otherLoad, pinnedLabel, type TimedCell } from './measure.ts';
-import { runRounds, iqrRel } from './rounds.ts';
-import { median } from '../../measure/index.ts';
+import { buildCells, cellArmName, otherLoad, pinnedLabel, type TimedCell } from './measure.ts';
+import { iqrRel, medianSpread } from './rounds.ts';
+import { median, timeArms, ratioOf, timingRecord, worstStatus, type Interval, type TimingRecord } from '../../measure/index.ts';
 import { fitLadder, type FitCell } from './fit.ts';
-import { bootstrapShares } from './intervals.ts';
+import { pairedShares, switchedKey } from '../speedup/paired-shares.ts';
 import { chatglm2A100 } from './prediction.ts';
 import { rungQuality, rungBaseConfig } from './quality.ts';
-import type { ScaleSummary, ScaleRung } from './summary.ts';
+import type { ScaleSummary, ScaleRung, Est } from './summary.ts';
 import { scaleVerdict } from './verdict.ts';
 
 interface Measured { cell: TimedCell; times: number[]; spread: number }
 
-async function measure(c: ScaleConfig, ladder: readonly Rung[], task: Awaited<ReturnType<typeof prepareTask>>, seed: number, run: Run, verbose: boolean): Promise<{ measured: Measured[]; factors: string[] }> {
+interface Timed { measured: Measured[]; factors: string[]; timing: TimingRecord[]; rungHalfWidth: Map<string, number> }
+
+/** The ratio each rung reports, per round: its fast cell's throughput over its slow cell's (the stop rule's figure). */
+function rungRatios(group: readonly Rung[], factors: readonly string[]) {
+  return group.map((r) => ratioOf(cellArmName(r.name, []), cellArmName(r.name, factors), r.name));
+}
+
+async function measure(c: ScaleConfig, ladder: readonly Rung[], task: Awaited<ReturnType<typeof prepareTask>>, seed: number, run: Run, verbose: boolean): Promise<Timed> {
   const m = c.measurement;
   const groups = m.interleave === 'ladder' ? [ladder] : ladder.map((r) => [r]);
-  const measured: Measured[] = [];
-  let factors: string[] = [];
+  const out: Timed = { measured: [], factors: [], timing: [], rungHalfWidth: new Map() };
   for (const group of groups) {
     const set = await buildCells(group, task, c.batchSize, m.batches, seed);
-    factors = set.factors;
+    out.factors = set.factors;
     const offset = ladder.indexOf(group[0]);
+    const names = group.map((g) => g.name).join(',');
     try {
-      const t0 = performance.now();
-      const r = await runRounds(set.cells.length, { warmupRounds: m.warmupRounds, roundsMin: m.roundsMin, roundsMax: m.roundsMax, iqrTarget: m.iqrTarget, seed: `${seed}:${group.map((g) => g.name).join(',')}` },
-        (i) => set.cells[i].time(),
-        (round, times, spread) => {
-          const over = spread.filter((x) => !(x < m.iqrTarget)).length;
-          const worst = Math.max(...spread.map((x, c) => (times[c]!.length > 1 ? x : 0)));
-          run.logMetrics({ phase: 'rounds', rungs: group.map((g) => g.name).join(','), round, cellsOverTarget: over, worstIqrRel: worst, seconds: (performance.now() - t0) / 1000 });
-          if (verbose) process.stderr.write(`scale: round ${round} (${group.map((g) => g.name).join(',')}): ${over}/${times.length} cells over IQR ${m.iqrTarget}, worst ${worst.toFixed(3)}, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
-        });
-      set.cells.forEach((cell, i) => measured.push({ cell: { ...cell, rung: cell.rung + offset }, times: r.times[i], spread: r.spread[i] }));
+      const r = await timeArms(set.arms, {
+        seed: `${seed}:${names}`, batches: m.batches, warmupRounds: m.warmupRounds, minRounds: m.roundsMin, maxRounds: m.roundsMax, target: m.target, timeCapS: m.timeCapS,
+        maxReruns: m.maxReruns, guard: { maxForeignCores: m.maxForeignCores, maxSteal: m.maxSteal }, ratios: rungRatios(group, set.factors),
+        onRound: (round, p) => {
+          const widths = Object.fromEntries(Object.entries(p.ratios).map(([k, v]) => [k, v.halfWidth]));
+          run.logMetrics({ phase: 'rounds', rungs: names, round, halfWidth: widths, reruns: p.reruns, seconds: p.seconds });
+          if (verbose) process.stderr.write(`scale: round ${round} (${names}): ratio ±${Object.entries(widths).map(([k, w]) => `${k} ${(100 * w).toFixed(1)}%`).join(', ')} (target ${(100 * m.target).toFixed(1)}%), ${p.seconds.toFixed(0)} s\n`);
+        },
+      });
+      for (const [k, v] of Object.entries(r.ratios)) out.rungHalfWidth.set(k, v.halfWidth);
+      out.timing.push(timingRecord(r));
+      set.cells.forEach((cell, i) => {
+        const times = r.arms[i]!.wallMs.map((ms) => ms / 1000 / m.batches);
+        out.measured.push({ cell: { ...cell, rung: cell.rung + offset }, times, spread: medianSpread(times, i) });
+      });
     } finally {
       set.dispose();
     }
   }
-  return { measured, factors };
+  return out;
+}
+
+/** The rung's ratio and Shapley values from its cells' paired round times (as Est, the summary's shape). */
+function rungShares(factors: readonly string[], cells: readonly Measured[], resamples: number, seed: string): { ratio: Est; shapley: Record<string, Est> } {
+  const logs = new Map(cells.map((x) => [switchedKey(x.cell.switched), x.times.map((t) => -Math.log(t))]));
+  const d = pairedShares(factors, logs, seed, { resamples: Math.max(resamples, 0) });
+  const est = (iv: Interval): Est => (resamples > 0 ? { value: iv.mean, lo: iv.lo, hi: iv.hi } : { value: iv.mean });
+  return { ratio: est(d.ratio), shapley: Object.fromEntries(factors.map((f) => [f, est(d.shapley[f]!)])) };
 }
 
 export async function runScale(c: ScaleConfig, seed: number, run: Run, verbose: boolean): Promise<ScaleSummary & Record<string, unknown>> {
@@ -73,7 +94,7 @@ export async function runScale(c: ScaleConfig, seed: number, run: Run, verbose: 
   }
   run.logMetrics({ phase: 'load', loadAvg1: load.loadAvg1, coreBusy: load.coreBusy, cpuPinned });
 
-  const { measured, factors } = await measure(c, ladder, task, seed, run, verbose);
+  const { measured, factors, timing, rungHalfWidth } = await measure(c, ladder, task, seed, run, verbose);
   const fitCells: FitCell[] = measured.map(({ cell, times }) => ({
     rung: ladder[cell.rung].name, switched: cell.switched, shape: ladder[cell.rung].shape, recipe: costRecipe(cell.recipe), batches: cell.batches, times,
   }));
@@ -96,7 +117,7 @@ export async function runScale(c: ScaleConfig, seed: number, run: Run, verbose: 
         },
       };
     });
-    const shares = bootstrapShares(factors, idx.map((i) => ({ switched: measured[i].cell.switched, times: measured[i].times })), c.measurement.bootstrap, `${seed}:${rung.name}`);
+    const shares = rungShares(factors, idx.map((i) => measured[i]!), c.measurement.bootstrap, `${seed}:${rung.name}`);
     const shape = { layers: rung.model.layers, d: rung.model.dModel, heads: rung.model.heads, kvHeads: rung.model.kvHeads ?? rung.model.heads, ffn: rung.model.ffn!, vocab: rung.model.vocab };
     const entry: ScaleRung = { name: rung.name, params: rung.params, shape, context: rung.context, prefix: rung.prefix, loraR: rung.loraR, cells, ratio: shares.ratio, shapley: shares.shapley };
     if (c.quality.rungs.includes(rung.name)) entry.quality = await rungQuality(c, rung, seed, run, verbose);
@@ -110,14 +131,15 @@ export async function runScale(c: ScaleConfig, seed: number, run: Run, verbose: 
     rungs,
     factors,
     measurement: {
-      roundsMin: c.measurement.roundsMin, roundsMax: c.measurement.roundsMax, iqrTarget: c.measurement.iqrTarget,
-      cellsOverTarget: allCells.filter((x) => !(x.iqrRel < c.measurement.iqrTarget)).length,
+      roundsMin: c.measurement.roundsMin, roundsMax: c.measurement.roundsMax, target: c.measurement.target,
+      rungsOverTarget: [...rungHalfWidth.values()].filter((w) => !(w <= c.measurement.target)).length,
+      quiet: worstStatus(timing.map((t) => t.noise.status)),
       cpuPinned, otherLoad: load.loadAvg1,
     },
     costModel,
     prediction: { chatglm2_a100 },
     // beyond the contract: how the timing went, for the record
-    timing: { interleave: c.measurement.interleave, batchesPerCell: c.measurement.batches, warmupRounds: c.measurement.warmupRounds, coreBusy: load.coreBusy, worstIqrRel: Math.max(...allCells.map((x) => x.iqrRel)) },
+    timing: { interleave: c.measurement.interleave, batchesPerCell: c.measurement.batches, warmupRounds: c.measurement.warmupRounds, coreBusy: load.coreBusy, worstIqrRel: Math.max(...allCells.map((x) => x.iqrRel)), rungHalfWidth: Object.fromEntries(rungHalfWidth), sections: timing },
     data: task.manifest,
   };
   return { ...numbers, verdict: scaleVerdict(numbers) };

@@ -1,18 +1,15 @@
 /**
- * The timed side of the scale experiment: every cell of every rung gets its model built once (cells that
- * differ only in padding or checkpointing share one model and optimizer: those are per-step options), a
- * fixed list of K batches (a BatchIterator rewound to the same position before each timing, so every round's
- * workload is identical), and one timing = K real training steps (lib/train trainStep: forward, backward,
- * clipping, AdamW). The rounds are scheduled by ./rounds.ts.
+ * The timed side of the scale experiment: every cell of every rung becomes a timing-engine arm (../timed-cells.ts:
+ * cells that differ only in padding or checkpointing share one model and optimizer, those are per-step options)
+ * training on a fixed list of K batches, the same batch ids for every cell; the engine (lib/measure timeArms)
+ * runs the shuffled, paired, guarded rounds.
  */
 import { readFileSync } from 'node:fs';
 import { allowedCpus } from '../cpus.ts';
 import { loadavg } from 'node:os';
-import { buildModel } from '../../peft/index.ts';
-import { initWeights, type Gpt, type GptConfig } from '../../model/index.ts';
-import { AdamW, disposeStep, trainConfig, trainStep, type TrainConfig } from '../../train/index.ts';
-import { BatchIterator } from '../../data/index.ts';
-import { Rng } from '../../util/index.ts';
+import { initWeights, type GptConfig } from '../../model/index.ts';
+import type { Arm } from '../../measure/index.ts';
+import { trainArms, type TrainArmSpec, type BatchShape } from '../timed-cells.ts';
 import { gridCells, recipeFactors, type Factor } from '../speedup/factors.ts';
 import type { Recipe } from '../speedup/config.ts';
 import type { Task } from '../task.ts';
@@ -23,76 +20,35 @@ export interface TimedCell {
   switched: Factor[];
   recipe: Recipe;
   /** per batch of the K: rows, real tokens, padded length. */
-  batches: { batchSize: number; realTokens: number; paddedLength: number }[];
-  time(): number;
+  batches: BatchShape[];
 }
 
 export interface CellSet {
   cells: TimedCell[];
+  /** One timing-engine arm per cell (same order): a step on batch id b trains on the b-th of the K fixed batches. */
+  arms: Arm[];
   factors: Factor[];
   dispose(): void;
 }
 
-/** Builds every model the cells of these rungs need, and the cells. */
-export async function buildCells(rungs: readonly Rung[], task: Task, batchSize: number, batches: number, seed: number): Promise<CellSet> {
-  const models: Gpt[] = [];
-  const opts: AdamW[] = [];
-  const cells: TimedCell[] = [];
-  const factors = recipeFactors(rungs[0].fast, rungs[0].slow);
-  try {
-    for (const [ri, rung] of rungs.entries()) {
-      // Random weights suffice for timing (the values do not change the work); fixed per rung, not per seed.
-      const base = initWeights(rung.model, `scale:${rung.name}:base`);
-      const byModel = new Map<string, { model: Gpt; opt: AdamW }>();
-      for (const g of gridCells(rung.fast, rung.slow, factors)) {
-        const mk = JSON.stringify([g.recipe.method, g.recipe.quant]);
-        let m = byModel.get(mk);
-        if (!m) {
-          const model = await buildModel(rung.model as GptConfig, base, g.recipe.method, g.recipe.quant, seed);
-          models.push(model);
-          const opt = new AdamW(model.trainable, { betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
-          opts.push(opt);
-          m = { model, opt };
-          byModel.set(mk, m);
-        }
-        cells.push(timedCell(ri, g.switched, g.recipe, m.model, m.opt, task, batchSize, batches, seed));
-      }
-    }
-  } catch (err) {
-    for (const o of opts) o.dispose();
-    for (const m of models) m.dispose();
-    throw err;
-  }
-  return {
-    cells, factors,
-    dispose: () => {
-      for (const o of opts) o.dispose();
-      for (const m of models) m.dispose();
-    },
-  };
-}
+/** The arm name of a cell: `<rung>:<switched factors joined by +>` ('fast' when none). */
+export const cellArmName = (rung: string, switched: readonly string[]) => `${rung}:${switched.join('+') || 'fast'}`;
 
-function timedCell(rung: number, switched: Factor[], recipe: Recipe, model: Gpt, opt: AdamW, task: Task, batchSize: number, k: number, seed: number): TimedCell {
-  const config: TrainConfig = trainConfig({
-    steps: k, batchSize, lr: recipe.lr, padding: recipe.padding, checkpoint: recipe.checkpoint, schedule: 'constant',
-    maxSource: task.limits.maxSource, maxTarget: task.limits.maxTarget,
-  });
-  const it = new BatchIterator(task.train, { batchSize, seed, padding: recipe.padding, maxSource: task.limits.maxSource, maxTarget: task.limits.maxTarget, padId: task.tokenizer.special.pad });
-  const start = it.state();
-  const batches = Array.from({ length: k }, () => {
-    const b = it.next();
-    return { batchSize: b.shape[0], realTokens: b.stats.realTokens, paddedLength: b.shape[1] };
-  });
-  const rng = new Rng(`${seed}:dropout`);
-  return {
-    rung, switched, recipe, batches,
-    time() {
-      it.restore(start);
-      const t0 = performance.now();
-      for (let i = 0; i < k; i++) disposeStep(trainStep({ model, opt, it, rng, config, lr: recipe.lr }));
-      return (performance.now() - t0) / 1000 / k;
-    },
-  };
+/** Builds every model the cells of these rungs need (cells differing only in per-step options share one), and the arms. */
+export async function buildCells(rungs: readonly Rung[], task: Task, batchSize: number, batches: number, seed: number): Promise<CellSet> {
+  const factors = recipeFactors(rungs[0].fast, rungs[0].slow);
+  const meta: TimedCell[] = [];
+  const specs: TrainArmSpec[] = [];
+  for (const [ri, rung] of rungs.entries()) {
+    // Random weights suffice for timing (the values do not change the work); fixed per rung, not per seed.
+    const base = initWeights(rung.model, `scale:${rung.name}:base`);
+    for (const g of gridCells(rung.fast, rung.slow, factors)) {
+      meta.push({ rung: ri, switched: g.switched, recipe: g.recipe, batches: [] });
+      specs.push({ name: cellArmName(rung.name, g.switched), recipe: g.recipe, config: rung.model as GptConfig, base, group: rung.name });
+    }
+  }
+  const set = await trainArms(specs, task, batchSize, batches, seed);
+  return { cells: meta.map((m, i) => ({ ...m, batches: set.batches[i]! })), arms: set.arms, factors, dispose: set.dispose };
 }
 
 /** 'cpu N (taskset)' when this process is pinned to one CPU (by the runner's taskset), else null. */

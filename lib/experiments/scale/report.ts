@@ -57,7 +57,7 @@ export function readScaleSummary(e: RunEntry): ScaleNumbers {
   need(Array.isArray(s!.rungs) && s!.rungs.length > 0, 'rungs');
   need(Array.isArray(s!.factors), 'factors');
   need(!!s!.costModel && typeof s!.costModel.relErrorMedian === 'number', 'costModel');
-  need(!!s!.measurement && typeof s!.measurement.iqrTarget === 'number', 'measurement');
+  need(!!s!.measurement && typeof s!.measurement.target === 'number', 'measurement');
   need(typeof s!.prediction?.chatglm2_a100?.ratio === 'number', 'prediction.chatglm2_a100');
   return s as ScaleNumbers;
 }
@@ -207,9 +207,10 @@ export function measurementTable(s: ScaleNumbers, runs: readonly RunEntry[]): Ta
   return table({
     columns: [{ key: 'k', title: 'condition' }, { key: 'v', title: 'value' }],
     rows: [
-      { k: 'interleaved rounds per cell', v: `${m.roundsMin}–${m.roundsMax} (every round times every cell once, seeded shuffled order)` },
-      { k: 'spread of each cell\'s median (IQR of its bootstrap distribution / median): target', v: `${Number((m.iqrTarget * 100).toFixed(1))}%` },
-      { k: 'cells over the target', v: `${m.cellsOverTarget} of ${cells.length}` },
+      { k: 'paired rounds per cell', v: `${m.roundsMin}–${m.roundsMax} (every round every cell trains on the same batches, seeded shuffled order)` },
+      { k: 'target: each rung\'s ratio interval within ±', v: `${Number((m.target * 100).toFixed(1))}%` },
+      { k: 'rungs over the target when the rounds stopped', v: `${m.rungsOverTarget} of ${s.rungs.length}` },
+      { k: 'quiet machine (other load ≤ 0.1 core, steal ≤ 2% per round, noisy rounds re-run)', v: m.quiet ?? 'unknown' },
       { k: 'spread of the median, median and max over cells', v: cells.length ? `${formatPct(median(iqr))}, ${formatPct(Math.max(...iqr))}` : '—' },
       ...(sample.length ? [{ k: 'IQR / median of single rounds, median and max over cells', v: `${formatPct(median(sample))}, ${formatPct(Math.max(...sample))}` }] : []),
       { k: 'rounds taken, median over cells', v: cells.length ? String(median(cells.map((c) => c.rounds))) : '—' },

@@ -1,4 +1,7 @@
 /**
+ * Superseded for timing by lib/measure's engine (issue 28: the scale kind's cells are engine arms and its stop rule
+ * is the rungs' ratio-interval half-width); kept for iqrRel / medianSpread, which the kind still records per cell.
+ *
  * Interleaved measurement rounds, as pure logic (the timing itself is a callback): every round times every
  * cell exactly once, in an order shuffled by a seeded Rng per round, so slow drift of the machine (thermal,
  * another process, heap growth) spreads over all cells instead of lining up with one factor. Warm-up rounds

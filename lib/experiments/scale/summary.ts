@@ -5,7 +5,8 @@ export interface ScaleCell {
   /** factors switched to the slow recipe's level ([] = the fast recipe, all five = the slow one). */
   switched: string[];
   /** measured seconds per step: median over rounds; iqrRel = the spread of that median (IQR of its bootstrap
-   *  distribution / median, what the stop rule targets); sampleIqrRel = IQR / median of the single rounds. */
+   *  distribution / median); sampleIqrRel = IQR / median of the single rounds. The stop rule targets the rung's
+   *  ratio interval instead (measurement.target). */
   seconds: number;
   iqrRel: number;
   sampleIqrRel?: number;
@@ -45,8 +46,10 @@ export interface ScaleSummary {
   rungs: ScaleRung[];
   factors: string[];
   measurement: {
-    roundsMin: number; roundsMax: number; iqrTarget: number;   // e.g. 0.05
-    cellsOverTarget: number;            // cells whose IQR stayed ≥ target after roundsMax
+    roundsMin: number; roundsMax: number;
+    target: number;                     // e.g. 0.025: relative half-width every rung's ratio interval should reach
+    rungsOverTarget: number;            // rungs whose ratio interval stayed wider when the rounds stopped
+    quiet?: 'quiet' | 'noisy' | 'unknown'; // the quiet-machine guard over the timed rounds (absent: before the engine)
     cpuPinned: string | null;           // e.g. 'cpu 1 (taskset)' or null when not pinned
     otherLoad: number;                  // 1-min load average at the start of timing
   };

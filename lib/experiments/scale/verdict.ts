@@ -161,7 +161,8 @@ function measurement(s: ScaleNumbers): string[] {
   const m = s.measurement;
   const n = s.rungs.reduce((a, r) => a + r.cells.length, 0);
   const out: string[] = [];
-  if (m.cellsOverTarget > 0) out.push(`${m.cellsOverTarget} of ${n} cells kept a median spread (IQR of the median) at or above the ${pctTarget(m.iqrTarget)} target after ${m.roundsMax} rounds: their medians are less certain than the rest.`);
+  if (m.rungsOverTarget > 0) out.push(`${m.rungsOverTarget} of ${s.rungs.length} rungs kept a ratio interval wider than ±${pctTarget(m.target)} when the rounds stopped (${n} cells timed): their ratios are less certain than the target.`);
+  if (m.quiet === 'noisy') out.push('The timing stayed noisy after re-runs (other processes or steal above the guard\'s limits): the measured ratios and the fit describe a shared machine, and no conclusion above should be drawn from them.');
   if (m.cpuPinned === null) out.push(`The timing was not pinned to a core (1-min load ${m.otherLoad.toFixed(2)} at its start).`);
   return out;
 }

@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { meanCI, type MeanCI } from '../../measure/index.ts';
+import { meanCI, worstStatus, type MeanCI, type QuietStatus } from '../../measure/index.ts';
 import { bootstrapCI, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/index.ts';
 import { ZH_KEYS } from '../../metrics/index.ts';
 import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
@@ -49,8 +49,13 @@ export interface SpeedupAggregate {
    */
   ratio: { trained?: MeanCI; factorial?: MeanCI; matched?: MeanCI; method?: MeanCI; recipe?: MeanCI };
   shapley: Record<string, MeanCI>;
-  /** Factorial cells: samples/s per cell across seeds. */
-  cells: { switched: string[]; samplesPerS: MeanCI }[];
+  /** Factorial cells: samples/s per cell across seeds (geometric mean, log-scale interval: never below 0). */
+  cells: { switched: string[]; samplesPerS: MeanCI; /** the guard's worst verdict on this cell over runs */ status?: QuietStatus }[];
+  /**
+   * How the speed figures were timed, over all runs: the basis and threads, and the worst quiet-machine status
+   * of any timed section ('noisy' withholds the speed verdict; 'unknown' where /proc/stat was absent).
+   */
+  timing?: { basis: string; threads: number; quiet: QuietStatus; noisyRuns: number[]; foreignCoresMax: number | null; stealMax: number | null };
   quality: Record<string, RecipeQuality>;
   /** fast − slow per metric, paired on (seed, example). */
   paired: Record<string, PairedBootstrap>;
@@ -86,25 +91,27 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
   }));
   const pick = (f: (s: RunSummary) => number | undefined) => sums.map(f).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   const q = (s: RunSummary, name: string) => s.quality[name]?.samplesPerS;
+  // method / recipe: the engine's paired figures when the run has them; runs from before the engine: whole-run samples/s.
   const ratio = {
     trained: pick((s) => s.ratio.trained), factorial: pick((s) => s.ratio.factorial), matched: pick((s) => s.ratio.matched),
-    method: pick((s) => (q(s, 'fast') && q(s, 'slow-matched') ? q(s, 'fast')! / q(s, 'slow-matched')! : undefined)),
-    recipe: pick((s) => (q(s, 'slow-matched') && q(s, 'slow') ? q(s, 'slow-matched')! / q(s, 'slow')! : undefined)),
+    method: pick((s) => s.ratio.method ?? (q(s, 'fast') && q(s, 'slow-matched') ? q(s, 'fast')! / q(s, 'slow-matched')! : undefined)),
+    recipe: pick((s) => s.ratio.recipe ?? (q(s, 'slow-matched') && q(s, 'slow') ? q(s, 'slow-matched')! / q(s, 'slow')! : undefined)),
   };
   const factors = sums[0]!.factors;
   const shapley = Object.fromEntries(factors.map((f) => [f, ratioCI(pick((s) => s.shapley?.[f]))]));
 
-  const cellMap = new Map<string, { switched: string[]; xs: number[] }>();
+  const cellMap = new Map<string, { switched: string[]; xs: number[]; status: QuietStatus[] }>();
   for (const e of done) {
     const path = join(e.dir, 'cells.json');
     if (!existsSync(path)) continue;
-    for (const c of JSON.parse(readFileSync(path, 'utf8')) as { switched: string[]; throughput: { samplesPerS: number } }[]) {
+    for (const c of JSON.parse(readFileSync(path, 'utf8')) as { switched: string[]; throughput: { samplesPerS: number }; status?: QuietStatus }[]) {
       const k = c.switched.join('+') || 'fast';
-      if (!cellMap.has(k)) cellMap.set(k, { switched: c.switched, xs: [] });
+      if (!cellMap.has(k)) cellMap.set(k, { switched: c.switched, xs: [], status: [] });
       cellMap.get(k)!.xs.push(c.throughput.samplesPerS);
+      cellMap.get(k)!.status.push(c.status ?? 'unknown');
     }
   }
-  const cells = [...cellMap.values()].map((c) => ({ switched: c.switched, samplesPerS: meanCI(c.xs) }));
+  const cells = [...cellMap.values()].map((c) => ({ switched: c.switched, samplesPerS: ratioCI(c.xs), status: worstStatus(c.status) }));
 
   const quality: Record<string, RecipeQuality> = {};
   const recipeNames = [...new Set(sums.flatMap((s) => Object.keys(s.quality)))];
@@ -116,7 +123,7 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
     items[name] = all;
     const vals = [...all.values()];
     quality[name] = {
-      samplesPerS: meanCI(q.map((x) => x.samplesPerS)), tokensPerS: meanCI(q.map((x) => x.tokensPerS)),
+      samplesPerS: ratioCI(q.map((x) => x.samplesPerS)), tokensPerS: ratioCI(q.map((x) => x.tokensPerS)),
       trainableParams: q[0]!.trainableParams, stateBytes: q[0]!.stateBytes, evalLoss: meanCI(q.map((x) => x.evalLoss)),
       scores: Object.fromEntries(ZH_KEYS.map((k) => [k, bootstrapCI(vals.map((v) => v[k] as number), { seed: `speedup:${name}:${k}` })])),
       diversity: diversityScores(vals.map((v) => String(v.prediction ?? '')), 'zh'),
@@ -140,10 +147,24 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
       ...(ratio.method.length ? { method: ratioCI(ratio.method) } : {}),
       ...(ratio.recipe.length ? { recipe: ratioCI(ratio.recipe) } : {}),
     },
-    shapley, cells, quality, paired, verdict: '',
+    shapley, cells, timing: timingOf(sums, runs.map((r) => r.seed)), quality, paired, verdict: '',
   };
   agg.verdict = verdictOf(agg);
   return agg;
+}
+
+/** The timing provenance over runs (runs from before the engine have none: 'unknown'). */
+function timingOf(sums: readonly RunSummary[], seeds: readonly number[]): SpeedupAggregate['timing'] {
+  const t = sums.map((s) => s.timing);
+  const sections = t.flatMap((x) => [x?.factorial, x?.trained]).filter((x) => !!x);
+  const fc = sections.map((x) => x.noise.foreignCores?.max).filter((v): v is number => typeof v === 'number');
+  const st = sections.map((x) => x.noise.stealMax).filter((v): v is number => typeof v === 'number');
+  return {
+    basis: t[0]?.basis ?? 'wall', threads: t[0]?.threads ?? 1,
+    quiet: worstStatus(t.map((x) => x?.quiet ?? 'unknown')),
+    noisyRuns: seeds.filter((_, i) => t[i]?.quiet === 'noisy'),
+    foreignCoresMax: fc.length ? Math.max(...fc) : null, stealMax: st.length ? Math.max(...st) : null,
+  };
 }
 
 const x = (c: MeanCI) => (c.n > 1 ? `${c.mean.toFixed(2)}× [${c.lo.toFixed(2)}, ${c.hi.toFixed(2)}] (${c.n} seeds, 95% interval)` : `${c.mean.toFixed(2)}× (one seed, no interval)`);
@@ -153,6 +174,25 @@ const includesOne = (c: MeanCI) => c.n > 1 && c.lo <= 1 && c.hi >= 1;
 /** The plain-language verdict, generated from the aggregate: every claim in it carries its interval. */
 export function verdictOf(a: SpeedupAggregate): string {
   const parts: string[] = [];
+  const t = a.timing ?? { basis: 'wall', threads: 1, quiet: 'unknown' as const, noisyRuns: [], foreignCoresMax: null, stealMax: null };
+  if (t.quiet === 'noisy') parts.push(noisyVerdict(t));
+  else speedVerdict(a, parts);
+  const r2 = a.paired['rouge-2'];
+  if (r2) {
+    const sig = r2.lo > 0 || r2.hi < 0;
+    parts.push(`Rouge-2: fast ${r2.meanA.toFixed(2)} vs slow ${r2.meanB.toFixed(2)}, difference ${r2.diff.toFixed(2)} [${r2.lo.toFixed(2)}, ${r2.hi.toFixed(2)}] (paired bootstrap over ${r2.n} eval items): ${sig ? 'a difference this experiment resolves' : 'no difference this experiment can resolve'}.`);
+  }
+  if (t.quiet === 'unknown' && a.timing) parts.push('How quiet the machine was during timing is unknown (no /proc/stat, or runs from before the timing engine): the speed figures carry no quiet-machine check.');
+  else if (t.quiet === 'quiet') parts.push(`Timed on ${t.basis} time at ${t.threads} thread(s) (${t.basis === 'wall' ? 'wall time is what samples/s means; CPU time is recorded beside it' : 'CPU time, as configured'}), on a quiet machine (other load at most ${(t.foreignCoresMax ?? 0).toFixed(2)} cores, steal at most ${(100 * (t.stealMax ?? 0)).toFixed(1)}%).`);
+  return parts.join(' ');
+}
+
+/** Said instead of any speed conclusion when a timed section stayed noisy after its re-runs. */
+function noisyVerdict(t: NonNullable<SpeedupAggregate['timing']>): string {
+  return `No speed verdict: the timing of seed(s) ${t.noisyRuns.join(', ')} stayed noisy after re-runs (other processes' load up to ${(t.foreignCoresMax ?? NaN).toFixed(2)} cores, steal up to ${(100 * (t.stealMax ?? 0)).toFixed(1)}%; limits 0.1 core and 2%), so the ratios below describe a shared machine, not the recipes. Re-run on a quiet machine (\`ledgerlab bench noise\` says whether it is).`;
+}
+
+function speedVerdict(a: SpeedupAggregate, parts: string[]): void {
   const headline = a.ratio.trained ?? a.ratio.factorial;
   if (headline) parts.push(`With each method's own published recipe, the fast recipe ran at ${x(headline)} the samples/s of the slow one.`);
   if (a.ratio.method && a.ratio.recipe) {
@@ -167,7 +207,7 @@ export function verdictOf(a: SpeedupAggregate): string {
     const clear = logs.filter((p) => p.c.n > 1 && !includesOne(p.c));
     parts.push(`The factorial grid gives ${x(a.ratio.factorial)}, split by Shapley value into ${logs.map((p) => `${p.f} ${p.c.mean.toFixed(2)}×`).join(', ')}; ${clear.length ? `only ${clear.map((p) => `${p.f} (${p.c.lo.toFixed(2)}–${p.c.hi.toFixed(2)}×)`).join(', ')} ${clear.length === 1 ? 'has an interval' : 'have intervals'} excluding 1.0×` : 'no factor\'s interval excludes 1.0×'}.`);
     if (headline && Math.sign(Math.log(headline.mean)) !== Math.sign(total)) {
-      parts.push('The short factorial cells and the training runs disagree on the direction of the ratio: the cells are too short or the machine too noisy to decompose it; raise factorial.steps.');
+      parts.push('The factorial cells and the trained recipes\' own rounds disagree on the direction of the ratio: raise timing.timeCapS or factorial.steps.');
     } else if (Math.abs(total) > 1e-9) {
       // Shares of the log-ratio: factors pulling the other way get negative shares.
       const recipe = logs.filter((p) => p.f !== 'method' && p.f !== 'prefix').reduce((s, p) => s + p.log, 0) / total;
@@ -175,10 +215,4 @@ export function verdictOf(a: SpeedupAggregate): string {
       parts.push(`By point estimates, ${(100 * recipe).toFixed(0)}% of the log-ratio comes from the recipe and ${(100 * (1 - recipe)).toFixed(0)}% from the method and prefix length: ${who} explains most of the gap.`);
     }
   }
-  const r2 = a.paired['rouge-2'];
-  if (r2) {
-    const sig = r2.lo > 0 || r2.hi < 0;
-    parts.push(`Rouge-2: fast ${r2.meanA.toFixed(2)} vs slow ${r2.meanB.toFixed(2)}, difference ${r2.diff.toFixed(2)} [${r2.lo.toFixed(2)}, ${r2.hi.toFixed(2)}] (paired bootstrap over ${r2.n} eval items): ${sig ? 'a difference this experiment resolves' : 'no difference this experiment can resolve'}.`);
-  }
-  return parts.join(' ');
 }

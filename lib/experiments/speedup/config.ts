@@ -15,6 +15,7 @@ import { QUANT_DTYPES } from '../../quant/index.ts';
 import { DataSchema } from '../task.ts';
 import { TaskPretrainSchema, QualityEvalSchema } from '../base.ts';
 import { QUANT_ALIASES } from '../../quant/index.ts';
+import { TimingSchema, DEFAULT_TIMING } from '../timing-config.ts';
 
 export const RecipeSchema = s.object({
   method: MethodSchema.describe('the PEFT method and its settings'),
@@ -44,9 +45,10 @@ export const SpeedupSchema = s.object({
   quality: s.array(s.enum(['fast', 'slow', 'slow-matched'] as const)).default(['fast', 'slow', 'slow-matched'])
     .describe("recipes trained and scored: 'slow-matched' is the slow method with the fast recipe's padding, checkpointing and precision"),
   factorial: s.object({
-    warmup: s.int({ min: 0 }).default(1),
-    steps: s.int({ min: 0 }).default(4).describe('timed steps per cell; 0 skips the decomposition'),
+    warmup: s.int({ min: 0 }).default(1).describe('untimed warm-up rounds before each timed section'),
+    steps: s.int({ min: 0 }).default(4).describe('batches per round: every cell trains one step on each of these same batches per round; 0 skips the decomposition'),
   }).default({ warmup: 1, steps: 4 }),
+  timing: TimingSchema.default(DEFAULT_TIMING).describe('the timing engine: rounds, stop target, time cap per timed section, basis, threads, quiet-machine guard'),
   eval: QualityEvalSchema.default(QualityEvalSchema.parse({})),
 });
 export type SpeedupConfig = Infer<typeof SpeedupSchema>;

@@ -1,21 +1,21 @@
 /**
  * The `speedup` experiment kind: one run per seed of
  *   1. the shared tiny base, pretrained on the task's text (cached by config hash, reused by every seed);
- *   2. the factorial grid: throughput of every cell between the fast and slow recipes, in a seed-shuffled
- *      order so slow drift of the machine does not line up with one factor;
- *   3. quality runs: each chosen recipe trained `trainSteps` steps, its throughput over the whole run, then
- *      generation on the held-out prompts scored with the Chinese metric (jieba + rouge_chinese, BLEU-4).
+ *   2. the factorial grid: every cell between the fast and slow recipes timed by the timing engine (paired,
+ *      seeded-shuffled rounds on the same batches, wall and CPU, quiet-machine guard; ./timed.ts);
+ *   3. quality runs: each chosen recipe trained `trainSteps` steps (their whole-run samples/s is untimed
+ *      context), then generation on the held-out prompts scored with the Chinese metric (jieba + rouge_chinese,
+ *      BLEU-4); then the quality recipes timed against each other by the engine: ratio.trained, .method, .recipe.
  * The summary holds the numbers `compare` and the report aggregate across seeds; cells and per-example
  * predictions are artefacts.
  */
 import type { ExperimentKind } from '../kind.ts';
 import { taskAndBase } from '../base.ts';
 import { SpeedupSchema, type SpeedupConfig, type Recipe } from './config.ts';
-import { recipeFactors, gridCells, cellRecipe, matchedRecipe, speedKey } from './factors.ts';
-import { measureThroughput, type Throughput } from './measure.ts';
-import { decompose } from './decompose.ts';
+import { recipeFactors, matchedRecipe } from './factors.ts';
+import { timeFactorial, timeTrained, onBasis } from './timed.ts';
 import { trainAndScore } from '../quality.ts';
-import { Rng } from '../../util/index.ts';
+import { worstStatus, type Interval, type TimingRecord, type TimingResult } from '../../measure/index.ts';
 import type { Weights } from '../../model/index.ts';
 import type { GptConfig } from '../../model/index.ts';
 import type { Task } from '../task.ts';
@@ -44,41 +44,51 @@ async function qualityRun(name: string, recipe: Recipe, c: SpeedupConfig, model:
   return { recipe, ...q };
 }
 
+/** The logs of a timed section's progress: one metrics line per round, and a stderr line when verbose. */
+function roundLogger(run: Run, phase: string, verbose: boolean) {
+  return (n: number, r: TimingResult) => {
+    const widths = Object.fromEntries(Object.entries(r.ratios).map(([k, v]) => [k, v.halfWidth]));
+    run.logMetrics({ phase, round: n, halfWidth: widths, reruns: r.reruns, seconds: r.seconds, foreignCores: r.noise.rounds.at(-1)?.foreignCores ?? null });
+    if (verbose) process.stderr.write(`speedup ${phase}: round ${n}, ${Object.entries(widths).map(([k, w]) => `${k} ±${(100 * w).toFixed(1)}%`).join(', ')}, ${r.seconds.toFixed(0)} s\n`);
+  };
+}
+
+const exps = (o: Record<string, Interval>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.mean]));
+
 export async function runSpeedup(c: SpeedupConfig, seed: number, run: Run, verbose: boolean) {
   const { task, model, pt } = await taskAndBase(c, verbose, (line) => run.logMetrics({ phase: 'pretrain', ...line }));
-
-  const factors = recipeFactors(c.fast, c.slow);
-  const cells: { switched: string[]; recipe: Recipe; throughput: Throughput }[] = [];
-  if (c.factorial.steps > 0) {
-    const grid = gridCells(c.fast, c.slow, factors);
-    const order = new Rng(`${seed}:cell-order`).shuffle(grid.map((_, i) => i));
-    for (const i of order) {
-      const cell = grid[i]!;
-      const throughput = await measureThroughput({ config: model, base: pt.weights, task, recipe: cell.recipe, batchSize: c.batchSize, warmup: c.factorial.warmup, steps: c.factorial.steps, seed });
-      cells.push({ switched: cell.switched, recipe: cell.recipe, throughput });
-      run.logMetrics({ phase: 'factorial', cell: cell.switched.join('+') || 'fast', samplesPerS: throughput.samplesPerS, tokensPerS: throughput.tokensPerS });
-    }
-    run.writeArtifact('cells', 'cells.json', JSON.stringify(cells, null, 2) + '\n');
-  }
-  const speed = new Map(cells.map((x) => [speedKey(x.recipe), x.throughput.samplesPerS]));
-  const speedOf = (switched: ReadonlySet<string>) => speed.get(speedKey(cellRecipe(c.fast, c.slow, switched)))!;
-  const decomposition = cells.length ? decompose(factors, speedOf) : undefined;
+  const factorial = c.factorial.steps > 0 ? await timeFactorial(c, model, pt.weights, task, seed, roundLogger(run, 'factorial', verbose)) : undefined;
+  if (factorial) run.writeArtifact('cells', 'cells.json', JSON.stringify(factorial.cells, null, 2) + '\n');
+  const shares = factorial && (c.timing.basis === 'wall' ? factorial.shares.wall : factorial.shares.cpu);
 
   const quality: Record<string, QualityResult> = {};
   if (c.trainSteps > 0) {
     const recipes: Record<string, Recipe> = { fast: c.fast, slow: c.slow, 'slow-matched': matchedRecipe(c.fast, c.slow) };
     for (const name of c.quality) quality[name] = await qualityRun(name, recipes[name]!, c, model, pt.weights, task, seed, run, verbose);
   }
+  const trained = c.trainSteps > 0 ? await timeTrained(c, model, pt.weights, task, seed, roundLogger(run, 'trained', verbose)) : undefined;
+  const pick = (x: { wall: Interval; cpu: Interval } | undefined) => (x ? onBasis(c.timing, x) : undefined);
+  const intervals = {
+    ratio: { trained: pick(trained?.ratio.trained), method: pick(trained?.ratio.method), recipe: pick(trained?.ratio.recipe), factorial: shares?.ratio, matched: pick(factorial?.matched) },
+    shapley: shares?.shapley,
+  };
+  const sections = [factorial?.timing, trained?.timing].filter((t): t is TimingRecord => !!t);
   return {
     ratio: {
-      trained: quality.fast && quality.slow ? quality.fast.samplesPerS / quality.slow.samplesPerS : undefined,
-      factorial: decomposition ? Math.exp(decomposition.total) : undefined,
-      matched: decomposition ? speedOf(new Set()) / speedOf(new Set(factors.filter((f) => f === 'method' || f === 'prefix'))) : undefined,
+      trained: intervals.ratio.trained?.mean, factorial: shares?.ratio.mean, matched: intervals.ratio.matched?.mean,
+      method: intervals.ratio.method?.mean, recipe: intervals.ratio.recipe?.mean,
     },
-    factors,
-    shapley: decomposition ? Object.fromEntries(Object.entries(decomposition.shapley).map(([k, v]) => [k, Math.exp(v)])) : undefined,
-    main: decomposition ? Object.fromEntries(Object.entries(decomposition.main).map(([k, v]) => [k, Math.exp(v)])) : undefined,
-    interaction: decomposition ? Math.exp(decomposition.interaction) : undefined,
+    factors: factorial?.factors ?? recipeFactors(c.fast, c.slow),
+    shapley: shares ? exps(shares.shapley) : undefined,
+    main: shares ? exps(shares.main) : undefined,
+    interaction: shares?.interaction.mean,
+    /** 95% intervals on the basis (paired medians over rounds, bootstrap); `cpu`: the same on CPU time. */
+    intervals,
+    cpu: {
+      ratio: { trained: trained?.ratio.trained?.cpu, method: trained?.ratio.method?.cpu, recipe: trained?.ratio.recipe?.cpu, factorial: factorial?.shares.cpu.ratio, matched: factorial?.matched.cpu },
+      shapley: factorial?.shares.cpu.shapley,
+    },
+    timing: { basis: c.timing.basis, threads: c.timing.threads, quiet: worstStatus(sections.map((t) => t.noise.status)), factorial: factorial?.timing, trained: trained?.timing, trainedSamplesPerS: trained?.samplesPerS },
     quality,
     base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, evalLoss: pt.meta.evalLoss, ...(pt.checkpoint ? { checkpoint: pt.checkpoint } : {}) },
     data: task.manifest,

@@ -5,7 +5,7 @@
  */
 import type { RunEntry } from '../../results/index.ts';
 import type { ReportPart } from '../../report/index.ts';
-import type { Interval } from '../../measure/index.ts';
+import { formatNoise, formatStop, type Interval, type TimingRecord } from '../../measure/index.ts';
 import { groupedBarChart, waterfallChart, withProvenance, type Chart } from '../../report/index.ts';
 import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/index.ts';
 import { aggregateSpeedup, type SpeedupAggregate, type RunSummary } from './aggregate.ts';
@@ -42,7 +42,7 @@ export function speedupCharts(a: SpeedupAggregate, runs: readonly RunEntry[]): {
     out.speed = withProvenance(groupedBarChart({
       title: 'Training throughput per recipe', x: { title: 'recipe' }, y: { title: 'throughput', unit: 'samples/s' },
       rows: names.map((n) => ({ group: RECIPE_LABEL[n] ?? n, mean: a.quality[n]!.samplesPerS.mean, lo: a.quality[n]!.samplesPerS.lo, hi: a.quality[n]!.samplesPerS.hi })),
-    }), prov, 'Mean over seeds with 95% t-interval; whole training run minus its first step.');
+    }), prov, 'Geometric mean over seeds with a log-scale 95% t-interval; samples/s over each whole quality run (untimed context: the ratios come from the timing engine).');
     out.rouge = withProvenance(groupedBarChart({
       title: 'Quality per recipe (Chinese metric, ×100)', x: { title: 'metric' }, y: { title: 'score', unit: '×100' }, series: { title: 'recipe' },
       rows: names.flatMap((n) => Object.entries(a.quality[n]!.scores).map(([k, c]) => ({ group: k, series: RECIPE_LABEL[n] ?? n, mean: c.mean, lo: c.lo, hi: c.hi }))),
@@ -75,13 +75,13 @@ export function speedupSections(a: SpeedupAggregate, runs: readonly RunEntry[]):
         table({
           columns: ['measure', { key: 'ratio', title: 'fast / slow samples/s', digits: 2 }, 'how'],
           rows: [
-            { measure: 'published recipes, training runs', ratio: ci(a.ratio.trained), how: 'samples/s over each whole quality run' },
-            { measure: 'published recipes, factorial cells', ratio: ci(a.ratio.factorial), how: 'short timed runs, the grid\'s two corner cells' },
-            { measure: 'method alone, training runs', ratio: ci(a.ratio.method), how: 'fast / slow-matched: LoRA vs P-Tuning v2, both under the fast recipe' },
-            { measure: 'recipe alone, training runs', ratio: ci(a.ratio.recipe), how: 'slow-matched / slow: P-Tuning v2 under the fast vs its own recipe' },
+            { measure: 'published recipes, trained recipes\' rounds', ratio: ci(a.ratio.trained), how: 'fast vs slow, timed against each other in paired rounds on the same batches' },
+            { measure: 'published recipes, factorial cells', ratio: ci(a.ratio.factorial), how: 'the grid\'s two corner cells, paired rounds of every cell' },
+            { measure: 'method alone, trained recipes\' rounds', ratio: ci(a.ratio.method), how: 'fast / slow-matched: LoRA vs P-Tuning v2, both under the fast recipe' },
+            { measure: 'recipe alone, trained recipes\' rounds', ratio: ci(a.ratio.recipe), how: 'slow-matched / slow: P-Tuning v2 under the fast vs its own recipe' },
             { measure: 'method alone, factorial cells', ratio: ci(a.ratio.matched), how: 'same padding, checkpointing, precision; prefix at full length' },
           ],
-          caption: 'Geometric mean over seeds with 95% t-interval (log scale).',
+          caption: `Geometric mean over seeds with 95% t-interval (log scale) of each run's paired median ratio; ${a.timing ? `${a.timing.basis} time, ${a.timing.threads} thread(s); machine ${a.timing.quiet}` : 'timing provenance unknown'}. Each run's own interval and the CPU-time figures are under "How it was timed".`,
         }),
         ...(charts.speed ? [chartBlock(charts.speed, runs)] : []),
         table({
@@ -103,9 +103,9 @@ export function speedupSections(a: SpeedupAggregate, runs: readonly RunEntry[]):
           caption: 'Per-factor multiplicative contribution, geometric mean over seeds with 95% interval. Their product is the factorial ratio.',
         }),
         table({
-          columns: [{ key: 'cell', title: 'factors at the slow level' }, { key: 'speed', title: 'samples/s', digits: 2 }],
-          rows: a.cells.map((c) => ({ cell: c.switched.join(' + ') || '(fast recipe)', speed: c.samplesPerS })),
-          caption: 'Every cell of the factorial grid (cells that reduce to the same recipe are measured once).',
+          columns: [{ key: 'cell', title: 'factors at the slow level' }, { key: 'speed', title: 'samples/s', digits: 2 }, { key: 'status', title: 'machine' }],
+          rows: a.cells.map((c) => ({ cell: c.switched.join(' + ') || '(fast recipe)', speed: c.samplesPerS, status: c.status ?? 'unknown' })),
+          caption: 'Every cell of the factorial grid (cells that reduce to the same recipe are measured once): geometric mean over seeds of each run\'s median samples/s, log-scale 95% interval; "noisy": the quiet-machine guard kept noisy rounds for this cell in some run.',
         }),
       ],
     });
@@ -128,8 +128,33 @@ export function speedupSections(a: SpeedupAggregate, runs: readonly RunEntry[]):
       ],
     });
   }
+  sections.push(timingSection(runs));
   sections.push({ title: 'Verdict', blocks: [paragraph(a.verdict), provenanceBlock(runs)] });
   return sections;
+}
+
+/** Per run: each timed section's rounds, stop reason, noise provenance, and the headline ratios on wall and CPU time. */
+function timingSection(runs: readonly RunEntry[]): Section {
+  const rows = runs.flatMap((r) => {
+    const s = r.record.summary as RunSummary;
+    const sections: [string, TimingRecord | undefined][] = [['factorial', s.timing?.factorial], ['trained', s.timing?.trained]];
+    return sections.filter(([, t]) => t).map(([name, t]) => ({ seed: r.record.seeds[0], section: name, how: formatStop(t!), noise: formatNoise(t!), status: t!.noise.status }));
+  });
+  const ratios = runs.map((r) => {
+    const s = r.record.summary as RunSummary;
+    return { seed: r.record.seeds[0], trained: s.intervals?.ratio.trained, trainedCpu: s.cpu?.ratio.trained, factorial: s.intervals?.ratio.factorial, factorialCpu: s.cpu?.ratio.factorial, method: s.intervals?.shapley?.method };
+  });
+  return {
+    title: 'How it was timed',
+    blocks: [
+      paragraph('Every speed figure comes from the timing engine: the arms (factorial cells; the trained recipes) run in rounds, each round every arm trains one step on each of the same batches in a freshly shuffled order; a ratio is formed per round and summarised by its median with a bootstrap 95% interval. A round in which other processes used more than 0.1 core or steal exceeded 2% is re-run; a section that stays noisy is marked noisy and the verdict withheld. Timed sections of concurrent runs never overlap (a machine-wide lock).'),
+      table({ columns: ['seed', 'section', 'how', 'noise', 'status'], rows, caption: 'Rounds, stop reason, basis and threads; foreign load (busy cores not ours), steal and the 1-minute load average at start and end.' }),
+      table({
+        columns: ['seed', { key: 'trained', title: 'trained (basis)', digits: 2 }, { key: 'trainedCpu', title: 'trained (CPU)', digits: 2 }, { key: 'factorial', title: 'factorial (basis)', digits: 2 }, { key: 'factorialCpu', title: 'factorial (CPU)', digits: 2 }, { key: 'method', title: 'Shapley method', digits: 2 }],
+        rows: ratios, caption: 'Each run\'s paired median ratio with its bootstrap 95% interval over rounds, on the configured basis and on CPU time.',
+      }),
+    ],
+  };
 }
 
 export const SPEEDUP_LIMITS = [

@@ -35,10 +35,11 @@ function replaceKernel(config: KernelConfig): void {
 export const KERNEL_FIXES = ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'OrtMatMul'] as const;
 
 /**
- * One ORT thread: the step then uses one core like the single-threaded PyTorch reference it is compared
- * with, and `run --jobs 2` workers do not contend for the second core.
+ * One ORT thread by default: the step then uses one core like the single-threaded PyTorch reference it is compared
+ * with, and `run --jobs 2` workers do not contend for the second core. LEDGERLAB_THREADS (set by `bench train
+ * --threads N` before the backend starts) raises it, so timed work runs at the recorded thread count.
  */
-const ORT_THREADS = 1;
+const ortThreads = (): number => Math.max(1, Math.floor(Number(process.env.LEDGERLAB_THREADS)) || 1);
 
 /** Registers the fixes that apply to `backend` (optionally only some); returns their names. Idempotent. */
 export function installKernelFixes(backend: string, only: readonly string[] = KERNEL_FIXES): string[] {
@@ -63,7 +64,7 @@ export function installKernelFixes(backend: string, only: readonly string[] = KE
     }
     // Small products fall back to the kernel below: the untransposed one when that fix is in, else tfjs' own.
     const below = fixed.includes('BatchMatMul') ? tf.getKernel('BatchMatMul', 'wasm') : original('BatchMatMul');
-    const ort = only.includes('OrtMatMul') && below ? ortMatMulKernel(below, { threads: ORT_THREADS }) : undefined;
+    const ort = only.includes('OrtMatMul') && below ? ortMatMulKernel(below, { threads: ortThreads() }) : undefined;
     if (ort) {
       replaceKernel(ort);
       fixed.push('OrtMatMul');

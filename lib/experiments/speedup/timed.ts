@@ -1,0 +1,113 @@
+/**
+ * The speedup kind's two timed sections, both run by the timing engine (lib/measure timeArms) on training-step
+ * arms (../timed-cells.ts) that all see the same batch ids:
+ *   - the factorial grid: every distinct cell between the fast and slow recipes, in paired rounds; the ratio and
+ *     its Shapley split come from the cells' paired medians (./paired-shares.ts);
+ *   - the trained recipes: fast, slow and slow-matched (those of `quality` present) in their own rounds, giving
+ *     ratio.trained (fast / slow), ratio.method (fast / slow-matched) and ratio.recipe (slow-matched / slow).
+ * Both basis (wall, CPU) figures are kept; the stop rule and the headline use the configured basis.
+ */
+import { timeArms, ratioOf, timingRecord, type Arm, type Estimand, type Interval, type QuietStatus, type TimingRecord, type TimingResult } from '../../measure/index.ts';
+import type { GptConfig, Weights } from '../../model/index.ts';
+import { trainArms, type BatchShape } from '../timed-cells.ts';
+import { engineOptions, type TimingConfig } from '../timing-config.ts';
+import type { Task } from '../task.ts';
+import type { Recipe, SpeedupConfig } from './config.ts';
+import { recipeFactors, gridCells, matchedRecipe, type Factor } from './factors.ts';
+import { decompose } from './decompose.ts';
+import { pairedShares, switchedKey, cellFor, type PairedShares } from './paired-shares.ts';
+
+export interface TimedCellRecord {
+  switched: string[];
+  recipe: Recipe;
+  batches: BatchShape[];
+  /** samplesPerS: the median throughput on the basis (the key older readers use); wall and CPU intervals. */
+  throughput: { samplesPerS: number; wall: Interval; cpu: Interval };
+  stepMs: { wall: Interval; cpu: Interval };
+  /** Per kept round: the cell's wall and CPU ms summed over its batches. */
+  wallMs: number[];
+  cpuMs: number[];
+  /** The quiet-machine guard's verdict on the cell's rounds. */
+  status: QuietStatus;
+}
+
+export interface FactorialTiming {
+  factors: Factor[];
+  shares: { wall: PairedShares; cpu: PairedShares };
+  matched: { wall: Interval; cpu: Interval };
+  cells: TimedCellRecord[];
+  timing: TimingRecord;
+}
+
+const armName = (switched: readonly string[]) => switched.join('+') || 'fast';
+
+/** Per cell key, the log throughput of each kept round on one basis. */
+function cellLogs(r: TimingResult, keys: readonly string[], basis: 'wallMs' | 'cpuMs'): Map<string, number[]> {
+  return new Map(r.arms.map((a, i) => [keys[i]!, a[basis].map((ms) => Math.log(a.work / (ms / 1000)))]));
+}
+
+/** The round's Shapley value of one factor, from that round's throughputs (the stop rule's figure). */
+function roundShapley(factors: readonly Factor[], names: ReadonlyMap<string, string>, factor: Factor): Estimand {
+  return {
+    name: `shapley.${factor}`,
+    log: (t) => decompose(factors, (s) => t[names.get(cellFor(s, names))!]!).shapley[factor]!,
+  };
+}
+
+export async function timeFactorial(c: SpeedupConfig, model: GptConfig, base: Weights, task: Task, seed: number, onRound?: (n: number, r: TimingResult) => void): Promise<FactorialTiming> {
+  const factors = recipeFactors(c.fast, c.slow);
+  const grid = gridCells(c.fast, c.slow, factors);
+  const keys = grid.map((g) => switchedKey(g.switched));
+  const names = new Map(grid.map((g, i) => [keys[i]!, armName(g.switched)]));
+  const set = await trainArms(grid.map((g) => ({ name: armName(g.switched), recipe: g.recipe, config: model, base })), task, c.batchSize, c.factorial.steps, seed);
+  try {
+    const slow = names.get(switchedKey(factors))!, matched = names.get(cellFor(new Set(['method', 'prefix']), names))!;
+    const ratios = [ratioOf('fast', slow, 'factorial'), ratioOf('fast', matched, 'matched'), ...(factors.includes('method') ? [roundShapley(factors, names, 'method')] : [])];
+    const r = await timeArms(set.arms, { ...engineOptions(c.timing, c.factorial.warmup), seed: `${seed}:factorial`, batches: c.factorial.steps, ratios, onRound });
+    const shares = { wall: pairedShares(factors, cellLogs(r, keys, 'wallMs'), `${seed}:wall`), cpu: pairedShares(factors, cellLogs(r, keys, 'cpuMs'), `${seed}:cpu`) };
+    const cells = grid.map((g, i): TimedCellRecord => {
+      const a = r.arms[i]!;
+      return {
+        switched: g.switched, recipe: g.recipe, batches: set.batches[i]!,
+        throughput: { samplesPerS: (c.timing.basis === 'wall' ? a.throughput.wall : a.throughput.cpu).mean, ...a.throughput },
+        stepMs: a.stepMs, wallMs: a.wallMs, cpuMs: a.cpuMs, status: a.status,
+      };
+    });
+    return { factors, shares, matched: { wall: r.ratios.matched!.wall, cpu: r.ratios.matched!.cpu }, cells, timing: timingRecord(r) };
+  } finally {
+    set.dispose();
+  }
+}
+
+export interface TrainedTiming {
+  /** fast / slow, fast / slow-matched (method alone), slow-matched / slow (recipe alone), per basis. */
+  ratio: Record<'trained' | 'method' | 'recipe', { wall: Interval; cpu: Interval } | undefined>;
+  samplesPerS: Record<string, { wall: Interval; cpu: Interval }>;
+  timing: TimingRecord;
+}
+
+/** Times the quality recipes (fast, slow, slow-matched: those configured) against each other. */
+export async function timeTrained(c: SpeedupConfig, model: GptConfig, base: Weights, task: Task, seed: number, onRound?: (n: number, r: TimingResult) => void): Promise<TrainedTiming | undefined> {
+  const recipes: Record<string, Recipe> = { fast: c.fast, slow: c.slow, 'slow-matched': matchedRecipe(c.fast, c.slow) };
+  const names: string[] = c.quality.filter((q) => recipes[q]);
+  if (!names.includes('fast') || !names.includes('slow')) return undefined;
+  const k = c.factorial.steps || 2;
+  const set = await trainArms(names.map((n) => ({ name: n, recipe: recipes[n]! })).map((x) => ({ ...x, config: model, base })), task, c.batchSize, k, seed);
+  try {
+    const has = (n: string) => names.includes(n);
+    const ratios: Estimand[] = [ratioOf('fast', 'slow', 'trained'), ...(has('slow-matched') ? [ratioOf('fast', 'slow-matched', 'method'), ratioOf('slow-matched', 'slow', 'recipe')] : [])];
+    const r = await timeArms(set.arms as Arm[], { ...engineOptions(c.timing, c.factorial.warmup || 1), seed: `${seed}:trained`, batches: k, ratios, onRound });
+    const pick = (n: string) => (r.ratios[n] ? { wall: r.ratios[n]!.wall, cpu: r.ratios[n]!.cpu } : undefined);
+    return {
+      ratio: { trained: pick('trained'), method: pick('method'), recipe: pick('recipe') },
+      samplesPerS: Object.fromEntries(r.arms.map((a) => [a.name, a.throughput])),
+      timing: timingRecord(r),
+    };
+  } finally {
+    set.dispose();
+  }
+}
+
+/** The interval on the configured basis. */
+export const onBasis = (t: TimingConfig, x: { wall: Interval; cpu: Interval }): Interval => (t.basis === 'wall' ? x.wall : x.cpu);
+
