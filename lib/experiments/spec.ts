@@ -14,41 +14,12 @@
  * (`--set train.lr=0.01` means `config.train.lr`).
  */
 import { LedgerLabError } from '../errors.ts';
-import { s, configError, suggest, type Infer, type Issue } from '../config/index.ts';
+import { configError, suggest, type Issue } from '../config/index.ts';
 import { applyOverrides, parseConfigText, parseOverride, readTextFile } from '../config/index.ts';
 import { sha256Json } from '../util/index.ts';
 import type { ExperimentKind } from './kind.ts';
+import { ENVELOPE_KEYS, ExperimentFileSchema, type ExperimentFile } from './envelope.ts';
 import { experimentKinds, getExperimentKind } from './registry.ts';
-
-export const ExperimentFileSchema = s.object({
-  /** Editors' pointer to the file's JSON Schema (`ledgerlab schema KIND --out …`); not used otherwise. */
-  $schema: s.string().optional(),
-  kind: s.string({ pattern: /^[A-Za-z0-9._-]{1,64}$/ }),
-  // Bounded: the name starts every run id, which is a folder name (filesystems cap those at 255 bytes).
-  name: s.string({ pattern: /^[A-Za-z0-9._-]{1,80}$/ }),
-  description: s.string().optional(),
-  seeds: s.array(s.int({ min: 0 }), { min: 1 }).default([0]),
-  sweep: s.record(s.array(s.unknown(), { min: 1 })).default({}),
-  config: s.unknown().default({}),
-});
-export type ExperimentFile = Infer<typeof ExperimentFileSchema>;
-
-const ENVELOPE_KEYS = Object.keys(ExperimentFileSchema.shape);
-
-/**
- * The JSON Schema of an experiment file of `kind`: the envelope, with `config` the kind's own schema (defaults,
- * descriptions, and other tools' option names as aliases), for editors to complete and check files with.
- */
-export function experimentJsonSchema(kind: ExperimentKind<unknown>): Record<string, unknown> {
-  const envelope = ExperimentFileSchema.jsonSchema() as { properties: Record<string, unknown> };
-  return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    title: `LedgerLab ${kind.kind} experiment file`,
-    description: kind.summary,
-    ...envelope,
-    properties: { ...envelope.properties, kind: { const: kind.kind }, config: kind.configSchema.jsonSchema() },
-  };
-}
 
 export interface PlannedRun {
   runId: string;

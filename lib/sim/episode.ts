@@ -12,8 +12,8 @@
 import { Rng } from '../util/index.ts';
 import type { DesignConfig, WorldConfig } from './config.ts';
 import { ethToWei } from './config.ts';
-import type { Agent, AgentContext, ItemPlan } from './agents/types.ts';
-import { GAS, itemCost } from './agents/types.ts';
+import type { Agent, AgentContext, ItemPlan } from './agents/index.ts';
+import { GAS, itemCost } from './agents/index.ts';
 import type { Identity, Item, Query } from './world.ts';
 import { Topics, consumerQueries, retrieve } from './world.ts';
 import { eventWeights } from './oracle.ts';

@@ -116,7 +116,7 @@ export interface EvmCheck { design: string; attack: string; seed: number; gas: b
  * mismatch is an error naming the cell, epoch and identity. Returns the measured gas per episode.
  */
 export async function verifySweepOnChain(
-  cfg: import('./config.ts').SimConfig,
+  cfg: import('./config.ts').SimCore,
   seeds: readonly number[],
   onEpisode?: (c: EvmCheck, done: number, total: number) => void,
 ): Promise<EvmCheck[]> {

@@ -4,7 +4,7 @@
  * metrics.jsonl with one line per design × attack × seed, table.json with the intervals).
  */
 import { LedgerLabError } from '../../errors.ts';
-import { ExperimentFileSchema } from '../spec.ts';
+import { ExperimentFileSchema } from '../envelope.ts';
 import { parseConfigText, readTextFile } from '../../config/index.ts';
 import { formatCI, type MeanCI } from '../../measure/index.ts';
 import { startRun } from '../../results/index.ts';
