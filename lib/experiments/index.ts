@@ -2,8 +2,8 @@
 export type { ExperimentKind, ExperimentContext } from './kind.ts';
 export { KINDS, experimentKinds, getExperimentKind, reportSections, buildExperimentReport } from './registry.ts';
 export type { KindEntry } from './registry.ts';
-export { planExperiment, gridPoints } from './spec.ts';
-export type { ExperimentPlan, PlannedRun } from './spec.ts';
+export { planExperiment, planExperimentData, gridPoints } from './spec.ts';
+export type { ExperimentPlan, PlannedRun, PlanOptions } from './spec.ts';
 export { ExperimentFileSchema, experimentJsonSchema } from './envelope.ts';
 export type { ExperimentFile } from './envelope.ts';
 export { runExperiment, resumeExperimentRun, runOne } from './runner.ts';

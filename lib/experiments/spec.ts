@@ -15,7 +15,7 @@
  */
 import { LedgerLabError } from '../errors.ts';
 import { configError, suggest, type Issue } from '../config/index.ts';
-import { applyOverrides, parseConfigText, parseOverride, readTextFile } from '../config/index.ts';
+import { applyOverrides, applyValues, parseConfigText, parseOverride, readTextFile } from '../config/index.ts';
 import { sha256Json } from '../util/index.ts';
 import type { ExperimentKind } from './kind.ts';
 import { ENVELOPE_KEYS, ExperimentFileSchema, type ExperimentFile } from './envelope.ts';
@@ -56,11 +56,30 @@ const slug = (v: unknown) => String(typeof v === 'object' ? JSON.stringify(v) : 
 export const MAX_PLANNED_RUNS = 10_000;
 
 /**
- * Reads, overrides and validates an experiment file, and expands it into one planned run per point × seed.
+ * Reads an experiment file and plans it (planExperimentData on its parsed text).
  * `kinds`: the kinds a file may name (default: the shipped ones, lib/experiments/registry.ts).
  */
 export function planExperiment(file: string, overrides: readonly string[] = [], kinds: readonly ExperimentKind<unknown>[] = experimentKinds()): ExperimentPlan {
-  const raw = applyOverrides(parseConfigText(readTextFile(file, 'experiment file'), file), scopedOverrides(overrides));
+  return planExperimentData(parseConfigText(readTextFile(file, 'experiment file'), file), { source: file, overrides, kinds });
+}
+
+export interface PlanOptions {
+  /** What the data came from, for error locations and the plan's `file` (default "experiment"). */
+  source?: string;
+  /** `key.path=value` overrides (`--set`); keys that are not envelope fields are config keys. */
+  overrides?: readonly string[];
+  kinds?: readonly ExperimentKind<unknown>[];
+}
+
+/**
+ * Overrides and validates an experiment (the envelope as data: parsed JSON/YAML, a form's request, a queue's
+ * job) and expands it into one planned run per point × seed. Every problem is a LedgerLabError whose
+ * `issues` carry the path ("kind", "sweep", "config.train.steps").
+ */
+export function planExperimentData(data: unknown, o: PlanOptions = {}): ExperimentPlan {
+  const file = o.source ?? 'experiment';
+  const kinds = o.kinds ?? experimentKinds();
+  const raw = applyOverrides(data, scopedOverrides(o.overrides ?? []));
   const spec = ExperimentFileSchema.parse(raw, file);
   const kind = getExperimentKind(spec.kind, kinds);
   if (!kind) {
@@ -77,12 +96,12 @@ export function planExperiment(file: string, overrides: readonly string[] = [], 
   }
   const planned = Object.values(spec.sweep).reduce((n, v) => n * v.length, spec.seeds.length);
   if (planned > MAX_PLANNED_RUNS) {
-    throw new LedgerLabError({ kind: 'config', problem: `the sweep plans ${planned} runs (seeds × every value list), more than ${MAX_PLANNED_RUNS}`, where: `${file} at sweep`, hint: 'split the experiment into several files, or sweep fewer values' });
+    throw new LedgerLabError({ kind: 'config', code: 'config.too_many_runs', issues: [{ path: ['sweep'], message: `plans ${planned} runs, more than ${MAX_PLANNED_RUNS}` }], problem: `the sweep plans ${planned} runs (seeds × every value list), more than ${MAX_PLANNED_RUNS}`, where: `${file} at sweep`, hint: 'split the experiment into several files, or sweep fewer values' });
   }
   const runs: PlannedRun[] = [];
   const issues: Issue[] = [];
   for (const point of gridPoints(spec.sweep)) {
-    const base = applyOverrides(spec.config, Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`));
+    const base = applyValues(spec.config, point);
     const before = issues.length;
     const config = kind.configSchema.check(base, ['config'], issues);
     if (issues.length > before) continue;
