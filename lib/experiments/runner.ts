@@ -150,17 +150,7 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
           resolve({ code: c, stderr: err });
         });
       });
-      const base = { runId: p.runId, dir, seed: p.seed, point: p.point };
-      let o: RunOutcome;
-      if (existsSync(join(dir, 'run.json'))) {
-        const rec = readRunRecord(dir);
-        const status = effectiveStatus(rec);
-        o = status === 'finished'
-          ? { ...base, status: 'finished', summary: rec.summary }
-          : { ...base, status: 'failed', error: rec.error ? `${rec.error.message}${rec.error.where ? ` (at ${rec.error.where})` : ''}` : `worker exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
-      } else {
-        o = { ...base, status: 'failed', error: `worker exited with ${code} before writing a run record: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
-      }
+      const o = workerOutcome({ runId: p.runId, dir, seed: p.seed, point: p.point }, code, stderr);
       outcomes.set(p.runId, o);
       report(o);
     }
@@ -172,6 +162,15 @@ async function runInWorkers(file: string, opts: RunExperimentOptions, plan: Expe
     process.removeListener('SIGTERM', onSignal);
   }
   return planned.map((p) => outcomes.get(p.runId)!);
+}
+
+/** What a worker's run came to: its run record is the truth; without one, the worker's exit and last words. */
+function workerOutcome(base: Omit<RunOutcome, 'status'>, code: number | null, stderr: string): RunOutcome {
+  const last = stderr.trim().split('\n').slice(-3).join(' / ');
+  if (!existsSync(join(base.dir, 'run.json'))) return { ...base, status: 'failed', error: `worker exited with ${code} before writing a run record: ${last}` };
+  const rec = readRunRecord(base.dir);
+  if (effectiveStatus(rec) === 'finished') return { ...base, status: 'finished', summary: rec.summary };
+  return { ...base, status: 'failed', error: rec.error ? `${rec.error.message}${rec.error.where ? ` (at ${rec.error.where})` : ''}` : `worker exited with ${code}: ${last}` };
 }
 
 const TASKSET = '/usr/bin/taskset';
