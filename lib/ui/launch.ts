@@ -103,6 +103,7 @@ export class Launcher {
     if (running.length) throw launchInvalid([{ path: ['name'], message: `run ${running[0]} is already running` }]);
     const id = `${req.name}-${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 17)}`;
     const file = join(this.dir, `${id}.json`);
+    mkdirSync(this.dir, { recursive: true });
     writeFileSync(file, JSON.stringify(spec, null, 2) + '\n');
     return this.spawnCli(id, ['run', file, '--root', this.root], relative(this.root, file), runIds);
   }

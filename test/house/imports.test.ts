@@ -3,8 +3,8 @@
 // through its index.ts only; (b) no import up or sideways in the layer table (lib/layers.ts); (c) nothing
 // imports lib/cli/, and the CLI imports the public entry (lib/index.ts) or a documented sub-entry only.
 // (d) no import circle between files; (e) a sub-folder imported from outside itself has an index.ts, and
-// outsiders import only that. Also: package.json `exports` is the public entry plus exactly the documented sub-entries, and notebooks
-// import the built public entry only.
+// outsiders import only that. Also: package.json `exports` is the public entry plus exactly the documented
+// sub-entries, and notebooks import the built public entry only. The graph is read in ./graph.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
