@@ -2,4 +2,3 @@
 export { s, suggest, formatPath, configError, alias } from './schema.ts';
 export type { Schema, Infer, Issue, Path, AliasRule, AliasProblem, JsonSchema } from './schema.ts';
 export { loadConfig, applyOverrides, parseOverride, parseJsonText, parseYamlText, parseConfigText, isYamlPath, readTextFile, lineCol, jsonErrorOffset } from './load.ts';
-export { applyValues } from './load.ts';

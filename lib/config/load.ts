@@ -172,13 +172,6 @@ export function applyOverrides(base: unknown, overrides: readonly string[]): unk
   return out;
 }
 
-/** Sets dotted-path keys to values on a copy of `base` (what applyOverrides does, without the text round trip). */
-export function applyValues(base: unknown, values: Readonly<Record<string, unknown>>): unknown {
-  let out: unknown = structuredClone(base ?? {});
-  for (const [key, value] of Object.entries(values)) out = setPath(out, key.split('.'), structuredClone(value));
-  return out;
-}
-
 function setPath(obj: unknown, path: string[], value: unknown): unknown {
   if (path.length === 0) return value;
   const [head, ...rest] = path;

@@ -8,9 +8,8 @@
  * outcome.failed.length === 0;
  */
 import { existsSync } from 'node:fs';
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { LedgerLabError, formatError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { startRun, resumeRun, readRunRecord } from '../results/index.ts';
@@ -48,7 +47,7 @@ export interface RunExperimentOptions {
   /** Only these run ids of the plan (how parallel workers get their share). */
   only?: string[];
   /**
-   * Runs at once, each in its own process (run-child.ts, sent the planned run; tfjs-wasm uses one core per process).
+   * Runs at once, each in its own `ledgerlab run --only ID` process (tfjs-wasm uses one core per process).
    * Default 1: in this process, one after another.
    */
   jobs?: number;
@@ -73,7 +72,7 @@ export async function runExperiment(file: string, opts: RunExperimentOptions = {
     throw new LedgerLabError({ kind: 'usage', problem: `kind "${plan.kind.kind}" is not a shipped kind, so worker processes cannot run it`, where: '--jobs', hint: 'run it with jobs 1, or list it in lib/experiments/registry.ts' });
   }
   const outcomes = jobs > 1
-    ? await runInWorkers(opts, plan, planned, root, jobs)
+    ? await runInWorkers(file, opts, plan, planned, root, jobs)
     : await runHere(plan, planned, root, opts);
   return { plan, outcomes, failed: outcomes.filter((o) => o.status === 'failed') };
 }
@@ -89,26 +88,18 @@ async function runHere(plan: ExperimentPlan, planned: readonly PlannedRun[], roo
   return outcomes;
 }
 
-/** What the parent sends a run child (run-child.ts): the planned run itself, config validated, nothing to re-read. */
-export interface RunChildRequest { spec: { kind: string; name: string }; run: PlannedRun; root: string; verbose: boolean }
-export interface RunChildReply { outcome: RunOutcome }
-
-// run-child.ts beside this file (run-child.js in the tsc-built dist/ copy).
-const here = fileURLToPath(import.meta.url);
-const RUN_CHILD = join(dirname(here), `run-child${extname(here)}`);
-
 /**
- * A pool of `jobs` child processes (run-child.ts), one run each, sent over IPC. The kind's shared preparation
- * runs here first; each worker writes its own run folder, and the outcome is read back from its run.json (the
- * record is the truth).
+ * A pool of `jobs` child processes, one run each. The kind's shared preparation runs here first; each worker
+ * writes its own run folder, and the outcome is read back from its run.json (the record is the truth).
  */
-async function runInWorkers(opts: RunExperimentOptions, plan: ExperimentPlan, planned: readonly PlannedRun[], root: string, jobs: number): Promise<RunOutcome[]> {
+async function runInWorkers(file: string, opts: RunExperimentOptions, plan: ExperimentPlan, planned: readonly PlannedRun[], root: string, jobs: number): Promise<RunOutcome[]> {
   const todo = planned.filter((p) => !(existsSync(join(root, p.runId, 'run.json')) && effectiveStatus(readRunRecord(join(root, p.runId))) === 'finished'));
   await initBackend(); // before prepare touches a tensor, or tfjs falls back to its slow cpu backend
   if (todo.length && plan.kind.prepare) {
     const configs = new Map(todo.map((p) => [JSON.stringify(p.config), p.config]));
     for (const config of configs.values()) await plan.kind.prepare(config, opts.verbose ?? false);
   }
+  const bin = join(paths.root, 'bin', 'ledgerlab.js');
   // Each worker writes plain progress lines (its stderr is a pipe); the board shows them as one row per
   // worker on a TTY, or prefixed lines elsewhere. Workers report every second for a live board.
   const board = new ProgressBoard({ quiet: !(opts.verbose ?? false) || undefined });
@@ -138,20 +129,16 @@ async function runInWorkers(opts: RunExperimentOptions, plan: ExperimentPlan, pl
         report(o);
         continue;
       }
-      const request: RunChildRequest = { spec: { kind: plan.spec.kind, name: plan.spec.name }, run: p, root, verbose: opts.verbose ?? false };
-      const args = [...process.execArgv, RUN_CHILD];
-      const stdio: StdioOptions = ['ignore', 'ignore', 'pipe', 'ipc'];
+      const args = [bin, 'run', file, '--root', root, '--only', p.runId, '--json', ...(opts.verbose ? ['--progress'] : []), ...(opts.set ?? []).flatMap((x) => ['--set', x])];
       const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         // Pinned: worker `slot` runs under `taskset -c <cpu>`, alone on its core (timed runs must not share one).
         const cpu = pin?.[slot];
-        let err = '';
         const child = cpu === undefined
-          ? spawn(process.execPath, args, { stdio, env: workerEnv, serialization: 'advanced' })
-          : spawn(TASKSET, ['-c', String(cpu), process.execPath, ...args], { stdio, env: { ...workerEnv, LEDGERLAB_PINNED_CPU: String(cpu) }, serialization: 'advanced' });
-        child.send(request, (e) => { if (e) err += `cannot send the run: ${e.message}\n`; });
-        child.on('error', (e) => { err += `${e.message}\n`; }); // e.g. the process could not start; 'close' follows
+          ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: workerEnv })
+          : spawn(TASKSET, ['-c', String(cpu), process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...workerEnv, LEDGERLAB_PINNED_CPU: String(cpu) } });
         live.add(child);
         board.add(p.runId);
+        let err = '';
         child.stderr!.on('data', (d: Buffer) => {
           err += d.toString();
           board.write(p.runId, d);
@@ -163,7 +150,17 @@ async function runInWorkers(opts: RunExperimentOptions, plan: ExperimentPlan, pl
           resolve({ code: c, stderr: err });
         });
       });
-      const o = workerOutcome({ runId: p.runId, dir, seed: p.seed, point: p.point }, code, stderr);
+      const base = { runId: p.runId, dir, seed: p.seed, point: p.point };
+      let o: RunOutcome;
+      if (existsSync(join(dir, 'run.json'))) {
+        const rec = readRunRecord(dir);
+        const status = effectiveStatus(rec);
+        o = status === 'finished'
+          ? { ...base, status: 'finished', summary: rec.summary }
+          : { ...base, status: 'failed', error: rec.error ? `${rec.error.message}${rec.error.where ? ` (at ${rec.error.where})` : ''}` : `worker exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
+      } else {
+        o = { ...base, status: 'failed', error: `worker exited with ${code} before writing a run record: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
+      }
       outcomes.set(p.runId, o);
       report(o);
     }
@@ -175,15 +172,6 @@ async function runInWorkers(opts: RunExperimentOptions, plan: ExperimentPlan, pl
     process.removeListener('SIGTERM', onSignal);
   }
   return planned.map((p) => outcomes.get(p.runId)!);
-}
-
-/** What a worker's run came to: its run record is the truth; without one, the worker's exit and last words. */
-function workerOutcome(base: Omit<RunOutcome, 'status'>, code: number | null, stderr: string): RunOutcome {
-  const last = stderr.trim().split('\n').slice(-3).join(' / ');
-  if (!existsSync(join(base.dir, 'run.json'))) return { ...base, status: 'failed', error: `worker exited with ${code} before writing a run record: ${last}` };
-  const rec = readRunRecord(base.dir);
-  if (effectiveStatus(rec) === 'finished') return { ...base, status: 'finished', summary: rec.summary };
-  return { ...base, status: 'failed', error: rec.error ? `${rec.error.message}${rec.error.where ? ` (at ${rec.error.where})` : ''}` : `worker exited with ${code}: ${last}` };
 }
 
 const TASKSET = '/usr/bin/taskset';

@@ -14,8 +14,8 @@
  * (`--set train.lr=0.01` means `config.train.lr`).
  */
 import { LedgerLabError } from '../errors.ts';
-import { configError, suggest, type Issue } from '../config/index.ts';
-import { applyOverrides, applyValues, parseConfigText, parseOverride, readTextFile } from '../config/index.ts';
+import { s, configError, suggest, type Infer, type Issue } from '../config/index.ts';
+import { applyOverrides, parseConfigText, parseOverride, readTextFile } from '../config/index.ts';
 import { sha256Json } from '../util/index.ts';
 import type { ExperimentKind } from './kind.ts';
 import { ENVELOPE_KEYS, ExperimentFileSchema, type ExperimentFile } from './envelope.ts';
@@ -101,7 +101,7 @@ export function planExperimentData(data: unknown, o: PlanOptions = {}): Experime
   const runs: PlannedRun[] = [];
   const issues: Issue[] = [];
   for (const point of gridPoints(spec.sweep)) {
-    const base = applyValues(spec.config, point);
+    const base = applyOverrides(spec.config, Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`));
     const before = issues.length;
     const config = kind.configSchema.check(base, ['config'], issues);
     if (issues.length > before) continue;

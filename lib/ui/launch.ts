@@ -6,13 +6,14 @@
  * and leaves its checkpoint, so `resume` (`ledgerlab run --resume ID`) continues it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
+import { planExperimentData } from '../experiments/index.ts';
 import { paths } from '../paths.ts';
 import { formatPath, parseConfigText, readTextFile, type Issue } from '../config/index.ts';
-import { ExperimentFileSchema, experimentKinds, getExperimentKind, planExperimentData } from '../experiments/index.ts';
+import { ExperimentFileSchema, experimentKinds, getExperimentKind, planExperiment } from '../experiments/index.ts';
 import { findRuns, readRunRecord } from '../results/index.ts';
 import { describeSchema } from './form.ts';
 

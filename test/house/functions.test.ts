@@ -50,6 +50,7 @@ export const PENDING: ReadonlySet<string> = new Set<string>([
   'lib/data/synthetic/generator.ts generateFresh',
   'lib/data/tokenizer/hf.ts loadHfTokenizer',
   'lib/experiments/qlora/aggregate.ts aggregateQlora',
+  'lib/experiments/runner.ts runInWorkers', // to become the run child over IPC after the merge (commit dd2e26a)
   'lib/experiments/qlora/report.ts qloraSections',
   'lib/experiments/speedup/aggregate.ts aggregateSpeedup',
   'lib/infer/onnx-export.ts buildOnnxDecoder',

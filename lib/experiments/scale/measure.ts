@@ -13,7 +13,8 @@ import { initWeights, type Gpt, type GptConfig } from '../../model/index.ts';
 import { AdamW, trainConfig, trainStep, type TrainConfig } from '../../train/index.ts';
 import { BatchIterator } from '../../data/index.ts';
 import { Rng } from '../../util/index.ts';
-import { gridCells, recipeFactors, type Factor, type Recipe } from '../speedup/index.ts';
+import { gridCells, recipeFactors, type Factor } from '../speedup/factors.ts';
+import type { Recipe } from '../speedup/config.ts';
 import type { Task } from '../task.ts';
 import type { Rung } from './ladder.ts';
 
