@@ -21,11 +21,10 @@ import { GptConfigSchema, ffnWidth, isLlama, normEps, type GptConfig } from '../
 import type { Gpt } from '../model/index.ts';
 import type { Weights } from '../model/index.ts';
 import { writeFileAtomic } from '../results/index.ts';
+import type { OnnxExport, PlainPrefix } from './onnx-types.ts';
+export type { OnnxExport, PlainPrefix } from './onnx-types.ts';
 import { GraphBuilder, cachedKeysValues, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
 import { buildLlamaOnnx } from './onnx-llama.ts';
-import type { OnnxExport, PlainPrefix } from './onnx-types.ts';
-
-export type { OnnxExport, PlainPrefix } from './onnx-types.ts';
 
 const { onnx } = onnxProto;
 
