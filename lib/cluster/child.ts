@@ -14,7 +14,6 @@ import { effectiveStatus, readRunRecord, resumeRun, runDirIn, startRun } from '.
 import { environmentReport, initBackend } from '../runtime/index.ts';
 import { plannedRunOf, type RunJob } from './jobs.ts';
 import { acquireLock, PREPARE_LOCK } from './locks.ts';
-import { ensureSimulateKind } from './simulate.ts';
 
 export interface ChildRequest { job: RunJob; root: string; verbose: boolean; prepareStaleMs: number }
 export interface ChildReply { outcome: RunOutcome }
@@ -22,7 +21,6 @@ export interface ChildReply { outcome: RunOutcome }
 export interface ChildNote { log: string }
 
 async function execute({ job, root, verbose, prepareStaleMs }: ChildRequest): Promise<RunOutcome> {
-  ensureSimulateKind();
   const kind = getExperimentKind(job.kind);
   const dir = runDirIn(root, job.runId, `queue job ${job.runId}`);
   const base = { runId: job.runId, dir, seed: job.seed, point: job.point };

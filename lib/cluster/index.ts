@@ -12,5 +12,5 @@ export { startWorker } from './worker.ts';
 export type { StartWorkerOptions, RunningWorker } from './worker.ts';
 export { queueStatus, formatQueueStatus } from './status.ts';
 export type { QueueStatus, SweepStatus } from './status.ts';
-export { submitSimulation, simulationRows, ensureSimulateKind } from './simulate.ts';
+export { submitSimulation, simulationRows } from './simulate.ts';
 export { acquireLock, runLockPath, PREPARE_LOCK } from './locks.ts';

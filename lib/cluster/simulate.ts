@@ -7,19 +7,19 @@
  *
  * simulate is a shipped experiment kind (lib/experiments/registry.ts), so this submits the file as `run --queue` does.
  */
-import { loadSimFile, readSimSweeps, type RunOutcome } from '../experiments/index.ts';
+import { planExperimentData, readSimSpec, readSimSweeps, type RunOutcome } from '../experiments/index.ts';
 import { findRuns } from '../results/index.ts';
 import type { SweepRow } from '../sim/index.ts';
-import { submitExperiment, type SubmitOptions, type Submission } from './submit.ts';
+import { submitPlan, type SubmitOptions, type Submission } from './submit.ts';
 
-export function ensureSimulateKind(): void {
-}
-
-/** Validates the file as `ledgerlab simulate` does; `seeds` (a count) means seeds 0..N−1. */
+/**
+ * Checks the file as `ledgerlab simulate` does and queues its plan, read once; `seeds` (a count) means seeds
+ * 0..N−1 instead of the file's list.
+ */
 export async function submitSimulation(file: string, o: SubmitOptions & { seeds?: number }): Promise<Submission> {
-  const sim = loadSimFile(file, { seeds: o.seeds });
-  ensureSimulateKind();
-  return submitExperiment(file, { ...o, set: [...(o.set ?? []), `seeds=${JSON.stringify(sim.seeds)}`] });
+  const spec = readSimSpec(file);
+  const seeds = o.seeds !== undefined ? Array.from({ length: o.seeds }, (_, i) => i) : spec.seeds;
+  return submitPlan(planExperimentData({ ...spec, seeds }, { source: file, overrides: o.set }), o);
 }
 
 /** The design × attack table over the finished seeds of a waited-for simulation (empty when none finished). */

@@ -54,7 +54,11 @@ export async function openQueue(conn: Awaited<ReturnType<typeof openRedis>>): Pr
 }
 
 export async function submitExperiment(file: string, o: SubmitOptions): Promise<Submission> {
-  const plan = planExperiment(file, o.set ?? []);
+  return submitPlan(planExperiment(file, o.set ?? []), o);
+}
+
+/** Queues a plan made elsewhere (the simulate command plans its file with the seeds it was given). */
+export async function submitPlan(plan: ExperimentPlan, o: Omit<SubmitOptions, 'set'>): Promise<Submission> {
   const root = resolve(o.root);
   const only = o.only?.length ? new Set(o.only) : undefined;
   if (only) {

@@ -10,17 +10,12 @@ import type { ExperimentKind } from './kind.ts';
 import { buildReport, type BuildReportOptions, type ReportSectionBuilder } from '../report/index.ts';
 import type { ReportDocument } from '../report/index.ts';
 import type { RunEntry } from '../results/index.ts';
-import { speedupKind } from './speedup/kind.ts';
-import { speedupReport } from './speedup/report.ts';
-import { finetuneKind } from './finetune/kind.ts';
-import { driftKind } from './drift/kind.ts';
-import { driftReport } from './drift/report.ts';
-import { qloraKind } from './qlora/kind.ts';
-import { qloraReport } from './qlora/report.ts';
-import { simulateKind } from './simulate/kind.ts';
-import { simReport } from './simulate/report.ts';
-import { scaleKind } from './scale/kind.ts';
-import { scaleReport } from './scale/report.ts';
+import { speedupKind, speedupReport } from './speedup/index.ts';
+import { finetuneKind } from './finetune/index.ts';
+import { driftKind, driftReport } from './drift/index.ts';
+import { qloraKind, qloraReport } from './qlora/index.ts';
+import { simulateKind, simReport } from './simulate/index.ts';
+import { scaleKind, scaleReport } from './scale/index.ts';
 
 export interface KindEntry {
   kind: ExperimentKind<unknown>;

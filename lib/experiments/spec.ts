@@ -18,37 +18,8 @@ import { s, configError, suggest, type Infer, type Issue } from '../config/index
 import { applyOverrides, parseConfigText, parseOverride, readTextFile, setConfigKey } from '../config/index.ts';
 import { sha256Json } from '../util/index.ts';
 import type { ExperimentKind } from './kind.ts';
+import { ENVELOPE_KEYS, ExperimentFileSchema, type ExperimentFile } from './envelope.ts';
 import { experimentKinds, getExperimentKind } from './registry.ts';
-
-export const ExperimentFileSchema = s.object({
-  /** Editors' pointer to the file's JSON Schema (`ledgerlab schema KIND --out …`); not used otherwise. */
-  $schema: s.string().optional(),
-  kind: s.string({ pattern: /^[A-Za-z0-9._-]{1,64}$/ }),
-  // Bounded: the name starts every run id, which is a folder name (filesystems cap those at 255 bytes).
-  name: s.string({ pattern: /^[A-Za-z0-9._-]{1,80}$/ }),
-  description: s.string().optional(),
-  seeds: s.array(s.int({ min: 0 }), { min: 1 }).default([0]),
-  sweep: s.record(s.array(s.unknown(), { min: 1 })).default({}),
-  config: s.unknown().default({}),
-});
-export type ExperimentFile = Infer<typeof ExperimentFileSchema>;
-
-const ENVELOPE_KEYS = Object.keys(ExperimentFileSchema.shape);
-
-/**
- * The JSON Schema of an experiment file of `kind`: the envelope, with `config` the kind's own schema (defaults,
- * descriptions, and other tools' option names as aliases), for editors to complete and check files with.
- */
-export function experimentJsonSchema(kind: ExperimentKind<unknown>): Record<string, unknown> {
-  const envelope = ExperimentFileSchema.jsonSchema() as { properties: Record<string, unknown> };
-  return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    title: `LedgerLab ${kind.kind} experiment file`,
-    description: kind.summary,
-    ...envelope,
-    properties: { ...envelope.properties, kind: { const: kind.kind }, config: kind.configSchema.jsonSchema() },
-  };
-}
 
 export interface PlannedRun {
   runId: string;
@@ -85,11 +56,30 @@ const slug = (v: unknown) => String(typeof v === 'object' ? JSON.stringify(v) : 
 export const MAX_PLANNED_RUNS = 10_000;
 
 /**
- * Reads, overrides and validates an experiment file, and expands it into one planned run per point × seed.
+ * Reads an experiment file and plans it (planExperimentData on its parsed text).
  * `kinds`: the kinds a file may name (default: the shipped ones, lib/experiments/registry.ts).
  */
 export function planExperiment(file: string, overrides: readonly string[] = [], kinds: readonly ExperimentKind<unknown>[] = experimentKinds()): ExperimentPlan {
-  const raw = applyOverrides(parseConfigText(readTextFile(file, 'experiment file'), file), scopedOverrides(overrides));
+  return planExperimentData(parseConfigText(readTextFile(file, 'experiment file'), file), { source: file, overrides, kinds });
+}
+
+export interface PlanOptions {
+  /** What the data came from, for error locations and the plan's `file` (default "experiment"). */
+  source?: string;
+  /** `key.path=value` overrides (`--set`); keys that are not envelope fields are config keys. */
+  overrides?: readonly string[];
+  kinds?: readonly ExperimentKind<unknown>[];
+}
+
+/**
+ * Overrides and validates an experiment (the envelope as data: parsed JSON/YAML, a form's request, a queue's
+ * job) and expands it into one planned run per point × seed. Every problem is a LedgerLabError whose
+ * `issues` carry the path ("kind", "sweep", "config.train.steps").
+ */
+export function planExperimentData(data: unknown, o: PlanOptions = {}): ExperimentPlan {
+  const file = o.source ?? 'experiment';
+  const kinds = o.kinds ?? experimentKinds();
+  const raw = applyOverrides(data, scopedOverrides(o.overrides ?? []));
   const spec = ExperimentFileSchema.parse(raw, file);
   const kind = getExperimentKind(spec.kind, kinds);
   if (!kind) {
@@ -106,7 +96,7 @@ export function planExperiment(file: string, overrides: readonly string[] = [], 
   }
   const planned = Object.values(spec.sweep).reduce((n, v) => n * v.length, spec.seeds.length);
   if (planned > MAX_PLANNED_RUNS) {
-    throw new LedgerLabError({ kind: 'config', problem: `the sweep plans ${planned} runs (seeds × every value list), more than ${MAX_PLANNED_RUNS}`, where: `${file} at sweep`, hint: 'split the experiment into several files, or sweep fewer values' });
+    throw new LedgerLabError({ kind: 'config', code: 'config.too_many_runs', issues: [{ path: ['sweep'], message: `plans ${planned} runs, more than ${MAX_PLANNED_RUNS}` }], problem: `the sweep plans ${planned} runs (seeds × every value list), more than ${MAX_PLANNED_RUNS}`, where: `${file} at sweep`, hint: 'split the experiment into several files, or sweep fewer values' });
   }
   const runs: PlannedRun[] = [];
   const issues: Issue[] = [];

@@ -21,6 +21,8 @@ import { GptConfigSchema, ffnWidth, isLlama, normEps, type GptConfig } from '../
 import type { Gpt } from '../model/index.ts';
 import type { Weights } from '../model/index.ts';
 import { writeFileAtomic } from '../results/index.ts';
+import type { OnnxExport, PlainPrefix } from './onnx-types.ts';
+export type { OnnxExport, PlainPrefix } from './onnx-types.ts';
 import { GraphBuilder, cachedKeysValues, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
 import { buildLlamaOnnx } from './onnx-llama.ts';
 
@@ -31,23 +33,6 @@ export const ONNX_IR_VERSION = 8;
 /** Same additive mask value as lib/model/attention.ts (finite, so a fully masked row cannot become NaN). */
 const MASKED = -1e9;
 const GELU_C = Math.sqrt(2 / Math.PI);
-
-/** Per-layer key/value prefix as plain arrays, each [H, P, hd] flattened (shared by the whole batch). */
-export interface PlainPrefix {
-  length: number;
-  keys: Float32Array[];
-  values: Float32Array[];
-}
-
-export interface OnnxExport {
-  /** Serialized ModelProto. */
-  bytes: Uint8Array;
-  config: GptConfig;
-  /** P-Tuning v2 prefix slots baked into the graph (0 without a prefix). */
-  prefixLength: number;
-  inputNames: string[];
-  outputNames: string[];
-}
 
 /** [d, 3d] = [Wq·s | Wk | Wv] row by row. */
 function qkvWeight(weights: Weights, p: string, d: number, s: number): Float32Array {

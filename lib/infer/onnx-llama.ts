@@ -15,7 +15,7 @@ import { ffnWidth, headDim, kvHeads, normEps, ropeTheta, type GptConfig } from '
 import { ropeArrays } from '../model/index.ts';
 import type { Weights } from '../model/index.ts';
 import { GraphBuilder, cachedKeysValues, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
-import type { OnnxExport, PlainPrefix } from './onnx-export.ts';
+import type { OnnxExport, PlainPrefix } from './onnx-types.ts';
 
 const { onnx } = onnxProto;
 const MASKED = -1e9;

@@ -5,6 +5,7 @@
  * not the contracts (whose cost is the gas column, which is deterministic).
  */
 import { id as keccakId } from 'ethers';
+import { LedgerLabError } from '../errors.ts';
 import { Rng } from '../util/index.ts';
 import { summarize, formatStat } from '../measure/index.ts';
 import type { Stat } from '../measure/index.ts';
@@ -80,7 +81,7 @@ async function timedBatches(chain: LedgerChain, name: string, txs: TxRequest[], 
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const sampled = await Promise.all(hashes.filter((_, i) => i % sampleEvery === 0).map((h) => chain.receipt(h)));
   const failed = sampled.filter((r) => r.status !== 1n).length;
-  if (failed) throw new Error(`${name}: ${failed} sampled transactions reverted`);
+  if (failed) throw new LedgerLabError({ kind: 'ledger', code: 'ledger.bench_reverted', problem: `${name}: ${failed} sampled transactions reverted` });
   return { phase: { name, txs: txs.length, seconds, txPerSec: txs.length / seconds, perRound: summarize(rates), cpuSeconds }, sampled };
 }
 

@@ -4,7 +4,7 @@
 import { id as keccakId } from 'ethers';
 import type { LedgerChain } from './chain.ts';
 import { deployContract } from './contract.ts';
-import { AttributionLedger } from './bindings/AttributionLedger.ts';
+import { AttributionLedger } from './bindings/index.ts';
 
 export const ROLES = {
   ATTRIBUTOR: keccakId('ATTRIBUTOR'),

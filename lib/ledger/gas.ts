@@ -4,7 +4,7 @@
  */
 import { id as keccakId } from 'ethers';
 import type { LedgerChain, Receipt, TxRequest } from './chain.ts';
-import type { AttributionLedger } from './bindings/AttributionLedger.ts';
+import type { AttributionLedger } from './bindings/index.ts';
 import { TX_GAS_CAP } from './chain.ts';
 import { deployLedger } from './deploy.ts';
 import { closeAndSettle } from './settle.ts';

@@ -4,6 +4,7 @@
  * computed here equals the contract's to the wei (test/ledger/settlement.test.ts checks it on random cases).
  * The simulator (lib/sim) reuses this module; keep it free of chain imports.
  */
+import { LedgerLabError } from '../errors.ts';
 
 /** Rule ids as stored on chain (`uint8 rule`). */
 export const RULE = { PRO_RATA: 0, STAKE: 1, VOLUME_CAP: 2, SQRT: 3, REPUTATION: 4 } as const;
@@ -46,7 +47,7 @@ export interface PayoutResult {
 
 /** floor(sqrt(n)) for n ≥ 0, exact for any size (Newton from above, same iteration as the contract). */
 export function isqrt(n: bigint): bigint {
-  if (n < 0n) throw new RangeError(`isqrt of negative ${n}`);
+  if (n < 0n) throw new LedgerLabError({ kind: 'ledger', code: 'ledger.negative_sqrt', problem: `isqrt of negative ${n}`, issues: [{ path: ['n'], message: 'is negative' }] });
   if (n === 0n) return 0n;
   let y = n;
   let z = (n + 1n) / 2n;
@@ -70,7 +71,7 @@ export function score(rule: RuleId, t: Pick<IdentityTotals, 'usage' | 'stake' | 
     case RULE.REPUTATION:
       return (t.usage * t.reputationBps) / BPS;
     default:
-      throw new RangeError(`unknown reward rule ${String(rule)}`);
+      throw new LedgerLabError({ kind: 'ledger', code: 'ledger.unknown_rule', problem: `unknown reward rule ${String(rule)}`, issues: [{ path: ['rule'], message: `unknown reward rule ${String(rule)}` }] });
   }
 }
 

@@ -3,7 +3,7 @@
  * reads an epoch's per-identity totals back for checks against lib/ledger/rules.ts.
  */
 import { LedgerLabError } from '../errors.ts';
-import type { AttributionLedger } from './bindings/AttributionLedger.ts';
+import type { AttributionLedger } from './bindings/index.ts';
 import type { Receipt } from './chain.ts';
 import { TX_GAS_CAP } from './chain.ts';
 

@@ -3,6 +3,7 @@
  * draws from a fixed vocabulary, the prediction a perturbed copy of the reference so LCS and n-gram overlap
  * do real work; Chinese: the same built from common Chinese words), timed with warm-up, reported as pairs/s.
  */
+import { LedgerLabError } from '../errors.ts';
 import { Rng } from '../util/index.ts';
 import { timeRepeats } from '../measure/index.ts';
 import type { Stat } from '../measure/index.ts';
@@ -61,7 +62,7 @@ export async function benchScore(opts: ScoreBenchOptions = {}): Promise<ScoreBen
     ? () => { for (const [p, r] of data) sink += rougeScores(r, p, { stemmer }).rougeLsum.fmeasure + bleu4En([r], p); }
     : () => { for (const [p, r] of data) sink += zhScores(p, r)['rouge-l']; };
   const ms = await timeRepeats(pass, { warmup: opts.warmup ?? 1, repeats: opts.repeats ?? 5 });
-  if (!Number.isFinite(sink)) throw new Error('benchmark produced a non-finite score');
+  if (!Number.isFinite(sink)) throw new LedgerLabError({ kind: 'runtime', code: 'metrics.non_finite', problem: 'benchmark produced a non-finite score' });
   const rate = (t: number): number => pairs / (t / 1000);
   return { lang, pairs, words, stemmer, ms, pairsPerSecond: { median: rate(ms.median), q1: rate(ms.q3), q3: rate(ms.q1) } };
 }

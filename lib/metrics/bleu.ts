@@ -7,6 +7,7 @@
  * @example
  * bleu4En(['the cat is on the mat'], 'the cat is on a mat');  // ≈ 0.5373 (method3)
  */
+import { LedgerLabError } from '../errors.ts';
 import { tokenizeBleu } from './tokenize-en.ts';
 import { Interner, ngramCounts } from './ngrams.ts';
 
@@ -94,7 +95,7 @@ export interface BleuOptions {
 /** `sentence_bleu(references, hypothesis, weights, smoothing_function=SmoothingFunction().method3)`. */
 export function sentenceBleu(references: readonly (readonly string[])[], hypothesis: readonly string[], opts: BleuOptions = {}): number {
   const weights = opts.weights ?? [0.25, 0.25, 0.25, 0.25];
-  if (references.length === 0) throw new RangeError('sentenceBleu needs at least one reference');
+  if (references.length === 0) throw new LedgerLabError({ kind: 'data', code: 'metrics.no_reference', problem: 'sentenceBleu needs at least one reference', issues: [{ path: ['references'], message: 'is empty' }] });
   const { refs, hyp, vocab } = intern(references, hypothesis);
   const p: [number, number][] = [];
   for (let n = 1; n <= weights.length; n++) p.push(precisionOf(refs, hyp, n, vocab));

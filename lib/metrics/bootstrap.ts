@@ -10,6 +10,7 @@
  * const ci = bootstrapCI([0.2, 0.4, 0.9], { seed: 1 });  // { mean: 0.5, lo, hi, ... }
  * const d = pairedBootstrap(scoresA, scoresB);            // d.diff, d.lo, d.hi, d.pAGreater
  */
+import { LedgerLabError } from '../errors.ts';
 import { Rng } from '../util/index.ts';
 import { quantile, type Interval } from '../measure/index.ts';
 
@@ -50,12 +51,15 @@ function mean(xs: ArrayLike<number>): number {
   return s / xs.length;
 }
 
+/** A caller's bad argument (`path` names it), as the house error: code "metrics.bad_input". */
+const badInput = (path: string, problem: string) => new LedgerLabError({ kind: 'data', code: 'metrics.bad_input', problem, issues: [{ path: [path], message: problem }] });
+
 function check(n: number, opts: BootstrapOptions): { resamples: number; level: number; seed: number | string } {
   const resamples = opts.resamples ?? 1000;
   const level = opts.level ?? 0.95;
-  if (n === 0) throw new RangeError('bootstrap needs at least one value');
-  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
-  if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
+  if (n === 0) throw badInput('values', 'bootstrap needs at least one value');
+  if (!Number.isInteger(resamples) || resamples < 1) throw badInput('resamples', `resamples must be a positive integer, got ${resamples}`);
+  if (!(level > 0 && level < 1)) throw badInput('level', `level must be in (0, 1), got ${level}`);
   return { resamples, level, seed: opts.seed ?? 0 };
 }
 
@@ -93,7 +97,7 @@ export function bootstrapCI(values: ArrayLike<number>, opts: BootstrapOptions = 
 
 /** Paired bootstrap of mean(A) − mean(B) over the same items. */
 export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, opts: BootstrapOptions = {}): PairedBootstrap {
-  if (a.length !== b.length) throw new RangeError(`paired bootstrap needs equal lengths, got ${a.length} and ${b.length}`);
+  if (a.length !== b.length) throw badInput('b', `paired bootstrap needs equal lengths, got ${a.length} and ${b.length}`);
   const { resamples, level, seed } = check(a.length, opts);
   const idx = bootstrapIndices(a.length, resamples, seed);
   const d = new Float64Array(a.length);

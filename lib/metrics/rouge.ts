@@ -9,6 +9,7 @@
  * const s = rougeScores('the cat sat on the mat', 'the cat on the mat');
  * s.rouge1.fmeasure; // 0.9090909090909091
  */
+import { LedgerLabError } from '../errors.ts';
 import { tokenizeRouge } from './tokenize-en.ts';
 import type { WarningSink } from './tokenize-en.ts';
 import { Interner, ngramCounts } from './ngrams.ts';
@@ -168,7 +169,7 @@ export function rougeScores(target: string, prediction: string, opts: RougeOptio
 
 /** `RougeScorer.score_multi(targets, prediction)`: per type, the reference with the highest F (first on ties). */
 export function rougeScoresMulti(targets: readonly string[], prediction: string, opts: RougeOptions = {}): RougeScores {
-  if (targets.length === 0) throw new RangeError('rougeScoresMulti needs at least one reference');
+  if (targets.length === 0) throw new LedgerLabError({ kind: 'data', code: 'metrics.no_reference', problem: 'rougeScoresMulti needs at least one reference', issues: [{ path: ['targets'], message: 'is empty' }] });
   const all = targets.map((t) => rougeScores(t, prediction, opts));
   const best = {} as RougeScores;
   for (const k of ROUGE_TYPES) {

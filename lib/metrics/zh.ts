@@ -16,6 +16,7 @@
  * compared with Python jieba 0.42.1's dict.txt ("B超 3 n"), so word frequencies and their total are identical.
  */
 import { createRequire } from 'node:module';
+import { LedgerLabError } from '../errors.ts';
 import { bleu4Chars } from './bleu.ts';
 import { pySplit } from './tokenize-en.ts';
 import { Interner } from './ngrams.ts';
@@ -119,7 +120,7 @@ function lcsLength(a: Int32Array, b: Int32Array): number {
  */
 export function rougeChinese(hyp: string, ref: string): Record<'rouge-1' | 'rouge-2' | 'rouge-l', FPR> {
   const h = prepare(hyp), r = prepare(ref);
-  if (h.length === 0 || r.length === 0) throw new RangeError('rouge_chinese: hypothesis or reference is empty');
+  if (h.length === 0 || r.length === 0) throw new LedgerLabError({ kind: 'data', code: 'metrics.empty_text', problem: 'rouge_chinese: hypothesis or reference is empty', issues: [{ path: [h.length === 0 ? 'hypothesis' : 'reference'], message: 'is empty' }] });
   const interner = new Interner();
   const hw = interner.of(words(h)), rw = interner.of(words(r));
   const ngram = (n: number): FPR => {
@@ -176,7 +177,7 @@ export function zhScores(prediction: string, reference: string): ZhScores {
  * multi-reference). With one reference this is exactly `zhScores`.
  */
 export function zhScoresMulti(prediction: string, references: readonly string[]): ZhScores {
-  if (references.length === 0) throw new RangeError('zhScoresMulti needs at least one reference');
+  if (references.length === 0) throw new LedgerLabError({ kind: 'data', code: 'metrics.no_reference', problem: 'zhScoresMulti needs at least one reference', issues: [{ path: ['references'], message: 'is empty' }] });
   if (references.length === 1) return zhScores(prediction, references[0]);
   const each = references.map((r) => zhScores(prediction, r));
   const max = (k: 'rouge-1' | 'rouge-2' | 'rouge-l'): number => Math.max(...each.map((e) => e[k]));

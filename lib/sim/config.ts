@@ -1,12 +1,12 @@
 /**
  * Typed simulator config: the world (topics, contributors, workload, prices), reward designs, and attacks.
  * Strict objects: an unknown key is a config error naming its path. Amounts are in ether (numbers) and
- * converted to wei once, with gwei precision, so JSON stays readable.
+ * converted to wei once, with gwei precision, so JSON stays readable. The whole simulation config (with the
+ * search, population and spans blocks of the sub-folders) is assembled in sim-config.ts, above the engine, so
+ * the engine's modules can import this file without importing the sub-folders that import them.
  */
 import { s, type Infer } from '../config/index.ts';
-import { SearchSchema, type SearchConfig } from './search/config.ts';
-import { PopulationSchema, type PopulationConfig } from './population/config.ts';
-import { SpansSchema, type SpansConfig } from './spans/config.ts';
+import { ATTRIBUTIONS, DEFENCES, RULE_KEYS } from './keys.ts';
 
 const frac = (d: number) => s.number({ min: 0, max: 1 }).default(d);
 const eth = (d: number) => s.number({ min: 0 }).default(d);
@@ -38,12 +38,8 @@ export const WorldSchema = s.object({
 });
 export type WorldConfig = Infer<typeof WorldSchema>;
 
-export const RULE_KEYS = ['pro-rata', 'stake', 'volume-cap', 'sqrt', 'reputation'] as const;
-export const ATTRIBUTIONS = ['retrieval', 'loo', 'knn-shapley', 'mc-shapley', 'banzhaf', 'quotient'] as const;
-export const DEFENCES = ['duplicates', 'identity-clustering', 'challenges'] as const;
-export type RuleKey = (typeof RULE_KEYS)[number];
-export type AttributionKey = (typeof ATTRIBUTIONS)[number];
-export type DefenceKey = (typeof DEFENCES)[number];
+export { RULE_KEYS, ATTRIBUTIONS, DEFENCES } from './keys.ts';
+export type { RuleKey, AttributionKey, DefenceKey } from './keys.ts';
 
 export const DesignSchema = s.object({
   name: s.string({ nonEmpty: true }),
@@ -81,21 +77,8 @@ export const AttackSchema = s.tagged('type', {
 export type AttackConfig = Infer<typeof AttackSchema>;
 export type AttackType = AttackConfig['type'];
 
-export const SimConfigSchema = s.object({
-  world: WorldSchema.optional(),
-  designs: s.array(DesignSchema, { min: 1 }),
-  attacks: s.array(AttackSchema, { min: 1 }),
-  search: SearchSchema.optional().describe('best-response search per design × attack (lib/sim/search)'),
-  population: PopulationSchema.optional().describe('adaptive contributor populations per design × attack (lib/sim/population)'),
-  spans: SpansSchema.optional().describe('span attribution on a real-text Datanet through a fine-tuned model (lib/sim/spans)'),
-});
-export interface SimConfig { world: WorldConfig; designs: DesignConfig[]; attacks: AttackConfig[]; search?: SearchConfig; population?: PopulationConfig; spans?: SpansConfig }
-
-/** Validates a simulator config (the `config` of an experiment file); a missing world gets every default. */
-export function parseSimConfig(raw: unknown, source?: string): SimConfig {
-  const c = SimConfigSchema.parse(raw, source);
-  return { world: WorldSchema.parse(c.world ?? {}, source), designs: c.designs, attacks: c.attacks, ...(c.search ? { search: c.search } : {}), ...(c.population ? { population: c.population } : {}), ...(c.spans ? { spans: c.spans } : {}) };
-}
+/** What a fast sweep needs: the world, the designs and the attacks (SimConfig adds the adaptive studies). */
+export interface SimCore { world: WorldConfig; designs: DesignConfig[]; attacks: AttackConfig[] }
 
 /** Parses one world/design/attack with defaults filled (handy in tests and notebooks). */
 export const world = (w: Partial<WorldConfig> = {}): WorldConfig => WorldSchema.parse(w);

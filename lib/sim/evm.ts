@@ -62,26 +62,12 @@ export async function settleEvm(ep: Episode, opts: { chain?: LedgerChain; batch?
         const it = ep.items[r.item];
         count(await ledger.register(hash(r.contentHash), 1, it.datanet + 1, { from: addr.get(r.identity)!, value: r.stake }));
       }
-      for (const r of log.rejected) {
-        try {
-          await ledger.register(hash(r.contentHash), 1, 1, { from: addr.get(r.identity)!, value: 0n });
-        } catch (err) {
-          if (err instanceof LedgerRevertError && err.reason === 'DuplicateContent') continue;
-          throw err;
-        }
-        throw new LedgerLabError({ kind: 'ledger', problem: `registration of duplicate ${r.contentHash} did not revert`, where: 'AttributionLedger.register', hint: 'fast mode assumed the registry rejects duplicates under the duplicates defence' });
-      }
+      for (const r of log.rejected) await expectRevert(() => ledger.register(hash(r.contentHash), 1, 1, { from: addr.get(r.identity)!, value: 0n }), r.contentHash, LedgerRevertError);
       for (const c of log.challenges) {
         count(await ledger.challenge(c.item + 1, encodeBytes32String('sim'), { from: challenger, value: ethToWei(design.challengeBondEth) }));
         count(await ledger.resolve(++challengeId, c.upheld, { from: owner }));
       }
-      let unposted = log.funding;
-      const posted: { fee: bigint; items: number[]; weights: number[] }[] = [];
-      for (const ev of log.events) {
-        const kept = ev.items.filter((w) => !offChainFlag(w.item, log.epoch)).sort((a, b) => a.item - b.item);
-        if (kept.length === 0) unposted += ev.fee;
-        else posted.push({ fee: ev.fee, items: kept.map((w) => w.item + 1), weights: kept.map((w) => w.weight) });
-      }
+      const { posted, unposted } = eventsToPost(log, (item) => offChainFlag(item, log.epoch));
       for (let i = 0; i < posted.length; i += batch) {
         const part = posted.slice(i, i + batch);
         count(await ledger.logAttributions(part, { from: owner, value: part.reduce((a, p) => a + p.fee, 0n) }));
@@ -108,6 +94,32 @@ export async function settleEvm(ep: Episode, opts: { chain?: LedgerChain; batch?
   }
 }
 
+/** A duplicate registration fast mode rejected must revert on chain with DuplicateContent too. */
+async function expectRevert(send: () => Promise<unknown>, contentHash: string, RevertError: typeof import('../ledger/index.ts').LedgerRevertError): Promise<void> {
+  try {
+    await send();
+  } catch (err) {
+    if (err instanceof RevertError && err.reason === 'DuplicateContent') return;
+    throw err;
+  }
+  throw new LedgerLabError({ kind: 'ledger', problem: `registration of duplicate ${contentHash} did not revert`, where: 'AttributionLedger.register', hint: 'fast mode assumed the registry rejects duplicates under the duplicates defence' });
+}
+
+/**
+ * An epoch's events as the oracle posts them: items flagged off-chain left out (sorted by item, 1-based ids);
+ * an event with nothing left, and the epoch's funding, go to the pool unposted (paid with fund()).
+ */
+function eventsToPost(log: Episode['epochs'][number], offChain: (item: number) => boolean): { posted: { fee: bigint; items: number[]; weights: number[] }[]; unposted: bigint } {
+  let unposted = log.funding;
+  const posted: { fee: bigint; items: number[]; weights: number[] }[] = [];
+  for (const ev of log.events) {
+    const kept = ev.items.filter((w) => !offChain(w.item)).sort((a, b) => a.item - b.item);
+    if (kept.length === 0) unposted += ev.fee;
+    else posted.push({ fee: ev.fee, items: kept.map((w) => w.item + 1), weights: kept.map((w) => w.weight) });
+  }
+  return { posted, unposted };
+}
+
 export interface EvmCheck { design: string; attack: string; seed: number; gas: bigint; txs: number; seconds: number; payees: number }
 
 /**
@@ -116,7 +128,7 @@ export interface EvmCheck { design: string; attack: string; seed: number; gas: b
  * mismatch is an error naming the cell, epoch and identity. Returns the measured gas per episode.
  */
 export async function verifySweepOnChain(
-  cfg: import('./config.ts').SimConfig,
+  cfg: import('./config.ts').SimCore,
   seeds: readonly number[],
   onEpisode?: (c: EvmCheck, done: number, total: number) => void,
 ): Promise<EvmCheck[]> {

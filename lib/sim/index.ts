@@ -5,8 +5,10 @@
  * The engine only: experiment files, the `simulate` kind and its report section are in lib/experiments/simulate/.
  */
 export * from './attribution/index.ts';
-export { WorldSchema, DesignSchema, AttackSchema, SimConfigSchema, parseSimConfig, world, design, attack, attackName, ethToWei, RULE_KEYS, ATTRIBUTIONS, DEFENCES } from './config.ts';
-export type { WorldConfig, DesignConfig, AttackConfig, AttackType, SimConfig, RuleKey, AttributionKey, DefenceKey } from './config.ts';
+export { SimConfigSchema, parseSimConfig } from './sim-config.ts';
+export type { SimConfig } from './sim-config.ts';
+export { WorldSchema, DesignSchema, AttackSchema, world, design, attack, attackName, ethToWei, RULE_KEYS, ATTRIBUTIONS, DEFENCES } from './config.ts';
+export type { WorldConfig, DesignConfig, AttackConfig, AttackType, SimCore, RuleKey, AttributionKey, DefenceKey } from './config.ts';
 export { Topics, retrieve, consumerQueries, dot, normalize, jitter } from './world.ts';
 export type { Item, Identity, Query, Retrieval, Vec } from './world.ts';
 export * from './agents/index.ts';

@@ -3,7 +3,7 @@
  * content, stake capital cost, slashed stake), captured share of the pools, honest payouts (for retention
  * against the attack-free run), Gini of identity payouts, defence detection precision/recall on items, gas.
  */
-import { GAS } from './agents/types.ts';
+import { GAS } from './agents/index.ts';
 import type { Episode } from './episode.ts';
 import { CHALLENGER } from './episode.ts';
 import type { Settlement } from './settle.ts';

@@ -5,7 +5,7 @@
  * with a value ≤ 0 is left out of the event (it made the answer no better).
  */
 import type { Rng } from '../util/index.ts';
-import type { AttributionKey } from './config.ts';
+import type { AttributionKey } from './keys.ts';
 import type { Item, Retrieval } from './world.ts';
 import { dot } from './world.ts';
 import { knnGame, knnShapley, leaveOneOut, monteCarloBanzhaf, monteCarloShapley, clusterBySimilarity } from './attribution/index.ts';

@@ -5,11 +5,11 @@
  * a sweep is the grid designs × attacks.
  */
 import { meanCI, type MeanCI } from '../measure/index.ts';
-import type { AttackConfig, DesignConfig, SimConfig, WorldConfig } from './config.ts';
+import type { AttackConfig, DesignConfig, SimCore, WorldConfig } from './config.ts';
 import { attackName, ethToWei } from './config.ts';
-import type { Agent } from './agents/types.ts';
-import { honestAgent, honestEquivalent } from './agents/honest.ts';
-import { attackerAgent } from './agents/attackers.ts';
+import type { Agent } from './agents/index.ts';
+import { honestAgent, honestEquivalent } from './agents/index.ts';
+import { attackerAgent } from './agents/index.ts';
 import { playEpisode, type Episode } from './episode.ts';
 import { settleFast, type Settlement } from './settle.ts';
 import { runMetrics, type RunMetrics } from './metrics.ts';
@@ -67,7 +67,7 @@ export function summarize(xs: readonly number[]): MeanCI {
  * const r = runSweep(parseSimConfig(json.config), [0, 1, 2]);
  * r.rows[0].metrics.capturedShare.mean
  */
-export function runSweep(cfg: SimConfig, seeds: readonly number[], onCell?: (c: SweepCell, done: number, total: number) => void): SweepResult {
+export function runSweep(cfg: SimCore, seeds: readonly number[], onCell?: (c: SweepCell, done: number, total: number) => void): SweepResult {
   const t0 = performance.now();
   const cells: SweepCell[] = [];
   const total = cfg.designs.length * cfg.attacks.length * seeds.length;

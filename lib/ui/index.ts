@@ -9,7 +9,7 @@ export { resolveInside } from './files.ts';
 export { generateToken, isLoopback, TOKEN_HEADER } from './auth.ts';
 export { describeSchema } from './form.ts';
 export type { FormField } from './form.ts';
-export { Launcher, LaunchInvalid } from './launch.ts';
+export { Launcher, launchInvalid, fieldIssues } from './launch.ts';
 export type { LaunchRequest, Launch, FieldIssue } from './launch.ts';
 export { registerChatSource, chatSources, chatTargets, loadRunModel, ChatModels } from './chat/index.ts';
 export type { ChatModel, ChatOptions, ChatSource, ChatTarget } from './chat/index.ts';

@@ -10,6 +10,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeF
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
+import { planExperimentData } from '../experiments/index.ts';
 import { paths } from '../paths.ts';
 import { formatPath, parseConfigText, readTextFile, type Issue } from '../config/index.ts';
 import { ExperimentFileSchema, experimentKinds, getExperimentKind, planExperiment } from '../experiments/index.ts';
@@ -30,20 +31,21 @@ export interface LaunchRequest {
 
 export interface FieldIssue { path: string; message: string }
 
-/** Thrown for a launch that does not validate; carries the issues by dotted path ("config.train.steps"). */
-export class LaunchInvalid extends Error {
-  readonly issues: FieldIssue[];
-  constructor(issues: FieldIssue[]) {
-    super(`${issues.length} invalid value${issues.length === 1 ? '' : 's'}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-    this.issues = issues;
-  }
+/**
+ * A launch that does not validate: a LedgerLabError with code "launch.invalid" and every issue with its path
+ * (the page shows each at its field, by the dotted path of fieldIssues).
+ */
+export function launchInvalid(issues: readonly Issue[]): LedgerLabError {
+  const text = issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ');
+  return new LedgerLabError({ kind: 'config', code: 'launch.invalid', issues, problem: `${issues.length} invalid value${issues.length === 1 ? '' : 's'}: ${text}` });
 }
+
+/** The issues of a failed launch by dotted path ("config.train.steps"), as the page's form wants them. */
+export const fieldIssues = (err: LedgerLabError): FieldIssue[] => err.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
 
 export interface Launch { id: string; file: string; runIds: string[]; pid?: number; log: string; exitCode?: number | null }
 
 export interface ExperimentFileInfo { file: string; kind: string; name: string; description?: string; seeds: number[]; sweep: Record<string, unknown[]>; config: unknown; launchable: boolean }
-
-const toField = (i: Issue): FieldIssue => ({ path: formatPath(i.path), message: i.message });
 
 export class Launcher {
   private readonly launches = new Map<string, { launch: Launch; child?: ChildProcess }>();
@@ -80,7 +82,7 @@ export class Launcher {
     return experimentKinds().map((k) => ({ kind: k.kind, summary: k.summary, form: describeSchema(k.configSchema) }));
   }
 
-  /** Validates a launch; returns the planned run ids, or throws LaunchInvalid with every issue by path. */
+  /** Validates a launch; returns the planned run ids, or throws launchInvalid(issues) with every issue by path. */
   validate(req: LaunchRequest): { spec: unknown; runIds: string[] } {
     const issues: Issue[] = [];
     const envelope = { kind: req.kind, name: req.name, ...(req.description ? { description: req.description } : {}), seeds: req.seeds ?? [0], sweep: req.sweep ?? {}, config: req.config ?? {} };
@@ -88,18 +90,13 @@ export class Launcher {
     const kind = typeof req.kind === 'string' ? getExperimentKind(req.kind) : undefined;
     if (!kind) issues.push({ path: ['kind'], message: `unknown experiment kind ${JSON.stringify(req.kind)}; known: ${experimentKinds().map((k) => k.kind).join(', ')}` });
     else if (!Object.keys(envelope.sweep).length) kind.configSchema.check(envelope.config, ['config'], issues);
-    if (issues.length) throw new LaunchInvalid(issues.map(toField));
-    // Sweeps (and anything the per-point check misses) go through the runner's own planner.
-    const tmp = join(this.dir, `.check-${process.pid}-${Date.now()}.json`);
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(tmp, JSON.stringify(envelope, null, 2));
+    if (issues.length) throw launchInvalid(issues);
+    // Sweeps (and anything the per-point check misses) go through the runner's own planner, on the data.
     try {
-      return { spec: envelope, runIds: planExperiment(tmp).runs.map((r) => r.runId) };
+      return { spec: envelope, runIds: planExperimentData(envelope, { source: 'launch' }).runs.map((r) => r.runId) };
     } catch (err) {
-      const e = err as LedgerLabError;
-      throw new LaunchInvalid([{ path: (e.where ?? '').replace(/^.* at /, '') || 'config', message: e.problem ?? String(err) }]);
-    } finally {
-      rmSync(tmp, { force: true });
+      if (!(err instanceof LedgerLabError)) throw err;
+      throw launchInvalid(err.issues.length ? err.issues : [{ path: ['config'], message: err.problem }]);
     }
   }
 
@@ -107,9 +104,10 @@ export class Launcher {
   start(req: LaunchRequest): Launch {
     const { spec, runIds } = this.validate(req);
     const running = runIds.filter((id) => this.statusOf(id) === 'running');
-    if (running.length) throw new LaunchInvalid([{ path: 'name', message: `run ${running[0]} is already running` }]);
+    if (running.length) throw launchInvalid([{ path: ['name'], message: `run ${running[0]} is already running` }]);
     const id = `${req.name}-${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 17)}`;
     const file = join(this.dir, `${id}.json`);
+    mkdirSync(this.dir, { recursive: true });
     writeFileSync(file, JSON.stringify(spec, null, 2) + '\n');
     return this.spawnCli(id, ['run', file, '--root', this.root], relative(this.root, file), runIds);
   }

@@ -17,7 +17,7 @@ import { LedgerLabError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { guard, generateToken, isLoopback, matchedRoute } from './auth.ts';
 import { contentType, registerFiles, resolveInside } from './files.ts';
-import { Launcher, LaunchInvalid } from './launch.ts';
+import { Launcher, fieldIssues } from './launch.ts';
 import { ChatModels } from './chat/index.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerChatRoutes } from './routes/chat.ts';
@@ -83,7 +83,7 @@ export async function buildApp(o: { root: string; token: string; loopbackOnly: b
     return payload;
   });
   app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof LaunchInvalid) return reply.code(400).send({ error: err.message, issues: err.issues });
+    if (err instanceof LedgerLabError && err.code === 'launch.invalid') return reply.code(400).send({ error: err.message, issues: fieldIssues(err) });
     if (err instanceof LedgerLabError) return reply.code(httpStatus(err)).send({ error: err.problem, where: err.where, hint: err.hint });
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     return reply.code(status).send({ error: (err as Error).message });

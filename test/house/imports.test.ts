@@ -2,67 +2,17 @@
 // re-export and dynamic imports all count): (a) no deep import across folders — another folder is entered
 // through its index.ts only; (b) no import up or sideways in the layer table (lib/layers.ts); (c) nothing
 // imports lib/cli/, and the CLI imports the public entry (lib/index.ts) or a documented sub-entry only.
-// Also: package.json `exports` is the public entry plus exactly the documented sub-entries, and notebooks
-// import the built public entry only.
+// (d) no import circle between files; (e) a sub-folder imported from outside itself has an index.ts, and
+// outsiders import only that. Also: package.json `exports` is the public entry plus exactly the documented
+// sub-entries, and notebooks import the built public entry only. The graph is read in ./graph.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import ts from 'typescript';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LAYERS, SUB_ENTRIES, layerOf } from '../../lib/layers.ts';
+import { circles, doorSkipped, edges, folderOf, lib, root, specifiers, walk, type Edge } from './graph.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-const lib = join(root, 'lib');
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
-
-/** Every module specifier a file names: import/export … from, import x = require(), import(), import('x').T. */
-export function specifiers(file: string, text = readFileSync(file, 'utf8')): { spec: string; line: number }[] {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const out: { spec: string; line: number }[] = [];
-  const add = (n: ts.Node | undefined) => {
-    if (n && ts.isStringLiteralLike(n)) out.push({ spec: n.text, line: sf.getLineAndCharacterOfPosition(n.getStart()).line + 1 });
-  };
-  const visit = (n: ts.Node): void => {
-    if (ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) add(n.moduleSpecifier);
-    else if (ts.isImportEqualsDeclaration(n) && ts.isExternalModuleReference(n.moduleReference)) add(n.moduleReference.expression);
-    else if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) add(n.arguments[0]);
-    else if (ts.isImportTypeNode(n) && ts.isLiteralTypeNode(n.argument)) add(n.argument.literal);
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
-  return out;
-}
-
-/** lib/x/… → "x"; a root file lib/errors.ts → "errors". */
-function folderOf(abs: string): string {
-  const parts = relative(lib, abs).split(sep);
-  return parts.length === 1 ? parts[0].replace(/\.ts$/, '') : parts[0];
-}
-
-interface Edge { from: string; to: string; where: string; fromFolder: string; toFolder: string }
-
-function edges(): Edge[] {
-  const out: Edge[] = [];
-  for (const file of walk(lib)) {
-    for (const { spec, line } of specifiers(file)) {
-      if (!spec.startsWith('.')) continue; // packages and node: builtins
-      const target = resolve(dirname(file), spec);
-      const rel = relative(lib, target);
-      if (rel.startsWith('..')) {
-        out.push({ from: relative(root, file), to: relative(root, target), where: `${relative(root, file)}:${line}`, fromFolder: folderOf(file), toFolder: '(outside lib)' });
-        continue;
-      }
-      out.push({ from: relative(root, file), to: relative(root, target), where: `${relative(root, file)}:${line}`, fromFolder: folderOf(file), toFolder: folderOf(target) });
-    }
-  }
-  return out;
-}
+export { specifiers };
 
 const all = edges();
 const crossing = all.filter((e) => e.fromFolder !== e.toFolder);
@@ -113,6 +63,33 @@ test('(c) nothing imports lib/cli/; the CLI imports only the public entry and th
   assert.equal(crossing.filter((e) => e.toFolder === 'index' && e.fromFolder !== 'cli').map((e) => e.where), []);
 });
 
+test('(d) no import circle between files (type-only imports count: they tie the files together too)', () => {
+  assert.equal(circles(all).map((c) => c.join(' → ')), []);
+});
+
+/**
+ * Sub-folders still entered past their door: each in a folder another engineer was editing when the rule came
+ * (issue 31), to be given an index.ts after the merge. This list may only shrink; a new breach fails.
+ */
+const PENDING_DOORS = new Set([
+  'lib/cli/commands', // lib/cli/registry.ts lists the commands (the registry is the door; fold it into commands/index.ts)
+  'lib/data/chat', 'lib/data/loaders', 'lib/data/tokenizer',
+  'lib/model/llama',
+  'lib/ui/routes',
+]);
+/** Single imports past a door, in files another engineer was rewriting (their import lines would conflict). */
+const PENDING_IMPORTS = new Set([
+  'lib/experiments/scale/measure.ts → lib/experiments/speedup', // use ../speedup/index.ts after the merge
+]);
+
+test('(e) a sub-folder imported from outside itself is entered through its index.ts', () => {
+  const skipped = all.filter((e) => e.toFolder !== '(outside lib)').map((e) => ({ e, sub: doorSkipped(e) })).filter((x) => x.sub);
+  const pending = (x: { e: Edge; sub?: string }) => PENDING_DOORS.has(x.sub!) || PENDING_IMPORTS.has(`${x.e.from} → ${x.sub}`);
+  assert.equal(skipped.filter((x) => !pending(x)).map((x) => `${x.e.where} → ${x.e.to}`), []);
+  const stillPending = new Set(skipped.flatMap((x) => [x.sub!, `${x.e.from} → ${x.sub}`]));
+  assert.equal([...PENDING_DOORS, ...PENDING_IMPORTS].filter((d) => !stillPending.has(d)), [], 'fixed: remove these from the pending lists');
+});
+
 test('a planted breach of each rule is caught (the checks are not vacuous)', () => {
   const fake = (from: string, to: string): Edge => ({ from, to, where: from, fromFolder: folderOf(join(root, from)), toFolder: folderOf(join(root, to)) });
   const deep = fake('lib/train/loop.ts', 'lib/model/gpt.ts');
@@ -122,6 +99,19 @@ test('a planted breach of each rule is caught (the checks are not vacuous)', () 
   const sideways = fake('lib/model/gpt.ts', 'lib/sim/index.ts');
   assert.ok(layerOf(sideways.toFolder)! >= layerOf(sideways.fromFolder)!);
   assert.is(fake('lib/experiments/runner.ts', 'lib/cli/registry.ts').toFolder, 'cli');
+  // (d) a circle of two files, and one of three through a sub-folder's door, are found; a chain is not.
+  assert.equal(circles([{ from: 'a.ts', to: 'b.ts' }, { from: 'b.ts', to: 'a.ts' }]), [['a.ts', 'b.ts']]);
+  assert.equal(circles([{ from: 'x.ts', to: 's/index.ts' }, { from: 's/index.ts', to: 's/y.ts' }, { from: 's/y.ts', to: 'x.ts' }]), [['s/index.ts', 's/y.ts', 'x.ts']]);
+  assert.equal(circles([{ from: 'a.ts', to: 'b.ts' }, { from: 'b.ts', to: 'c.ts' }]), []);
+  // (e) past a sub-folder's door at any depth; through the door, within the sub-folder, or to a parent file is fine.
+  assert.is(doorSkipped({ from: 'lib/sim/run.ts', to: 'lib/sim/agents/types.ts' }), 'lib/sim/agents');
+  assert.is(doorSkipped({ from: 'lib/sim/spans/study.ts', to: 'lib/sim/agents/types.ts' }), 'lib/sim/agents');
+  assert.is(doorSkipped({ from: 'lib/experiments/index.ts', to: 'lib/experiments/speedup/kind.ts' }), 'lib/experiments/speedup');
+  assert.is(doorSkipped({ from: 'lib/train/loop.ts', to: 'lib/model/gpt.ts' }), 'lib/model');
+  assert.is(doorSkipped({ from: 'lib/sim/run.ts', to: 'lib/sim/agents/index.ts' }), undefined);
+  assert.is(doorSkipped({ from: 'lib/sim/agents/attackers.ts', to: 'lib/sim/agents/types.ts' }), undefined);
+  assert.is(doorSkipped({ from: 'lib/sim/agents/attackers.ts', to: 'lib/sim/config.ts' }), undefined);
+  assert.is(doorSkipped({ from: 'lib/sim/a/b/c.ts', to: 'lib/sim/a/d/e.ts' }), 'lib/sim/a/d');
 });
 
 test('package.json exports: the public entry plus exactly the documented sub-entries', async () => {

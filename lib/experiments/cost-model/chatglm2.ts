@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerLabError } from '../../errors.ts';
 import { paths } from '../../paths.ts';
-import { decompose, type Decomposition } from '../speedup/decompose.ts';
+import { decompose, type Decomposition } from '../speedup/index.ts';
 import { countStep, type StepCounts } from './count.ts';
 import { DEVICES, predictStepTime, type Device } from './device.ts';
 import { peakMemory } from './memory.ts';

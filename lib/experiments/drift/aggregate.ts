@@ -140,22 +140,7 @@ export function aggregateDrift(entries: readonly RunEntry[], o: AggregateDriftOp
       const watched = series.filter((p) => p.cycle >= (d.warmup ?? 0));
       const cusum = cusumDetect(watched, d);
       const bootstrap = watched.length > d.baseline ? bootstrapDetect(watched, { baseline: d.baseline, persist: 3, resamples: Math.min(resamples, 400), seed: `${scenario}:${method}` }) : undefined;
-      const last = points.at(-1)?.cycle ?? 0;
-      const regressions: RegressionExample[] = [];
-      if (last > 0) {
-        for (const { e } of group) {
-          const a = items(e.dir, method, 0);
-          const b = items(e.dir, method, last);
-          a.forEach((x, i) => {
-            const y = b[i];
-            if (!y || y.id !== x.id) return;
-            const before = x[metric as keyof DriftItem] as number;
-            const after = y[metric as keyof DriftItem] as number;
-            if (after < before) regressions.push({ seed: e.record.seeds[0]!, id: x.id, source: x.source, reference: x.reference, before: x.prediction, after: y.prediction, scoreBefore: before, scoreAfter: after, cycle: last });
-          });
-        }
-      }
-      regressions.sort((p, q) => (p.scoreAfter - p.scoreBefore) - (q.scoreAfter - q.scoreBefore) || (p.id < q.id ? -1 : 1));
+      const regressions = regressionExamples(group.map(({ e }) => e), (dir, cycle) => items(dir, method, cycle), metric, points.at(-1)?.cycle ?? 0);
       curves.push({ scenario, method, metric, onset: c0.scenario.onset, points, cusum, ...(bootstrap ? { bootstrap } : {}), regressions: regressions.slice(0, o.examples ?? 3) });
     }
     // Each other method against the first, at the last cycle all of them reached.
@@ -173,6 +158,25 @@ export function aggregateDrift(entries: readonly RunEntry[], o: AggregateDriftOp
   const agg: DriftAggregate = { runs, metric, curves, versus, verdict: '' };
   agg.verdict = verdictOf(agg);
   return agg;
+}
+
+/** Held-out items that scored worse at cycle `last` than at cycle 0, worst drop first. */
+function regressionExamples(runs: readonly RunEntry[], items: (dir: string, cycle: number) => DriftItem[], metric: string, last: number): RegressionExample[] {
+  const regressions: RegressionExample[] = [];
+  if (last > 0) {
+    for (const e of runs) {
+      const a = items(e.dir, 0);
+      const b = items(e.dir, last);
+      a.forEach((x, i) => {
+        const y = b[i];
+        if (!y || y.id !== x.id) return;
+        const before = x[metric as keyof DriftItem] as number;
+        const after = y[metric as keyof DriftItem] as number;
+        if (after < before) regressions.push({ seed: e.record.seeds[0]!, id: x.id, source: x.source, reference: x.reference, before: x.prediction, after: y.prediction, scoreBefore: before, scoreAfter: after, cycle: last });
+      });
+    }
+  }
+  return regressions.sort((p, q) => (p.scoreAfter - p.scoreBefore) - (q.scoreAfter - q.scoreBefore) || (p.id < q.id ? -1 : 1));
 }
 
 const f1 = (x: number) => x.toFixed(1);

@@ -27,7 +27,7 @@ import { readRunRecord } from '../../results/index.ts';
 import { exportOnnx } from '../../infer/index.ts';
 import { loadTokenizer } from '../../data/index.ts';
 import { saveHfTokenizer } from '../../data/index.ts';
-import { FinetuneSchema } from '../finetune/kind.ts';
+import { FinetuneSchema } from '../finetune/index.ts';
 import { BASE_CACHE, baseWeightsWithAdapter, isHfRef } from '../base.ts';
 
 export const EXPORT_FORMATS = ['peft', 'merged', 'onnx'] as const;

@@ -18,7 +18,7 @@ import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
 import { readJsonl, type RunEntry } from '../../results/index.ts';
 import { backendLabel } from '../../runtime/index.ts';
 import { LedgerLabError } from '../../errors.ts';
-import { ratioCI } from '../speedup/aggregate.ts';
+import { ratioCI } from '../speedup/index.ts';
 import { projectMemory, timeExponent, type LadderRow, type ProjectionRow } from './scaling.ts';
 import type { LayerQuantError } from './bytes.ts';
 import type { DtypeResult } from './kind.ts';

@@ -1,4 +1,10 @@
 /** scale/: the `scale` experiment kind (issue 17): a model-size ladder, interleaved measurement, the cost-model fit and the ChatGLM2-6B/A100 prediction. */
+// The verdict, pooling and report section (were exported from experiments/index.ts past this door).
+export { scaleVerdict, factorShares, ratioTrend, formatParams, COST_MODEL_TARGETS } from './verdict.ts';
+export { combineScaleSummaries } from './combine.ts';
+export type { ScaleNumbers } from './combine.ts';
+export { scaleReport, scaleSections, scaleCharts, scaleGroups, latestScaleGroup, readScaleSummary, deviceText, ladderTable, ratioTable, costModelTable, predictionTable, predictedShapleyTable, qualityTable, measurementTable, SCALE_LIMITS } from './report.ts';
+export type { ScaleGroup, ScaleCharts } from './report.ts';
 export type { Est, ScaleCell, QualityArm, ScaleRung, ScaleSummary } from './summary.ts';
 export { scaleKind, runScale } from './kind.ts';
 export { ScaleSchema, RungSchema, MeasurementSchema, checkScaleConfig } from './config.ts';

@@ -8,7 +8,7 @@
  * Within one run this is the measurement's uncertainty; across seeds the report aggregates.
  */
 import { Rng } from '../../util/index.ts';
-import { decompose } from '../speedup/decompose.ts';
+import { decompose } from '../speedup/index.ts';
 import { quantileOf, median } from '../../measure/index.ts';
 import type { Est } from './summary.ts';
 

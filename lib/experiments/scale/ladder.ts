@@ -10,7 +10,7 @@
  */
 import { LedgerLabError } from '../../errors.ts';
 import { checkShape, baseParamCount, type GptConfig } from '../../model/index.ts';
-import { RecipeSchema, type Recipe } from '../speedup/config.ts';
+import { RecipeSchema, type Recipe } from '../speedup/index.ts';
 import type { ModelShape, CostRecipe, LinearName } from '../cost-model/index.ts';
 import type { RungConfig, ScaleConfig } from './config.ts';
 

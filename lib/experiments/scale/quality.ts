@@ -14,7 +14,7 @@ import type { Run } from '../../results/index.ts';
 import type { ScaleConfig } from './config.ts';
 import type { Rung } from './ladder.ts';
 import type { QualityArm, ScaleRung } from './summary.ts';
-import type { Recipe } from '../speedup/config.ts';
+import type { Recipe } from '../speedup/index.ts';
 
 export const DEGENERATE_RULE = { minDistinct2: 0.1, maxRepetition: 0.5 } as const;
 

@@ -3,7 +3,7 @@
  * a run folder, the terminal table, and the report section. The engine itself stays in lib/sim/.
  */
 export { simulateKind } from './kind.ts';
-export { loadSimFile, recordSweep, formatSweepTable, rowSummary } from './sweep-file.ts';
+export { readSimSpec, loadSimFile, recordSweep, formatSweepTable, rowSummary } from './sweep-file.ts';
 export type { SimFile } from './sweep-file.ts';
 export { simReport, sweepSections, simCharts, readSimSweeps, capturedShareHeatmap, budgetChart, simBudgetCurves, shareLabel, theoryChecks, theorySection, SIM_QUESTION, SIM_LIMITS } from './report.ts';
 export type { SimSweep, SimReportOptions, BudgetOptions, TheoryChecks, WashCheck, SybilCheck, DuplicateCheck } from './report.ts';

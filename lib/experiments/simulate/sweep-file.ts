@@ -4,7 +4,7 @@
  * metrics.jsonl with one line per design × attack × seed, table.json with the intervals).
  */
 import { LedgerLabError } from '../../errors.ts';
-import { ExperimentFileSchema } from '../spec.ts';
+import { ExperimentFileSchema, type ExperimentFile } from '../envelope.ts';
 import { parseConfigText, readTextFile } from '../../config/index.ts';
 import { formatCI, type MeanCI } from '../../measure/index.ts';
 import { startRun } from '../../results/index.ts';
@@ -12,8 +12,8 @@ import { parseSimConfig, type SimConfig, type SweepResult, type SweepRow } from 
 
 export interface SimFile { file: string; name: string; description?: string; seeds: number[]; config: SimConfig }
 
-/** Reads and validates a simulation file; `seeds` (a count) overrides the file's seed list with 0..N−1. */
-export function loadSimFile(file: string, opts: { seeds?: number } = {}): SimFile {
+/** Reads a simulation file's envelope: kind "simulate", no `sweep` (the config is checked by its reader). */
+export function readSimSpec(file: string): ExperimentFile {
   const spec = ExperimentFileSchema.parse(parseConfigText(readTextFile(file, 'simulation file'), file), file);
   if (spec.kind !== 'simulate') {
     throw new LedgerLabError({ kind: 'config', code: 'config.wrong_kind', problem: `expected kind "simulate", got "${spec.kind}"`, where: `${file} at kind`, hint: 'run other experiment kinds with `ledgerlab run`' });
@@ -21,6 +21,12 @@ export function loadSimFile(file: string, opts: { seeds?: number } = {}): SimFil
   if (Object.keys(spec.sweep).length > 0) {
     throw new LedgerLabError({ kind: 'config', problem: 'a simulation sweeps config.designs × config.attacks, not "sweep"', where: `${file} at sweep`, hint: 'list designs and attacks under config' });
   }
+  return spec;
+}
+
+/** Reads and validates a simulation file; `seeds` (a count) overrides the file's seed list with 0..N−1. */
+export function loadSimFile(file: string, opts: { seeds?: number } = {}): SimFile {
+  const spec = readSimSpec(file);
   const config = parseSimConfig(spec.config, `${file} (config)`);
   const seeds = opts.seeds !== undefined ? Array.from({ length: opts.seeds }, (_, i) => i) : spec.seeds;
   return { file, name: spec.name, description: spec.description, seeds, config };

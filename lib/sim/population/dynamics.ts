@@ -13,10 +13,10 @@
 import { Rng } from '../../util/index.ts';
 import type { AttackConfig, DesignConfig, WorldConfig } from '../config.ts';
 import { ethToWei } from '../config.ts';
-import { honestAgent } from '../agents/honest.ts';
-import { attackerAgent } from '../agents/attackers.ts';
-import type { Agent } from '../agents/types.ts';
-import { itemCost } from '../agents/types.ts';
+import { honestAgent } from '../agents/index.ts';
+import { attackerAgent } from '../agents/index.ts';
+import type { Agent } from '../agents/index.ts';
+import { itemCost } from '../agents/index.ts';
 import { playEpisode } from '../episode.ts';
 import { settleFast } from '../settle.ts';
 import { accounts, runMetrics } from '../metrics.ts';

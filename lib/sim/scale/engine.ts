@@ -9,7 +9,7 @@
  */
 import { Rng } from '../../util/index.ts';
 import { computePayouts, RULE, type RuleId } from '../../ledger/index.ts';
-import { knnShapley } from '../attribution/knn.ts';
+import { knnShapley } from '../attribution/index.ts';
 import { WEIGHT_UNIT } from '../oracle.ts';
 import { KMeansTree } from './kmeans-tree.ts';
 

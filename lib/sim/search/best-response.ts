@@ -5,7 +5,7 @@
  * differences are the strategy's). The fixed strategy is the search's start and its floor: the worst case
  * reported is never below the fixed figure on the same seeds.
  */
-import type { AttackConfig, DesignConfig, SimConfig, WorldConfig } from '../config.ts';
+import type { AttackConfig, DesignConfig, SimCore, WorldConfig } from '../config.ts';
 import { attackName } from '../config.ts';
 import { playEpisode } from '../episode.ts';
 import { settleFast } from '../settle.ts';
@@ -86,7 +86,7 @@ export type SearchedRow = SweepRow & { worstCase?: WorstCase };
  * attack-free row gets none). The search and the reported figures use the same seeds (search.seeds of the
  * sweep's), so the gain is a paired difference and never negative.
  */
-export function searchSweep(cfg: SimConfig & { search?: SearchConfig }, result: SweepResult, onCell?: (design: string, attack: string, done: number, total: number) => void): SearchedRow[] {
+export function searchSweep(cfg: SimCore & { search?: SearchConfig }, result: SweepResult, onCell?: (design: string, attack: string, done: number, total: number) => void): SearchedRow[] {
   const o = cfg.search;
   if (!o) return result.rows;
   const seeds = result.seeds.slice(0, o.seeds ?? result.seeds.length);

@@ -7,9 +7,9 @@
  */
 import type { AttackConfig, WorldConfig } from '../config.ts';
 import { ethToWei } from '../config.ts';
-import { GAS, SYNTHETIC_COST_FRACTION } from '../agents/types.ts';
-import { attackerAgent } from '../agents/attackers.ts';
-import type { Agent, ItemPlan } from '../agents/types.ts';
+import { GAS, SYNTHETIC_COST_FRACTION } from '../agents/index.ts';
+import { attackerAgent } from '../agents/index.ts';
+import type { Agent, ItemPlan } from '../agents/index.ts';
 
 export type Attack = Exclude<AttackConfig, { type: 'none' }>;
 export interface Knob { name: string; kind: 'int' | 'real' | 'bool'; min: number; max: number }

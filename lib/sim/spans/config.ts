@@ -1,7 +1,11 @@
 /** The `spans` block of a simulation config: attribution on real text through a real model (lib/sim/spans). */
 import { s, type Infer } from '../../config/index.ts';
 import { TEXT_ATTACKS } from './datanet.ts';
-import { TEXT_METHODS } from './methods.ts';
+import { RULE_KEYS } from '../keys.ts';
+
+// Here, not in methods.ts: methods.ts imports the oracle, which would make a circle through ../config.ts.
+export const TEXT_METHODS = ['spans', 'retrieval', 'knn-shapley'] as const;
+export type TextMethod = (typeof TEXT_METHODS)[number];
 
 export const SpanModelSchema = s.object({
   vocab: s.int({ min: 300 }).default(1200),
@@ -26,8 +30,7 @@ export const SpansSchema = s.object({
   attackItems: s.int({ min: 1 }).default(12).describe('items per attacker'),
   attacks: s.array(s.enum(TEXT_ATTACKS)).default([...TEXT_ATTACKS]),
   methods: s.array(s.enum(TEXT_METHODS)).default([...TEXT_METHODS]),
-  // The ledger rules (config.ts RULE_KEYS; not imported: config.ts imports this file). A test keeps them equal.
-  rule: s.enum(['pro-rata', 'stake', 'volume-cap', 'sqrt', 'reputation'] as const).default('pro-rata'),
+  rule: s.enum(RULE_KEYS).default('pro-rata'),
   minLength: s.int({ min: 1 }).default(4).describe('shortest span (tokens) that credits anyone'),
   maxOccurrences: s.int({ min: 1 }).default(10_000),
   model: SpanModelSchema.optional(),

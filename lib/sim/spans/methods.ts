@@ -7,12 +7,11 @@
  *   knn-shapley — the existing exact KNN-Shapley over the `candidates` nearest, gain = the item's quality
  *                 (1 for real records and their copies, 0.05 for boilerplate and stuffing).
  */
-import { knnShapley } from '../attribution/knn.ts';
+import { knnShapley } from '../attribution/index.ts';
 import { WEIGHT_UNIT, type Weighted } from '../oracle.ts';
 import { spanCredit, type SpanIndex, type SpanOptions } from './match.ts';
 
-export const TEXT_METHODS = ['spans', 'retrieval', 'knn-shapley'] as const;
-export type TextMethod = (typeof TEXT_METHODS)[number];
+export { TEXT_METHODS, type TextMethod } from './config.ts';
 
 const UINT32_MAX = 4_294_967_295;
 

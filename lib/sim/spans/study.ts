@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { paths } from '../../paths.ts';
 import { sha256 } from '../../util/index.ts';
 import { design as designOf, ethToWei, world as worldOf, type WorldConfig } from '../config.ts';
-import { GAS } from '../agents/types.ts';
+import { GAS } from '../agents/index.ts';
 import type { Episode, EpochLog, SimEvent, Spend } from '../episode.ts';
 import { CHALLENGER } from '../episode.ts';
 import type { Identity, Item } from '../world.ts';
