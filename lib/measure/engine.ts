@@ -15,12 +15,13 @@
  * r.ratios['fast/slow'].wall   // { mean: 3.1, lo: 3.0, hi: 3.2, level: 0.95, n: 12 }
  */
 import { loadavg } from 'node:os';
+import { LedgerLabError } from '../errors.ts';
 import { Rng } from '../util/index.ts';
 import { readProcStat, type ProcStat } from './procstat.ts';
 import { judgeRound, cellStatus, DEFAULT_GUARD, type GuardLimits, type RoundNoise, type QuietStatus } from './guard.ts';
 import { logInterval, relHalfWidth } from './paired.ts';
 import { withTimingLock, type LockRecord } from './lock.ts';
-import { median } from './timing.ts';
+import { median } from './order-stats.ts';
 import type { Interval } from './stats.ts';
 
 /** What a step that timed itself (a child process) reports; the engine times in-process steps itself. */
@@ -237,7 +238,7 @@ async function rounds(arms: readonly Arm[], o: TimingOptions, probe: Probe): Pro
 
 /** Times the arms in paired, shuffled, guarded rounds (see the module comment). */
 export async function timeArms(arms: readonly Arm[], o: TimingOptions): Promise<TimingResult> {
-  if (arms.length === 0 || o.batches < 1) throw new Error('timeArms needs at least one arm and one batch');
+  if (arms.length === 0 || o.batches < 1) throw new LedgerLabError({ kind: 'usage', code: 'usage.timing_arms', problem: `timeArms needs at least one arm and one batch (got ${arms.length} arm(s), ${o.batches} batch(es))`, where: 'timeArms' });
   const probe = o.probe ?? systemProbe;
   if (o.lock === false) return rounds(arms, o, probe);
   const { value, lock } = await withTimingLock(() => rounds(arms, o, probe));

@@ -1,5 +1,6 @@
 /** measure/: the timing engine (paired, shuffled, guarded rounds; wall and CPU), small-sample statistics, progress. */
-export { timeRepeats, summarize, quantile, quantileOf, median, formatStat } from './timing.ts';
+export { timeRepeats, summarize, formatStat } from './timing.ts';
+export { quantile, quantileOf, median } from './order-stats.ts';
 export type { Stat } from './timing.ts';
 export { meanCI, formatCI, t975 } from './stats.ts';
 export type { Interval, Estimate, MeanCI } from './stats.ts';

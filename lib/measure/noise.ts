@@ -12,7 +12,7 @@
  */
 import { timeArms, type Probe, type TimingResult } from './engine.ts';
 import { cellStatus, type GuardLimits, DEFAULT_GUARD } from './guard.ts';
-import { quantileOf, median } from './timing.ts';
+import { quantileOf, median } from './order-stats.ts';
 
 export interface NoiseReport {
   seconds: number;

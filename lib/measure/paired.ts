@@ -9,8 +9,9 @@
  * logInterval([Math.log(1.5), Math.log(2), Math.log(4)], 'x')   // { mean: 2, lo: 1.5, hi: 4, level: 0.95, n: 3 }
  * relHalfWidth({ mean: 2, lo: 1.9, hi: 2.1 })                     // ≈ 0.05
  */
+import { LedgerLabError } from '../errors.ts';
 import { Rng } from '../util/index.ts';
-import { median, quantileOf } from './timing.ts';
+import { median, quantileOf } from './order-stats.ts';
 import type { Interval } from './stats.ts';
 
 /** Median of the logs and its bootstrap percentile interval, exponentiated. No values: NaN figures. */
@@ -28,7 +29,7 @@ export function logInterval(logs: readonly number[], seed: number | string, o: {
 
 /** Paired log-ratios of two arms' per-round values (a / b, round by round; both arrays in round order). */
 export function pairedLogRatios(a: readonly number[], b: readonly number[]): number[] {
-  if (a.length !== b.length) throw new Error(`paired values need equal rounds (${a.length} vs ${b.length})`);
+  if (a.length !== b.length) throw new LedgerLabError({ kind: 'usage', code: 'usage.paired_rounds', problem: `paired values need equal rounds (${a.length} vs ${b.length})`, where: 'pairedLogRatios' });
   return a.map((x, i) => Math.log(x / b[i]!));
 }
 

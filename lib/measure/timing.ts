@@ -11,6 +11,7 @@
  */
 import { timingRecord, type TimingRecord } from './record.ts';
 import { timeArms, type Probe } from './engine.ts';
+import { quantile } from './order-stats.ts';
 
 
 export interface Stat {
@@ -28,23 +29,6 @@ export interface Stat {
   /** The engine's record of the repeats: rounds, re-runs, noise provenance. */
   timing?: TimingRecord;
 }
-
-/** Quantile by linear interpolation between order statistics (numpy's default). */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
-/** Quantile of unsorted values (the same linear interpolation); NaN for none. */
-export function quantileOf(xs: readonly number[], q: number): number {
-  return quantile([...xs].sort((a, b) => a - b), q);
-}
-
-/** Median of unsorted values; NaN for none. */
-export const median = (xs: readonly number[]): number => quantileOf(xs, 0.5);
 
 export function summarize(samples: readonly number[]): Stat {
   const s = [...samples].sort((a, b) => a - b);

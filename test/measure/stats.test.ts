@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { meanCI, formatCI, t975 } from '../../lib/measure/stats.ts';
-import { summarize, quantile } from '../../lib/measure/timing.ts';
+import { summarize, quantile } from '../../lib/measure/index.ts';
 
 test('t quantiles: table values and the large-df expansion', () => {
   assert.is(t975(1), 12.7062);

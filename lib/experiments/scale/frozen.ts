@@ -10,8 +10,7 @@
  * const p = predictCells(cells, FROZEN_FIT.seeds.s0);   // per-cell seconds, the fast/slow ratio, Shapley split
  */
 import { predictStepTime, type Device } from '../cost-model/index.ts';
-import { decompose } from '../speedup/decompose.ts';
-import { cellFor, switchedKey } from '../speedup/paired-shares.ts';
+import { cellFor, decompose, switchedKey } from '../speedup/index.ts';
 import { meanCounts, type FitCell } from './fit.ts';
 import { median } from '../../measure/index.ts';
 

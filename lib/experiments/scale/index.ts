@@ -24,4 +24,4 @@ export { scaleRuns, loadScaleRuns } from './runs.ts';
 export type { ScaleRunEntry } from './runs.ts';
 export { FROZEN_FIT, HELD_OUT_RUNG, frozenDevice, predictCells, heldOutCheck } from './frozen.ts';
 export type { FrozenConstants, CellToPredict } from './frozen.ts';
-export { fixedBatches } from '../timed-cells.ts';
+export { fixedBatches } from '../speedup/index.ts';

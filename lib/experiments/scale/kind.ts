@@ -22,7 +22,7 @@ import { buildCells, cellArmName, otherLoad, pinnedLabel, type TimedCell } from 
 import { iqrRel, medianSpread } from './rounds.ts';
 import { median, timeArms, ratioOf, timingRecord, worstStatus, type Interval, type TimingRecord } from '../../measure/index.ts';
 import { fitLadder, type FitCell } from './fit.ts';
-import { pairedShares, switchedKey } from '../speedup/paired-shares.ts';
+import { pairedShares, switchedKey } from '../speedup/index.ts';
 import { chatglm2A100 } from './prediction.ts';
 import { rungQuality, rungBaseConfig } from './quality.ts';
 import type { ScaleSummary, ScaleRung, Est } from './summary.ts';

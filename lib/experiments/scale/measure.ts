@@ -1,5 +1,5 @@
 /**
- * The timed side of the scale experiment: every cell of every rung becomes a timing-engine arm (../timed-cells.ts:
+ * The timed side of the scale experiment: every cell of every rung becomes a timing-engine arm (../speedup/timed-cells.ts:
  * cells that differ only in padding or checkpointing share one model and optimizer, those are per-step options)
  * training on a fixed list of K batches, the same batch ids for every cell; the engine (lib/measure timeArms)
  * runs the shuffled, paired, guarded rounds.
@@ -9,9 +9,7 @@ import { allowedCpus } from '../cpus.ts';
 import { loadavg } from 'node:os';
 import { initWeights, type GptConfig } from '../../model/index.ts';
 import type { Arm } from '../../measure/index.ts';
-import { trainArms, type TrainArmSpec, type BatchShape } from '../timed-cells.ts';
-import { gridCells, recipeFactors, type Factor } from '../speedup/factors.ts';
-import type { Recipe } from '../speedup/config.ts';
+import { gridCells, recipeFactors, trainArms, type BatchShape, type Factor, type Recipe, type TrainArmSpec } from '../speedup/index.ts';
 import type { Task } from '../task.ts';
 import type { Rung } from './ladder.ts';
 

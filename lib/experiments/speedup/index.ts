@@ -11,6 +11,9 @@ export { recipeFactors, cellRecipe, gridCells, matchedRecipe, FACTORS, MIN_PREFI
 export type { Factor } from './factors.ts';
 export { decompose, waterfall } from './decompose.ts';
 export type { Decomposition, WaterfallStep } from './decompose.ts';
+export { pairedShares, switchedKey, cellFor } from './paired-shares.ts';
+export { trainArms, fixedBatches } from './timed-cells.ts';
+export type { TrainArmSpec, TrainArmSet, BatchShape } from './timed-cells.ts';
 export { aggregateSpeedup, ratioCI, verdictOf } from './aggregate.ts';
 export type { SpeedupAggregate, RecipeQuality, RunSummary as SpeedupRunSummary } from './aggregate.ts';
 export { speedupReport, speedupSections, speedupCharts, CLAIM as SPEEDUP_CLAIM, SPEEDUP_LIMITS } from './report.ts';

@@ -11,6 +11,7 @@
  * const d = pairedShares(['padding'], new Map([['', [ln(10), ln(11)]], ['padding', [ln(5), ln(5.5)]]]), 's');
  * d.ratio.mean   // 2 (fast is twice the slow cell in every round)
  */
+import { LedgerLabError } from '../../errors.ts';
 import { Rng } from '../../util/index.ts';
 import { median, quantileOf, type Interval } from '../../measure/index.ts';
 import { decompose, type Decomposition } from './decompose.ts';
@@ -24,7 +25,7 @@ export const switchedKey = (s: Iterable<string>) => [...s].sort().join('+');
  */
 export function cellFor(s: ReadonlySet<string>, measured: ReadonlyMap<string, unknown>): string {
   const k = s.has('method') ? switchedKey(s) : switchedKey([...s].filter((f) => f !== 'prefix'));
-  if (!measured.has(k)) throw new Error(`no measured cell for {${k}}`);
+  if (!measured.has(k)) throw new LedgerLabError({ kind: 'runtime', code: 'runtime.missing_cell', problem: `no measured cell for {${k}}`, where: 'speedup factorial cells' });
   return k;
 }
 

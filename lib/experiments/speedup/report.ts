@@ -5,7 +5,7 @@
  */
 import type { RunEntry } from '../../results/index.ts';
 import type { ReportPart } from '../../report/index.ts';
-import { formatNoise, formatStop, type Interval, type TimingRecord } from '../../measure/index.ts';
+import { formatNoise, formatStop, type TimingRecord } from '../../measure/index.ts';
 import { groupedBarChart, waterfallChart, withProvenance, type Chart } from '../../report/index.ts';
 import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/index.ts';
 import { aggregateSpeedup, type SpeedupAggregate, type RunSummary } from './aggregate.ts';
@@ -55,7 +55,6 @@ export function speedupSections(a: SpeedupAggregate, runs: readonly RunEntry[]):
   const s0 = runs[0]!.record.summary as RunSummary;
   const cfg = runs[0]!.record.config as { fast: Recipe; slow: Recipe; batchSize: number; trainSteps: number; model: Record<string, unknown>; pretrain: Record<string, unknown> };
   const charts = speedupCharts(a, runs);
-  const ci = (c?: Interval) => c;
   const sections: Section[] = [
     { title: 'The claim', blocks: [paragraph(CLAIM)] },
     {
@@ -75,11 +74,11 @@ export function speedupSections(a: SpeedupAggregate, runs: readonly RunEntry[]):
         table({
           columns: ['measure', { key: 'ratio', title: 'fast / slow samples/s', digits: 2 }, 'how'],
           rows: [
-            { measure: 'published recipes, trained recipes\' rounds', ratio: ci(a.ratio.trained), how: 'fast vs slow, timed against each other in paired rounds on the same batches' },
-            { measure: 'published recipes, factorial cells', ratio: ci(a.ratio.factorial), how: 'the grid\'s two corner cells, paired rounds of every cell' },
-            { measure: 'method alone, trained recipes\' rounds', ratio: ci(a.ratio.method), how: 'fast / slow-matched: LoRA vs P-Tuning v2, both under the fast recipe' },
-            { measure: 'recipe alone, trained recipes\' rounds', ratio: ci(a.ratio.recipe), how: 'slow-matched / slow: P-Tuning v2 under the fast vs its own recipe' },
-            { measure: 'method alone, factorial cells', ratio: ci(a.ratio.matched), how: 'same padding, checkpointing, precision; prefix at full length' },
+            { measure: 'published recipes, trained recipes\' rounds', ratio: a.ratio.trained, how: 'fast vs slow, timed against each other in paired rounds on the same batches' },
+            { measure: 'published recipes, factorial cells', ratio: a.ratio.factorial, how: 'the grid\'s two corner cells, paired rounds of every cell' },
+            { measure: 'method alone, trained recipes\' rounds', ratio: a.ratio.method, how: 'fast / slow-matched: LoRA vs P-Tuning v2, both under the fast recipe' },
+            { measure: 'recipe alone, trained recipes\' rounds', ratio: a.ratio.recipe, how: 'slow-matched / slow: P-Tuning v2 under the fast vs its own recipe' },
+            { measure: 'method alone, factorial cells', ratio: a.ratio.matched, how: 'same padding, checkpointing, precision; prefix at full length' },
           ],
           caption: `Geometric mean over seeds with 95% t-interval (log scale) of each run's paired median ratio; ${a.timing ? `${a.timing.basis} time, ${a.timing.threads} thread(s); machine ${a.timing.quiet}` : 'timing provenance unknown'}. Each run's own interval and the CPU-time figures are under "How it was timed".`,
         }),

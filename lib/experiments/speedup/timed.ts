@@ -1,6 +1,6 @@
 /**
  * The speedup kind's two timed sections, both run by the timing engine (lib/measure timeArms) on training-step
- * arms (../timed-cells.ts) that all see the same batch ids:
+ * arms (./timed-cells.ts) that all see the same batch ids:
  *   - the factorial grid: every distinct cell between the fast and slow recipes, in paired rounds; the ratio and
  *     its Shapley split come from the cells' paired medians (./paired-shares.ts);
  *   - the trained recipes: fast, slow and slow-matched (those of `quality` present) in their own rounds, giving
@@ -9,7 +9,7 @@
  */
 import { timeArms, ratioOf, timingRecord, type Arm, type Estimand, type Interval, type QuietStatus, type TimingRecord, type TimingResult } from '../../measure/index.ts';
 import type { GptConfig, Weights } from '../../model/index.ts';
-import { trainArms, type BatchShape } from '../timed-cells.ts';
+import { trainArms, type BatchShape } from './timed-cells.ts';
 import { engineOptions, type TimingConfig } from '../timing-config.ts';
 import type { Task } from '../task.ts';
 import type { Recipe, SpeedupConfig } from './config.ts';

@@ -11,14 +11,14 @@
  * const r = await timeArms(set.arms, { seed, batches: 2, ratios: [ratioOf('fast', 'slow')] });
  * set.dispose();
  */
-import { buildModel } from '../peft/index.ts';
-import type { Gpt, GptConfig, Weights } from '../model/index.ts';
-import { AdamW, trainConfig, trainStep } from '../train/index.ts';
-import { BatchIterator } from '../data/index.ts';
-import { Rng } from '../util/index.ts';
-import type { Arm } from '../measure/index.ts';
-import type { Recipe } from './speedup/config.ts';
-import type { Task } from './task.ts';
+import { buildModel } from '../../peft/index.ts';
+import type { Gpt, GptConfig, Weights } from '../../model/index.ts';
+import { AdamW, disposeStep, readStepValues, trainConfig, trainStep } from '../../train/index.ts';
+import { BatchIterator } from '../../data/index.ts';
+import { Rng } from '../../util/index.ts';
+import type { Arm } from '../../measure/index.ts';
+import type { Recipe } from './config.ts';
+import type { Task } from '../task.ts';
 
 export interface TrainArmSpec {
   name: string;
@@ -103,9 +103,13 @@ function trainArm(spec: TrainArmSpec, s: Shared, task: Task, batchSize: number, 
     batches,
     arm: {
       name: spec.name,
-      step: (b) => {
+      // The step ends in reading its loss and gradient norm (asynchronously: a GPU backend queues work, and WebGPU
+      // in Node has no synchronous read), so the timed work has really finished; then its tensors are freed.
+      step: async (b) => {
         it.restore(states[b]!);
-        trainStep({ model: s.model, opt: s.opt, it, rng, config, lr: recipe.lr });
+        const r = trainStep({ model: s.model, opt: s.opt, it, rng, config, lr: recipe.lr });
+        await readStepValues([r.losses], r.gradNorm);
+        disposeStep(r);
       },
       work: (b) => batches[b]!.batchSize,
     },
