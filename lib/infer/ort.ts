@@ -8,6 +8,7 @@
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
 import { LedgerLabError } from '../errors.ts';
+import { currentPhase } from '../runtime/index.ts';
 import { GptConfigSchema, headDim, kvHeads, type GptConfig } from '../model/index.ts';
 import type { CachedDecoder } from './generate.ts';
 import { onnxMetadata, type OnnxExport } from './onnx-export.ts';
@@ -93,7 +94,13 @@ export class OrtDecoder implements CachedDecoder {
       feeds[`past.${i}.key`] = p.keys[i];
       feeds[`past.${i}.value`] = p.values[i];
     }
-    const out = await this.session.run(feeds);
+    let out: ort.InferenceSession.ReturnType;
+    try {
+      out = await this.session.run(feeds);
+    } catch (err) {
+      // A failed ORT status is an error where it happened, never a result.
+      throw new LedgerLabError({ kind: 'runtime', code: 'runtime.ort_status', problem: `ONNX Runtime failed: ${(err as Error).message}`, where: [currentPhase(), 'OrtDecoder.run'].filter(Boolean).join(', '), cause: err });
+    }
     const present: OrtCache = { keys: [], values: [], length: p.length + tokens };
     for (let i = 0; i < this.config.layers; i++) {
       present.keys.push(out[`present.${i}.key`]);

@@ -12,3 +12,5 @@ export type { WebGpuProbe, WebGpuAdapterInfo } from './webgpu.ts';
 export { nodeGpuStatus, nodeGpuFacts, CUDA_LIBRARIES } from './node-gpu.ts';
 export type { NodeGpuFacts, NodeGpuStatus } from './node-gpu.ts';
 export { ENGINE_KERNELS, missingEngineKernels } from './engine-kernels.ts';
+export { withPhase, currentPhase } from './phase.ts';
+export { guardWasmBackend, throwPendingWasmFault } from './wasm-guard.ts';

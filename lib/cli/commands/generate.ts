@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
 import { LedgerLabError } from '../../index.ts';
-import { initBackend, openModel, openRun, isRunDir, loadPeftAdapter, loadPretrained, TfjsDecoder, generate, QUANT_DTYPES, type QuantDtype } from '../../index.ts';
+import { initBackend, withPhase, openModel, openRun, isRunDir, loadPeftAdapter, loadPretrained, TfjsDecoder, generate, QUANT_DTYPES, type QuantDtype } from '../../index.ts';
 
 function parseIds(raw: string): number[] {
   const ids = raw.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
@@ -56,7 +56,7 @@ export const generateCommand: Command = {
     }
     await initBackend();
     if (isRunDir(dir) && args.values.quant) throw new LedgerLabError({ kind: 'usage', problem: '--quant does not apply to a run: it keeps the storage it was trained with', where: '--quant' });
-    const opened = isRunDir(dir) ? await openRun(dir) : openModel(dir, { quant: quant as QuantDtype });
+    const opened = await withPhase('load', async () => (isRunDir(dir) ? await openRun(dir) : openModel(dir, { quant: quant as QuantDtype })));
     const { model, tokenizer } = opened;
     try {
       const adapter = args.values.adapter as string | undefined;
@@ -74,8 +74,8 @@ export const generateCommand: Command = {
       let promptLogits: number[][] | undefined;
       if (args.values.logits) {
         const input = tf.tensor2d([prompt], [1, prompt.length], 'int32');
-        const out = model.forward(input).logits;
-        promptLogits = (out.arraySync() as number[][][])[0];
+        const out = withPhase('prompt logits', () => model.forward(input).logits);
+        promptLogits = withPhase('prompt logits', () => (out.arraySync() as number[][][])[0]);
         input.dispose();
         out.dispose();
       }
