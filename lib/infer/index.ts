@@ -2,7 +2,8 @@
  * infer/: export a model to ONNX (built from JS; LoRA merged, quantized weights dequantized, P-Tuning v2
  * prefix baked in) and generate with a key/value cache on ONNX Runtime or tfjs through one loop.
  */
-export { buildOnnxDecoder, exportOnnx, methodPrefix, onnxMetadata, ONNX_OPSET, ONNX_IR_VERSION } from './onnx-export.ts';
+export { buildOnnxDecoder, exportOnnx, methodPrefix, onnxMetadata, ONNX_OPSET, ONNX_IR_VERSION, ONNX_INLINE_MAX_BYTES } from './onnx-export.ts';
+export { ExternalDataSink, EXTERNAL_MIN_BYTES } from './onnx-external.ts';
 export type { OnnxExport, PlainPrefix } from './onnx-export.ts';
 export { OrtDecoder } from './ort.ts';
 export type { OrtOptions, OrtCache } from './ort.ts';
