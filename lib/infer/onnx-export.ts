@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { GptConfigSchema, ffnWidth, isLlama, normEps, type GptConfig } from '../model/index.ts';
 import type { Gpt } from '../model/index.ts';
-import type { Weights } from '../model/index.ts';
+import type { WeightSource } from '../model/index.ts';
 import { writeFileAtomic } from '../results/index.ts';
 import { GraphBuilder, cachedKeysValues, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
 import { buildLlamaOnnx } from './onnx-llama.ts';
@@ -68,7 +68,7 @@ export interface OnnxExport {
 export const ONNX_INLINE_MAX_BYTES = 1.5 * 2 ** 30;
 
 /** [d, 3d] = [Wq·s | Wk | Wv] row by row. */
-function qkvWeight(weights: Weights, p: string, d: number, s: number): Float32Array {
+function qkvWeight(weights: WeightSource, p: string, d: number, s: number): Float32Array {
   const parts = ['q', 'k', 'v'].map((m) => need(weights, `${p}.attn.${m}.weight`, [d, d]));
   const out = new Float32Array(d * 3 * d);
   for (let r = 0; r < d; r++) {
@@ -79,7 +79,7 @@ function qkvWeight(weights: Weights, p: string, d: number, s: number): Float32Ar
   return out;
 }
 
-function qkvBias(weights: Weights, p: string, d: number, s: number): Float32Array {
+function qkvBias(weights: WeightSource, p: string, d: number, s: number): Float32Array {
   const out = new Float32Array(3 * d);
   const bq = need(weights, `${p}.attn.q.bias`, [d]);
   for (let j = 0; j < d; j++) out[j] = bq[j] * s;
@@ -95,7 +95,7 @@ function qkvBias(weights: Weights, p: string, d: number, s: number): Float32Arra
  * const exp = buildOnnxDecoder(REFERENCE_CONFIG, await model.exportWeights());
  * const session = await OrtDecoder.create(exp);
  */
-export function buildOnnxDecoder(config: GptConfig, weights: Weights, prefix?: PlainPrefix, opts: { external?: ExternalDataSink } = {}): OnnxExport {
+export function buildOnnxDecoder(config: GptConfig, weights: WeightSource, prefix?: PlainPrefix, opts: { external?: ExternalDataSink } = {}): OnnxExport {
   const c = GptConfigSchema.parse(config, 'model config');
   if (isLlama(c)) return buildLlamaOnnx(c, weights, { prefix, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION, external: opts.external });
   const d = c.dModel;
@@ -228,17 +228,25 @@ export async function exportOnnx(model: Gpt, path?: string, opts: { externalData
   const weights = await model.exportWeights();
   let bytes = 0;
   for (const t of weights.values()) bytes += t.data.byteLength;
-  if (!(opts.externalData ?? bytes > ONNX_INLINE_MAX_BYTES)) {
-    const exp = buildOnnxDecoder(model.config, weights, prefix);
-    if (path) writeFileAtomic(path, exp.bytes);
-    return path ? { ...exp, file: path } : exp;
+  return writeOnnx(model.config, weights, prefix, { path, externalData: opts.externalData ?? bytes > ONNX_INLINE_MAX_BYTES });
+}
+
+/**
+ * Builds the decoder from `weights` (a Map, or a checkpoint read tensor by tensor) and writes it: in one
+ * protobuf (to `path` if given), or with external data to `path` + `.data` (a temporary folder without a path).
+ */
+export function writeOnnx(config: GptConfig, weights: WeightSource, prefix: PlainPrefix | undefined, o: { path?: string; externalData: boolean }): OnnxExport {
+  if (!o.externalData) {
+    const exp = buildOnnxDecoder(config, weights, prefix);
+    if (o.path) writeFileAtomic(o.path, exp.bytes);
+    return o.path ? { ...exp, file: o.path } : exp;
   }
-  const dir = path ? undefined : mkdtempSync(join(tmpdir(), 'ledgerlab-onnx-'));
-  const file = path ?? join(dir!, 'model.onnx');
+  const dir = o.path ? undefined : mkdtempSync(join(tmpdir(), 'ledgerlab-onnx-'));
+  const file = o.path ?? join(dir!, 'model.onnx');
   const sink = new ExternalDataSink(`${file}.data`);
   let exp: OnnxExport;
   try {
-    exp = buildOnnxDecoder(model.config, weights, prefix, { external: sink });
+    exp = buildOnnxDecoder(config, weights, prefix, { external: sink });
   } finally {
     sink.close();
   }

@@ -5,7 +5,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { LedgerLabError } from '../errors.ts';
-import type { Weights } from '../model/index.ts';
+import type { WeightSource } from '../model/index.ts';
 import { EXTERNAL_MIN_BYTES, externalFloatTensor, type ExternalDataSink } from './onnx-external.ts';
 
 const { onnx } = onnxProto;
@@ -84,7 +84,7 @@ export function valueInfo(name: string, elemType: number, dims: Array<number | s
   };
 }
 
-export function need(weights: Weights, name: string, shape: number[]): Float32Array {
+export function need(weights: WeightSource, name: string, shape: number[]): Float32Array {
   const t = weights.get(name);
   if (!t) throw new LedgerLabError({ kind: 'data', problem: `weight "${name}" is missing`, where: 'exportOnnx weights', hint: 'pass model.exportWeights() or initWeights(config, seed)' });
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {

@@ -13,7 +13,7 @@ import onnxProto from 'onnx-proto';
 import { LedgerLabError } from '../errors.ts';
 import { ffnWidth, headDim, kvHeads, normEps, ropeTheta, type GptConfig } from '../model/index.ts';
 import { ropeArrays } from '../model/index.ts';
-import type { Weights } from '../model/index.ts';
+import type { WeightSource } from '../model/index.ts';
 import type { ExternalDataSink } from './onnx-external.ts';
 import { GraphBuilder, cachedKeysValues, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
 import type { OnnxExport, PlainPrefix } from './onnx-export.ts';
@@ -39,7 +39,7 @@ function hcat(parts: Float32Array[], widths: number[], rows: number, scales: num
   return out;
 }
 
-export function buildLlamaOnnx(config: GptConfig, weights: Weights, opts: { prefix?: PlainPrefix; opset: number; irVersion: number; external?: ExternalDataSink }): OnnxExport {
+export function buildLlamaOnnx(config: GptConfig, weights: WeightSource, opts: { prefix?: PlainPrefix; opset: number; irVersion: number; external?: ExternalDataSink }): OnnxExport {
   const c = { ...config, context: Math.min(config.context, ONNX_ROPE_POSITIONS) };
   const d = c.dModel;
   const H = c.heads;
