@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/index.ts';
-import { REFERENCE_CONFIG, baseParamCount, type GptConfig } from '../model/index.ts';
+import { REFERENCE_CONFIG, baseParamCount, type GptConfig, type WeightSource } from '../model/index.ts';
 import { AdamW } from '../train/index.ts';
 import { initWeights } from '../model/index.ts';
 import { lmLoss } from '../model/index.ts';
@@ -71,6 +71,8 @@ export function benchShape(arch: BenchArch, size: BenchSize): BenchShape {
 export interface BenchTrainOptions {
   cases?: readonly BenchCase[];
   config?: GptConfig;
+  /** The base's weights (a checkpoint read tensor by tensor: `bench train --model DIR`); default seeded random. */
+  weights?: WeightSource;
   batch?: number;
   seqLen?: number;
   repeats?: number;
@@ -101,7 +103,7 @@ export async function benchTrainStep(o: BenchTrainOptions = {}): Promise<BenchTr
   await initBackend();
   const config = o.config ?? REFERENCE_CONFIG;
   const B = o.batch ?? 16, T = o.seqLen ?? 64;
-  const weights = initWeights(config, 0);
+  const weights = o.weights ?? initWeights(config, 0);
   // Random tokens: the step's cost does not depend on the values, and every method sees the same batch.
   const rng = new Rng('bench-train');
   const idsData = Int32Array.from({ length: B * T }, () => rng.int(config.vocab));

@@ -5,7 +5,7 @@ import { runTorchReference, TORCH_METHODS, type TorchShape } from '../../index.t
 import { ffnWidth, kvHeads } from '../../index.ts';
 import { environmentReport, environmentSummary } from '../../index.ts';
 import { formatStat } from '../../index.ts';
-import { LedgerLabError } from '../../index.ts';
+import { LedgerLabError, loadPretrained, type WeightSource } from '../../index.ts';
 
 const MiB = 1024 * 1024;
 const mib = (b: number) => (b / MiB).toFixed(2);
@@ -13,13 +13,15 @@ const mib = (b: number) => (b / MiB).toFixed(2);
 export const benchTrainCommand: Command = {
   name: 'bench train',
   summary: 'time the reference training step per method (full, lora, ptuning-v2, ptuning-v1, qlora), with memory, next to PyTorch',
-  usage: 'ledgerlab bench train [--arch gpt2|llama] [--size s|l] [--methods full,lora,...] [--repeats N] [--warmup N] [--checkpoint] [--profile] [--no-torch] [--json]',
+  usage: 'ledgerlab bench train [--arch gpt2|llama] [--size s|l] [--model DIR [--batch B] [--seq T]] [--methods full,lora,...] [--repeats N] [--warmup N] [--checkpoint] [--profile] [--no-torch] [--json]',
   help: [
     'Shapes (--arch, --size; default gpt2 s):',
     '  gpt2 s   2 layers, d_model 128, 4 heads, batch 16 × seq 64, vocab 2000, Adam (issue 4\'s step)',
     '  gpt2 l   8 layers, d 512, 8 heads, MLP 2048, batch 4 × seq 256, vocab 8000, Adam',
     '  llama s  2 layers, d 128, 4 heads, 2 kv heads, ffn 352, batch 16 × seq 64, vocab 2000, untied head, AdamW',
     '  llama l  8 layers, d 512, 8 heads, 4 kv heads, ffn 1408, batch 4 × seq 256, vocab 8000, untied head, AdamW',
+    '  --model DIR  a Hugging Face checkpoint directory (llama, qwen2, mistral, gpt2) instead: its own weights, batch',
+    '           --batch (default 1) × --seq (default 256), AdamW; no PyTorch column (the references build their own model)',
     'Methods: full, lora (r 8 on q,v), ptuning-v2 (prefix 16), ptuning-v1 (16 tokens, MLP encoder), qlora = NF4 + double quantization base + LoRA r=8 on q,v.',
     'PyTorch (Debian python3-torch, 1 thread) runs the same shape and method in the same session: bench/torch/ref_step.py',
     '(gpt2) or bench/torch/llama_step.py (llama); their qlora dequantizes an NF4-DQ base each forward.',
@@ -33,6 +35,7 @@ export const benchTrainCommand: Command = {
     methods: { type: 'string' }, repeats: { type: 'string' }, warmup: { type: 'string' },
     checkpoint: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, json: { type: 'boolean' },
     arch: { type: 'string' }, size: { type: 'string' }, profile: { type: 'boolean' },
+    model: { type: 'string' }, batch: { type: 'string' }, seq: { type: 'string' },
   },
   async run(args) {
     const repeats = numberFlag(args, 'repeats', 10, { int: true, min: 1 });
@@ -46,12 +49,12 @@ export const benchTrainCommand: Command = {
     const size = (args.values.size as string | undefined) ?? 's';
     if (!BENCH_ARCHS.includes(arch as BenchArch)) throw new LedgerLabError({ kind: 'usage', problem: `--arch must be ${BENCH_ARCHS.join(' or ')}, got "${arch}"`, where: '--arch' });
     if (!BENCH_SIZES.includes(size as BenchSize)) throw new LedgerLabError({ kind: 'usage', problem: `--size must be ${BENCH_SIZES.join(' or ')}, got "${size}"`, where: '--size' });
-    const shape = benchShape(arch as BenchArch, size as BenchSize);
+    const { shape, weights } = modelShape(args, arch as BenchArch, size as BenchSize);
     const cases = REFERENCE_CASES.filter((c) => wanted.length === 0 || wanted.includes(c.label)).map((c) => ({ ...c, checkpoint: !!args.values.checkpoint }));
     const env = await environmentReport();
-    const rows = await benchTrainStep({ cases, repeats, warmup, config: shape.config, batch: shape.batch, seqLen: shape.seqLen, optimizer: shape.optimizer });
+    const rows = await benchTrainStep({ cases, repeats, warmup, config: shape.config, weights, batch: shape.batch, seqLen: shape.seqLen, optimizer: shape.optimizer });
     const torchMethods = cases.map((c) => c.label).filter((l) => (TORCH_METHODS[shape.arch] as readonly string[]).includes(l));
-    const torch = args.values['no-torch'] || torchMethods.length === 0 ? undefined : runTorchReference({ repeats, warmup, methods: torchMethods, shape: torchShape(shape) });
+    const torch = args.values['no-torch'] || weights || torchMethods.length === 0 ? undefined : runTorchReference({ repeats, warmup, methods: torchMethods, shape: torchShape(shape) });
     // A ratio only means something between the same models: the reference must train exactly our parameters.
     if (torch && !('unavailable' in torch)) {
       const off = torch.rows.filter((t) => rows.find((r) => r.label === t.method)?.trainableParams !== t.trainable);
@@ -68,7 +71,8 @@ export const benchTrainCommand: Command = {
       return;
     }
     const c = shape.config;
-    console.log(`bench train --arch ${arch} --size ${size} — ${environmentSummary(env)}`);
+    const what = args.values.model ? `--model ${args.values.model as string}` : `--arch ${arch} --size ${size}`;
+    console.log(`bench train ${what} — ${environmentSummary(env)}`);
     console.log(`  ${c.layers} layers, d ${c.dModel}, ${c.heads} heads${arch === 'llama' ? `, ${kvHeads(c)} kv heads` : ''}, ffn ${ffnWidth(c)}, vocab ${c.vocab}, batch ${shape.batch} × seq ${shape.seqLen}, ${shape.optimizer}; warm-up ${warmup}, ${repeats} timed steps`);
     const w = Math.max(...rows.map((r) => r.label.length));
     console.log(`  ${'method'.padEnd(w)}  step time (median, IQR)         CPU ms/step  tokens/s  trainable   state MiB  peak MiB  maxRSS MiB`);
@@ -97,6 +101,17 @@ export const benchTrainCommand: Command = {
     }
   },
 };
+
+/** The built-in shape, or with --model a checkpoint's config and weights at --batch × --seq. */
+function modelShape(args: Parameters<typeof numberFlag>[0], arch: BenchArch, size: BenchSize): { shape: BenchShape; weights?: WeightSource } {
+  const dir = args.values.model as string | undefined;
+  if (!dir) return { shape: benchShape(arch, size) };
+  const p = loadPretrained(dir);
+  const batch = numberFlag(args, 'batch', 1, { int: true, min: 1 });
+  const seqLen = numberFlag(args, 'seq', 256, { int: true, min: 1 });
+  if (seqLen > p.config.context) throw new LedgerLabError({ kind: 'usage', problem: `--seq ${seqLen} exceeds the model's context ${p.config.context}`, where: '--seq' });
+  return { shape: { arch: p.config.arch === 'llama' ? 'llama' : 'gpt2', size, config: p.config, batch, seqLen, optimizer: 'adamw' }, weights: p.weights };
+}
 
 function torchShape(s: BenchShape): TorchShape {
   const c = s.config;
