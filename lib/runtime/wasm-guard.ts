@@ -24,7 +24,7 @@ const XNN_STATUS: Record<number, string> = {
   5: 'unsupported hardware', 6: 'out of memory',
 };
 const XNN_LINE = /XNN status for (\w+) is not successful\. Got status (\d+)/;
-const HEAP_HINT = 'the wasm heap holds at most 4 GiB: use a smaller batch or sequence, gradient checkpointing, or a quantized storage (--quant bf16, int8, nf4-dq)';
+const HEAP_HINT = 'the wasm heap holds at most 4 GiB: use a smaller batch or sequence, gradient checkpointing, or a quantized storage (--quant bf16, int8, nf4-dq); to generate, ONNX Runtime keeps the weights outside it (generate --engine ort)';
 
 interface Fault { code: string; problem: string }
 let pending: Fault | undefined;
