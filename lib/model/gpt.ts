@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
 import { quantize, type QuantDtype } from '../quant/index.ts';
+import { FP32_JS_TILE_VALUES, frozenInJs, type FrozenLayout } from './frozen-layout.ts';
 import { DenseLinear, PackedLinear, gelu, layerNorm, type ApplyContext, type Linear } from './layers.ts';
 import { attend, mergeHeads, paddingBias, splitHeads } from './attention.ts';
 import { GptConfigSchema, checkShape, headDim, isLlama, normEps, ropeTheta, kvHeads, type GptConfig } from './config.ts';
@@ -70,6 +71,8 @@ export interface ModelOptions {
   trainable?: boolean;
   /** Storage of the frozen block linears (attention and MLP); embeddings and LayerNorms stay fp32, as in QLoRA. */
   quant?: QuantDtype;
+  /** Where frozen fp32 block linears live (frozen-layout.ts): tfjs variables, or JS arrays streamed per tile. Default auto. */
+  frozenLayout?: FrozenLayout;
 }
 
 let modelCount = 0;
@@ -128,6 +131,7 @@ export class Gpt {
       return v;
     };
     const names = new Set(weights.keys());
+    const inJs = quant === 'fp32' && frozenInJs(c, opts.frozenLayout, opts.trainable);
     for (const name of shapes.keys()) if (!names.has(name)) get(name);
     for (const name of names) if (!isLinearTensor(name)) variable(name);
     for (let i = 0; i < c.layers; i++) {
@@ -135,12 +139,12 @@ export class Gpt {
         const name = `blocks.${i}.${role}`;
         // Llama-family linears have no bias, except Qwen2's q/k/v.
         const hasBias = names.has(`${name}.bias`);
-        if (quant === 'fp32') {
+        if (quant === 'fp32' && !inJs) {
           m.linears.set(name, new DenseLinear(variable(`${name}.weight`), hasBias ? variable(`${name}.bias`) : undefined));
         } else {
           const w = get(`${name}.weight`);
           const b = hasBias ? get(`${name}.bias`) : undefined;
-          m.linears.set(name, new PackedLinear(quantize(w.data, w.shape, quant), b ? tf.keep(tf.tensor1d(b.data)) : undefined));
+          m.linears.set(name, new PackedLinear(quantize(w.data, w.shape, quant), b ? tf.keep(tf.tensor1d(b.data)) : undefined, inJs ? { maxTileValues: FP32_JS_TILE_VALUES } : {}));
         }
       }
     }

@@ -14,3 +14,5 @@ export type { Linear, ApplyContext } from './layers.ts';
 export { lmLoss } from './loss.ts';
 export * from './safetensors.ts';
 export * from './gpt2-names.ts';
+export { FROZEN_LAYOUTS, FROZEN_JS_BYTES, frozenInJs, blockLinearBytes } from './frozen-layout.ts';
+export type { FrozenLayout } from './frozen-layout.ts';
