@@ -13,11 +13,12 @@ import { applyLora } from '../../lib/peft/index.ts';
 
 await initBackend();
 const p = loadPretrained(join(import.meta.dirname, 'fixtures', 'qwen2-bias-f16'));
-const weights = materialize(p.weights);
+// A tied head too: its transpose is then held in JS and multiplied per tile.
+const tied = loadPretrained(join(import.meta.dirname, 'fixtures', 'llama-tied-bf16'));
 const ids = [5, 17, 99, 3, 64, 12, 7, 1];
 
-function stepOf(layout: 'heap' | 'js'): { logits: Float32Array; grads: Float32Array[]; model: Gpt } {
-  const model = Gpt.fromWeights(p.config, weights, { frozenLayout: layout });
+function stepOf(layout: 'heap' | 'js', src = p): { logits: Float32Array; grads: Float32Array[]; model: Gpt } {
+  const model = Gpt.fromWeights(src.config, materialize(src.weights), { frozenLayout: layout });
   applyLora(model, { r: 4, alpha: 8, dropout: 0, rslora: false, targets: ['q', 'v', 'down'], seed: 3 });
   // LoRA B starts at zero; give it values so the base's gradient path is exercised.
   for (const [n, v] of model.trainable) if (n.endsWith('lora_B')) v.assign(tf.randomNormal(v.shape, 0, 0.2, 'float32', 5));
@@ -31,9 +32,10 @@ function stepOf(layout: 'heap' | 'js'): { logits: Float32Array; grads: Float32Ar
   return { logits, grads: out, model };
 }
 
-test('JS-held frozen fp32 linears: logits and LoRA gradients bitwise equal to the dense layout', () => {
-  const heap = stepOf('heap');
-  const js = stepOf('js');
+for (const [label, src] of [['qwen2 (untied)', p], ['llama (tied head)', tied]] as const) test(`${label}: JS-held frozen fp32 linears give logits and LoRA gradients bitwise equal to the dense layout`, () => {
+  assert.ok(!src.config.tiedHead === (src === p));
+  const heap = stepOf('heap', src);
+  const js = stepOf('js', src);
   const bases = (m: Gpt) => [...m.linears.values()].map((l) => {
     let base: unknown = l;
     while (base && typeof base === 'object' && 'base' in base) base = (base as { base: unknown }).base;
