@@ -29,6 +29,12 @@ export function storedAs(weights: WeightSource, quant: QuantDtype): WeightSource
   };
 }
 
+/**
+ * Above this many bytes of fp32 weights, generation from a checkpoint goes to ONNX Runtime by default (`generate
+ * --engine auto`, the chat's dir: models): ORT's native memory holds the weights, and it decodes faster.
+ */
+export const ORT_AUTO_BYTES = 2 ** 30;
+
 /** Bytes of the checkpoint's weights in fp32 (what the tfjs model would hold), from config.json and headers only. */
 export function checkpointFp32Bytes(dir: string): number {
   let bytes = 0;

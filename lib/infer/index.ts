@@ -3,7 +3,7 @@
  * prefix baked in) and generate with a key/value cache on ONNX Runtime or tfjs through one loop.
  */
 export { buildOnnxDecoder, exportOnnx, methodPrefix, onnxMetadata, ONNX_OPSET, ONNX_IR_VERSION, ONNX_INLINE_MAX_BYTES, writeOnnx } from './onnx-export.ts';
-export { exportCheckpointOnnx, storedAs, checkpointFp32Bytes } from './checkpoint-onnx.ts';
+export { exportCheckpointOnnx, storedAs, checkpointFp32Bytes, ORT_AUTO_BYTES } from './checkpoint-onnx.ts';
 export { ExternalDataSink, EXTERNAL_MIN_BYTES } from './onnx-external.ts';
 export type { OnnxExport, PlainPrefix } from './onnx-export.ts';
 export { OrtDecoder } from './ort.ts';

@@ -1,19 +1,19 @@
 /**
  * What `ledgerlab generate` generates with: the tfjs model (runs, adapters, LedgerLab bases, small
  * checkpoints) or ONNX Runtime straight from a checkpoint directory (`--engine ort`, and `auto` for
- * checkpoints whose fp32 weights exceed AUTO_ORT_BYTES, where tfjs' 4 GiB wasm heap runs out at decoding).
+ * checkpoints whose fp32 weights exceed ORT_AUTO_BYTES: ORT holds the weights natively and decodes faster).
  * Both give the rest of the command the same shape: a cached decoder, prompt logits, codec and EOS.
  */
 import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { LedgerLabError } from '../../index.ts';
 import {
-  openModel, openRun, isRunDir, loadPeftAdapter, loadPretrained, TfjsDecoder, openCheckpointDecoder, checkpointFp32Bytes, withPhase,
+  openModel, openRun, isRunDir, loadPeftAdapter, loadPretrained, TfjsDecoder, openCheckpointDecoder, checkpointFp32Bytes, ORT_AUTO_BYTES, withPhase,
   type CachedDecoder, type QuantDtype, type TextCodec,
 } from '../../index.ts';
 
 export const ENGINES = ['auto', 'ort', 'tfjs'] as const;
-/** Above this many bytes of fp32 weights, `--engine auto` generates with ONNX Runtime. */
-export const AUTO_ORT_BYTES = 2 ** 30;
 
 export interface GenerateSource {
   engine: 'ort' | 'tfjs';
@@ -32,17 +32,13 @@ export async function openGenerateSource(dir: string, o: { engine: string; quant
   if (o.engine === 'ort' && !checkpoint) {
     throw new LedgerLabError({ kind: 'usage', problem: '--engine ort generates from a Hugging Face checkpoint directory without --adapter', where: '--engine', hint: 'use --engine tfjs for runs, adapters and LedgerLab bases' });
   }
-  const ort = o.engine === 'ort' || (o.engine === 'auto' && checkpoint && checkpointFp32Bytes(dir) > AUTO_ORT_BYTES);
+  const ort = o.engine === 'ort' || (o.engine === 'auto' && checkpoint && checkpointFp32Bytes(dir) > ORT_AUTO_BYTES);
   return ort ? ortSource(dir, o.quant as QuantDtype, o.threads) : tfjsSource(dir, o);
 }
 
+/** A Hugging Face checkpoint has config.json (a broken one fails later, with loadPretrained's located error). */
 function loadsAsCheckpoint(dir: string): boolean {
-  try {
-    loadPretrained(dir);
-    return true;
-  } catch {
-    return false;
-  }
+  return existsSync(join(dir, 'config.json'));
 }
 
 async function ortSource(dir: string, quant: QuantDtype, threads: number): Promise<GenerateSource> {

@@ -13,11 +13,8 @@ import { delimiter, join, sep } from 'node:path';
 import { LedgerLabError } from '../../errors.ts';
 import { loadPretrained } from '../../model/index.ts';
 import { loadPeftAdapter } from '../../peft/index.ts';
-import { openModel, openCheckpointDecoder, checkpointFp32Bytes, TfjsDecoder, streamTokens, type CachedDecoder, type TextCodec } from '../../infer/index.ts';
+import { openModel, openCheckpointDecoder, checkpointFp32Bytes, ORT_AUTO_BYTES, TfjsDecoder, streamTokens, type CachedDecoder, type TextCodec } from '../../infer/index.ts';
 import type { ChatModel, ChatSource } from './source.ts';
-
-/** Above this many bytes of fp32 weights the chat uses ONNX Runtime (the CLI's `--engine auto` rule). */
-const ORT_BYTES = 2 ** 30;
 
 function allowedRoots(): string[] {
   return (process.env.LEDGERLAB_MODEL_DIRS ?? '').split(delimiter).filter(Boolean).filter((d) => existsSync(d)).map((d) => realpathSync(d));
@@ -31,7 +28,7 @@ function allowed(path: string, what: string): string {
 }
 
 async function openDecoder(dir: string, adapter: string | undefined): Promise<{ decoder: CachedDecoder; tokenizer?: TextCodec; eos?: number; dispose(): Promise<void> }> {
-  if (!adapter && checkpointFp32Bytes(dir) > ORT_BYTES) {
+  if (!adapter && checkpointFp32Bytes(dir) > ORT_AUTO_BYTES) {
     const c = await openCheckpointDecoder(dir);
     return { decoder: c.decoder, tokenizer: c.tokenizer, eos: c.eos, dispose: () => c.decoder.dispose() };
   }
