@@ -57,8 +57,6 @@ export interface GenerateBenchResult {
   speedup: number;
   /** Both backends produced the same greedy tokens (a correctness check riding along with the timing). */
   sameTokens: boolean;
-  /** Greedy tokens of each engine's last repeat. */
-  tokens: Partial<Record<GenerateBenchRow['backend'], number[][]>>;
 }
 
 /** The decoders to time, and the model's config: the seeded reference model, or a checkpoint directory. */
@@ -117,6 +115,5 @@ export async function benchGenerate(o: GenerateBenchOptions = {}): Promise<Gener
     config, newTokens, batch, promptTokens, repeats, warmup, ortThreads, rows,
     speedup: rows.length === 2 ? rows[1].tokensPerSec.median / rows[0].tokensPerSec.median : NaN,
     sameTokens: outputs.length === 2 && outputs[0] === outputs[1],
-    tokens: Object.fromEntries(rows.map((r, i) => [r.backend, JSON.parse(outputs[i]!) as number[][]])),
   };
 }
