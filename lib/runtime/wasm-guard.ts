@@ -14,7 +14,6 @@
  * guardWasmBackend();   // after the kernel fixes are registered
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelFunc } from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
 import { currentPhase } from './phase.ts';
 
@@ -66,11 +65,11 @@ function asLocated(err: unknown, kernel: string): unknown {
   return e;
 }
 
-function guardKernel(name: string, inner: KernelFunc): KernelFunc {
-  return ((args: Parameters<KernelFunc>[0]) => {
+function guardKernel(name: string, inner: tf.KernelFunc): tf.KernelFunc {
+  return ((args: Parameters<tf.KernelFunc>[0]) => {
     const outer = running;
     running = name;
-    let out: ReturnType<KernelFunc>;
+    let out: ReturnType<tf.KernelFunc>;
     try {
       out = inner(args);
     } catch (err) {
@@ -80,7 +79,7 @@ function guardKernel(name: string, inner: KernelFunc): KernelFunc {
     }
     throwPendingWasmFault(name);
     return out;
-  }) as KernelFunc;
+  }) as tf.KernelFunc;
 }
 
 interface WasmBackendLike {
@@ -118,7 +117,7 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 export function guardWasmBackend(): void {
   for (const config of tf.getKernelsForBackend('wasm')) {
     if (guarded.has(config)) continue;
-    (config as { kernelFunc: KernelFunc }).kernelFunc = guardKernel(config.kernelName, config.kernelFunc);
+    (config as { kernelFunc: tf.KernelFunc }).kernelFunc = guardKernel(config.kernelName, config.kernelFunc);
     guarded.add(config);
   }
   const backend = tf.findBackend('wasm') as unknown as WasmBackendLike | null;
