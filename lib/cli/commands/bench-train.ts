@@ -73,7 +73,7 @@ export const benchTrainCommand: Command = {
     const c = shape.config;
     const what = args.values.model ? `--model ${args.values.model as string}` : `--arch ${arch} --size ${size}`;
     console.log(`bench train ${what} — ${environmentSummary(env)}`);
-    console.log(`  ${c.layers} layers, d ${c.dModel}, ${c.heads} heads${arch === 'llama' ? `, ${kvHeads(c)} kv heads` : ''}, ffn ${ffnWidth(c)}, vocab ${c.vocab}, batch ${shape.batch} × seq ${shape.seqLen}, ${shape.optimizer}; warm-up ${warmup}, ${repeats} timed steps`);
+    console.log(`  ${c.layers} layers, d ${c.dModel}, ${c.heads} heads${shape.arch === 'llama' ? `, ${kvHeads(c)} kv heads` : ''}, ffn ${ffnWidth(c)}, vocab ${c.vocab}, batch ${shape.batch} × seq ${shape.seqLen}, ${shape.optimizer}; warm-up ${warmup}, ${repeats} timed steps`);
     const w = Math.max(...rows.map((r) => r.label.length));
     console.log(`  ${'method'.padEnd(w)}  step time (median, IQR)         CPU ms/step  tokens/s  trainable   state MiB  peak MiB  maxRSS MiB`);
     for (const r of rows) {
