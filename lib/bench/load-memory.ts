@@ -13,6 +13,7 @@ import { packageRoot } from '../paths.ts';
 import { summarize } from '../measure/index.ts';
 import { childEnv } from '../util/index.ts';
 import { writeRandomLlama, type RandomLlama } from './random-checkpoint.ts';
+import { expectedShapes, loadPretrained } from '../model/index.ts';
 
 export interface LoadBenchRow {
   quant: string;
@@ -34,12 +35,14 @@ export interface LoadBenchResult {
 const MB = 1024 * 1024;
 const stat = (xs: number[]) => ({ median: summarize(xs).median, min: Math.min(...xs), max: Math.max(...xs) });
 
-export function benchLoad(o: { model: RandomLlama; dtype: 'F32' | 'F16' | 'BF16'; quants: string[]; repeats: number; log?: (s: string) => void }): LoadBenchResult {
-  const dir = mkdtempSync(join(tmpdir(), 'll-bench-load-'));
+/** With `dir`, loads that checkpoint (any HF directory) instead of writing a random one. */
+export function benchLoad(o: { model: RandomLlama; dtype: 'F32' | 'F16' | 'BF16'; quants: string[]; repeats: number; dir?: string; log?: (s: string) => void }): LoadBenchResult {
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'll-bench-load-'));
   try {
-    o.log?.(`writing a random llama checkpoint (${o.dtype}) to ${dir} …`);
-    const params = writeRandomLlama(dir, o.model, o.dtype);
-    const fileMB = statSync(join(dir, 'model.safetensors')).size / MB;
+    const given = o.dir ? checkpointFacts(o.dir) : undefined;
+    if (!given) o.log?.(`writing a random llama checkpoint (${o.dtype}) to ${dir} …`);
+    const params = given?.params ?? writeRandomLlama(dir, o.model, o.dtype);
+    const fileMB = given?.fileMB ?? statSync(join(dir, 'model.safetensors')).size / MB;
     const rows: LoadBenchRow[] = [];
     for (const quant of o.quants) {
       const runs: Array<{ seconds: number; peakRssBytes: number; rssBeforeBytes: number; frozenBytes: number }> = [];
@@ -60,8 +63,16 @@ export function benchLoad(o: { model: RandomLlama; dtype: 'F32' | 'F16' | 'BF16'
         frozenMB: runs[0].frozenBytes / MB,
       });
     }
-    return { params, fileMB, dtype: o.dtype, rows };
+    return { params, fileMB, dtype: given ? 'as stored' : o.dtype, rows };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!o.dir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Parameters and weight-file size of a checkpoint directory (shards included). */
+function checkpointFacts(dir: string): { params: number; fileMB: number } {
+  const p = loadPretrained(dir);
+  let params = 0;
+  for (const shape of expectedShapes(p.config).values()) params += shape.reduce((a, b) => a * b, 1);
+  return { params, fileMB: p.files.reduce((sum, f) => sum + statSync(f).size, 0) / MB };
 }

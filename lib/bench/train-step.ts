@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { countTensorReads, initBackend, type ReadCounts } from '../runtime/index.ts';
-import { REFERENCE_CONFIG, baseParamCount, initWeights, lmLoss, type Gpt, type GptConfig, type Weights } from '../model/index.ts';
+import { REFERENCE_CONFIG, baseParamCount, initWeights, lmLoss, type Gpt, type GptConfig, type WeightSource } from '../model/index.ts';
 import { AdamW } from '../train/index.ts';
 import { buildModel, MethodSchema, type MethodSpec } from '../peft/index.ts';
 import { memoryBreakdown, type MemoryBreakdown } from '../peft/index.ts';
@@ -71,6 +71,8 @@ export function benchShape(arch: BenchArch, size: BenchSize): BenchShape {
 export interface BenchTrainOptions {
   cases?: readonly BenchCase[];
   config?: GptConfig;
+  /** The base's weights (a checkpoint read tensor by tensor: `bench train --model DIR`); default seeded random. */
+  weights?: WeightSource;
   batch?: number;
   seqLen?: number;
   /** Default adam (issue 4's step); the llama shapes use adamw. */
@@ -116,7 +118,7 @@ export interface BenchTrainRow {
 interface CaseStep { model: Gpt; step: () => Promise<void>; dispose(): void }
 
 /** One case's model and its training step on the fixed batch (built untimed). */
-async function caseStep(c: BenchCase, config: GptConfig, weights: Weights, idsData: Int32Array, targets: Int32Array, shape: [number, number], optimizer: 'adam' | 'adamw'): Promise<CaseStep> {
+async function caseStep(c: BenchCase, config: GptConfig, weights: WeightSource, idsData: Int32Array, targets: Int32Array, shape: [number, number], optimizer: 'adam' | 'adamw'): Promise<CaseStep> {
   const model = await buildModel(config, weights, c.spec, c.quant, 0);
   const vars = [...model.trainable.values()];
   const names = [...model.trainable.keys()];
@@ -168,7 +170,7 @@ export async function benchTrainStep(o: BenchTrainOptions = {}): Promise<BenchTr
   const config = o.config ?? REFERENCE_CONFIG;
   const B = o.batch ?? 16, T = o.seqLen ?? 64;
   const optimizer = o.optimizer ?? 'adam';
-  const weights = initWeights(config, 0);
+  const weights = o.weights ?? initWeights(config, 0);
   // Random tokens: the step's cost does not depend on the values, and every method sees the same batch.
   const rng = new Rng('bench-train');
   const idsData = Int32Array.from({ length: B * T }, () => rng.int(config.vocab));

@@ -22,6 +22,14 @@ export interface EvalDecoder {
 export async function evalDecoder(model: Gpt): Promise<EvalDecoder> {
   // Virtual-token methods register their tensors under "prompt." (see isAdapterName).
   if ([...model.vars.keys()].some((k) => k.startsWith('prompt.'))) return { engine: 'tfjs', dispose: async () => {} };
-  const ort = await OrtDecoder.create(await exportOnnx(model), { intraOpThreads: 1 });
+  // A model past ONNX's 2 GB limit is exported with external data to a temporary folder; ORT has read (or
+  // mapped) it once the session exists, so the files can go.
+  const exp = await exportOnnx(model);
+  let ort: OrtDecoder;
+  try {
+    ort = await OrtDecoder.create(exp, { intraOpThreads: 1 });
+  } finally {
+    exp.remove?.();
+  }
   return { decoder: ort, engine: 'onnxruntime', dispose: () => ort.dispose() };
 }

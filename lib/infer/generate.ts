@@ -6,6 +6,7 @@
 import { LedgerLabError } from '../errors.ts';
 import { Rng } from '../util/index.ts';
 import { waitWhileTiming } from '../measure/index.ts';
+import { withPhase } from '../runtime/index.ts';
 
 /** A decoder that keeps its own key/value cache between calls. */
 export interface CachedDecoder {
@@ -165,7 +166,8 @@ export async function generate(decoder: CachedDecoder, prompts: number[][], o: G
   let ids = Int32Array.from(prompts.flat());
   let len = T;
   for (let n = 0; n < o.maxNew; n++) {
-    const logits = await decoder.step(ids, B, len);
+    // The phase names the step in any backend failure (a wasm trap, an XNNPACK or ORT status).
+    const logits = await withPhase(n === 0 ? 'prompt forward' : `decode step ${n}`, () => decoder.step(ids, B, len));
     calls++;
     const next = new Int32Array(B);
     for (let b = 0; b < B; b++) {

@@ -16,15 +16,19 @@
  */
 import onnxProto from 'onnx-proto';
 import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { GptConfigSchema, ffnWidth, isLlama, normEps, type GptConfig } from '../model/index.ts';
 import type { Gpt } from '../model/index.ts';
-import type { Weights } from '../model/index.ts';
+import type { WeightSource } from '../model/index.ts';
 import { writeFileAtomic } from '../results/index.ts';
 import type { OnnxExport, PlainPrefix } from './onnx-types.ts';
 export type { OnnxExport, PlainPrefix } from './onnx-types.ts';
 import { GraphBuilder, cachedKeysValues, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
 import { buildLlamaOnnx } from './onnx-llama.ts';
+import { ExternalDataSink } from './onnx-external.ts';
 
 const { onnx } = onnxProto;
 
@@ -34,8 +38,14 @@ export const ONNX_IR_VERSION = 8;
 const MASKED = -1e9;
 const GELU_C = Math.sqrt(2 / Math.PI);
 
+/**
+ * Above this many bytes of weights, exportOnnx writes them as external data: one serialized ModelProto cannot
+ * exceed 2 GB (protobuf), and the graph, metadata and small constants need room beside the weights.
+ */
+export const ONNX_INLINE_MAX_BYTES = 1.5 * 2 ** 30;
+
 /** [d, 3d] = [Wq·s | Wk | Wv] row by row. */
-function qkvWeight(weights: Weights, p: string, d: number, s: number): Float32Array {
+function qkvWeight(weights: WeightSource, p: string, d: number, s: number): Float32Array {
   const parts = ['q', 'k', 'v'].map((m) => need(weights, `${p}.attn.${m}.weight`, [d, d]));
   const out = new Float32Array(d * 3 * d);
   for (let r = 0; r < d; r++) {
@@ -46,7 +56,7 @@ function qkvWeight(weights: Weights, p: string, d: number, s: number): Float32Ar
   return out;
 }
 
-function qkvBias(weights: Weights, p: string, d: number, s: number): Float32Array {
+function qkvBias(weights: WeightSource, p: string, d: number, s: number): Float32Array {
   const out = new Float32Array(3 * d);
   const bq = need(weights, `${p}.attn.q.bias`, [d]);
   for (let j = 0; j < d; j++) out[j] = bq[j] * s;
@@ -62,9 +72,9 @@ function qkvBias(weights: Weights, p: string, d: number, s: number): Float32Arra
  * const exp = buildOnnxDecoder(REFERENCE_CONFIG, await model.exportWeights());
  * const session = await OrtDecoder.create(exp);
  */
-export function buildOnnxDecoder(config: GptConfig, weights: Weights, prefix?: PlainPrefix): OnnxExport {
+export function buildOnnxDecoder(config: GptConfig, weights: WeightSource, prefix?: PlainPrefix, opts: { external?: ExternalDataSink } = {}): OnnxExport {
   const c = GptConfigSchema.parse(config, 'model config');
-  if (isLlama(c)) return buildLlamaOnnx(c, weights, { prefix, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION });
+  if (isLlama(c)) return buildLlamaOnnx(c, weights, { prefix, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION, external: opts.external });
   const d = c.dModel;
   const H = c.heads;
   const hd = d / H;
@@ -74,7 +84,7 @@ export function buildOnnxDecoder(config: GptConfig, weights: Weights, prefix?: P
   if (prefix && (prefix.keys.length !== c.layers || prefix.values.length !== c.layers)) {
     throw new LedgerLabError({ kind: 'data', problem: `prefix has ${prefix.keys.length} key / ${prefix.values.length} value layers, model has ${c.layers}`, where: 'buildOnnxDecoder prefix' });
   }
-  const g = new GraphBuilder();
+  const g = new GraphBuilder({ external: opts.external });
   const F = onnx.TensorProto.DataType.FLOAT;
   const I64 = onnx.TensorProto.DataType.INT64;
 
@@ -182,14 +192,41 @@ export async function methodPrefix(model: Gpt): Promise<PlainPrefix | undefined>
 
 /**
  * Exports a built model (any quant, LoRA merged via exportWeights, P-Tuning v2 prefix baked in) to ONNX bytes,
- * and writes them atomically when `path` is given.
+ * and writes them atomically when `path` is given. Weights over ONNX_INLINE_MAX_BYTES (or `externalData:
+ * true`) go to `<path>.data` as ONNX external data, streamed tensor by tensor; without a path such an export
+ * goes to a fresh temporary folder (`remove()` deletes it).
  *
  * @example
  * const exp = await exportOnnx(model, 'runs/x/model.onnx');
+ * const big = await exportOnnx(model, undefined, { externalData: true });   // big.file, big.file + '.data'
  */
-export async function exportOnnx(model: Gpt, path?: string): Promise<OnnxExport> {
+export async function exportOnnx(model: Gpt, path?: string, opts: { externalData?: boolean } = {}): Promise<OnnxExport> {
   const prefix = await methodPrefix(model);
-  const exp = buildOnnxDecoder(model.config, await model.exportWeights(), prefix);
-  if (path) writeFileAtomic(path, exp.bytes);
-  return exp;
+  const weights = await model.exportWeights();
+  let bytes = 0;
+  for (const t of weights.values()) bytes += t.data.byteLength;
+  return writeOnnx(model.config, weights, prefix, { path, externalData: opts.externalData ?? bytes > ONNX_INLINE_MAX_BYTES });
+}
+
+/**
+ * Builds the decoder from `weights` (a Map, or a checkpoint read tensor by tensor) and writes it: in one
+ * protobuf (to `path` if given), or with external data to `path` + `.data` (a temporary folder without a path).
+ */
+export function writeOnnx(config: GptConfig, weights: WeightSource, prefix: PlainPrefix | undefined, o: { path?: string; externalData: boolean }): OnnxExport {
+  if (!o.externalData) {
+    const exp = buildOnnxDecoder(config, weights, prefix);
+    if (o.path) writeFileAtomic(o.path, exp.bytes);
+    return o.path ? { ...exp, file: o.path } : exp;
+  }
+  const dir = o.path ? undefined : mkdtempSync(join(tmpdir(), 'ledgerlab-onnx-'));
+  const file = o.path ?? join(dir!, 'model.onnx');
+  const sink = new ExternalDataSink(`${file}.data`);
+  let exp: OnnxExport;
+  try {
+    exp = buildOnnxDecoder(config, weights, prefix, { external: sink });
+  } finally {
+    sink.close();
+  }
+  writeFileAtomic(file, exp.bytes);
+  return { ...exp, file, externalData: true, ...(dir ? { remove: () => rmSync(dir, { recursive: true, force: true }) } : {}) };
 }

@@ -5,7 +5,8 @@
  */
 import onnxProto from 'onnx-proto';
 import { LedgerLabError } from '../errors.ts';
-import type { Weights } from '../model/index.ts';
+import type { WeightSource } from '../model/index.ts';
+import { EXTERNAL_MIN_BYTES, externalFloatTensor, type ExternalDataSink } from './onnx-external.ts';
 
 const { onnx } = onnxProto;
 type INode = onnxProto.onnx.INodeProto;
@@ -15,11 +16,19 @@ type IAttribute = onnxProto.onnx.IAttributeProto;
 
 type AttrValue = number | number[] | string | { float: number } | { floats: number[] } | ITensor;
 
-/** Small graph builder: every node gets a fresh output name, initializers are float32/int64 raw data. */
+/**
+ * Small graph builder: every node gets a fresh output name, initializers are float32/int64 raw data — or, with
+ * an external-data sink, float32 initializers of EXTERNAL_MIN_BYTES or more are written to the sink's file.
+ */
 export class GraphBuilder {
   readonly nodes: INode[] = [];
   readonly initializers: ITensor[] = [];
   private n = 0;
+  private readonly external: ExternalDataSink | undefined;
+
+  constructor(opts: { external?: ExternalDataSink } = {}) {
+    this.external = opts.external;
+  }
 
   node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outName?: string): string {
     const out = outName ?? `${op.toLowerCase()}_${this.n++}`;
@@ -35,6 +44,10 @@ export class GraphBuilder {
   }
 
   floatInit(name: string, data: Float32Array, dims: number[]): string {
+    if (this.external && data.byteLength >= EXTERNAL_MIN_BYTES) {
+      this.initializers.push(externalFloatTensor(this.external, name, data, dims));
+      return name;
+    }
     this.initializers.push({ name, dataType: onnx.TensorProto.DataType.FLOAT, dims, rawData: leBytes(data) });
     return name;
   }
@@ -71,7 +84,7 @@ export function valueInfo(name: string, elemType: number, dims: Array<number | s
   };
 }
 
-export function need(weights: Weights, name: string, shape: number[]): Float32Array {
+export function need(weights: WeightSource, name: string, shape: number[]): Float32Array {
   const t = weights.get(name);
   if (!t) throw new LedgerLabError({ kind: 'data', problem: `weight "${name}" is missing`, where: 'exportOnnx weights', hint: 'pass model.exportWeights() or initWeights(config, seed)' });
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {

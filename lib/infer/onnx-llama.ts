@@ -13,7 +13,8 @@ import onnxProto from 'onnx-proto';
 import { LedgerLabError } from '../errors.ts';
 import { ffnWidth, headDim, kvHeads, normEps, ropeTheta, type GptConfig } from '../model/index.ts';
 import { ropeArrays } from '../model/index.ts';
-import type { Weights } from '../model/index.ts';
+import type { WeightSource } from '../model/index.ts';
+import type { ExternalDataSink } from './onnx-external.ts';
 import { GraphBuilder, cachedKeysValues, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
 import type { OnnxExport, PlainPrefix } from './onnx-types.ts';
 
@@ -38,7 +39,7 @@ function hcat(parts: Float32Array[], widths: number[], rows: number, scales: num
   return out;
 }
 
-export function buildLlamaOnnx(config: GptConfig, weights: Weights, opts: { prefix?: PlainPrefix; opset: number; irVersion: number }): OnnxExport {
+export function buildLlamaOnnx(config: GptConfig, weights: WeightSource, opts: { prefix?: PlainPrefix; opset: number; irVersion: number; external?: ExternalDataSink }): OnnxExport {
   const c = { ...config, context: Math.min(config.context, ONNX_ROPE_POSITIONS) };
   const d = c.dModel;
   const H = c.heads;
@@ -52,7 +53,7 @@ export function buildLlamaOnnx(config: GptConfig, weights: Weights, opts: { pref
   if (prefix && (prefix.keys.length !== c.layers || prefix.values.length !== c.layers)) {
     throw new LedgerLabError({ kind: 'data', problem: `prefix has ${prefix.keys.length} key / ${prefix.values.length} value layers, model has ${c.layers}`, where: 'buildOnnxDecoder prefix' });
   }
-  const g = new GraphBuilder();
+  const g = new GraphBuilder({ external: opts.external });
   const F = onnx.TensorProto.DataType.FLOAT;
   const I64 = onnx.TensorProto.DataType.INT64;
 

@@ -19,4 +19,12 @@ export interface OnnxExport {
   prefixLength: number;
   inputNames: string[];
   outputNames: string[];
+  /**
+   * The .onnx file, when the export was written to one. With external data (`externalData: true`) the
+   * weights are in `<file>.data` beside it, and ORT must open the file by path (bytes hold the graph only).
+   */
+  file?: string;
+  externalData?: boolean;
+  /** Deletes a temporary export's folder (an external-data export made without a path). */
+  remove?: () => void;
 }

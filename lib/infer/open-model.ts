@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { Gpt, type ModelOptions } from '../model/index.ts';
 import { GptConfigSchema } from '../model/index.ts';
-import { loadPretrained, checkpointDigests, type FileDigest } from '../model/index.ts';
+import { loadPretrained, checkpointDigests, type FileDigest, type Pretrained } from '../model/index.ts';
 import { readSafetensors, toTypedArray } from '../model/index.ts';
 import type { NeutralTensor } from '../model/index.ts';
 import { loadHfTokenizer } from '../data/index.ts';
@@ -29,19 +29,21 @@ export interface OpenedModel {
   files: () => FileDigest[];
 }
 
+/** A checkpoint's text codec (its tokenizer.json, when present) and the end-of-sequence id generation stops at. */
+export function checkpointCodec(p: Pretrained): { tokenizer?: TextCodec; eos?: number } {
+  let eos = typeof p.eosTokenId === 'number' ? p.eosTokenId : Array.isArray(p.eosTokenId) ? p.eosTokenId[0] : undefined;
+  if (!existsSync(join(p.dir, 'tokenizer.json'))) return { eos };
+  const t = loadHfTokenizer(p.dir);
+  eos = t.eosId ?? eos;
+  return { tokenizer: { encode: (text) => t.encode(text).ids, decode: (ids) => t.decode(ids, { skipSpecialTokens: false }) }, eos };
+}
+
 export function openModel(dir: string, opts: ModelOptions = {}): OpenedModel {
   if (!existsSync(dir)) throw new LedgerLabError({ kind: 'usage', problem: `${dir} does not exist`, where: '--model', hint: 'pass a Hugging Face checkpoint directory or a LedgerLab base folder' });
   if (existsSync(join(dir, 'config.json'))) {
     const p = loadPretrained(dir);
     const model = Gpt.fromWeights(p.config, p.weights, opts);
-    let tokenizer: TextCodec | undefined;
-    let eos = typeof p.eosTokenId === 'number' ? p.eosTokenId : Array.isArray(p.eosTokenId) ? p.eosTokenId[0] : undefined;
-    if (existsSync(join(dir, 'tokenizer.json'))) {
-      const t = loadHfTokenizer(dir);
-      tokenizer = { encode: (text) => t.encode(text).ids, decode: (ids) => t.decode(ids, { skipSpecialTokens: false }) };
-      eos = t.eosId ?? eos;
-    }
-    return { model, kind: 'hf', tokenizer, eos, files: () => checkpointDigests(p) };
+    return { model, kind: 'hf', ...checkpointCodec(p), files: () => checkpointDigests(p) };
   }
   if (existsSync(join(dir, 'meta.json')) && existsSync(join(dir, 'weights.safetensors'))) {
     const metaPath = join(dir, 'meta.json');

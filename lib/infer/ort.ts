@@ -8,6 +8,7 @@
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
 import { LedgerLabError } from '../errors.ts';
+import { currentPhase } from '../runtime/index.ts';
 import { GptConfigSchema, headDim, kvHeads, type GptConfig } from '../model/index.ts';
 import type { CachedDecoder } from './generate.ts';
 import { onnxMetadata, type OnnxExport } from './onnx-export.ts';
@@ -48,12 +49,15 @@ export class OrtDecoder implements CachedDecoder {
    * const { logits } = await dec.run(Int32Array.of(1, 2, 3), 1, 3);
    */
   static async create(source: OnnxExport | string, opts: OrtOptions = {}): Promise<OrtDecoder> {
+    // A path is opened by ORT itself, which resolves external data (`<file>.data`) from the file's folder.
+    const file = typeof source === 'string' ? source : source.externalData ? source.file : undefined;
     const bytes = typeof source === 'string' ? readFileSync(source) : source.bytes;
     const threads = opts.intraOpThreads ?? 1;
     if (!Number.isInteger(threads) || threads < 1) throw new LedgerLabError({ kind: 'usage', problem: `intraOpThreads must be an integer ≥ 1, got ${threads}`, where: 'OrtDecoder.create' });
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+      const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
+      session = file ? await ort.InferenceSession.create(file, options) : await ort.InferenceSession.create(bytes, options);
     } catch (err) {
       throw new LedgerLabError({ kind: 'runtime', problem: `ONNX Runtime could not load the model: ${(err as Error).message}`, where: typeof source === 'string' ? source : 'OrtDecoder.create', hint: 'export it again with exportOnnx; check onnxruntime-node is installed' });
     }
@@ -93,7 +97,13 @@ export class OrtDecoder implements CachedDecoder {
       feeds[`past.${i}.key`] = p.keys[i];
       feeds[`past.${i}.value`] = p.values[i];
     }
-    const out = await this.session.run(feeds);
+    let out: ort.InferenceSession.ReturnType;
+    try {
+      out = await this.session.run(feeds);
+    } catch (err) {
+      // A failed ORT status is an error where it happened, never a result.
+      throw new LedgerLabError({ kind: 'runtime', code: 'runtime.ort_status', problem: `ONNX Runtime failed: ${(err as Error).message}`, where: [currentPhase(), 'OrtDecoder.run'].filter(Boolean).join(', '), cause: err });
+    }
     const present: OrtCache = { keys: [], values: [], length: p.length + tokens };
     for (let i = 0; i < this.config.layers; i++) {
       present.keys.push(out[`present.${i}.key`]);

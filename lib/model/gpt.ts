@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
 import { quantize, type QuantDtype } from '../quant/index.ts';
+import { FP32_JS_TILE_VALUES, frozenInJs, transposedInJs, type FrozenLayout } from './frozen-layout.ts';
 import { DenseLinear, PackedLinear, gelu, layerNorm, type ApplyContext, type Linear } from './layers.ts';
 import { attend, mergeHeads, paddingBias, splitHeads } from './attention.ts';
 import { GptConfigSchema, checkShape, headDim, isLlama, normEps, ropeTheta, kvHeads, type GptConfig } from './config.ts';
@@ -70,6 +71,8 @@ export interface ModelOptions {
   trainable?: boolean;
   /** Storage of the frozen block linears (attention and MLP); embeddings and LayerNorms stay fp32, as in QLoRA. */
   quant?: QuantDtype;
+  /** Where frozen fp32 block linears live (frozen-layout.ts): tfjs variables, or JS arrays streamed per tile. Default auto. */
+  frozenLayout?: FrozenLayout;
 }
 
 let modelCount = 0;
@@ -94,6 +97,8 @@ export class Gpt {
   /** Set by a PEFT method: per-call prompt/prefix. */
   extras?: (batch: number, ctx: ApplyContext) => ForwardExtras;
   private headT?: tf.Tensor2D;
+  /** A frozen tied head held in JS memory (the 'js' frozen layout), used instead of headT. */
+  private headJs?: PackedLinear;
   private readonly uid = ++modelCount;
 
   private constructor(config: GptConfig, quant: QuantDtype) {
@@ -128,19 +133,23 @@ export class Gpt {
       return v;
     };
     const names = new Set(weights.keys());
+    const inJs = quant === 'fp32' && frozenInJs(c, opts.frozenLayout, opts.trainable);
     for (const name of shapes.keys()) if (!names.has(name)) get(name);
     for (const name of names) if (!isLinearTensor(name)) variable(name);
+    if (c.tiedHead && frozenInJs(c, opts.frozenLayout, opts.trainable)) {
+      m.headJs = new PackedLinear(transposedInJs(get('embed.token').data, c.vocab, c.dModel), undefined, { maxTileValues: FP32_JS_TILE_VALUES });
+    }
     for (let i = 0; i < c.layers; i++) {
       for (const role of linearRoles(c)) {
         const name = `blocks.${i}.${role}`;
         // Llama-family linears have no bias, except Qwen2's q/k/v.
         const hasBias = names.has(`${name}.bias`);
-        if (quant === 'fp32') {
+        if (quant === 'fp32' && !inJs) {
           m.linears.set(name, new DenseLinear(variable(`${name}.weight`), hasBias ? variable(`${name}.bias`) : undefined));
         } else {
           const w = get(`${name}.weight`);
           const b = hasBias ? get(`${name}.bias`) : undefined;
-          m.linears.set(name, new PackedLinear(quantize(w.data, w.shape, quant), b ? tf.keep(tf.tensor1d(b.data)) : undefined));
+          m.linears.set(name, new PackedLinear(quantize(w.data, w.shape, quant), b ? tf.keep(tf.tensor1d(b.data)) : undefined, inJs ? { maxTileValues: FP32_JS_TILE_VALUES } : {}));
         }
       }
     }
@@ -297,6 +306,7 @@ export class Gpt {
     if (!this.config.tiedHead) return tf.matMul(h, this.v('head.weight')) as tf.Tensor2D;
     const emb = this.v('embed.token');
     if (emb.trainable) return tf.matMul(h, emb, false, true) as tf.Tensor2D;
+    if (this.headJs) return this.headJs.apply(h);
     // A frozen tied head is transposed once and kept, and its gradient multiplies by the embedding itself:
     // both products are then untransposed, which is what wasm's matmul is fast at.
     if (!this.headT) this.headT = tf.keep(tf.transpose(emb)) as tf.Tensor2D;

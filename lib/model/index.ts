@@ -1,6 +1,6 @@
 /** model/: the decoder on tfjs (GPT-2 and Llama-family blocks), its initialisation, loss, checkpoints, and Hugging Face checkpoint loading. */
 export { GptConfigSchema, REFERENCE_CONFIG, CHATGLM2_TINY, PRESETS, baseParamCount, headDim, kvHeads, ffnWidth, normEps, ropeTheta, isLlama, checkShape } from './config.ts';
-export { expectedShapes, linearRoles, GPT2_LINEARS, LLAMA_LINEARS } from './shapes.ts';
+export { expectedShapes, linearRoles, isLinearTensor, GPT2_LINEARS, LLAMA_LINEARS } from './shapes.ts';
 export { rmsNorm, silu, swiglu, ropeTables, ropeArrays, applyRope, rotateHalf } from './llama/layers.ts';
 export { attendGrouped } from './llama/attention.ts';
 export * from './hf/index.ts';
@@ -14,3 +14,5 @@ export type { Linear, ApplyContext } from './layers.ts';
 export { lmLoss } from './loss.ts';
 export * from './safetensors.ts';
 export * from './gpt2-names.ts';
+export { FROZEN_LAYOUTS, FROZEN_JS_BYTES, frozenInJs, blockLinearBytes } from './frozen-layout.ts';
+export type { FrozenLayout } from './frozen-layout.ts';

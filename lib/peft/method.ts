@@ -8,7 +8,7 @@
 import { s, type Infer } from '../config/index.ts';
 import { Gpt } from '../model/index.ts';
 import { headDim, kvHeads, type GptConfig } from '../model/index.ts';
-import type { Weights } from '../model/index.ts';
+import type { WeightSource } from '../model/index.ts';
 import type { QuantDtype } from '../quant/index.ts';
 import { LedgerLabError } from '../errors.ts';
 import { applyLora, loraParamCount, LORA_TARGETS } from './lora.ts';
@@ -43,7 +43,7 @@ export type MethodName = MethodSpec['method'];
 export const METHOD_NAMES: readonly MethodName[] = ['full', 'lora', 'ptuning-v2', 'ptuning-v1', 'prompt-tuning'];
 
 /** Builds the model for a method: full trains every base tensor; the others freeze the base (optionally packed). */
-export async function buildModel(config: GptConfig, weights: Weights, spec: MethodSpec, quant: QuantDtype, seed: number | string): Promise<Gpt> {
+export async function buildModel(config: GptConfig, weights: WeightSource, spec: MethodSpec, quant: QuantDtype, seed: number | string): Promise<Gpt> {
   if (spec.method === 'full' && quant !== 'fp32') {
     throw new LedgerLabError({ kind: 'config', problem: `full fine-tuning cannot train a "${quant}" base`, where: 'quant', hint: 'use quant "fp32" for full fine-tuning' });
   }

@@ -20,6 +20,8 @@ import { installKernelFixes, KERNEL_FIXES } from './kernels/index.ts';
 import { installedPackageJson, isInstalled } from './packages.ts';
 import { nodeGpuFacts, nodeGpuStatus } from './node-gpu.ts';
 import { activateWebGpu, probeWebGpu } from './webgpu.ts';
+import { guardWasmBackend, noteWasmStderr } from './wasm-guard.ts';
+import { sniffWasmStderr } from './wasm-stderr.ts';
 
 export { installedPackageJson, isInstalled };
 
@@ -103,8 +105,10 @@ async function activate(name: BackendName): Promise<string> {
     return 'webgpu';
   }
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  // setBackend resolves false (instead of throwing) when initialisation fails; check it.
-  if (!(await tf.setBackend(name))) {
+  // setBackend resolves false (instead of throwing) when initialisation fails; check it. wasm's stderr is
+  // watched from its instantiation on: XNNPACK reports failures only there (wasm-guard.ts).
+  const ok = name === 'wasm' ? await sniffWasmStderr(() => tf.setBackend(name), noteWasmStderr) : await tf.setBackend(name);
+  if (!ok) {
     throw new LedgerLabError({ kind: 'runtime', problem: `tfjs backend "${name}" failed to initialise`, where: 'tensor backend' });
   }
   if (name === 'cpu') silenceCpuNotice();
@@ -189,5 +193,7 @@ export function matmulRoute(): 'ort' | 'wasm' {
 
 function finish(pick: Candidate, tfBackend: string, reason: string, list: Candidate[], kernelFixes: readonly string[]): BackendChoice {
   const fixes = kernelFixes.length ? installKernelFixes(tfBackend, kernelFixes) : [];
+  // After the fixes, so the kernels they register are guarded too.
+  if (tfBackend === 'wasm') guardWasmBackend();
   return { name: pick.name, tfBackend, reason, candidates: list, kernelFixes: fixes, wasmSimd: wasmSimdSupported() };
 }

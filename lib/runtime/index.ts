@@ -14,3 +14,5 @@ export type { NodeGpuFacts, NodeGpuStatus } from './node-gpu.ts';
 export { ENGINE_KERNELS, missingEngineKernels } from './engine-kernels.ts';
 export { countTensorReads, readNumbers, tensorsOnDevice } from './reads.ts';
 export type { ReadCounts } from './reads.ts';
+export { withPhase, currentPhase } from './phase.ts';
+export { guardWasmBackend, throwPendingWasmFault } from './wasm-guard.ts';

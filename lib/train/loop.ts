@@ -33,6 +33,7 @@ import type { Gpt } from '../model/index.ts';
 import { BatchIterator } from '../data/index.ts';
 import type { EncodedExample } from '../data/index.ts';
 import { Progress, waitWhileTiming } from '../measure/index.ts';
+import { withPhase } from '../runtime/index.ts';
 import { appendJsonLine } from '../util/index.ts';
 import type { TrainConfig } from './config.ts';
 import { AdamW, lrAt } from './optim.ts';
@@ -143,7 +144,8 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       await waitWhileTiming(); // untimed work pauses while another LedgerLab process times (lib/measure/lock.ts)
       const t0 = performance.now();
       const lr = lrAt(p.step, c);
-      const s = trainStep({ model, opt, it, rng: p.rng, config: c, lr });
+      // The phase names the step in a backend failure (wasm trap, XNNPACK status).
+      const s = withPhase(`train step ${p.step + 1}`, () => trainStep({ model, opt, it, rng: p.rng, config: c, lr }));
       const w = p.window;
       w.realTokens += s.batch.realTokens;
       w.paddedTokens += s.batch.paddedTokens;

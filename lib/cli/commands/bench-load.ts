@@ -8,14 +8,15 @@ import { loadavg } from 'node:os';
 export const benchLoadCommand: Command = {
   name: 'bench load',
   summary: 'peak RSS of loading a ~100M-parameter Hugging Face checkpoint, per storage dtype (fresh process each)',
-  usage: 'ledgerlab bench load [--quant fp32,nf4-dq,int8] [--dtype bf16|f16|f32] [--repeats N] [--json]',
+  usage: 'ledgerlab bench load [--model DIR] [--quant fp32,nf4-dq,int8] [--dtype bf16|f16|f32] [--repeats N] [--json]',
   help: [
     'Writes a seeded random Llama checkpoint in the Hugging Face layout (12 layers, d 768, 12 heads, 4 key/value',
     'heads, ffn 2048, vocab 16000, untied: ~100M parameters) to a temp folder, then loads it with loadPretrained +',
     'Gpt.fromWeights in a fresh process per run and storage dtype, and prints the peak RSS (getrusage maxrss),',
     'the process RSS before loading (runtime + library) and the load time: median [min, max] over --repeats (3).',
+    '--model DIR loads that Hugging Face checkpoint directory instead of the random one (--dtype then does not apply).',
   ].join('\n'),
-  options: { quant: { type: 'string' }, dtype: { type: 'string' }, repeats: { type: 'string' }, json: { type: 'boolean' } },
+  options: { model: { type: 'string' }, quant: { type: 'string' }, dtype: { type: 'string' }, repeats: { type: 'string' }, json: { type: 'boolean' } },
   async run(args) {
     const quants = ((args.values.quant as string | undefined) ?? 'fp32,nf4-dq,int8').split(',');
     for (const q of quants) if (!(QUANT_DTYPES as readonly string[]).includes(q)) throw new LedgerLabError({ kind: 'usage', problem: `unknown quant "${q}"`, where: '--quant', hint: QUANT_DTYPES.join(', ') });
@@ -24,13 +25,13 @@ export const benchLoadCommand: Command = {
     const repeats = numberFlag(args, 'repeats', 3, { int: true, min: 1 });
     await initBackend();
     const load = loadavg()[0];
-    const r = benchLoad({ model: LLAMA_100M, dtype: dtype as 'BF16', quants, repeats, log: args.values.json ? undefined : (s: string) => console.error(s) });
+    const r = benchLoad({ model: LLAMA_100M, dtype: dtype as 'BF16', quants, repeats, dir: args.values.model as string | undefined, log: args.values.json ? undefined : (s: string) => console.error(s) });
     const env = environmentSummary(await environmentReport());
     if (args.values.json) {
       console.log(JSON.stringify({ ...r, loadAverage1m: load, env }));
       return;
     }
-    console.log(`${(r.params / 1e6).toFixed(1)}M-parameter llama, ${r.dtype} file ${r.fileMB.toFixed(0)} MB; fp32 weights would be ${(r.params * 4 / 2 ** 20).toFixed(0)} MB`);
+    console.log(`${(r.params / 1e6).toFixed(1)}M-parameter ${args.values.model ? String(args.values.model) : 'random llama'}, ${r.dtype} file ${r.fileMB.toFixed(0)} MB; fp32 weights would be ${(r.params * 4 / 2 ** 20).toFixed(0)} MB`);
     console.log(`${env}; 1-min load average ${load.toFixed(1)} at start`);
     console.log('quant    peak RSS MB median [min, max]   before load MB   model MB   load s median [min, max]');
     for (const row of r.rows) {

@@ -1,6 +1,6 @@
 import type { Command, ParsedArgs } from '../command.ts';
 import { numberFlag, listFlag } from '../args.ts';
-import { benchTrainStep, benchShape, REFERENCE_CASES, BENCH_ARCHS, BENCH_SIZES, TorchChild, TORCH_METHODS, ffnWidth, kvHeads, environmentReport, environmentSummary, formatNoise, formatStop, LedgerLabError, type BenchArch, type BenchSize, type BenchShape, type BenchTrainRow, type TorchShape, type Interval } from '../../index.ts';
+import { benchTrainStep, benchShape, REFERENCE_CASES, BENCH_ARCHS, BENCH_SIZES, TorchChild, TORCH_METHODS, ffnWidth, kvHeads, environmentReport, environmentSummary, formatNoise, formatStop, LedgerLabError, loadPretrained, type WeightSource, type BenchArch, type BenchSize, type BenchShape, type BenchTrainRow, type TorchShape, type Interval } from '../../index.ts';
 
 const MiB = 1024 * 1024;
 const mib = (b: number) => (b / MiB).toFixed(2);
@@ -9,13 +9,15 @@ const iv = (x: Interval, d = 1) => `${x.mean.toFixed(d)} [${x.lo.toFixed(d)}, ${
 export const benchTrainCommand: Command = {
   name: 'bench train',
   summary: 'time the reference training step per method (full, lora, ptuning-v2, ptuning-v1, qlora), with memory, against PyTorch in the same rounds',
-  usage: 'ledgerlab bench train [--arch gpt2|llama] [--size s|l] [--methods full,lora,...] [--threads N] [--warmup N] [--batches N] [--min-rounds N] [--max-rounds N] [--time-cap S] [--target F] [--checkpoint] [--profile] [--no-torch] [--json]',
+  usage: 'ledgerlab bench train [--arch gpt2|llama] [--size s|l] [--model DIR [--batch B] [--seq T]] [--methods full,lora,...] [--threads N] [--warmup N] [--batches N] [--min-rounds N] [--max-rounds N] [--time-cap S] [--target F] [--checkpoint] [--profile] [--no-torch] [--json]',
   help: [
     'Shapes (--arch, --size; default gpt2 s):',
     '  gpt2 s   2 layers, d_model 128, 4 heads, batch 16 × seq 64, vocab 2000, Adam (issue 4\'s step)',
     '  gpt2 l   8 layers, d 512, 8 heads, MLP 2048, batch 4 × seq 256, vocab 8000, Adam',
     '  llama s  2 layers, d 128, 4 heads, 2 kv heads, ffn 352, batch 16 × seq 64, vocab 2000, untied head, AdamW',
     '  llama l  8 layers, d 512, 8 heads, 4 kv heads, ffn 1408, batch 4 × seq 256, vocab 8000, untied head, AdamW',
+    '  --model DIR  a Hugging Face checkpoint directory (llama, qwen2, mistral, gpt2) instead: its own weights, batch',
+    '           --batch (default 1) × --seq (default 256), AdamW; no PyTorch column (the references build their own model)',
     'Methods: full, lora (r 8 on q,v), ptuning-v2 (prefix 16), ptuning-v1 (16 tokens, MLP encoder), qlora = NF4 + double quantization base + LoRA r=8 on q,v.',
     'Timing: the timing engine. PyTorch (Debian python3-torch) runs as a persistent child (bench/torch/step_server.py) and',
     'its steps alternate with ours in seeded-shuffled rounds (--batches steps of each per round, after --warmup rounds);',
@@ -35,25 +37,27 @@ export const benchTrainCommand: Command = {
     batches: { type: 'string' }, 'min-rounds': { type: 'string' }, 'max-rounds': { type: 'string' }, 'time-cap': { type: 'string' }, target: { type: 'string' },
     checkpoint: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, json: { type: 'boolean' },
     arch: { type: 'string' }, size: { type: 'string' }, profile: { type: 'boolean' },
+    model: { type: 'string' }, batch: { type: 'string' }, seq: { type: 'string' },
   },
   async run(args) {
-    const { shape, cases, arch, size } = parseShape(args);
+    const { shape, weights, cases, arch, size } = parseShape(args);
     const threads = numberFlag(args, 'threads', 1, { int: true, min: 1 });
     // Before the backend starts: its ONNX Runtime MatMul kernel reads the thread count once (lib/runtime/kernels).
     process.env.LEDGERLAB_THREADS = String(threads);
     const timing = timingFlags(args, threads);
     const env = await environmentReport();
     const torchMethods = TORCH_METHODS[shape.arch] as readonly string[];
-    const torch = args.values['no-torch'] ? undefined : (c: { label: string }) => (torchMethods.includes(c.label)
+    const torch = args.values['no-torch'] || weights ? undefined : (c: { label: string }) => (torchMethods.includes(c.label)
       ? TorchChild.start({ threads, config: { ...torchShape(shape), method: c.label } })
       : Promise.resolve({ unavailable: `no ${shape.arch} reference for ${c.label}` }));
-    const rows = await benchTrainStep({ cases, config: shape.config, batch: shape.batch, seqLen: shape.seqLen, optimizer: shape.optimizer, timing, ...(torch ? { torch } : {}) });
+    const rows = await benchTrainStep({ cases, config: shape.config, ...(weights ? { weights } : {}), batch: shape.batch, seqLen: shape.seqLen, optimizer: shape.optimizer, timing, ...(torch ? { torch } : {}) });
     checkSameModel(rows, shape, size);
     if (args.values.json) {
       console.log(JSON.stringify({ environment: env, arch, size, shape, threads, timing, rows, torch: torch ? torchJson(rows) : undefined }, null, 2));
       return;
     }
-    printRows(rows, shape, `bench train --arch ${arch} --size ${size} — ${environmentSummary(env)}`, threads, !!args.values.profile);
+    const what = args.values.model ? `--model ${args.values.model as string}` : `--arch ${arch} --size ${size}`;
+    printRows(rows, shape, `bench train ${what} — ${environmentSummary(env)}`, threads, !!args.values.profile);
   },
 };
 
@@ -67,9 +71,20 @@ function parseShape(args: ParsedArgs) {
   const size = (args.values.size as string | undefined) ?? 's';
   if (!BENCH_ARCHS.includes(arch as BenchArch)) throw new LedgerLabError({ kind: 'usage', problem: `--arch must be ${BENCH_ARCHS.join(' or ')}, got "${arch}"`, where: '--arch' });
   if (!BENCH_SIZES.includes(size as BenchSize)) throw new LedgerLabError({ kind: 'usage', problem: `--size must be ${BENCH_SIZES.join(' or ')}, got "${size}"`, where: '--size' });
-  const shape = benchShape(arch as BenchArch, size as BenchSize);
+  const { shape, weights } = modelShape(args, arch as BenchArch, size as BenchSize);
   const cases = REFERENCE_CASES.filter((c) => wanted.length === 0 || wanted.includes(c.label)).map((c) => ({ ...c, checkpoint: !!args.values.checkpoint }));
-  return { shape, cases, arch, size };
+  return { shape, weights, cases, arch, size };
+}
+
+/** The built-in shape, or with --model a checkpoint's config and weights at --batch × --seq. */
+function modelShape(args: ParsedArgs, arch: BenchArch, size: BenchSize): { shape: BenchShape; weights?: WeightSource } {
+  const dir = args.values.model as string | undefined;
+  if (!dir) return { shape: benchShape(arch, size) };
+  const p = loadPretrained(dir);
+  const batch = numberFlag(args, 'batch', 1, { int: true, min: 1 });
+  const seqLen = numberFlag(args, 'seq', 256, { int: true, min: 1 });
+  if (seqLen > p.config.context) throw new LedgerLabError({ kind: 'usage', problem: `--seq ${seqLen} exceeds the model's context ${p.config.context}`, where: '--seq' });
+  return { shape: { arch: p.config.arch === 'llama' ? 'llama' : 'gpt2', size, config: p.config, batch, seqLen, optimizer: 'adamw' }, weights: p.weights };
 }
 
 /** The engine's settings from flags; --repeats (the old timed-step count) caps the rounds. */

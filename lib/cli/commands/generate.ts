@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
 import { LedgerLabError } from '../../index.ts';
-import { initBackend, openModel, openRun, isRunDir, loadPeftAdapter, loadPretrained, TfjsDecoder, generate, QUANT_DTYPES, type QuantDtype } from '../../index.ts';
+import { initBackend, generate, QUANT_DTYPES } from '../../index.ts';
+import { openGenerateSource } from './generate-source.ts';
 
 function parseIds(raw: string): number[] {
   const ids = raw.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
@@ -15,7 +15,7 @@ function parseIds(raw: string): number[] {
 export const generateCommand: Command = {
   name: 'generate',
   summary: 'generate text from a Hugging Face checkpoint directory or a LedgerLab base (greedy or seeded sampling)',
-  usage: 'ledgerlab generate --model DIR|RUN (--prompt TEXT | --ids 1,2,3) [--max-new N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--quant Q] [--adapter DIR] [--logits] [--json]',
+  usage: 'ledgerlab generate --model DIR|RUN (--prompt TEXT | --ids 1,2,3) [--max-new N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--quant Q] [--adapter DIR] [--engine auto|ort|tfjs] [--threads N] [--logits] [--json]',
   help: [
     'DIR: a directory as transformers saves it (config.json + model.safetensors or sharded index; llama, qwen2,',
     'mistral, gpt2) with its tokenizer.json, or a LedgerLab pretrained-base folder (meta.json + weights.safetensors).',
@@ -28,13 +28,18 @@ export const generateCommand: Command = {
     '  --adapter DIR     a PEFT adapter folder (adapter_config.json + adapter_model.safetensors: LORA, PREFIX_TUNING,',
     '                    P_TUNING, PROMPT_TUNING) loaded onto the --model checkpoint',
     '  --quant Q         store the block linears as Q (nf4, nf4-dq, int8, fp16, …), converted tensor by tensor',
+    '  --engine E        tfjs (the model on the tensor backend), ort (ONNX Runtime from the checkpoint directory: the',
+    '                    weights, stored as Q then dequantized, live in ORT\'s memory, outside the 4 GiB wasm heap),',
+    '                    auto (default: ort for checkpoints over 1 GiB of fp32 weights without --adapter, else tfjs)',
+    '  --threads N       ONNX Runtime threads (default 1)',
     'Text streams to stdout as tokens are chosen. --json prints one object instead: {"prompt", "generated"',
-    '(new ids), "text"} and, with --logits, "promptLogits" (one row of vocabulary logits per prompt position).',
+    '(new ids), "text", "engine"} and, with --logits, "promptLogits" (one row of vocabulary logits per prompt position).',
   ].join('\n'),
   options: {
     model: { type: 'string' }, prompt: { type: 'string' }, ids: { type: 'string' }, 'max-new': { type: 'string' },
     temperature: { type: 'string' }, 'top-k': { type: 'string' }, 'top-p': { type: 'string' }, seed: { type: 'string' },
     quant: { type: 'string' }, adapter: { type: 'string' }, logits: { type: 'boolean' }, json: { type: 'boolean' },
+    engine: { type: 'string' }, threads: { type: 'string' },
   },
   async run(args) {
     const dir = args.values.model as string | undefined;
@@ -55,32 +60,21 @@ export const generateCommand: Command = {
       throw new LedgerLabError({ kind: 'usage', problem: `--quant must be one of ${QUANT_DTYPES.join(', ')}, got "${quant}"`, where: '--quant' });
     }
     await initBackend();
-    if (isRunDir(dir) && args.values.quant) throw new LedgerLabError({ kind: 'usage', problem: '--quant does not apply to a run: it keeps the storage it was trained with', where: '--quant' });
-    const opened = isRunDir(dir) ? await openRun(dir) : openModel(dir, { quant: quant as QuantDtype });
-    const { model, tokenizer } = opened;
+    const threads = numberFlag(args, 'threads', 1, { int: true, min: 1 });
+    const source = await openGenerateSource(dir, {
+      engine: (args.values.engine as string | undefined) ?? 'auto', quant, quantGiven: args.values.quant !== undefined,
+      adapter: args.values.adapter as string | undefined, threads,
+    });
+    const { tokenizer } = source;
     try {
-      const adapter = args.values.adapter as string | undefined;
-      if (adapter) {
-        if (opened.kind !== 'hf') throw new LedgerLabError({ kind: 'usage', problem: '--adapter needs a Hugging Face checkpoint as --model (its model_type names the adapter\'s modules)', where: '--adapter' });
-        const loaded = await loadPeftAdapter(model, adapter, loadPretrained(dir).modelType);
-        for (const w of loaded.warnings) console.error(`warning: ${w}`);
-      }
       if (text !== undefined && !tokenizer) {
         throw new LedgerLabError({ kind: 'usage', problem: `${dir} has no tokenizer.json, so --prompt cannot be encoded`, where: '--prompt', hint: 'pass token ids with --ids' });
       }
       const prompt = rawIds !== undefined ? parseIds(rawIds) : tokenizer!.encode(text!);
-      const bad = prompt.find((id) => id >= model.config.vocab);
-      if (bad !== undefined) throw new LedgerLabError({ kind: 'usage', problem: `token id ${bad} is outside the vocabulary (${model.config.vocab})`, where: '--ids' });
+      const bad = prompt.find((id) => id >= source.vocab);
+      if (bad !== undefined) throw new LedgerLabError({ kind: 'usage', problem: `token id ${bad} is outside the vocabulary (${source.vocab})`, where: '--ids' });
       if (prompt.length === 0) throw new LedgerLabError({ kind: 'usage', problem: 'the prompt encodes to no tokens', where: '--prompt' });
-      let promptLogits: number[][] | undefined;
-      if (args.values.logits) {
-        const input = tf.tensor2d([prompt], [1, prompt.length], 'int32');
-        const out = model.forward(input).logits;
-        // Asynchronous: a GPU backend (WebGPU in Node) has no synchronous read.
-        promptLogits = ((await out.array()) as number[][][])[0];
-        input.dispose();
-        out.dispose();
-      }
+      const promptLogits = args.values.logits ? await source.promptLogits(prompt) : undefined;
       // Streaming: print what the decoded text gained since the last token (a token may complete a
       // multi-byte character only together with the next one).
       let shown = '';
@@ -95,15 +89,13 @@ export const generateCommand: Command = {
             }
           }
         : undefined;
-      const decoder = new TfjsDecoder(model);
       const r = maxNew === 0
         ? { tokens: [[]] as number[][] }
-        : await generate(decoder, [prompt], { maxNew: Math.min(maxNew, model.config.context - prompt.length + 1), temperature, topK, topP, seed, eos: opened.eos, onToken: stream });
-      decoder.dispose();
+        : await generate(source.decoder, [prompt], { maxNew: Math.min(maxNew, source.context - prompt.length + 1), temperature, topK, topP, seed, eos: source.eos, onToken: stream });
       const generated = r.tokens[0];
       const outText = tokenizer ? tokenizer.decode(generated) : generated.join(' ');
       if (args.values.json) {
-        console.log(JSON.stringify({ prompt, generated, text: outText, ...(promptLogits ? { promptLogits } : {}) }));
+        console.log(JSON.stringify({ prompt, generated, text: outText, engine: source.engine, ...(promptLogits ? { promptLogits } : {}) }));
       } else if (tokenizer) {
         const rest = outText.startsWith(shown) ? outText.slice(shown.length) : '';
         process.stdout.write(rest + '\n');
@@ -111,7 +103,7 @@ export const generateCommand: Command = {
         console.log(outText);
       }
     } finally {
-      model.dispose();
+      await source.dispose();
     }
   },
 };

@@ -18,6 +18,7 @@ import { segmentSumKernel } from './segment-sum.ts';
 import { untransposedMatMulKernel } from './matmul-transpose.ts';
 import { ortMatMulKernel } from './ort-matmul.ts';
 import { sharedIdentityKernel } from './shared-identity.ts';
+import { guardWasmBackend } from '../wasm-guard.ts';
 
 /** Original kernels we replaced, by "backend/kernel" (undefined where there was none). */
 const originals = new Map<string, KernelConfig | undefined>();
@@ -71,6 +72,8 @@ export function installKernelFixes(backend: string, only: readonly string[] = KE
     }
   }
   for (const f of fixed) installed.add(`${backend}/${f}`);
+  // Fixes registered anew (a test reinstalling them) get the failure guard like every wasm kernel.
+  if (backend === 'wasm' && fixed.length) guardWasmBackend();
   return fixed;
 }
 

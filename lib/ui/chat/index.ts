@@ -2,12 +2,15 @@
 import { LedgerLabError } from '../../errors.ts';
 import { chatSource, chatSources, registerChatSource, type ChatModel, type ChatTarget } from './source.ts';
 import { runChatSource } from './run-model.ts';
+import { dirChatSource } from './dir-model.ts';
 
 registerChatSource(runChatSource);
+registerChatSource(dirChatSource);
 
 export { registerChatSource, chatSources } from './source.ts';
 export type { ChatModel, ChatOptions, ChatSource, ChatTarget } from './source.ts';
 export { loadRunModel } from './run-model.ts';
+export { loadDirModel } from './dir-model.ts';
 
 export function chatTargets(root: string): ChatTarget[] {
   return chatSources().flatMap((s) => s.list(root));
@@ -32,7 +35,7 @@ export class ChatModels {
     }
     const colon = ref.indexOf(':');
     const source = colon > 0 ? chatSource(ref.slice(0, colon)) : undefined;
-    if (!source) throw new LedgerLabError({ kind: 'usage', problem: `unknown chat model "${ref}"`, where: 'model', hint: `known sources: ${chatSources().map((s) => s.name).join(', ')} (e.g. run:<run id>)` });
+    if (!source) throw new LedgerLabError({ kind: 'usage', problem: `unknown chat model "${ref}"`, where: 'model', hint: `known sources: ${chatSources().map((s) => s.name).join(', ')} (e.g. run:<run id>, dir:<checkpoint folder>[+<adapter folder>])` });
     const p = source.load(this.root, ref.slice(colon + 1));
     p.catch(() => this.loaded.delete(ref));
     this.loaded.set(ref, p);

@@ -9,7 +9,7 @@ import { s } from '../../config/index.ts';
 import { chatTargets, type ChatModels } from '../chat/index.ts';
 
 export const GenerateSchema = s.object({
-  model: s.string({ nonEmpty: true }).describe('run:<run id>, or another registered source'),
+  model: s.string({ nonEmpty: true }).describe('run:<run id>, dir:<checkpoint folder>[+<adapter folder>] (under LEDGERLAB_MODEL_DIRS), or another registered source'),
   prompt: s.string({ nonEmpty: true }),
   temperature: s.number({ min: 0, max: 5 }).default(0.8),
   topP: s.number({ exclusiveMin: 0, max: 1 }).default(0.95),
