@@ -38,7 +38,7 @@ test('05-scale-transfer runs a tiny scale experiment and shows its charts, table
   const pred = predictionTable(g.summary);
   for (const row of pred.rows) assert.match(html, `<td class="num">${formatCell(row.predicted, 2)}</td>`);
   assert.match(text, `fitted device: ${deviceText(g.summary.costModel.device)}; fitted on r0, r1, r2 held out`);
-  for (const t of ['ROUGE compared', 'distinct-2', 'cells over the target', 'P-Tuning prefix', 'measured, r2 (×)']) assert.match(html, t);
+  for (const t of ['ROUGE compared', 'distinct-2', 'rungs over the target', 'P-Tuning prefix', 'measured, r2 (×)']) assert.match(html, t);
 });
 
 test("mode 'load' shows the newest finished scale runs of the folder without running anything", () => {
