@@ -20,7 +20,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writ
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { packageRoot } from '../paths.ts';
-import { checkRepoFile, dirLayout, downloadFile, fileMeta, hubRequest, repoInfo, type FetchProgress, type FetchedFile, type FileMeta, type HubClient } from '../hub/index.ts';
+import { checkRepoFile, dirLayout, downloadFile, fileMeta, hubRequest, readJsonCapped, repoInfo, type FetchProgress, type FetchedFile, type FileMeta, type HubClient } from '../hub/index.ts';
 
 export const FETCHABLE_DATASETS = ['advertisegen', 'e2e'] as const;
 export type FetchableDataset = (typeof FETCHABLE_DATASETS)[number];
@@ -106,7 +106,7 @@ async function planE2e(o: DatasetFetchOptions): Promise<{ client: HubClient; sou
     const url = `${base}/contents/${name}?ref=${E2E_REF}`;
     const { res } = await hubRequest(client, 'GET', url, { accept: 'application/vnd.github+json' });
     if (!res.ok) throw new LedgerLabError({ kind: 'io', problem: `listing ${name}: HTTP ${res.status} ${res.statusText}`, where: url, hint: res.status === 403 ? 'GitHub\'s API rate limit (60 requests an hour without a token); wait and rerun' : 'check LEDGERLAB_E2E_URL' });
-    const j = await res.json().catch(() => ({})) as { sha?: unknown; size?: unknown; download_url?: unknown };
+    const j = ((await readJsonCapped(res, url)) ?? {}) as { sha?: unknown; size?: unknown; download_url?: unknown };
     if (typeof j.sha !== 'string' || !/^[0-9a-f]{40}$/.test(j.sha) || !Number.isInteger(j.size) || typeof j.download_url !== 'string') {
       throw new LedgerLabError({ kind: 'io', problem: `the contents API answer for ${name} has no sha / size / download_url`, where: url });
     }

@@ -103,19 +103,40 @@ function statusError(res: Response, url: string, what: string): LedgerLabError {
   return hubError(`${what}: HTTP ${res.status} ${res.statusText}`, url);
 }
 
+/** The most a listing (or any JSON answer of the API) may take: a real listing of thousands of files is a few MiB. */
+export const MAX_LISTING_BYTES = 64 * 2 ** 20;
+
+/**
+ * The JSON body of an API answer, read as a stream and refused at the first byte past `maxBytes`: a server that
+ * sends an endless or huge answer must not exhaust memory before anything is checked.
+ */
+export async function readJsonCapped(res: Response, url: string, maxBytes = MAX_LISTING_BYTES): Promise<unknown> {
+  const announced = Number(res.headers.get('content-length') ?? NaN);
+  if (announced > maxBytes) {
+    await res.body?.cancel();
+    throw hubError(`the answer announces ${announced} bytes, over the ${maxBytes}-byte limit for an API answer`, url);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of res.body ?? []) {
+    total += chunk.byteLength;
+    if (total > maxBytes) throw hubError(`the answer is over the ${maxBytes}-byte limit for an API answer`, url);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (err) {
+    throw hubError('the hub answered with something that is not JSON', url, undefined, err);
+  }
+}
+
 /** The repository's file list at a revision, with the commit it resolves to. */
 export async function repoInfo(client: HubClient, repo: string, revision: string, type: RepoType = 'model'): Promise<RepoInfo> {
   checkRevision(revision);
   const url = `${client.endpoint}/api/${API_SEGMENT[type]}/${repo}/revision/${encodeURIComponent(revision)}?blobs=true`;
   const { res } = await hubRequest(client, 'GET', url);
   if (!res.ok) throw statusError(res, url, `listing ${repo}@${revision}`);
-  let body: unknown;
-  try {
-    body = await res.json();
-  } catch (err) {
-    throw hubError('the hub answered the listing with something that is not JSON', url, undefined, err);
-  }
-  const b = body as Partial<RepoInfo>;
+  const b = await readJsonCapped(res, url) as Partial<RepoInfo>;
   if (typeof b?.sha !== 'string' || !Array.isArray(b.siblings)) throw hubError('the listing has no "sha" or "siblings"', url);
   // The sha names the snapshot folder: a commit id, never a path.
   return { sha: checkCommit(b.sha, 'the listing\'s "sha"', url), siblings: b.siblings };

@@ -4,7 +4,10 @@
  * (~1 s: /proc/stat counts in 10 ms ticks per core, so a round must last long enough for 0.1 core to show),
  * target −1 so only the time cap stops it, no re-runs, so every round's guard reading is kept. The verdict rests on three numbers: the spread of the
  * per-round step times (IQR / median; identical work should not move), the foreign load (busy cores not ours)
- * and the steal share. The limits are the guard's and a 5% spread (a ratio's 2.5% half-width needs it).
+ * and the steal share. The limits are the guard's and a 15% spread. Why 15% and not 5%: on the 2-core VM this was
+ * built on, the kernel alone on a quiet machine (foreign load 0.00 cores, steal ≤ 0.7%) moves 7.5–9.1% from round
+ * to round, while paired ratios still reproduced within 2.4% (docs/measurements/2026-12-07-timing-engine.md):
+ * pairing cancels the drift both arms share. With one other busy process the spread was 42–58%.
  *
  * @example
  * const r = await noiseCheck({ seconds: 20 });
@@ -28,7 +31,7 @@ export interface NoiseReport {
   verdict: string;
 }
 
-export const MAX_SPREAD = 0.05;
+export const MAX_SPREAD = 0.15;
 
 /** The fixed kernel: C = A·B for n×n Float64Arrays, A and B fixed; returns a checksum so it is not optimised away. */
 export function fixedKernel(n = 128): () => number {

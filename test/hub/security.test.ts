@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/cli.ts';
 import { startFakeHub, sendBytes, type HubFile } from '../helpers/fake-hub.ts';
-import { LedgerLabError, fetchModel } from '../../lib/index.ts';
+import { LedgerLabError, fetchModel, MAX_LISTING_BYTES } from '../../lib/index.ts';
 
 const REPO = 'evil-org/tiny';
 const COMMIT = 'fedcba9876543210fedcba9876543210fedcba98';
@@ -240,6 +240,21 @@ test('a server sending more than it announced is cut off at the announced size; 
     assert.is(e.code, 'data.download_too_long');
     assert.match(e.problem, /sent more than the 1000 bytes it announced/);
     assert.not.ok(tree(cache).some((p) => p.endsWith('.incomplete')), tree(cache).join(', '));
+  } finally {
+    await hub.close();
+  }
+});
+
+test('a listing over the size cap is refused while it streams, not parsed after the whole answer is in memory', async () => {
+  const pad = 'x'.repeat(1 << 20);
+  const hub = await startFakeHub({ repo: REPO, commit: COMMIT, files: FILES, rewriteListing: (b) => ({ ...b, pad: Array.from({ length: MAX_LISTING_BYTES / pad.length + 2 }, () => pad) }) });
+  const { top, cache } = sandbox();
+  try {
+    const e = await refusal(fetchModel(REPO, { endpoint: hub.endpoint, cacheDir: cache }));
+    assert.is(e.kind, 'io');
+    assert.match(e.problem, /over the \d+-byte limit for an API answer/);
+    assert.ok(e.where?.includes('/api/models/'), e.where);
+    assert.equal(tree(top).filter((p) => p.includes('snapshots')), []);
   } finally {
     await hub.close();
   }
