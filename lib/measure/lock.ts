@@ -11,7 +11,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { withFileLock, type LockOwner } from '../util/index.ts';
+import { pidAlive, withFileLock, type LockOwner } from '../util/index.ts';
 
 export interface LockRecord {
   path: string;
@@ -39,15 +39,6 @@ export async function withTimingLock<T>(fn: () => Promise<T>, o: { path?: string
   return { value, lock: { path, waitMs, ...(waitedFor !== undefined ? { waitedFor } : {}) } };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Untimed work (training, pretraining, generation) calls this between its steps: while ANOTHER process holds the
  * timing lock it waits, so that a sibling run's timed section does not see it as foreign load (the guard would
@@ -63,7 +54,7 @@ export async function waitWhileTiming(o: { path?: string; pollMs?: number } = {}
     } catch {
       return performance.now() - t0; // no lock (or one being written this instant): go on
     }
-    if (owner.pid === process.pid || !alive(owner.pid)) return performance.now() - t0;
+    if (owner.pid === process.pid || !pidAlive(owner.pid)) return performance.now() - t0;
     await new Promise((r) => setTimeout(r, o.pollMs ?? 100));
   }
 }

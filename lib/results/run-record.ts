@@ -8,6 +8,7 @@
  */
 import { hostname } from 'node:os';
 import { s, type Infer } from '../config/index.ts';
+import { pidAlive } from '../util/index.ts';
 
 export const RUN_RECORD_VERSION = 1;
 
@@ -56,18 +57,9 @@ export const RunRecordSchema = s.object({
 
 export type RunRecord = Infer<typeof RunRecordSchema>;
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The status a reader should believe: a "running" record whose process is gone was interrupted. */
 export function effectiveStatus(record: RunRecord): RunStatus {
   if (record.status !== 'running') return record.status;
-  if (record.process.host === hostname() && !processAlive(record.process.pid)) return 'interrupted';
+  if (record.process.host === hostname() && !pidAlive(record.process.pid)) return 'interrupted';
   return 'running';
 }

@@ -14,6 +14,7 @@
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { pidAlive } from './process.ts';
 
 export interface LockOwner {
   pid: number;
@@ -26,15 +27,6 @@ export interface FileLockOptions {
   pollMs?: number;
   /** Called once when the lock is found held by another live process, before waiting. */
   onWait?: (owner: LockOwner) => void;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readOwner(path: string): LockOwner | undefined {
@@ -92,7 +84,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
   for (;;) {
     if (tryCreate(path)) break;
     const owner = readOwner(path);
-    if (owner && owner.host === hostname() && !alive(owner.pid)) {
+    if (owner && owner.host === hostname() && !pidAlive(owner.pid)) {
       breakStale(path, owner);
       continue;
     }

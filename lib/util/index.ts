@@ -8,7 +8,7 @@ export { withFileLock } from './file-lock.ts';
 export type { LockOwner, FileLockOptions } from './file-lock.ts';
 export { decodeUtf8, utf8ErrorOffset } from './utf8.ts';
 export { maxLineBytes, DEFAULT_MAX_LINE_BYTES } from './line-limit.ts';
-export { processStartTicks, processArgv, ownIdentity, sameProcess } from './process.ts';
+export { processStartTicks, processArgv, ownIdentity, sameProcess, pidAlive } from './process.ts';
 export type { ProcessIdentity } from './process.ts';
 export { FORBIDDEN_KEYS, assertSafeKey, setKeyPath, rejectForbiddenKeys, type KeyPlace } from './keypath.ts';
 export { childEnv, passesToChild } from './child-env.ts';

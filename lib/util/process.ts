@@ -34,6 +34,16 @@ export function processArgv(pid: number): string[] | undefined {
   return text ? text.replace(/\0$/, '').split('\0') : undefined;
 }
 
+/** Whether a process with this pid exists (signal 0; EPERM means it exists but is someone else's). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** This process's identity, as a run records it when it starts. */
 export function ownIdentity(): ProcessIdentity {
   const startTicks = processStartTicks(process.pid);

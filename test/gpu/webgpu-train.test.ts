@@ -1,6 +1,6 @@
 // Training, evaluation and generation on the WebGPU path, on Mesa's lavapipe (a software Vulkan device: the
-// same tfjs-backend-webgpu code a GPU runs), against wasm on the same seeds: a fine-tuning run with LoRA and
-// with P-Tuning v2, the qlora kind over every storage (fp32, fp16, int8, nf4, nf4-dq) and the drift kind (LoRA,
+// same tfjs-backend-webgpu code a GPU runs), against wasm on the same seeds: the smoke experiment, a fine-tuning
+// run with LoRA and with P-Tuning v2, the qlora kind over every storage (fp32, fp16, int8, nf4, nf4-dq) and the drift kind (LoRA,
 // QLoRA, P-Tuning v2 cycles with checkpoints), each cut to a few steps of a tiny model (lavapipe is a CPU).
 // Without an adapter these fail, saying why; they never skip.
 import { test } from 'uvu';
@@ -50,6 +50,16 @@ test('finetune, LoRA and P-Tuning v2: every logged loss, eval loss and gradient 
   assert.ok(lossesAgree(r) >= 2 * (4 + 4), 'train losses, norms and eval losses of both methods were compared');
   const [a, b] = [runsOf(r.wasm), runsOf(r.webgpu)];
   a.forEach((run, i) => assert.equal(numbersApart(run.record.summary, b[i]!.record.summary, LOSS_REL_TOL, NOT_MATH), [], `${run.runId} summary`));
+});
+
+test('experiments/smoke.json (its data, LoRA on q, k, v), cut to a tiny model and a few steps: losses within 1e-4 of wasm', async () => {
+  const sets = {
+    model: TINY, pretrain: JSON.stringify({ steps: 2, batchSize: 4, blockSize: 32 }), 'data.evalCount': '4',
+    train: JSON.stringify({ steps: 4, batchSize: 4, lr: 0.005, evalEvery: 2, checkpointEvery: 2, logEvery: 1 }), eval: JSON.stringify({ count: 2, maxNew: 4 }),
+  };
+  const r = await onBoth(['run', join(repoRoot, 'experiments', 'smoke.json'), ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`]), '--json']);
+  bothFinished(r);
+  assert.ok(lossesAgree(r) >= 4, 'train losses and eval losses compared');
 });
 
 test('qlora kind on every storage (fp32, fp16, int8, nf4, nf4-dq): losses within 1e-4 of wasm', async () => {

@@ -14,7 +14,7 @@ import { LedgerLabError } from '../../errors.ts';
 import { loadPretrained } from '../../model/index.ts';
 import { loadPeftAdapter } from '../../peft/index.ts';
 import { openModel, openCheckpointDecoder, checkpointFp32Bytes, ORT_AUTO_BYTES, TfjsDecoder, streamTokens, type CachedDecoder, type TextCodec } from '../../infer/index.ts';
-import type { ChatModel, ChatSource } from './source.ts';
+import { oneAtATime, textDeltas, type ChatModel, type ChatSource } from './source.ts';
 
 function allowedRoots(): string[] {
   return (process.env.LEDGERLAB_MODEL_DIRS ?? '').split(delimiter).filter(Boolean).filter((d) => existsSync(d)).map((d) => realpathSync(d));
@@ -48,28 +48,11 @@ export async function loadDirModel(id: string): Promise<ChatModel> {
     await d.dispose();
     throw new LedgerLabError({ kind: 'usage', problem: `${dir} has no tokenizer.json, so a chat prompt cannot be encoded`, where: 'model' });
   }
-  let busy: Promise<void> = Promise.resolve();
   return {
-    async *stream(prompt, o) {
-      let release!: () => void;
-      const before = busy;
-      busy = new Promise<void>((r) => (release = r));
-      await before;
-      try {
-        const out: number[] = [];
-        let text = '';
-        for await (const t of streamTokens(d.decoder, tok.encode(prompt), { maxNew: o.maxNew, eos: d.eos, temperature: o.temperature, topP: o.topP, seed: o.seed ?? 0 })) {
-          out.push(t);
-          const next = tok.decode(out);
-          if (next.length > text.length && !next.endsWith('\uFFFD')) {
-            yield next.slice(text.length);
-            text = next;
-          }
-        }
-      } finally {
-        release();
-      }
-    },
+    stream: oneAtATime((prompt, o) => textDeltas(
+      streamTokens(d.decoder, tok.encode(prompt), { maxNew: o.maxNew, eos: d.eos, temperature: o.temperature, topP: o.topP, seed: o.seed ?? 0 }),
+      (ids) => tok.decode(ids),
+    )),
     dispose: () => d.dispose(),
   };
 }

@@ -14,7 +14,7 @@ import { FinetuneSchema, taskAndBase } from '../../experiments/index.ts';
 import { buildModel } from '../../peft/index.ts';
 import { readCheckpoint, CHECKPOINT_FILE } from '../../train/index.ts';
 import { evalDecoder, TfjsDecoder, streamTokens, type CachedDecoder } from '../../infer/index.ts';
-import type { ChatModel, ChatSource } from './source.ts';
+import { oneAtATime, textDeltas, type ChatModel, type ChatSource } from './source.ts';
 
 function chattable(e: RunEntry): boolean {
   const c = e.record.config as Record<string, unknown> | null;
@@ -37,32 +37,15 @@ export async function loadRunModel(e: RunEntry): Promise<ChatModel> {
   const d = await evalDecoder(m);
   const decoder: CachedDecoder = d.decoder ?? new TfjsDecoder(m);
   const tok = task.tokenizer;
-  // One generation at a time per model: the decoder holds one key/value cache.
-  let busy: Promise<void> = Promise.resolve();
   return {
-    async *stream(prompt, o) {
-      let release!: () => void;
-      const before = busy;
-      busy = new Promise<void>((r) => (release = r));
-      await before;
-      try {
-        const src = tok.encode(prompt).slice(0, task.limits.maxSource - 2);
-        const ids = [tok.special.bos, ...src, tok.special.sep];
-        const out: number[] = [];
-        let text = '';
-        for await (const t of streamTokens(decoder, ids, { maxNew: o.maxNew, eos: tok.special.eos, temperature: o.temperature, topP: o.topP, seed: o.seed ?? 0 })) {
-          out.push(t);
-          // Decode the whole answer and emit what it added: byte-level tokens can complete a character late.
-          const next = tok.decode(out, { skipSpecial: true });
-          if (next.length > text.length && !next.endsWith('\uFFFD')) {
-            yield next.slice(text.length);
-            text = next;
-          }
-        }
-      } finally {
-        release();
-      }
-    },
+    stream: oneAtATime((prompt, o) => {
+      const src = tok.encode(prompt).slice(0, task.limits.maxSource - 2);
+      const ids = [tok.special.bos, ...src, tok.special.sep];
+      return textDeltas(
+        streamTokens(decoder, ids, { maxNew: o.maxNew, eos: tok.special.eos, temperature: o.temperature, topP: o.topP, seed: o.seed ?? 0 }),
+        (out) => tok.decode(out, { skipSpecial: true }),
+      );
+    }),
     async dispose() {
       await d.dispose();
       if (!d.decoder) decoder.dispose();

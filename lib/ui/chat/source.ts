@@ -30,6 +30,42 @@ export interface ChatSource {
   load(root: string, id: string): Promise<ChatModel>;
 }
 
+/**
+ * A model's stream made one-generation-at-a-time: the decoder holds one key/value cache, so a second chat on the
+ * same model waits for the first to finish (or be abandoned) before it starts.
+ */
+export function oneAtATime(stream: ChatModel['stream']): ChatModel['stream'] {
+  let busy: Promise<void> = Promise.resolve();
+  return async function* (prompt, o) {
+    let release!: () => void;
+    const before = busy;
+    busy = new Promise<void>((r) => (release = r));
+    await before;
+    try {
+      yield* stream(prompt, o);
+    } finally {
+      release();
+    }
+  };
+}
+
+/**
+ * The text each new token adds: decode the whole answer and emit what it gained (byte-level tokens can complete
+ * a character only together with the next one, which a trailing U+FFFD shows).
+ */
+export async function* textDeltas(tokens: AsyncIterable<number>, decode: (ids: number[]) => string): AsyncGenerator<string> {
+  const out: number[] = [];
+  let text = '';
+  for await (const t of tokens) {
+    out.push(t);
+    const next = decode(out);
+    if (next.length > text.length && !next.endsWith('\uFFFD')) {
+      yield next.slice(text.length);
+      text = next;
+    }
+  }
+}
+
 const sources = new Map<string, ChatSource>();
 
 export function registerChatSource(s: ChatSource): void {
