@@ -9,9 +9,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../helpers/cli.ts';
+import { capturedRun, repoRoot } from '../helpers/cli.ts';
 import { generateCommand } from '../../lib/cli/commands/generate.ts';
-import { parseCommandArgs } from '../../lib/cli/args.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 
 const FIXTURES = join(repoRoot, 'test', 'model', 'fixtures');
@@ -19,15 +18,7 @@ interface Expected { prompt: number[]; promptLogits: number[][]; greedy: number[
 interface Out { generated: number[]; engine: string; promptLogits: number[][] }
 
 async function run(args: string[]): Promise<Out> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...xs: unknown[]) => void lines.push(xs.join(' '));
-  try {
-    await generateCommand.run(parseCommandArgs(generateCommand, args));
-  } finally {
-    console.log = log;
-  }
-  return JSON.parse(lines.join('\n')) as Out;
+  return JSON.parse(await capturedRun(generateCommand, args)) as Out;
 }
 
 function worstOfRange(a: number[][], b: number[][]): { worst: number; range: number } {

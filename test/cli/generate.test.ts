@@ -7,11 +7,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ledgerlab, repoRoot } from '../helpers/cli.ts';
+import { capturedRun, ledgerlab, repoRoot } from '../helpers/cli.ts';
 import { llamaDir } from '../helpers/hf-tokenizer-dir.ts';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { generateCommand } from '../../lib/cli/commands/generate.ts';
-import { parseCommandArgs } from '../../lib/cli/args.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import { tmpdir } from 'node:os';
 
@@ -39,23 +38,11 @@ for (const name of NAMES) {
   });
 }
 
-/** Runs the command in this process (the parity tests above spawn the real executable). */
-async function inProcess(args: string[]): Promise<string> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...xs: unknown[]) => void lines.push(xs.join(' '));
-  try {
-    await generateCommand.run(parseCommandArgs(generateCommand, args));
-  } finally {
-    console.log = log;
-  }
-  return lines.join('\n');
-}
 
 test('seeded sampling repeats itself and differs from greedy; a text prompt streams decoded text', async () => {
   const dir = join(FIXTURES, 'llama-gqa-f32');
   const e = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
-  const run = async (seed: string) => (JSON.parse(await inProcess(['--model', dir, '--ids', e.prompt.join(','), '--max-new', '16', '--temperature', '1.5', '--top-k', '40', '--top-p', '0.95', '--seed', seed, '--json'])) as { generated: number[] }).generated;
+  const run = async (seed: string) => (JSON.parse(await capturedRun(generateCommand, ['--model', dir, '--ids', e.prompt.join(','), '--max-new', '16', '--temperature', '1.5', '--top-k', '40', '--top-p', '0.95', '--seed', seed, '--json'])) as { generated: number[] }).generated;
   const a = await run('7');
   assert.equal(await run('7'), a);
   assert.not.equal(a, e.greedy);
@@ -64,7 +51,7 @@ test('seeded sampling repeats itself and differs from greedy; a text prompt stre
   const withTok = mkdtempSync(join(tmpdir(), 'll-gen-'));
   cpSync(dir, withTok, { recursive: true });
   cpSync(llamaDir({}), withTok, { recursive: true });
-  const out = JSON.parse(await inProcess(['--model', withTok, '--prompt', 'hi', '--max-new', '3', '--json'])) as { prompt: number[]; generated: number[]; text: string };
+  const out = JSON.parse(await capturedRun(generateCommand, ['--model', withTok, '--prompt', 'hi', '--max-new', '3', '--json'])) as { prompt: number[]; generated: number[]; text: string };
   assert.equal(out.prompt, [1, 7], '<s> ▁hi');
   assert.is(out.generated.length, 3);
   const plain = ledgerlab(['generate', '--model', withTok, '--prompt', 'hi', '--max-new', '3']);
@@ -84,7 +71,7 @@ test('bad input: unknown dir, both prompt forms, ids outside the vocabulary, --p
   ];
   for (const [args, re] of cases) {
     try {
-      await inProcess(args);
+      await capturedRun(generateCommand, args);
       assert.unreachable(args.join(' '));
     } catch (err) {
       assert.instance(err, LedgerLabError, args.join(' '));

@@ -6,26 +6,16 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../helpers/cli.ts';
+import { ledgerlabAsync as cli, repoRoot } from '../helpers/cli.ts';
 import { startFakeHub, type HubFile } from '../helpers/fake-hub.ts';
 import { LedgerLabError, fetchDataset } from '../../lib/index.ts';
 
 const COMMIT = 'abcdefabcdefabcdefabcdefabcdefabcdefabcd';
 const LINE = Buffer.from(JSON.stringify({ content: '类型#裙', summary: '好看' }) + '\n');
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'ledgerlab.js'), ...args], { cwd: repoRoot, env: { ...process.env, LEDGERLAB_QUIET: '1', ...env } });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A listing with a good dev split and the given train file name; any path under the repo serves LINE. */
 const hubWith = (trainName: string) => startFakeHub({

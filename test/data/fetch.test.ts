@@ -7,27 +7,17 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { repoRoot } from '../helpers/cli.ts';
+import { ledgerlabAsync as cli, repoRoot } from '../helpers/cli.ts';
 import { startFakeHub, sha256, gitSha1, sendBytes, type HubFile } from '../helpers/fake-hub.ts';
 import { paths } from '../../lib/paths.ts';
 import { fetchDataset, adgenSplit, LedgerLabError } from '../../lib/index.ts';
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'ledgerlab.js'), ...args], { cwd: repoRoot, env: { ...process.env, LEDGERLAB_QUIET: '1', ...env } });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const ADGEN = readFileSync(join(paths.datasets, 'advertisegen', 'dev-sample.jsonl'));
 const lines = ADGEN.toString('utf8').trim().split('\n');

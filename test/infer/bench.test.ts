@@ -3,23 +3,12 @@ import * as assert from 'uvu/assert';
 import { initBackend } from '../../lib/runtime/index.ts';
 import { benchGenerate } from '../../lib/infer/index.ts';
 import { benchGenerateCommand } from '../../lib/cli/commands/bench-generate.ts';
-import { parseCommandArgs } from '../../lib/cli/args.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import { SMALL } from './fixtures.ts';
+import { capturedRun } from '../helpers/cli.ts';
 
 await initBackend();
 
-async function captured(argv: string[]): Promise<string> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...xs: unknown[]) => void lines.push(xs.join(' '));
-  try {
-    await benchGenerateCommand.run(parseCommandArgs(benchGenerateCommand, argv));
-  } finally {
-    console.log = log;
-  }
-  return lines.join('\n');
-}
 
 test('benchGenerate: both backends, the requested repeats, same greedy tokens, consistent rates', async () => {
   const r = await benchGenerate({ config: SMALL, newTokens: 5, batch: 2, promptTokens: 3, repeats: 3, warmup: 1 });
@@ -44,7 +33,7 @@ test('benchGenerate refuses a generation longer than the context', async () => {
 });
 
 test('bench generate --json on the reference config: environment, rows and flags', async () => {
-  const out = JSON.parse(await captured(['--json', '--new', '3', '--batch', '2', '--repeats', '1', '--warmup', '0']));
+  const out = JSON.parse(await capturedRun(benchGenerateCommand, ['--json', '--new', '3', '--batch', '2', '--repeats', '1', '--warmup', '0']));
   assert.equal(Object.keys(out).sort(), ['batch', 'config', 'environment', 'newTokens', 'ortThreads', 'promptTokens', 'repeats', 'rows', 'sameTokens', 'speedup', 'speedupPaired', 'timing', 'warmup']);
   assert.equal([out.config.layers, out.config.dModel, out.config.heads, out.config.vocab], [2, 128, 4, 2000]);
   assert.equal([out.newTokens, out.batch, out.promptTokens, out.repeats, out.warmup, out.ortThreads], [3, 2, 16, 1, 0, 1]);
@@ -53,7 +42,7 @@ test('bench generate --json on the reference config: environment, rows and flags
 });
 
 test('bench generate text output names both backends and the environment', async () => {
-  const text = await captured(['--new', '2', '--repeats', '1', '--warmup', '0', '--threads', '2']);
+  const text = await capturedRun(benchGenerateCommand, ['--new', '2', '--repeats', '1', '--warmup', '0', '--threads', '2']);
   const lines = text.split('\n');
   assert.is(lines.length, 5);
   assert.match(lines[0], /^generation bench — wasm\+ort-matmul backend, tfjs 4\.22\.0, Node v22\.\d+\.\d+, .*; onnxruntime-node 1\.30\.0 \(2 threads\)$/);
