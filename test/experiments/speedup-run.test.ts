@@ -39,6 +39,16 @@ test('a tiny speedup run writes its summary, cells and predictions', async () =>
     const div = diversityScores(items.map((it) => it.prediction), 'zh');
     for (const k of ['distinct-1', 'distinct-2', 'repetition'] as const) assert.is(s.quality[name]!.scores[k], div[k], `${name} ${k}`);
   }
+  // The trained recipes are the grid's corners: ratio.trained is their paired median ratio in the grid's own rounds
+  // (fast / slow per round, median over rounds), not a section of its own.
+  const t = (run!.record.summary as { timing: { trainedFrom: string; trained?: unknown } }).timing;
+  assert.is(t.trainedFrom, 'factorial');
+  assert.is(t.trained, undefined);
+  const byName = new Map((cells as { switched: string[]; wallMs: number[]; batches: { batchSize: number }[] }[]).map((c) => [c.switched.join('+') || 'fast', c]));
+  const fast = byName.get('fast')!, slow = byName.get(s.factors.join('+'))!;
+  const logs = fast.wallMs.map((ms, i) => Math.log(slow.wallMs[i]! / ms)).sort((a, b) => a - b);
+  const mid = logs.length % 2 ? logs[(logs.length - 1) / 2]! : (logs[logs.length / 2 - 1]! + logs[logs.length / 2]!) / 2;
+  assert.ok(Math.abs(Math.exp(mid) / s.ratio.trained! - 1) < 1e-9, `${Math.exp(mid)} vs ${s.ratio.trained}`);
   const phases = new Set(readJsonl<{ phase?: string }>(join(run!.dir, 'metrics.jsonl')).map((l) => l.phase));
   assert.ok(phases.has('factorial') && phases.has('quality:fast') && phases.has('quality:slow'), [...phases].join(','));
 });

@@ -5,7 +5,8 @@
  *      seeded-shuffled rounds on the same batches, wall and CPU, quiet-machine guard; ./timed.ts);
  *   3. quality runs: each chosen recipe trained `trainSteps` steps (their whole-run samples/s is untimed
  *      context), then generation on the held-out prompts scored with the Chinese metric (jieba + rouge_chinese,
- *      BLEU-4); then the quality recipes timed against each other by the engine: ratio.trained, .method, .recipe.
+ *      BLEU-4). ratio.trained, .method and .recipe (the quality recipes against each other) come from the grid's
+ *      rounds, whose corners they are; only without a grid (factorial.steps 0) do they get rounds of their own.
  * The summary holds the numbers `compare` and the report aggregate across seeds; cells and per-example
  * predictions are artefacts.
  */
@@ -13,7 +14,7 @@ import type { ExperimentKind } from '../kind.ts';
 import { taskAndBase } from '../base.ts';
 import { SpeedupSchema, type SpeedupConfig, type Recipe } from './config.ts';
 import { recipeFactors, matchedRecipe } from './factors.ts';
-import { timeFactorial, timeTrained, onBasis } from './timed.ts';
+import { timeFactorial, timeTrained, trainedFromFactorial, onBasis } from './timed.ts';
 import { trainAndScore } from '../quality.ts';
 import { worstStatus, type Interval, type TimingRecord, type TimingResult } from '../../measure/index.ts';
 import type { Weights } from '../../model/index.ts';
@@ -66,13 +67,15 @@ export async function runSpeedup(c: SpeedupConfig, seed: number, run: Run, verbo
     const recipes: Record<string, Recipe> = { fast: c.fast, slow: c.slow, 'slow-matched': matchedRecipe(c.fast, c.slow) };
     for (const name of c.quality) quality[name] = await qualityRun(name, recipes[name]!, c, model, pt.weights, task, seed, run, verbose);
   }
-  const trained = c.trainSteps > 0 ? await timeTrained(c, model, pt.weights, task, seed, roundLogger(run, 'trained', verbose)) : undefined;
+  const trained = c.trainSteps <= 0 ? undefined
+    : factorial ? trainedFromFactorial(c, factorial)
+    : await timeTrained(c, model, pt.weights, task, seed, roundLogger(run, 'trained', verbose));
   const pick = (x: { wall: Interval; cpu: Interval } | undefined) => (x ? onBasis(c.timing, x) : undefined);
   const intervals = {
     ratio: { trained: pick(trained?.ratio.trained), method: pick(trained?.ratio.method), recipe: pick(trained?.ratio.recipe), factorial: shares?.ratio, matched: pick(factorial?.matched) },
     shapley: shares?.shapley,
   };
-  const sections = [factorial?.timing, trained?.timing].filter((t): t is TimingRecord => !!t);
+  const sections = [factorial?.timing, factorial ? undefined : trained?.timing].filter((t): t is TimingRecord => !!t);
   return {
     ratio: {
       trained: intervals.ratio.trained?.mean, factorial: shares?.ratio.mean, matched: intervals.ratio.matched?.mean,
@@ -88,7 +91,7 @@ export async function runSpeedup(c: SpeedupConfig, seed: number, run: Run, verbo
       ratio: { trained: trained?.ratio.trained?.cpu, method: trained?.ratio.method?.cpu, recipe: trained?.ratio.recipe?.cpu, factorial: factorial?.shares.cpu.ratio, matched: factorial?.matched.cpu },
       shapley: factorial?.shares.cpu.shapley,
     },
-    timing: { basis: c.timing.basis, threads: c.timing.threads, quiet: worstStatus(sections.map((t) => t.noise.status)), factorial: factorial?.timing, trained: trained?.timing, trainedSamplesPerS: trained?.samplesPerS },
+    timing: { basis: c.timing.basis, threads: c.timing.threads, quiet: worstStatus(sections.map((t) => t.noise.status)), factorial: factorial?.timing, trained: factorial ? undefined : trained?.timing, trainedFrom: factorial ? 'factorial' : 'own rounds', trainedSamplesPerS: trained?.samplesPerS },
     quality,
     base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, evalLoss: pt.meta.evalLoss, ...(pt.checkpoint ? { checkpoint: pt.checkpoint } : {}) },
     data: task.manifest,

@@ -1,10 +1,16 @@
 /**
- * The speedup kind's two timed sections, both run by the timing engine (lib/measure timeArms) on training-step
- * arms (./timed-cells.ts) that all see the same batch ids:
- *   - the factorial grid: every distinct cell between the fast and slow recipes, in paired rounds; the ratio and
- *     its Shapley split come from the cells' paired medians (./paired-shares.ts);
- *   - the trained recipes: fast, slow and slow-matched (those of `quality` present) in their own rounds, giving
- *     ratio.trained (fast / slow), ratio.method (fast / slow-matched) and ratio.recipe (slow-matched / slow).
+ * The speedup kind's timed section, run by the timing engine (lib/measure timeArms) on training-step arms
+ * (./timed-cells.ts) that all see the same batch ids: the factorial grid, every distinct cell between the fast and
+ * slow recipes, in paired rounds; the ratio and its Shapley split come from the cells' paired medians
+ * (./paired-shares.ts). The trained recipes are the grid's corners (fast = no factor switched, slow = all,
+ * slow-matched = method and prefix switched), so ratio.trained (fast / slow), ratio.method (fast / slow-matched)
+ * and ratio.recipe (slow-matched / slow) are formed in the same rounds (`trainedFromFactorial`).
+ *
+ * Why not a section of their own (as before, `timeTrained`, now used only when the grid is not timed): three arms
+ * of ~0.1 s make a round of ~0.3 s, and on this VM the same step on the same batch ran at 17–21 samples/s in one
+ * process's section and 32–34 in another's (both "quiet" to the guard, CPU time = wall time): a state of the
+ * machine that lasts longer than such a section. Its intervals (±1.3%) described that state, and ratio.trained moved
+ * 7.9% between two runs. The grid's rounds last ~8 s and interleave 32 cells, so the corners share them.
  * Both basis (wall, CPU) figures are kept; the stop rule and the headline use the configured basis.
  */
 import { timeArms, ratioOf, timingRecord, type Arm, type Estimand, type Interval, type QuietStatus, type TimingRecord, type TimingResult } from '../../measure/index.ts';
@@ -35,6 +41,10 @@ export interface FactorialTiming {
   factors: Factor[];
   shares: { wall: PairedShares; cpu: PairedShares };
   matched: { wall: Interval; cpu: Interval };
+  /** The corners' paired ratios in the grid's rounds: fast/slow ('factorial'), fast/matched, matched/slow ('recipe'). */
+  corners: Record<'factorial' | 'matched' | 'recipe', { wall: Interval; cpu: Interval }>;
+  /** The corner cells' throughputs (the trained recipes' names). */
+  cornerSamplesPerS: Record<'fast' | 'slow' | 'slow-matched', { wall: Interval; cpu: Interval }>;
   cells: TimedCellRecord[];
   timing: TimingRecord;
 }
@@ -62,7 +72,7 @@ export async function timeFactorial(c: SpeedupConfig, model: GptConfig, base: We
   const set = await trainArms(grid.map((g) => ({ name: armName(g.switched), recipe: g.recipe, config: model, base })), task, c.batchSize, c.factorial.steps, seed);
   try {
     const slow = names.get(switchedKey(factors))!, matched = names.get(cellFor(new Set(['method', 'prefix']), names))!;
-    const ratios = [ratioOf('fast', slow, 'factorial'), ratioOf('fast', matched, 'matched'), ...(factors.includes('method') ? [roundShapley(factors, names, 'method')] : [])];
+    const ratios = [ratioOf('fast', slow, 'factorial'), ratioOf('fast', matched, 'matched'), ratioOf(matched, slow, 'recipe'), ...(factors.includes('method') ? [roundShapley(factors, names, 'method')] : [])];
     const r = await timeArms(set.arms, { ...engineOptions(c.timing, c.factorial.warmup), seed: `${seed}:factorial`, batches: c.factorial.steps, ratios, onRound });
     const shares = { wall: pairedShares(factors, cellLogs(r, keys, 'wallMs'), `${seed}:wall`), cpu: pairedShares(factors, cellLogs(r, keys, 'cpuMs'), `${seed}:cpu`) };
     const cells = grid.map((g, i): TimedCellRecord => {
@@ -73,7 +83,11 @@ export async function timeFactorial(c: SpeedupConfig, model: GptConfig, base: We
         stepMs: a.stepMs, wallMs: a.wallMs, cpuMs: a.cpuMs, status: a.status,
       };
     });
-    return { factors, shares, matched: { wall: r.ratios.matched!.wall, cpu: r.ratios.matched!.cpu }, cells, timing: timingRecord(r) };
+    const both = (x: { wall: Interval; cpu: Interval }) => ({ wall: x.wall, cpu: x.cpu });
+    const corners = { factorial: both(r.ratios.factorial!), matched: both(r.ratios.matched!), recipe: both(r.ratios.recipe!) };
+    const arm = (name: string) => r.arms.find((a) => a.name === name)!.throughput;
+    const cornerSamplesPerS = { fast: arm('fast'), slow: arm(slow), 'slow-matched': arm(matched) };
+    return { factors, shares, matched: corners.matched, corners, cornerSamplesPerS, cells, timing: timingRecord(r) };
   } finally {
     set.dispose();
   }
@@ -86,7 +100,22 @@ export interface TrainedTiming {
   timing: TimingRecord;
 }
 
-/** Times the quality recipes (fast, slow, slow-matched: those configured) against each other. */
+/**
+ * The trained recipes' ratios from the grid's rounds (the recipes are its corners; see the module comment): those
+ * of `quality` present, as `timeTrained` would give them, with the grid's timing record.
+ */
+export function trainedFromFactorial(c: SpeedupConfig, f: FactorialTiming): TrainedTiming | undefined {
+  const has = (n: string) => c.quality.includes(n as SpeedupConfig['quality'][number]);
+  if (!has('fast') || !has('slow')) return undefined;
+  const matched = has('slow-matched');
+  return {
+    ratio: { trained: f.corners.factorial, method: matched ? f.corners.matched : undefined, recipe: matched ? f.corners.recipe : undefined },
+    samplesPerS: Object.fromEntries(Object.entries(f.cornerSamplesPerS).filter(([n]) => has(n))),
+    timing: f.timing,
+  };
+}
+
+/** Times the quality recipes (fast, slow, slow-matched: those configured) against each other, when the grid is not timed. */
 export async function timeTrained(c: SpeedupConfig, model: GptConfig, base: Weights, task: Task, seed: number, onRound?: (n: number, r: TimingResult) => void): Promise<TrainedTiming | undefined> {
   const recipes: Record<string, Recipe> = { fast: c.fast, slow: c.slow, 'slow-matched': matchedRecipe(c.fast, c.slow) };
   const names: string[] = c.quality.filter((q) => recipes[q]);
