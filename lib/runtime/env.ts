@@ -36,7 +36,8 @@ export const TRACKED_PACKAGES = [
 
 export interface EnvironmentReport {
   schemaVersion: 1;
-  node: { version: string; execPath: string; platform: string; arch: string };
+  /** gc: V8's garbage collector on the main thread only ('single-threaded', bin/ledgerlab.js sets it for one-thread bench commands) or with its helper threads ('parallel'). */
+  node: { version: string; execPath: string; platform: string; arch: string; gc?: 'single-threaded' | 'parallel' };
   packages: Record<string, string | null>;
   cpu: { model: string; cores: number; mhz: number };
   memory: { totalBytes: number; freeBytes: number };
@@ -86,7 +87,7 @@ export async function environmentReport(opts: { askDawn?: boolean } = {}): Promi
   const webgpuKernels = await webgpuKernelNames();
   return {
     schemaVersion: 1,
-    node: { version: process.version, execPath: process.execPath, platform: platform(), arch: arch() },
+    node: { version: process.version, execPath: process.execPath, platform: platform(), arch: arch(), gc: gcMode() },
     packages: Object.fromEntries(TRACKED_PACKAGES.map((p) => [p, packageVersion(p)])),
     cpu: { model: c[0]?.model ?? 'unknown', cores: c.length, mhz: c[0]?.speed ?? 0 },
     memory: { totalBytes: totalmem(), freeBytes: freemem() },
@@ -104,17 +105,20 @@ export async function environmentReport(opts: { askDawn?: boolean } = {}): Promi
   };
 }
 
+/** How V8 collects garbage in this process (see EnvironmentReport.node.gc). */
+export const gcMode = (): 'single-threaded' | 'parallel' => (process.execArgv.includes('--single-threaded-gc') ? 'single-threaded' : 'parallel');
+
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 
 /** One line that identifies the setup in a chart caption or report footer. */
 export function environmentSummary(env: EnvironmentReport): string {
-  return `${backendLabel(env)} backend, tfjs ${env.packages['@tensorflow/tfjs']}, Node ${env.node.version}, ${env.cpu.cores}× ${env.cpu.model}, ${gib(env.memory.totalBytes)}`;
+  return `${backendLabel(env)} backend, tfjs ${env.packages['@tensorflow/tfjs']}, Node ${env.node.version}${env.node.gc === 'single-threaded' ? ' (single-threaded GC)' : ''}, ${env.cpu.cores}× ${env.cpu.model}, ${gib(env.memory.totalBytes)}`;
 }
 
 export function formatEnvironment(env: EnvironmentReport): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const rows: [string, string][] = [
-    ['node', `${env.node.version} (${env.node.execPath})`],
+    ['node', `${env.node.version} (${env.node.execPath})${env.node.gc ? `, ${env.node.gc} GC` : ''}`],
     ['platform', `${env.node.platform}/${env.node.arch}, ${env.os.distro ?? 'unknown distro'}, kernel ${env.os.release}`],
     ['cpu', `${env.cpu.cores} × ${env.cpu.model}`],
     ['memory', `${gib(env.memory.totalBytes)} total, ${gib(env.memory.freeBytes)} free`],

@@ -23,6 +23,18 @@ test('llama s: issue 15 shape, AdamW, the trainable parameters of every method',
   // The profile of a step names its kernels; the products are there, by shape.
   assert.ok(j.rows[0].profile.byKernel.some((k: { name: string }) => k.name === 'BatchMatMul'));
   assert.match(j.rows[0].profile.byMatMulShape[0].name, /^BatchMatMul \[/);
+  // One thread means one core: the bench runs on a Node whose garbage collector has no helper threads.
+  assert.is(j.environment.node.gc, 'single-threaded');
+});
+
+test('--threads 2 and LEDGERLAB_GC=parallel keep V8\'s parallel garbage collector, and the record says so', () => {
+  const args = ['bench', 'train', '--arch', 'llama', '--size', 's', '--methods', 'lora', '--repeats', '1', '--warmup', '0', '--max-rounds', '2', '--no-torch', '--json'];
+  const two = ledgerlab([...args, '--threads', '2']);
+  assert.is(two.code, 0, two.stderr);
+  assert.is(JSON.parse(two.stdout).environment.node.gc, 'parallel');
+  const env = ledgerlab(args, { env: { LEDGERLAB_GC: 'parallel' } });
+  assert.is(env.code, 0, env.stderr);
+  assert.is(JSON.parse(env.stdout).environment.node.gc, 'parallel');
 });
 
 test('bad --arch / --size: usage errors', () => {
