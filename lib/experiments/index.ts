@@ -15,6 +15,8 @@ export { PretrainSchema, TaskPretrainSchema, BASE_CACHE, taskAndBase } from './b
 export type { PretrainConfig } from './base.ts';
 export { prepareTask, DataSchema, ADVERTISEGEN_SAMPLE } from './task.ts';
 export type { Task, DataConfig } from './task.ts';
+export { scorePredictions, generateAndScore, trainAndScore, EN_KEYS } from './quality.ts';
+export type { GenerateAndScoreSpec, ScoredEval, QualitySpec, QualityOutcome } from './quality.ts';
 export * from './drift/index.ts';
 export * from './qlora/index.ts';
 export * from './simulate/index.ts';

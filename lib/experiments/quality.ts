@@ -1,22 +1,65 @@
 /**
- * One quality run, shared by the speedup and qlora kinds: build the method on the shared base, train it
- * `trainSteps` AdamW steps (linear warm-up over the first tenth, at most 10 steps), time the run, generate on
- * the held-out prompts, score them with the Chinese metric (plus distinct-1/2 and repetition) and write the
- * predictions as an artefact.
+ * The quality path every kind that trains and judges a model shares:
+ *   - `scorePredictions`: predictions scored as the task's language asks (Chinese as ChatGLM/LLaMA-Factory do:
+ *     jieba + rouge_chinese and BLEU-4; English with rouge_score + nltk BLEU), plus distinct-1/2 and repetition;
+ *   - `generateAndScore`: generation on the held-out prompts (ONNX Runtime when asked and the method exports),
+ *     scored, with the predictions artefact written (the finetune kind, and `trainAndScore`);
+ *   - `trainAndScore`: one quality run of the speedup and qlora kinds: build the method on the shared base, train
+ *     it `trainSteps` AdamW steps (linear warm-up over the first tenth, at most 10 steps), time the run, then
+ *     `generateAndScore`.
+ * The drift kind scores each cycle's items with `scorePredictions` too.
  */
-import { trainConfig, type TrainConfig } from '../train/index.ts';
-import { trainLoop } from '../train/index.ts';
-import { evaluate, predictionsJsonl } from '../train/index.ts';
+import { trainConfig, trainLoop, evaluate, predictionsJsonl, type TrainConfig, type EvalPrediction } from '../train/index.ts';
 import { evalDecoder } from '../infer/index.ts';
-import { zhScoresMulti, ZH_KEYS } from '../metrics/index.ts';
-import { diversityScores } from '../metrics/index.ts';
-import { buildModel, type MethodSpec } from '../peft/index.ts';
-import { memoryBreakdown } from '../peft/index.ts';
+import { zhScoresMulti, ZH_KEYS, diversityScores, rougeScoresMulti, bleu4En } from '../metrics/index.ts';
+import { buildModel, memoryBreakdown, type MethodSpec } from '../peft/index.ts';
 import type { QuantDtype } from '../quant/index.ts';
-import type { Weights } from '../model/index.ts';
-import type { GptConfig } from '../model/index.ts';
+import type { Gpt, Weights, GptConfig } from '../model/index.ts';
 import type { Task } from './task.ts';
 import type { Run } from '../results/index.ts';
+
+/** The English scores' keys (percent, like the Chinese ones). */
+export const EN_KEYS = ['rouge1', 'rouge2', 'rougeL', 'bleu4'] as const;
+
+function enScores(references: string[], prediction: string): Record<(typeof EN_KEYS)[number], number> {
+  const r = rougeScoresMulti(references, prediction);
+  return { rouge1: r.rouge1.fmeasure * 100, rouge2: r.rouge2.fmeasure * 100, rougeL: r.rougeL.fmeasure * 100, bleu4: bleu4En(references, prediction) * 100 };
+}
+
+/** Each prediction with its scores, and the means over them plus the diversity scores of all predictions. */
+export function scorePredictions<P extends { prediction: string; references: string[] }>(predictions: readonly P[], lang: string): { items: (P & Record<string, number>)[]; scores: Record<string, number> } {
+  const zh = lang !== 'en';
+  const items = predictions.map((p) => ({ ...p, ...(zh ? zhScoresMulti(p.prediction, p.references) : enScores(p.references, p.prediction)) })) as (P & Record<string, number>)[];
+  const keys: readonly string[] = zh ? ZH_KEYS : EN_KEYS;
+  const scores = {
+    ...Object.fromEntries(keys.map((k) => [k, items.reduce((a, it) => a + (it[k] ?? 0), 0) / Math.max(1, items.length)])),
+    ...diversityScores(items.map((it) => it.prediction), zh ? 'zh' : 'en'),
+  };
+  return { items, scores };
+}
+
+export interface GenerateAndScoreSpec {
+  /** The predictions artefact: `<artefact>.jsonl`. */
+  artefact: string;
+  eval: { maxNew: number; count: number; noRepeatNgram?: number };
+  exportedDecoder: boolean;
+  /** The progress line's label. */
+  label: string;
+}
+
+export interface ScoredEval { scores: Record<string, number>; evalLoss: number; perplexity: number; generation: string }
+
+/** Greedy generation on the task's held-out prompts, scored in the task's language; writes the predictions artefact. */
+export async function generateAndScore(m: Gpt, task: Task, s: GenerateAndScoreSpec, run: Run, verbose: boolean): Promise<ScoredEval> {
+  const dec = s.exportedDecoder ? await evalDecoder(m) : undefined;
+  const ev = await evaluate({
+    decoder: dec?.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: s.eval.maxNew, maxExamples: s.eval.count, strategy: 'greedy', noRepeatNgram: s.eval.noRepeatNgram, batchSize: 16,
+    progress: { label: s.label, quiet: !verbose },
+  }).finally(() => dec?.dispose());
+  const { items, scores } = scorePredictions(ev.predictions, task.manifest.lang);
+  run.writeArtifact(s.artefact, `${s.artefact}.jsonl`, predictionsJsonl(items as EvalPrediction[]));
+  return { scores, evalLoss: ev.loss, perplexity: ev.perplexity, generation: dec?.engine ?? 'tfjs' };
+}
 
 export interface QualitySpec {
   /** Names the metrics phase (`quality:<label>`) and the artefact (`predictions-<label>.jsonl`). */
@@ -67,23 +110,13 @@ export async function trainAndScore(s: QualitySpec, model: GptConfig, base: Weig
     const timed = r.stepMs.slice(1).reduce((a, b) => a + b, 0) / 1000;
     const perStep = r.stepMs.length;
     const measured = perStep > 1 && timed > 0;
-    const dec = s.exportedDecoder ? await evalDecoder(m) : undefined;
-    const ev = await evaluate({
-      decoder: dec?.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: s.eval.maxNew, maxExamples: s.eval.count, strategy: 'greedy', noRepeatNgram: s.eval.noRepeatNgram, batchSize: 16,
-      progress: { label: `generate ${s.label}`, quiet: !verbose },
-    }).finally(() => dec?.dispose());
-    const items = ev.predictions.map((p) => ({ id: p.id, prediction: p.prediction, references: p.references, ...zhScoresMulti(p.prediction, p.references) }));
-    run.writeArtifact(`predictions-${s.label}`, `predictions-${s.label}.jsonl`, predictionsJsonl(items as never));
-    const scores = {
-      ...Object.fromEntries(ZH_KEYS.map((k) => [k, items.reduce((a, it) => a + it[k], 0) / Math.max(1, items.length)])),
-      ...diversityScores(items.map((it) => it.prediction), 'zh'),
-    };
+    const ev = await generateAndScore(m, task, { artefact: `predictions-${s.label}`, eval: s.eval, exportedDecoder: s.exportedDecoder, label: `generate ${s.label}` }, run, verbose);
     return {
-      scores, evalLoss: ev.loss, perplexity: ev.perplexity, finalLoss: r.lastLoss, seconds,
+      scores: ev.scores, evalLoss: ev.evalLoss, perplexity: ev.perplexity, finalLoss: r.lastLoss, seconds,
       samplesPerS: measured ? ((perStep - 1) * s.batchSize) / timed : NaN,
       tokensPerS: measured ? (r.tokens.real * (perStep - 1)) / perStep / timed : NaN,
       trainableParams: m.trainableParams(), stateBytes: memoryBreakdown(m, 'adamw').stateBytes,
-      generation: dec?.engine ?? 'tfjs',
+      generation: ev.generation,
     };
   } finally {
     m.dispose();

@@ -30,7 +30,8 @@ import { pretrainBase, domainTexts } from '../../train/index.ts';
 import { trainConfig } from '../../train/index.ts';
 import { trainLoop } from '../../train/index.ts';
 import { evaluate } from '../../train/index.ts';
-import { zhScoresMulti, ZH_KEYS } from '../../metrics/index.ts';
+import { ZH_KEYS } from '../../metrics/index.ts';
+import { scorePredictions } from '../quality.ts';
 import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
 import { bootstrapCI, bootstrapIndices } from '../../metrics/index.ts';
 import { buildModel } from '../../peft/index.ts';
@@ -156,10 +157,11 @@ export function cycleTrainSet(c: DriftConfig, seed: number, cycle: number, pool:
   return [...fresh, ...old];
 }
 
+/** The quality path's scores (../quality.ts, Chinese) per item, with drift's own measures beside them. */
 function scoreItems(preds: { id: string; source: string; prediction: string; references: string[] }[]): DriftItem[] {
-  return preds.map((p) => ({
+  return scorePredictions(preds, 'zh').items.map((p) => ({
     id: p.id, source: p.source, prediction: p.prediction, reference: p.references[0]!,
-    ...zhScoresMulti(p.prediction, p.references),
+    ...Object.fromEntries(ZH_KEYS.map((k) => [k, p[k]!])) as Record<(typeof ZH_KEYS)[number], number>,
     hallucinated: hallucinatedValues(p.prediction, p.source),
     length: charLength(p.prediction), refLength: charLength(p.references[0]!),
   }));

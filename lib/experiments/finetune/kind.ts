@@ -20,13 +20,8 @@ import { QUANT_DTYPES } from '../../quant/index.ts';
 import { QUANT_ALIASES } from '../../quant/index.ts';
 import { TrainSchema } from '../../train/index.ts';
 import { trainLoop } from '../../train/index.ts';
-import { evaluate, predictionsJsonl } from '../../train/index.ts';
-import { evalDecoder } from '../../infer/index.ts';
-import { zhScoresMulti, ZH_KEYS } from '../../metrics/index.ts';
-import { diversityScores } from '../../metrics/index.ts';
-import { rougeScoresMulti } from '../../metrics/index.ts';
-import { bleu4En } from '../../metrics/index.ts';
 import { QualityEvalSchema, TaskPretrainSchema, taskAndBase } from '../base.ts';
+import { generateAndScore } from '../quality.ts';
 
 export const FinetuneSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
@@ -58,25 +53,10 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
         const base = pt.checkpoint ? { kind: 'hf' as const, path: resolve(pt.checkpoint.path) } : { kind: 'ledgerlab-base' as const, path: (pt as { dir: string }).dir };
         run.writeArtifact('adapter', 'adapter.safetensors', await adapterBytes(m, { method: c.method, quant: c.quant, model, base, seed }));
       }
-      const dec = await evalDecoder(m);
-      const ev = await evaluate({
-        decoder: dec.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', noRepeatNgram: c.eval.noRepeatNgram, batchSize: 16,
-        progress: { label: `generate ${c.method.method}`, quiet: !verbose },
-      }).finally(() => dec.dispose());
-      // Chinese data is scored as ChatGLM/LLaMA-Factory do; English with rouge_score + nltk BLEU.
-      const zh = task.manifest.lang !== 'en';
-      const items = ev.predictions.map((p) => zh
-        ? { ...p, ...zhScoresMulti(p.prediction, p.references) }
-        : (() => { const r = rougeScoresMulti(p.references, p.prediction); return { ...p, rouge1: r.rouge1.fmeasure * 100, rouge2: r.rouge2.fmeasure * 100, rougeL: r.rougeL.fmeasure * 100, bleu4: bleu4En(p.references, p.prediction) * 100 }; })());
-      run.writeArtifact('predictions', 'predictions.jsonl', predictionsJsonl(items as never));
-      const keys = zh ? [...ZH_KEYS] : ['rouge1', 'rouge2', 'rougeL', 'bleu4'];
-      const scores = {
-        ...Object.fromEntries(keys.map((k) => [k, items.reduce((a, it) => a + ((it as unknown as Record<string, number>)[k] ?? 0), 0) / Math.max(1, items.length)])),
-        ...diversityScores(items.map((it) => it.prediction), zh ? 'zh' : 'en'),
-      };
+      const ev = await generateAndScore(m, task, { artefact: 'predictions', eval: c.eval, exportedDecoder: true, label: `generate ${c.method.method}` }, run, verbose);
       const mem = memoryBreakdown(m, 'adamw');
       return {
-        scores, generation: dec.engine, evalLoss: ev.loss, perplexity: ev.perplexity, steps: r.steps, resumedFrom: r.resumedFrom, lastLoss: r.lastLoss,
+        scores: ev.scores, generation: ev.generation, evalLoss: ev.evalLoss, perplexity: ev.perplexity, steps: r.steps, resumedFrom: r.resumedFrom, lastLoss: r.lastLoss,
         trainableParams: mem.trainableParams, stateBytes: mem.stateBytes, frozenBytes: mem.frozenBytes,
         base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, ...(pt.checkpoint ? { checkpoint: pt.checkpoint } : {}) },
         data: task.manifest,
