@@ -5,7 +5,7 @@
  * The engine only: experiment files, the `simulate` kind and its report section are in lib/experiments/simulate/.
  */
 export * from './attribution/index.ts';
-export { SimConfigSchema, parseSimConfig } from './sim-config.ts';
+export { SimConfigSchema, parseSimConfig, simConfigOf } from './sim-config.ts';
 export type { SimConfig } from './sim-config.ts';
 export { WorldSchema, DesignSchema, AttackSchema, world, design, attack, attackName, ethToWei, RULE_KEYS, ATTRIBUTIONS, DEFENCES } from './config.ts';
 export type { WorldConfig, DesignConfig, AttackConfig, AttackType, SimCore, RuleKey, AttributionKey, DefenceKey } from './config.ts';

@@ -3,7 +3,7 @@
  * config.ts, plus the optional adaptive studies of the sub-folders (search, population, spans). It sits above
  * the engine: the sub-folders import config.ts, and this file imports their front doors.
  */
-import { s } from '../config/index.ts';
+import { s, type Infer } from '../config/index.ts';
 import { AttackSchema, DesignSchema, WorldSchema, type SimCore } from './config.ts';
 import { SearchSchema, type SearchConfig } from './search/index.ts';
 import { PopulationSchema, type PopulationConfig } from './population/index.ts';
@@ -21,6 +21,13 @@ export interface SimConfig extends SimCore { search?: SearchConfig; population?:
 
 /** Validates a simulator config (the `config` of an experiment file); a missing world gets every default. */
 export function parseSimConfig(raw: unknown, source?: string): SimConfig {
-  const c = SimConfigSchema.parse(raw, source);
-  return { world: WorldSchema.parse(c.world ?? {}, source), designs: c.designs, attacks: c.attacks, ...(c.search ? { search: c.search } : {}), ...(c.population ? { population: c.population } : {}), ...(c.spans ? { spans: c.spans } : {}) };
+  return simConfigOf(SimConfigSchema.parse(raw, source));
+}
+
+/**
+ * A config SimConfigSchema already validated (the runner's parse), as the engine takes it: a missing world gets
+ * every default. No second validation of what was parsed.
+ */
+export function simConfigOf(c: Infer<typeof SimConfigSchema>): SimConfig {
+  return { world: c.world ?? WorldSchema.parse({}), designs: c.designs, attacks: c.attacks, ...(c.search ? { search: c.search } : {}), ...(c.population ? { population: c.population } : {}), ...(c.spans ? { spans: c.spans } : {}) };
 }

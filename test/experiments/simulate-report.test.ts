@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { listRuns } from '../../lib/results/index.ts';
 import { startRun } from '../../lib/results/run.ts';
 import { buildReport, renderReportHtml, type TableBlock, type ChartBlock, type Section } from '../../lib/report/index.ts';
-import { budgetCurve, parseSimConfig, runSweep } from '../../lib/sim/index.ts';
+import { budgetCurve, parseSimConfig, SimConfigSchema, runSweep } from '../../lib/sim/index.ts';
 import {
   loadSimFile, simBudgetCurves, readSimSweeps, recordSweep, shareLabel, simReport, simulateKind, theoryChecks, reportSections,
   type SimFile,
@@ -120,7 +120,7 @@ test('per-seed runs (ledgerlab run) pool into the same rows as the sweep', async
   const root2 = mkdtempSync(join(tmpdir(), 'll-simreport-seed-'));
   for (const seed of sim.seeds) {
     const run = await startRun({ kind: 'simulate', name: 'sim-report-test', config: raw, seeds: [seed], root: root2 });
-    const summary = await simulateKind.run({ config: raw, seed, run, resume: false, verbose: false } as never);
+    const summary = await simulateKind.run({ config: SimConfigSchema.parse(raw), seed, run, resume: false, verbose: false } as never); // parsed once, as the runner does
     run.finish(summary as Record<string, unknown>);
   }
   const sweeps = readSimSweeps(listRuns(root2));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { meanCI } from '../../lib/measure/index.ts';
 import { simulateCommand } from '../../lib/cli/commands/simulate.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
-import { parseSimConfig, runSweep, designGrid, standardDesigns, world, design, attack, runCell } from '../../lib/sim/index.ts';
+import { parseSimConfig, SimConfigSchema, runSweep, designGrid, standardDesigns, world, design, attack, runCell } from '../../lib/sim/index.ts';
 import { loadSimFile, formatSweepTable, simulateKind } from '../../lib/experiments/index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-'));
@@ -104,7 +104,8 @@ test('CLI: table, --json rows, recorded run folder, unknown mode', async () => {
 
 test('simulateKind runs one seed of a sweep for `ledgerlab run`', async () => {
   const lines: unknown[] = [];
-  const summary = await simulateKind.run({ config: small, seed: 0, resume: false, verbose: false, run: { logMetrics: (l: unknown) => lines.push(l) } as never });
+  // The runner hands a kind the config its configSchema parsed (once).
+  const summary = await simulateKind.run({ config: SimConfigSchema.parse(small), seed: 0, resume: false, verbose: false, run: { logMetrics: (l: unknown) => lines.push(l) } as never });
   assert.is(lines.length, 4);
   assert.is((summary as { rows: unknown[] }).rows.length, 4);
 });
