@@ -7,7 +7,7 @@ import { errorJson, errorStack, exitCodeOf, formatError, LedgerLabError } from '
 import { suggest } from '../index.ts';
 import { parseCommandArgs } from './args.ts';
 import type { Command } from './command.ts';
-import { commands } from './registry.ts';
+import { commands } from './commands/index.ts';
 
 function globalHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,5 +1,5 @@
 /**
- * Every experiment kind LedgerLab ships and its report section, in one list (like lib/cli/registry.ts for
+ * Every experiment kind LedgerLab ships and its report section, in one list (like lib/cli/commands/index.ts for
  * commands). Nothing registers itself on import: `ledgerlab run` resolves a file's `kind` here, and
  * `ledgerlab report` takes each kind's section from here (kinds without one get report/'s generic section).
  *

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { capturedRun, ledgerlab, repoRoot } from '../helpers/cli.ts';
 import { llamaDir } from '../helpers/hf-tokenizer-dir.ts';
 import { cpSync, mkdtempSync } from 'node:fs';
-import { generateCommand } from '../../lib/cli/commands/generate.ts';
+import { generateCommand } from '../../lib/cli/commands/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import { tmpdir } from 'node:os';
 

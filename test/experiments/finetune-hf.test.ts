@@ -14,7 +14,7 @@ import { readRunRecord, readJsonl } from '../../lib/results/index.ts';
 import { hfTaskTokenizer, encodeExample, loadTokenizer } from '../../lib/data/index.ts';
 import { readAdapter } from '../../lib/peft/index.ts';
 import { repoRoot } from '../helpers/cli.ts';
-import { generateCommand } from '../../lib/cli/commands/generate.ts';
+import { generateCommand } from '../../lib/cli/commands/index.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 
 test('finetune with model {"from": "hf"} uses the checkpoint and its tokenizer and records sha256', async () => {

@@ -9,7 +9,7 @@ import {
   RULE, TX_GAS_CAP, AttributionLedger,
 } from '../../lib/ledger/index.ts';
 import type { LedgerChain } from '../../lib/ledger/index.ts';
-import { benchSimulateCommand } from '../../lib/cli/commands/bench-simulate.ts';
+import { benchSimulateCommand } from '../../lib/cli/commands/index.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 

@@ -7,7 +7,7 @@ import { settleEvm } from '../../lib/sim/evm.ts';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simulateCommand } from '../../lib/cli/commands/simulate.ts';
+import { simulateCommand } from '../../lib/cli/commands/index.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 
 const W = world({ honest: 4, itemsPerHonest: 3, queriesPerEpoch: 25, epochs: 2, fundingEthPerEpoch: 0.05, dailyCap: 6 });
