@@ -4,17 +4,12 @@
  * the held-out prompts, score them with the Chinese metric (plus distinct-1/2 and repetition) and write the
  * predictions as an artefact.
  */
-import { trainConfig, type TrainConfig } from '../train/index.ts';
-import { trainLoop } from '../train/index.ts';
-import { evaluate, predictionsJsonl } from '../train/index.ts';
+import { trainConfig, type TrainConfig, trainLoop, evaluate, predictionsJsonl } from '../train/index.ts';
 import { evalDecoder } from '../infer/index.ts';
-import { zhScoresMulti, ZH_KEYS } from '../metrics/index.ts';
-import { diversityScores } from '../metrics/index.ts';
-import { buildModel, type MethodSpec } from '../peft/index.ts';
-import { memoryBreakdown } from '../peft/index.ts';
+import { zhScoresMulti, ZH_KEYS, diversityScores } from '../metrics/index.ts';
+import { buildModel, type MethodSpec, memoryBreakdown } from '../peft/index.ts';
 import type { QuantDtype } from '../quant/index.ts';
-import type { Weights } from '../model/index.ts';
-import type { GptConfig } from '../model/index.ts';
+import type { Weights, GptConfig } from '../model/index.ts';
 import type { Task } from './task.ts';
 import type { Run } from '../results/index.ts';
 

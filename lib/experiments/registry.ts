@@ -7,8 +7,7 @@
  * report.ts (a ReportSectionBuilder); export both from its index.ts and list the pair below.
  */
 import type { ExperimentKind } from './kind.ts';
-import { buildReport, type BuildReportOptions, type ReportSectionBuilder } from '../report/index.ts';
-import type { ReportDocument } from '../report/index.ts';
+import { buildReport, type BuildReportOptions, type ReportSectionBuilder, type ReportDocument } from '../report/index.ts';
 import type { RunEntry } from '../results/index.ts';
 import { speedupKind, speedupReport } from './speedup/index.ts';
 import { finetuneKind } from './finetune/index.ts';

@@ -7,8 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Interface } from 'ethers';
-import type { ParamType, InterfaceAbi } from 'ethers';
+import { Interface, type ParamType, type InterfaceAbi } from 'ethers';
 import { readArtifact } from './compile.ts';
 
 export const BOUND_CONTRACTS = ['AttributionLedger', 'ReentrantClaimer', 'RejectingPayee'] as const;

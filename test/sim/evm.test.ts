@@ -1,8 +1,7 @@
 // Issue 7: EVM-in-the-loop and fast mode agree to the wei on the same seed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { world, design, attack, playEpisode, settleFast, agentsFor, honestAgents, jitter } from '../../lib/sim/index.ts';
-import type { Agent } from '../../lib/sim/index.ts';
+import { world, design, attack, playEpisode, settleFast, agentsFor, honestAgents, jitter, type Agent } from '../../lib/sim/index.ts';
 import { settleEvm } from '../../lib/sim/evm.ts';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -11,22 +11,13 @@ import { s, type Infer } from '../../config/index.ts';
 import type { ExperimentKind } from '../kind.ts';
 import { DataSchema } from '../task.ts';
 import { CHATGLM2_TINY } from '../../model/index.ts';
-import { modelSpecSchema } from '../base.ts';
-import { MethodSchema, buildModel } from '../../peft/index.ts';
-import { adapterBytes } from '../../peft/index.ts';
+import { modelSpecSchema, QualityEvalSchema, TaskPretrainSchema, taskAndBase } from '../base.ts';
+import { MethodSchema, buildModel, adapterBytes, memoryBreakdown } from '../../peft/index.ts';
 import { resolve } from 'node:path';
-import { memoryBreakdown } from '../../peft/index.ts';
-import { QUANT_DTYPES } from '../../quant/index.ts';
-import { QUANT_ALIASES } from '../../quant/index.ts';
-import { TrainSchema } from '../../train/index.ts';
-import { trainLoop } from '../../train/index.ts';
-import { evaluate, predictionsJsonl } from '../../train/index.ts';
+import { QUANT_DTYPES, QUANT_ALIASES } from '../../quant/index.ts';
+import { TrainSchema, trainLoop, evaluate, predictionsJsonl } from '../../train/index.ts';
 import { evalDecoder } from '../../infer/index.ts';
-import { zhScoresMulti, ZH_KEYS } from '../../metrics/index.ts';
-import { diversityScores } from '../../metrics/index.ts';
-import { rougeScoresMulti } from '../../metrics/index.ts';
-import { bleu4En } from '../../metrics/index.ts';
-import { QualityEvalSchema, TaskPretrainSchema, taskAndBase } from '../base.ts';
+import { zhScoresMulti, ZH_KEYS, diversityScores, rougeScoresMulti, bleu4En } from '../../metrics/index.ts';
 
 export const FinetuneSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
