@@ -18,7 +18,10 @@ import { closeAll, experimentsDir, launchBrowser, openPage, startUi, tempRoot, t
 declare const document: any;
 declare const window: any;
 declare const MutationObserver: any;
-type HTMLElement = { dataset: Record<string, string | undefined>; textContent: string | null; querySelector(s: string): any };
+type HTMLElement = {
+  dataset: Record<string, string | undefined>; textContent: string | null; querySelector(s: string): any;
+  classList: { contains(c: string): boolean }; closest(s: string): any;
+};
 type HTMLInputElement = HTMLElement & { value: string };
 
 const root = tempRoot('workbench');
@@ -203,13 +206,13 @@ test('chat: two runs answer the same prompt side by side, token by token, as the
   await page.evaluate(() => {
     const w = window as unknown as { seen: Record<string, string[]> };
     w.seen = {};
-    new MutationObserver((records) => {
+    new MutationObserver((records: any[]) => {
       for (const r of records) {
         const el = r.target as HTMLElement;
         if (r.type !== 'attributes' || r.attributeName !== 'data-tokens' || !el.classList.contains('answer')) continue;
         (w.seen[(el.closest('.chat-col') as HTMLElement).dataset.model!] ??= []).push(r.oldValue!);
       }
-      document.querySelectorAll('.chat-col').forEach((c) => {
+      document.querySelectorAll('.chat-col').forEach((c: HTMLElement) => {
         const s = w.seen[(c as HTMLElement).dataset.model!];
         if (s) s.push((c.querySelector('.answer') as HTMLElement).dataset.tokens!);
       });
