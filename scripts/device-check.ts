@@ -11,8 +11,10 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { backendParity, environmentReport, gitState, nodeGpuFacts, nodeGpuStatus, nvidiaGpu, probeWebGpu, writeJsonAtomic } from '../lib/index.ts';
-import type { ParityResult, WebGpuAdapterInfo } from '../lib/index.ts';
+import {
+  backendParity, environmentReport, gitState, nodeGpuFacts, nodeGpuStatus, nvidiaGpu, probeWebGpu, writeJsonAtomic,
+  type ParityResult, type WebGpuAdapterInfo,
+} from '../lib/index.ts';
 
 const root = join(import.meta.dirname, '..');
 const out = process.argv[2];

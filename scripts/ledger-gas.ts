@@ -7,8 +7,7 @@
  *   node_modules/.bin/node scripts/ledger-gas.ts [--json]
  */
 import { id as keccakId } from 'ethers';
-import { startInProcessChain, deployLedger, closeAndSettle, TX_GAS_CAP } from '../lib/ledger/index.ts';
-import type { Receipt } from '../lib/ledger/index.ts';
+import { startInProcessChain, deployLedger, closeAndSettle, TX_GAS_CAP, type Receipt } from '../lib/ledger/index.ts';
 
 const ETH = 10n ** 18n;
 const h = (s: string) => keccakId(`gas-${s}`);

@@ -10,12 +10,9 @@
  * const results = await backendParity('webgpu');   // [{ name: 'logits gpt reference', passed: true, … }, …]
  */
 import * as tf from '@tensorflow/tfjs';
-import { REFERENCE_CONFIG, type GptConfig } from '../model/index.ts';
-import { initWeights } from '../model/index.ts';
-import { lmLoss } from '../model/index.ts';
+import { REFERENCE_CONFIG, type GptConfig, initWeights, lmLoss } from '../model/index.ts';
 import { buildModel, MethodSchema } from '../peft/index.ts';
-import { installKernelFixes } from '../runtime/index.ts';
-import { silenceCpuNotice } from '../runtime/index.ts';
+import { installKernelFixes, silenceCpuNotice } from '../runtime/index.ts';
 import { Rng } from '../util/index.ts';
 
 export const PARITY_TOLERANCE = { logitsOfRange: 1e-3, lossRel: 1e-4, gradOfMax: 1e-3 } as const;

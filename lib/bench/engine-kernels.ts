@@ -10,13 +10,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/index.ts';
-import { REFERENCE_CONFIG, CHATGLM2_TINY, type GptConfig } from '../model/index.ts';
-import { initWeights } from '../model/index.ts';
-import { lmLoss } from '../model/index.ts';
+import { REFERENCE_CONFIG, CHATGLM2_TINY, type GptConfig, initWeights, lmLoss } from '../model/index.ts';
 import { buildModel } from '../peft/index.ts';
 import { AdamW, clipByGlobalNorm } from '../train/index.ts';
-import { TfjsDecoder } from '../infer/index.ts';
-import { generate } from '../infer/index.ts';
+import { TfjsDecoder, generate } from '../infer/index.ts';
 import { Rng } from '../util/index.ts';
 import { REFERENCE_CASES } from './train-step.ts';
 

@@ -3,11 +3,10 @@
  * parses its flags strictly, runs it, and turns errors into the house style with a non-zero exit.
  * Global flags: --help/-h, --debug (stack traces).
  */
-import { errorJson, errorStack, exitCodeOf, formatError, LedgerLabError } from '../index.ts';
-import { suggest } from '../index.ts';
+import { errorJson, errorStack, exitCodeOf, formatError, LedgerLabError, suggest } from '../index.ts';
 import { parseCommandArgs } from './args.ts';
 import type { Command } from './command.ts';
-import { commands } from './registry.ts';
+import { commands } from './commands/index.ts';
 
 function globalHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

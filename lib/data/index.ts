@@ -9,10 +9,11 @@
  */
 export type { Attribute, Example, Lang } from './types.ts';
 export { detectLang } from './lang.ts';
-export { CsvParser, type CsvRecord } from './loaders/csv.ts';
-export { loadAdvertiseGen, streamAdvertiseGen, parseAdvertiseGen, parseAdvertiseGenContent } from './loaders/advertisegen.ts';
-export { loadE2E, parseE2E, parseMeaningRepresentation } from './loaders/e2e.ts';
-export { loadPromptResponse, streamPromptResponse, parsePromptResponse } from './loaders/jsonl.ts';
+export {
+  CsvParser, loadAdvertiseGen, streamAdvertiseGen, parseAdvertiseGen, parseAdvertiseGenContent, loadE2E, parseE2E, parseMeaningRepresentation,
+  loadPromptResponse, streamPromptResponse, parsePromptResponse, loadAlpaca, loadShareGpt, alpacaConversation, sharegptConversation,
+  ALPACA_COLUMNS, SHAREGPT_COLUMNS, SHAREGPT_TAGS, OPENAI_TAGS, readJsonRecords, jsonArrayRecords, type CsvRecord, type JsonRecord,
+} from './loaders/index.ts';
 export { split, idListHash, exactCounts, type Split, type SplitOptions, type SplitManifest, type SplitFractions } from './split.ts';
 export * from './tokenizer/index.ts';
 export * from './batch/index.ts';
@@ -22,10 +23,10 @@ export {
 } from './synthetic/index.ts';
 export { contentId } from './ids.ts';
 export { loadDataset, detectFormat, DATASET_FORMATS, type DatasetFormat, type LoadOptions } from './load.ts';
-export { loadAlpaca, loadShareGpt, alpacaConversation, sharegptConversation, ALPACA_COLUMNS, SHAREGPT_COLUMNS, SHAREGPT_TAGS, OPENAI_TAGS, type ColumnMap, type TagMap } from './loaders/chat-formats.ts';
-export { readJsonRecords, jsonArrayRecords, type JsonRecord } from './loaders/records.ts';
-export { CHAT_TEMPLATES, TEMPLATE_NAMES, namedTemplate, jinjaTemplate, renderChat, type ChatMessage, type ChatRenderer, type Conversation } from './chat/templates.ts';
-export { chatRenderer, datasetInfoEntry, tokenizerChatTemplate, type DatasetInfoEntry } from './chat/sources.ts';
+export {
+  CHAT_TEMPLATES, TEMPLATE_NAMES, namedTemplate, jinjaTemplate, renderChat, chatRenderer, datasetInfoEntry, tokenizerChatTemplate,
+  type ChatMessage, type ChatRenderer, type Conversation, type ColumnMap, type TagMap, type DatasetInfoEntry,
+} from './chat/index.ts';
 export { fetchDataset, defaultDatasetDir, adgenSplit, FETCHABLE_DATASETS, ADVERTISEGEN_REPO, E2E_API, E2E_REF, E2E_FILES } from './fetch.ts';
 export type { DatasetFetchOptions, DatasetFetchResult, DatasetFile, FetchableDataset } from './fetch.ts';
 export { fileLines, textLines, maxLineBytes, DEFAULT_MAX_LINE_BYTES, type Line, type LineOptions } from './lines.ts';

@@ -9,7 +9,7 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { LedgerLabError } from '../errors.ts';
-import { decodeUtf8 } from '../util/index.ts';
+import { decodeUtf8, maxLineBytes } from '../util/index.ts';
 
 export interface Line {
   text: string;
@@ -23,7 +23,6 @@ export interface LineOptions {
 }
 
 export { DEFAULT_MAX_LINE_BYTES, maxLineBytes } from '../util/index.ts';
-import { maxLineBytes } from '../util/index.ts';
 
 function tooLong(path: string, no: number, limit: number): LedgerLabError {
   return new LedgerLabError({

@@ -7,12 +7,8 @@
 import { openSync, readSync, closeSync, existsSync, readFileSync } from 'node:fs';
 import { LedgerLabError } from '../errors.ts';
 import type { Example } from './types.ts';
-import { loadAdvertiseGen } from './loaders/advertisegen.ts';
-import { loadE2E } from './loaders/e2e.ts';
-import { loadPromptResponse } from './loaders/jsonl.ts';
-import { loadAlpaca, loadShareGpt, type ColumnMap, type TagMap } from './loaders/chat-formats.ts';
-import { isJsonArrayText, jsonArrayRecords } from './loaders/records.ts';
-import { namedTemplate, type ChatRenderer } from './chat/templates.ts';
+import { isJsonArrayText, jsonArrayRecords, loadAdvertiseGen, loadAlpaca, loadE2E, loadPromptResponse, loadShareGpt } from './loaders/index.ts';
+import { namedTemplate, type ChatRenderer, type ColumnMap, type TagMap } from './chat/index.ts';
 import type { LineOptions } from './lines.ts';
 
 export const DATASET_FORMATS = ['advertisegen', 'e2e', 'prompt-response', 'alpaca', 'sharegpt'] as const;

@@ -3,19 +3,16 @@
  * base of a config, prepared once (kinds call `taskAndBase` from `prepare` before parallel workers start, and
  * again from `run`, where it is a cache hit).
  */
-import type { DataConfig } from './task.ts';
-import { prepareTask } from './task.ts';
-import { GptConfigSchema, type GptConfig } from '../model/index.ts';
-import { loadPretrained, materialize, checkpointDigests, sha256File, type Pretrained } from '../model/index.ts';
-import { Gpt } from '../model/index.ts';
-import type { NeutralTensor } from '../model/index.ts';
-import { loadPeftAdapter, readPeftConfig } from '../peft/index.ts';
-import { ADAPTER_CONFIG, ADAPTER_WEIGHTS } from '../peft/index.ts';
+import { type DataConfig, prepareTask } from './task.ts';
+import {
+  GptConfigSchema, type GptConfig, loadPretrained, materialize, checkpointDigests, sha256File, type Pretrained, Gpt,
+  type NeutralTensor,
+} from '../model/index.ts';
+import { loadPeftAdapter, readPeftConfig, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from '../peft/index.ts';
 import { LedgerLabError } from '../errors.ts';
 import { hfTaskTokenizer } from '../data/index.ts';
 import { sha256 } from '../util/index.ts';
-import { pretrainBase, domainTexts, taskSequences } from '../train/index.ts';
-import { trainConfig } from '../train/index.ts';
+import { pretrainBase, domainTexts, taskSequences, trainConfig } from '../train/index.ts';
 import { initBackend } from '../runtime/index.ts';
 import { s, type Infer, type Schema } from '../config/index.ts';
 import { basename, join } from 'node:path';

@@ -7,8 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { openModel, type OpenedModel } from '../infer/index.ts';
-import { buildModel } from '../peft/index.ts';
-import { loadAdapterInto, readAdapter } from '../peft/index.ts';
+import { buildModel, loadAdapterInto, readAdapter } from '../peft/index.ts';
 import { readRunRecord } from '../results/index.ts';
 
 export function isRunDir(dir: string): boolean {

@@ -1,5 +1,5 @@
 /**
- * Every experiment kind LedgerLab ships and its report section, in one list (like lib/cli/registry.ts for
+ * Every experiment kind LedgerLab ships and its report section, in one list (like lib/cli/commands/index.ts for
  * commands). Nothing registers itself on import: `ledgerlab run` resolves a file's `kind` here, and
  * `ledgerlab report` takes each kind's section from here (kinds without one get report/'s generic section).
  *
@@ -7,8 +7,7 @@
  * report.ts (a ReportSectionBuilder); export both from its index.ts and list the pair below.
  */
 import type { ExperimentKind } from './kind.ts';
-import { buildReport, type BuildReportOptions, type ReportSectionBuilder } from '../report/index.ts';
-import type { ReportDocument } from '../report/index.ts';
+import { buildReport, type BuildReportOptions, type ReportSectionBuilder, type ReportDocument } from '../report/index.ts';
 import type { RunEntry } from '../results/index.ts';
 import { speedupKind, speedupReport } from './speedup/index.ts';
 import { finetuneKind } from './finetune/index.ts';

@@ -14,8 +14,10 @@
  * (`--set train.lr=0.01` means `config.train.lr`).
  */
 import { LedgerLabError } from '../errors.ts';
-import { s, configError, suggest, type Infer, type Issue } from '../config/index.ts';
-import { applyOverrides, parseConfigText, parseOverride, readTextFile, setConfigKey } from '../config/index.ts';
+import {
+  s, configError, suggest, type Infer, type Issue, applyOverrides, parseConfigText, parseOverride, readTextFile,
+  setConfigKey,
+} from '../config/index.ts';
 import { sha256Json } from '../util/index.ts';
 import type { ExperimentKind } from './kind.ts';
 import { ENVELOPE_KEYS, ExperimentFileSchema, type ExperimentFile } from './envelope.ts';

@@ -13,16 +13,11 @@ import { s, type Infer } from '../config/index.ts';
 import { LedgerLabError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { sha256 } from '../util/index.ts';
-import { loadDataset, detectFormat, DATASET_FORMATS } from '../data/index.ts';
-import { chatRenderer, datasetInfoEntry } from '../data/index.ts';
-import { TEMPLATE_NAMES } from '../data/index.ts';
-import { generateAds, adRecordToExample } from '../data/index.ts';
-import { split, type SplitManifest } from '../data/index.ts';
-import { CharTokenizer } from '../data/index.ts';
-import { BpeTokenizer } from '../data/index.ts';
-import type { Tokenizer } from '../data/index.ts';
-import { encodeExamples, type EncodedExample } from '../data/index.ts';
-import type { Example } from '../data/index.ts';
+import {
+  loadDataset, detectFormat, DATASET_FORMATS, chatRenderer, datasetInfoEntry, TEMPLATE_NAMES, generateAds,
+  adRecordToExample, split, type SplitManifest, CharTokenizer, BpeTokenizer, type Tokenizer, encodeExamples,
+  type EncodedExample, type Example,
+} from '../data/index.ts';
 
 /** The AdvertiseGen sample this workbench is developed against (outside the repo; not redistributed). */
 export const ADVERTISEGEN_SAMPLE = join(paths.datasets, 'advertisegen', 'dev-sample.jsonl');

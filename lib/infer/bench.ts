@@ -4,9 +4,7 @@
  * each round runs one whole generation (prefill + one call per new token) on each backend in a shuffled order;
  * tokens/s counts new tokens over all rows; the paired speed-up is the median of the per-round ratios.
  */
-import { REFERENCE_CONFIG, type GptConfig } from '../model/index.ts';
-import { initWeights } from '../model/index.ts';
-import { Gpt } from '../model/index.ts';
+import { REFERENCE_CONFIG, type GptConfig, initWeights, Gpt } from '../model/index.ts';
 import { summarize, timeArms, ratioOf, timingRecord, type Stat, type Interval, type TimingRecord } from '../measure/index.ts';
 import { Rng } from '../util/index.ts';
 import { LedgerLabError } from '../errors.ts';

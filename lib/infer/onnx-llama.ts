@@ -11,9 +11,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { LedgerLabError } from '../errors.ts';
-import { ffnWidth, headDim, kvHeads, normEps, ropeTheta, type GptConfig } from '../model/index.ts';
-import { ropeArrays } from '../model/index.ts';
-import type { WeightSource } from '../model/index.ts';
+import { ffnWidth, headDim, kvHeads, normEps, ropeTheta, type GptConfig, ropeArrays, type WeightSource } from '../model/index.ts';
 import type { ExternalDataSink } from './onnx-external.ts';
 import { GraphBuilder, cachedKeysValues, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
 import type { OnnxExport, PlainPrefix } from './onnx-types.ts';

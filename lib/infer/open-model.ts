@@ -7,13 +7,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
-import { Gpt, type ModelOptions } from '../model/index.ts';
-import { GptConfigSchema } from '../model/index.ts';
-import { loadPretrained, checkpointDigests, type FileDigest, type Pretrained } from '../model/index.ts';
-import { readSafetensors, toTypedArray } from '../model/index.ts';
-import type { NeutralTensor } from '../model/index.ts';
-import { loadHfTokenizer } from '../data/index.ts';
-import { loadTokenizer } from '../data/index.ts';
+import {
+  Gpt, type ModelOptions, GptConfigSchema, loadPretrained, checkpointDigests, type FileDigest, type Pretrained,
+  readSafetensors, toTypedArray, type NeutralTensor,
+} from '../model/index.ts';
+import { loadHfTokenizer, loadTokenizer } from '../data/index.ts';
 
 export interface TextCodec {
   encode(text: string): number[];

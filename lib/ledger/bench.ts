@@ -7,17 +7,15 @@
 import { id as keccakId } from 'ethers';
 import { LedgerLabError } from '../errors.ts';
 import { Rng } from '../util/index.ts';
-import { summarize, formatStat } from '../measure/index.ts';
-import type { Stat } from '../measure/index.ts';
-import { startInProcessChain, startNodeChain, TX_GAS_CAP } from './chain.ts';
-import type { LedgerChain, TxRequest, Receipt } from './chain.ts';
+import { summarize, formatStat, type Stat } from '../measure/index.ts';
+import { startInProcessChain, startNodeChain, TX_GAS_CAP, type LedgerChain, type TxRequest, type Receipt } from './chain.ts';
 import { deployLedger } from './deploy.ts';
-import { closeAndSettle } from './settle.ts';
-import type { SettlementRun } from './settle.ts';
-import { GasReport, formatGasTable, gasRowsJson, measureSettlementCurve, formatSettlementCurve } from './gas.ts';
-import type { GasRow, SettlementCurvePoint } from './gas.ts';
-import { RULE, RULE_NAMES } from './rules.ts';
-import type { RuleId } from './rules.ts';
+import { closeAndSettle, type SettlementRun } from './settle.ts';
+import {
+  GasReport, formatGasTable, gasRowsJson, measureSettlementCurve, formatSettlementCurve, type GasRow,
+  type SettlementCurvePoint,
+} from './gas.ts';
+import { RULE, RULE_NAMES, type RuleId } from './rules.ts';
 
 export interface LedgerBenchOptions {
   contributions?: number;

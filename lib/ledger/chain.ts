@@ -9,8 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
 import { childEnv, Rng } from '../util/index.ts';
-import { hardhatRuntime, LEDGER_ROOT } from './compile.ts';
-import type { Eip1193Provider } from './compile.ts';
+import { hardhatRuntime, LEDGER_ROOT, type Eip1193Provider } from './compile.ts';
 
 export type Hex = `0x${string}`;
 

@@ -4,8 +4,7 @@
  * the contract, the function and the decoded reason (custom error with its arguments, require string or
  * panic code). Generated bindings in ./bindings/ subclass this with one typed method per function.
  */
-import { Interface } from 'ethers';
-import type { ParamType, Result, InterfaceAbi, FunctionFragment } from 'ethers';
+import { Interface, type ParamType, type Result, type InterfaceAbi, type FunctionFragment } from 'ethers';
 import { LedgerLabError } from '../errors.ts';
 import type { LedgerChain, Receipt, TxRequest, RpcError } from './chain.ts';
 import { readArtifact } from './compile.ts';

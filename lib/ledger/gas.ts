@@ -3,9 +3,8 @@
  * receipts. Numbers are gas units, independent of the (zero) base fee of the dev chain.
  */
 import { id as keccakId } from 'ethers';
-import type { LedgerChain, Receipt, TxRequest } from './chain.ts';
+import { type LedgerChain, type Receipt, type TxRequest, TX_GAS_CAP } from './chain.ts';
 import type { AttributionLedger } from './bindings/index.ts';
-import { TX_GAS_CAP } from './chain.ts';
 import { deployLedger } from './deploy.ts';
 import { closeAndSettle } from './settle.ts';
 

@@ -4,8 +4,7 @@
  */
 import { LedgerLabError } from '../errors.ts';
 import type { AttributionLedger } from './bindings/index.ts';
-import type { Receipt } from './chain.ts';
-import { TX_GAS_CAP } from './chain.ts';
+import { type Receipt, TX_GAS_CAP } from './chain.ts';
 
 export interface SettlementRun {
   epoch: bigint;

@@ -5,8 +5,7 @@
  */
 import { LedgerLabError } from '../errors.ts';
 import { Rng } from '../util/index.ts';
-import { timeRepeats } from '../measure/index.ts';
-import type { Stat } from '../measure/index.ts';
+import { timeRepeats, type Stat } from '../measure/index.ts';
 import { rougeScores } from './rouge.ts';
 import { bleu4En } from './bleu.ts';
 import { zhScores } from './zh.ts';

@@ -4,16 +4,12 @@
  * corpus as per-item means with bootstrap intervals.
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { decodeUtf8 } from '../util/index.ts';
-import { maxLineBytes } from '../util/index.ts';
+import { decodeUtf8, maxLineBytes } from '../util/index.ts';
 import { LedgerLabError } from '../errors.ts';
-import { rougeScoresMulti, ROUGE_TYPES } from './rouge.ts';
-import type { RougeScores } from './rouge.ts';
+import { rougeScoresMulti, ROUGE_TYPES, type RougeScores } from './rouge.ts';
 import { bleu4En } from './bleu.ts';
-import { zhScoresMulti, ZH_KEYS } from './zh.ts';
-import type { ZhScores } from './zh.ts';
-import { bootstrapCI, bootstrapIndices } from './bootstrap.ts';
-import type { BootstrapCI } from './bootstrap.ts';
+import { zhScoresMulti, ZH_KEYS, type ZhScores } from './zh.ts';
+import { bootstrapCI, bootstrapIndices, type BootstrapCI } from './bootstrap.ts';
 import type { TokenizerWarning } from './tokenize-en.ts';
 import { distinctN, diversityTokens, seqRepetition } from './diversity.ts';
 

@@ -10,8 +10,7 @@
  * s.rouge1.fmeasure; // 0.9090909090909091
  */
 import { LedgerLabError } from '../errors.ts';
-import { tokenizeRouge } from './tokenize-en.ts';
-import type { WarningSink } from './tokenize-en.ts';
+import { tokenizeRouge, type WarningSink } from './tokenize-en.ts';
 import { Interner, ngramCounts } from './ngrams.ts';
 
 export interface Score {

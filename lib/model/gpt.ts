@@ -23,8 +23,7 @@ import { DenseLinear, PackedLinear, gelu, layerNorm, type ApplyContext, type Lin
 import { attend, mergeHeads, paddingBias, splitHeads } from './attention.ts';
 import { GptConfigSchema, checkShape, headDim, isLlama, normEps, ropeTheta, kvHeads, type GptConfig } from './config.ts';
 import { expectedShapes, isLinearTensor, linearRoles, type LinearRole } from './shapes.ts';
-import { rmsNorm, swiglu, applyRope } from './llama/layers.ts';
-import { attendGrouped } from './llama/attention.ts';
+import { applyRope, attendGrouped, rmsNorm, swiglu } from './llama/index.ts';
 import type { NeutralTensor } from './gpt2-names.ts';
 import type { Weights } from './init.ts';
 

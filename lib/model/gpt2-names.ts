@@ -25,8 +25,7 @@
  * F32, F16 and BF16 tensors are decoded to float32. Any other name is an error naming the file and tensor.
  */
 import { LedgerLabError } from '../errors.ts';
-import { readSafetensors, tensorFromArray, toTypedArray } from './safetensors.ts';
-import type { SafeTensor, SafetensorsContent } from './safetensors.ts';
+import { readSafetensors, tensorFromArray, toTypedArray, type SafeTensor, type SafetensorsContent } from './safetensors.ts';
 import { decodeF16, decodeBf16 } from '../quant/index.ts';
 
 export interface NeutralTensor {

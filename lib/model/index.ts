@@ -1,8 +1,7 @@
 /** model/: the decoder on tfjs (GPT-2 and Llama-family blocks), its initialisation, loss, checkpoints, and Hugging Face checkpoint loading. */
 export { GptConfigSchema, REFERENCE_CONFIG, CHATGLM2_TINY, PRESETS, baseParamCount, headDim, kvHeads, ffnWidth, normEps, ropeTheta, isLlama, checkShape } from './config.ts';
 export { expectedShapes, linearRoles, isLinearTensor, GPT2_LINEARS, LLAMA_LINEARS } from './shapes.ts';
-export { rmsNorm, silu, swiglu, ropeTables, ropeArrays, applyRope, rotateHalf } from './llama/layers.ts';
-export { attendGrouped } from './llama/attention.ts';
+export { rmsNorm, silu, swiglu, ropeTables, ropeArrays, applyRope, rotateHalf, attendGrouped } from './llama/index.ts';
 export * from './hf/index.ts';
 export type { GptConfig } from './config.ts';
 export { initWeights } from './init.ts';

@@ -5,7 +5,7 @@
  */
 import { Rng } from '../util/index.ts';
 import { ffnWidth, isLlama, type GptConfig } from './config.ts';
-import { initLlamaWeights } from './llama/init.ts';
+import { initLlamaWeights } from './llama/index.ts';
 import type { NeutralTensor } from './gpt2-names.ts';
 
 export type Weights = Map<string, NeutralTensor>;

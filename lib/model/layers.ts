@@ -3,8 +3,7 @@
  * implements so that PEFT methods and quantized storage can swap layers without the model knowing.
  */
 import * as tf from '@tensorflow/tfjs';
-import { QuantLinear } from '../quant/index.ts';
-import type { QuantizedTensor, QuantLinearOptions } from '../quant/index.ts';
+import { QuantLinear, type QuantizedTensor, type QuantLinearOptions } from '../quant/index.ts';
 
 /** LayerNorm over the last axis, biased variance, eps 1e-5 (PyTorch's and GPT-2's default). */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {

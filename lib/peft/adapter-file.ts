@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
-import type { Gpt } from '../model/index.ts';
-import type { GptConfig } from '../model/index.ts';
-import { readSafetensors, serializeSafetensors, tensorFromArray, toTypedArray, type SafeTensor } from '../model/index.ts';
+import {
+  type Gpt, type GptConfig, readSafetensors, serializeSafetensors, tensorFromArray, toTypedArray, type SafeTensor,
+} from '../model/index.ts';
 import type { MethodSpec } from './method.ts';
 
 export const ADAPTER_FORMAT = 'ledgerlab-adapter';

@@ -7,10 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
 import { Rng } from '../util/index.ts';
-import { DenseLinear, type ApplyContext, type Linear } from '../model/index.ts';
-import type { Gpt } from '../model/index.ts';
-import type { GptConfig } from '../model/index.ts';
-import { expectedShapes } from '../model/index.ts';
+import { DenseLinear, type ApplyContext, type Linear, type Gpt, type GptConfig, expectedShapes } from '../model/index.ts';
 
 /** q, k, v, o for both families; fc, proj for GPT-2's MLP; gate, up, down for the Llama family's SwiGLU. */
 export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'fc', 'proj', 'gate', 'up', 'down'] as const;

@@ -6,9 +6,7 @@
  * const model = await buildModel(config, weights, { method: 'lora', r: 8, alpha: 16, targets: ['q', 'v'] }, 'fp32', 0);
  */
 import { s, type Infer } from '../config/index.ts';
-import { Gpt } from '../model/index.ts';
-import { headDim, kvHeads, type GptConfig } from '../model/index.ts';
-import type { WeightSource } from '../model/index.ts';
+import { Gpt, headDim, kvHeads, type GptConfig, type WeightSource } from '../model/index.ts';
 import type { QuantDtype } from '../quant/index.ts';
 import { LedgerLabError } from '../errors.ts';
 import { applyLora, loraParamCount, LORA_TARGETS } from './lora.ts';

@@ -8,9 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/index.ts';
-import type { Gpt, KvPrefix } from '../model/index.ts';
-import type { ApplyContext } from '../model/index.ts';
-import { headDim, kvHeads } from '../model/index.ts';
+import { type Gpt, type KvPrefix, type ApplyContext, headDim, kvHeads } from '../model/index.ts';
 
 export interface PrefixOptions {
   length: number;

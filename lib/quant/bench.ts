@@ -5,10 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { QuantLinear } from './linear.ts';
-import { quantize, dequantize } from './tensor.ts';
-import type { QuantDtype } from './tensor.ts';
-import { timeRepeats } from '../measure/index.ts';
-import type { Stat } from '../measure/index.ts';
+import { quantize, dequantize, type QuantDtype } from './tensor.ts';
+import { timeRepeats, type Stat } from '../measure/index.ts';
 import { Rng } from '../util/index.ts';
 
 export interface QuantBenchRow {

@@ -12,8 +12,7 @@
  * the mean is summed in float64 and rounded once to float32. The offset may differ by an ulp from a GPU
  * run; codes and the rest of the arithmetic are the kernel's.
  */
-import { quantize4bit, dequantize4bitRange } from './fourbit.ts';
-import type { FourBitOptions } from './fourbit.ts';
+import { quantize4bit, dequantize4bitRange, type FourBitOptions } from './fourbit.ts';
 import { quantizeBlockwise8, dequantizeBlockwise8Range } from './dynamic8.ts';
 import { DYNAMIC_MAP_SIGNED } from './tables.ts';
 import { checkBlockSize } from './check.ts';

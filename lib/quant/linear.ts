@@ -12,8 +12,7 @@
  * QLoRA = this layer for the base + fp32 LoRA adapters added by the PEFT wrapper.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dequantizeRange } from './tensor.ts';
-import type { QuantizedTensor } from './tensor.ts';
+import { dequantizeRange, type QuantizedTensor } from './tensor.ts';
 import { usage } from './check.ts';
 
 export interface QuantLinearOptions {

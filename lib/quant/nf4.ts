@@ -2,8 +2,7 @@
  * The public NF4 / FP4 pair (QLoRA's storage type and its float counterpart). See fourbit.ts for the exact
  * bitsandbytes semantics (block absmax, reciprocal scaling, tie to lower code, high-nibble-first packing).
  */
-import { quantize4bit, dequantize4bit } from './fourbit.ts';
-import type { FourBitTensor, FourBitOptions } from './fourbit.ts';
+import { quantize4bit, dequantize4bit, type FourBitTensor, type FourBitOptions } from './fourbit.ts';
 
 export type NF4Tensor = FourBitTensor & { dtype: 'nf4' };
 export type FP4Tensor = FourBitTensor & { dtype: 'fp4' };

@@ -8,8 +8,7 @@
  * - maxRelBlockError = max over values of |x − x̂| / absmax(block) for blockwise formats — for NF4 it is at
  *   most half the widest gap of the table (0.1519, between 0.7230 and 1.0) plus float32 rounding.
  */
-import { quantize, dequantize, bitsPerParameter } from './tensor.ts';
-import type { QuantDtype, QuantOptions, QuantizedTensor } from './tensor.ts';
+import { quantize, dequantize, bitsPerParameter, type QuantDtype, type QuantOptions, type QuantizedTensor } from './tensor.ts';
 import { usage } from './check.ts';
 
 export interface QuantErrorStats {

@@ -17,12 +17,9 @@
  * double quantization. The 16-entry NF4 table and the 256-entry dynamic map are constants of the format
  * and are not counted (bitsandbytes shares them across tensors too).
  */
-import { quantize4bit, dequantize4bitRange } from './fourbit.ts';
-import type { FourBitTensor } from './fourbit.ts';
-import { quantizeNF4DQ, dequantizeNF4DQRange } from './double-quant.ts';
-import type { NF4DQTensor } from './double-quant.ts';
-import { quantizeInt8, dequantizeInt8Range } from './int8.ts';
-import type { Int8Tensor } from './int8.ts';
+import { quantize4bit, dequantize4bitRange, type FourBitTensor } from './fourbit.ts';
+import { quantizeNF4DQ, dequantizeNF4DQRange, type NF4DQTensor } from './double-quant.ts';
+import { quantizeInt8, dequantizeInt8Range, type Int8Tensor } from './int8.ts';
 import { encodeF16, encodeBf16, decodeF16, decodeBf16 } from './half.ts';
 import { toFloat32, usage } from './check.ts';
 

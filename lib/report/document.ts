@@ -17,9 +17,8 @@
  * const { html, pdf } = await writeReport(doc, { dir: 'results/reports/speedup', pdf: true });
  */
 import { join, resolve } from 'node:path';
-import { canonicalJson } from '../util/index.ts';
+import { canonicalJson, writeFileAtomic } from '../util/index.ts';
 import { backendLabel } from '../runtime/index.ts';
-import { writeFileAtomic } from '../util/index.ts';
 import type { RunEntry } from '../results/index.ts';
 import type { Interval } from '../measure/index.ts';
 import type { Chart } from './charts.ts';

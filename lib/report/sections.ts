@@ -11,11 +11,9 @@
  *   sections: { speedup: async ({ runs }) => ({ sections: [{ title: 'Throughput', blocks: [chartBlock(groupedBarChart({ ... }), runs)] }], limits: ['Tiny model on CPU.'] }) },
  * });
  */
-import { compareRuns, type Comparison } from '../results/index.ts';
-import type { RunEntry } from '../results/index.ts';
+import { compareRuns, type Comparison, type RunEntry, flatten } from '../results/index.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { flatten } from '../results/index.ts';
 import { readJsonl } from '../util/index.ts';
 import { groupedBarChart, lineBandChart, withProvenance } from './charts.ts';
 import { bandPoints } from './aggregate.ts';

@@ -4,8 +4,7 @@
  * links), and challenge bounties (watchers inspect the most-used items and challenge low quality or copies).
  */
 import type { Rng } from '../util/index.ts';
-import type { Identity, Item } from './world.ts';
-import { dot } from './world.ts';
+import { type Identity, type Item, dot } from './world.ts';
 
 /** The earliest active item at cosine ≥ threshold to `emb`, or −1. */
 export function nearDuplicate(items: readonly Item[], emb: Float64Array, threshold: number, active: (i: number) => boolean): number {

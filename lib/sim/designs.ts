@@ -2,8 +2,7 @@
  * Reward designs = ledger rule (rules.md) × attribution method × defences. A design is a DesignConfig; this
  * module names them consistently and builds grids and the standard catalogue used by the example sweeps.
  */
-import type { AttributionKey, DefenceKey, DesignConfig, RuleKey } from './config.ts';
-import { DesignSchema } from './config.ts';
+import { type AttributionKey, type DefenceKey, type DesignConfig, type RuleKey, DesignSchema } from './config.ts';
 
 /** "rule/attribution+defence+defence", e.g. "volume-cap/knn-shapley+duplicates". */
 export function designName(rule: RuleKey, attribution: AttributionKey, defences: readonly DefenceKey[] = []): string {

@@ -10,14 +10,10 @@
  * upheld challenge frees its content hash for later registrations, as on chain.
  */
 import { Rng } from '../util/index.ts';
-import type { DesignConfig, WorldConfig } from './config.ts';
-import { ethToWei } from './config.ts';
-import type { Agent, AgentContext, ItemPlan } from './agents/index.ts';
-import { GAS, itemCost } from './agents/index.ts';
-import type { Identity, Item, Query } from './world.ts';
-import { Topics, consumerQueries, retrieve } from './world.ts';
-import { eventWeights } from './oracle.ts';
-import type { Weighted } from './oracle.ts';
+import { type DesignConfig, type WorldConfig, ethToWei } from './config.ts';
+import { type Agent, type AgentContext, type ItemPlan, GAS, itemCost } from './agents/index.ts';
+import { type Identity, type Item, type Query, Topics, consumerQueries, retrieve } from './world.ts';
+import { eventWeights, type Weighted } from './oracle.ts';
 import { clusterIdentities, nearDuplicate, runChallenges } from './defences.ts';
 
 export type FlagSource = 'duplicates' | 'identity-clustering' | 'challenges';

@@ -4,8 +4,7 @@
  * against the attack-free run), Gini of identity payouts, defence detection precision/recall on items, gas.
  */
 import { GAS } from './agents/index.ts';
-import type { Episode } from './episode.ts';
-import { CHALLENGER } from './episode.ts';
+import { type Episode, CHALLENGER } from './episode.ts';
 import type { Settlement } from './settle.ts';
 
 export const weiToEth = (x: bigint): number => Number(x) / 1e18;

@@ -6,8 +6,7 @@
  */
 import type { Rng } from '../util/index.ts';
 import type { AttributionKey } from './keys.ts';
-import type { Item, Retrieval } from './world.ts';
-import { dot } from './world.ts';
+import { type Item, type Retrieval, dot } from './world.ts';
 import { knnGame, knnShapley, leaveOneOut, monteCarloBanzhaf, monteCarloShapley, clusterBySimilarity } from './attribution/index.ts';
 
 /** Weight units per unit of utility·k: one retrieved item of gain 1 is worth WEIGHT_UNIT in every method. */

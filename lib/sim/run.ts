@@ -5,11 +5,8 @@
  * a sweep is the grid designs × attacks.
  */
 import { meanCI, type MeanCI } from '../measure/index.ts';
-import type { AttackConfig, DesignConfig, SimCore, WorldConfig } from './config.ts';
-import { attackName, ethToWei } from './config.ts';
-import type { Agent } from './agents/index.ts';
-import { honestAgent, honestEquivalent } from './agents/index.ts';
-import { attackerAgent } from './agents/index.ts';
+import { type AttackConfig, type DesignConfig, type SimCore, type WorldConfig, attackName, ethToWei } from './config.ts';
+import { type Agent, honestAgent, honestEquivalent, attackerAgent } from './agents/index.ts';
 import { playEpisode, type Episode } from './episode.ts';
 import { settleFast, type Settlement } from './settle.ts';
 import { runMetrics, type RunMetrics } from './metrics.ts';

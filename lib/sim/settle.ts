@@ -8,10 +8,10 @@
  * skipped; stake S_a is the identity's unslashed item stake registered so far; reputation decays after the
  * epoch's payouts for identities with usage.
  */
-import { RULE, computePayouts, aggregateEpoch, decayReputation, slashReputation, REPUTATION_START_BPS, BPS } from '../ledger/index.ts';
-import type { RuleId } from '../ledger/index.ts';
-import type { RuleKey } from './config.ts';
-import { ethToWei } from './config.ts';
+import {
+  RULE, computePayouts, aggregateEpoch, decayReputation, slashReputation, REPUTATION_START_BPS, BPS, type RuleId,
+} from '../ledger/index.ts';
+import { type RuleKey, ethToWei } from './config.ts';
 import type { Episode } from './episode.ts';
 
 export const RULE_IDS: Record<RuleKey, RuleId> = {

@@ -13,8 +13,7 @@
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
-import type { Gpt } from '../model/index.ts';
-import { readSafetensors, tensorFromArray, toTypedArray, writeSafetensors, type SafeTensor } from '../model/index.ts';
+import { type Gpt, readSafetensors, tensorFromArray, toTypedArray, writeSafetensors, type SafeTensor } from '../model/index.ts';
 import type { IteratorState } from '../data/index.ts';
 import type { AdamW, AdamWState } from './optim.ts';
 

@@ -5,11 +5,9 @@
  * are read with one asynchronous read (a GPU backend has no cheap synchronous one).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Gpt } from '../model/index.ts';
-import { lmLoss } from '../model/index.ts';
-import { collate, shiftedLabels, IGNORE_INDEX, type PaddingStrategy } from '../data/index.ts';
+import { type Gpt, lmLoss } from '../model/index.ts';
+import { collate, shiftedLabels, IGNORE_INDEX, type PaddingStrategy, type EncodedExample } from '../data/index.ts';
 import { readNumbers } from '../runtime/index.ts';
-import type { EncodedExample } from '../data/index.ts';
 
 export interface EvalLossOptions {
   batchSize: number;

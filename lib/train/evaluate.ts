@@ -10,14 +10,10 @@
  * ev.predictions[0];  // { id, source, prediction, references }
  */
 import type { Gpt } from '../model/index.ts';
-import type { Example } from '../data/index.ts';
-import type { Tokenizer } from '../data/index.ts';
-import { encodeExamples, type LengthLimits } from '../data/index.ts';
-import type { PaddingStrategy } from '../data/index.ts';
+import { type Example, type Tokenizer, encodeExamples, type LengthLimits, type PaddingStrategy } from '../data/index.ts';
 import { ZH_KEYS, zhScoresMulti } from '../metrics/index.ts';
-import { generateBatched, type CachedDecoder } from '../infer/index.ts';
+import { generateBatched, type CachedDecoder, TfjsDecoder } from '../infer/index.ts';
 import { Progress } from '../measure/index.ts';
-import { TfjsDecoder } from '../infer/index.ts';
 import { evalLoss } from './eval-loss.ts';
 
 export interface EvalPrediction {

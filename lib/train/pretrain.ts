@@ -15,19 +15,14 @@
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
-import { Gpt } from '../model/index.ts';
-import { initWeights, type Weights } from '../model/index.ts';
-import type { GptConfig } from '../model/index.ts';
-import { readSafetensors, tensorFromArray, toTypedArray, writeSafetensors, type SafeTensor } from '../model/index.ts';
-import type { Example } from '../data/index.ts';
-import type { Tokenizer } from '../data/index.ts';
-import { loadTokenizer, saveTokenizer } from '../data/index.ts';
-import { packTexts, packSequences } from '../data/index.ts';
-import { sha256, sha256Json } from '../util/index.ts';
-import { writeJsonAtomic } from '../util/index.ts';
+import {
+  Gpt, initWeights, type Weights, type GptConfig, readSafetensors, tensorFromArray, toTypedArray, writeSafetensors,
+  type SafeTensor,
+} from '../model/index.ts';
+import { type Example, type Tokenizer, loadTokenizer, saveTokenizer, packTexts, packSequences } from '../data/index.ts';
+import { sha256, sha256Json, writeJsonAtomic, withFileLock, type LockOwner } from '../util/index.ts';
 import type { TrainConfig } from './config.ts';
 import { trainLoop } from './loop.ts';
-import { withFileLock, type LockOwner } from '../util/index.ts';
 
 /** 2: the data may be token sequences (`sequences`), hashed with their kind. */
 export const PRETRAIN_CACHE_VERSION = 2;

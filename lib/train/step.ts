@@ -7,8 +7,7 @@
  * batch order). The caller owns, and disposes or reads, the returned tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Gpt } from '../model/index.ts';
-import { lmLoss } from '../model/index.ts';
+import { type Gpt, lmLoss } from '../model/index.ts';
 import { shiftedLabels, type BatchIterator } from '../data/index.ts';
 import type { Rng } from '../util/index.ts';
 import { readNumbers, tensorsOnDevice } from '../runtime/index.ts';

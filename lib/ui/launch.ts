@@ -10,10 +10,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeF
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
-import { planExperimentData } from '../experiments/index.ts';
+import { planExperimentData, ExperimentFileSchema, experimentKinds, getExperimentKind, planExperiment } from '../experiments/index.ts';
 import { paths } from '../paths.ts';
 import { formatPath, parseConfigText, readTextFile, type Issue } from '../config/index.ts';
-import { ExperimentFileSchema, experimentKinds, getExperimentKind, planExperiment } from '../experiments/index.ts';
 import { findRuns } from '../results/index.ts';
 import { childEnv } from '../util/index.ts';
 import { runById, runDir, RUN_ID } from './run-dirs.ts';

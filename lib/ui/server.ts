@@ -19,11 +19,7 @@ import { guard, generateToken, isLoopback, matchedRoute } from './auth.ts';
 import { contentType, registerFiles, resolveInside } from './files.ts';
 import { Launcher, fieldIssues } from './launch.ts';
 import { ChatModels } from './chat/index.ts';
-import { registerRunRoutes } from './routes/runs.ts';
-import { registerChatRoutes } from './routes/chat.ts';
-import { registerReportRoutes } from './routes/reports.ts';
-import { registerSimRoutes } from './routes/sim.ts';
-import { registerEstimateRoutes } from './routes/estimate.ts';
+import { registerChatRoutes, registerEstimateRoutes, registerReportRoutes, registerRunRoutes, registerSimRoutes } from './routes/index.ts';
 
 export interface UiOptions {
   /** Results root (default paths.results). */

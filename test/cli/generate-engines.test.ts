@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capturedRun, repoRoot } from '../helpers/cli.ts';
-import { generateCommand } from '../../lib/cli/commands/generate.ts';
+import { generateCommand } from '../../lib/cli/commands/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 
 const FIXTURES = join(repoRoot, 'test', 'model', 'fixtures');

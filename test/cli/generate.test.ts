@@ -5,12 +5,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { readFileSync, cpSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { capturedRun, ledgerlab, repoRoot } from '../helpers/cli.ts';
 import { llamaDir } from '../helpers/hf-tokenizer-dir.ts';
-import { cpSync, mkdtempSync } from 'node:fs';
-import { generateCommand } from '../../lib/cli/commands/generate.ts';
+import { generateCommand } from '../../lib/cli/commands/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import { tmpdir } from 'node:os';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ledgerlab } from '../helpers/cli.ts';
-import { commands } from '../../lib/cli/registry.ts';
+import { commands } from '../../lib/cli/commands/index.ts';
 import { prepareTask, DataSchema } from '../../lib/experiments/task.ts';
 import { detectFormat } from '../../lib/data/load.ts';
 import { LedgerLabError } from '../../lib/errors.ts';

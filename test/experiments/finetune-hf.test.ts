@@ -7,14 +7,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runExperiment, prepareTask, DataSchema } from '../../lib/experiments/index.ts';
-import { saveHfTokenizer } from '../../lib/data/index.ts';
+import { saveHfTokenizer, hfTaskTokenizer, encodeExample, loadTokenizer } from '../../lib/data/index.ts';
 import { sha256File } from '../../lib/model/index.ts';
 import { writeRandomLlama } from '../../lib/bench/index.ts';
 import { readRunRecord, readJsonl } from '../../lib/results/index.ts';
-import { hfTaskTokenizer, encodeExample, loadTokenizer } from '../../lib/data/index.ts';
 import { readAdapter } from '../../lib/peft/index.ts';
 import { repoRoot } from '../helpers/cli.ts';
-import { generateCommand } from '../../lib/cli/commands/generate.ts';
+import { generateCommand } from '../../lib/cli/commands/index.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 
 test('finetune with model {"from": "hf"} uses the checkpoint and its tokenizer and records sha256', async () => {

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../lib/util/random.ts';
 import { LedgerLabError, FORBIDDEN_KEYS, RunJobSchema, rejectForbiddenKeys, applyOverrides, parseJsonText, parseYamlText, planExperiment, s, setConfigKey, setKeyPath } from '../../lib/index.ts';
-import { parseParams } from '../../lib/cli/commands/notebook-run.ts';
+import { parseParams } from '../../lib/cli/commands/index.ts';
 
 const seed = process.env.LEDGERLAB_FUZZ_SEED ?? '27';
 const budgetMs = Number(process.env.LEDGERLAB_FUZZ_MS ?? 8_000);

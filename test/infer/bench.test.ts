@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../lib/runtime/index.ts';
 import { benchGenerate } from '../../lib/infer/index.ts';
-import { benchGenerateCommand } from '../../lib/cli/commands/bench-generate.ts';
+import { benchGenerateCommand } from '../../lib/cli/commands/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import { SMALL } from './fixtures.ts';
 import { capturedRun } from '../helpers/cli.ts';

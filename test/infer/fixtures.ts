@@ -1,7 +1,6 @@
 /** Shared set-up for the infer tests: small models of each exported kind, and array comparison. */
 import * as tf from '@tensorflow/tfjs';
-import { initWeights } from '../../lib/model/index.ts';
-import type { GptConfig, Gpt } from '../../lib/model/index.ts';
+import { initWeights, type GptConfig, type Gpt } from '../../lib/model/index.ts';
 import { buildModel, MethodSchema } from '../../lib/peft/method.ts';
 import type { QuantDtype } from '../../lib/quant/tensor.ts';
 import { Rng } from '../../lib/util/index.ts';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../lib/runtime/index.ts';
-import { REFERENCE_CONFIG } from '../../lib/model/index.ts';
+import { REFERENCE_CONFIG, initWeights } from '../../lib/model/index.ts';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildOnnxDecoder, exportOnnx, onnxMetadata, OrtDecoder } from '../../lib/infer/index.ts';
-import { initWeights } from '../../lib/model/index.ts';
 import { buildModel, MethodSchema } from '../../lib/peft/method.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import { makeModel, maxAbs, maxAbsDiff, randomIds, tfjsLogits, SMALL, type Kind } from './fixtures.ts';

@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { setup, reverts, isolate, hash, ROLES, DEFAULT_PARAMS, paramsTupleFor } from './fixture.ts';
-import type { Fixture } from './fixture.ts';
+import { setup, reverts, isolate, hash, ROLES, DEFAULT_PARAMS, paramsTupleFor, type Fixture } from './fixture.ts';
 
 let fx: Fixture;
 const iso = isolate(() => fx);

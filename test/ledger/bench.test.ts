@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GasReport, formatGasTable, runLedgerBench, formatLedgerBench, ledgerBenchJson } from '../../lib/ledger/index.ts';
-import { ledgerBenchCommand } from '../../lib/cli/commands/ledger-bench.ts';
+import { ledgerBenchCommand } from '../../lib/cli/commands/index.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 

@@ -2,10 +2,8 @@
 // (not even a free one, bond 0); the time windows are bounded so no arithmetic on them can overflow.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { setup, reverts, isolate, hash, ETH } from './fixture.ts';
-import type { Fixture } from './fixture.ts';
-import { deployLedger } from '../../lib/ledger/index.ts';
-import type { LedgerParams } from '../../lib/ledger/index.ts';
+import { setup, reverts, isolate, hash, ETH, type Fixture } from './fixture.ts';
+import { deployLedger, type LedgerParams } from '../../lib/ledger/index.ts';
 
 const CW = 1_000; // challenge window
 const RW = 500; // resolve window

@@ -1,8 +1,9 @@
 /** Shared set-up for the ledger tests: one in-process chain per file, a deployed ledger, funded accounts. */
 import * as assert from 'uvu/assert';
 import { id } from 'ethers';
-import { startInProcessChain, deployLedger, LedgerRevertError } from '../../lib/ledger/index.ts';
-import type { LedgerChain, DeployedLedger, DeployOptions } from '../../lib/ledger/index.ts';
+import {
+  startInProcessChain, deployLedger, LedgerRevertError, type LedgerChain, type DeployedLedger, type DeployOptions,
+} from '../../lib/ledger/index.ts';
 
 export const ETH = 10n ** 18n;
 export const hash = (s: string | number) => id(`content-${s}`);

@@ -11,13 +11,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { id as keccakId } from 'ethers';
-import { setup } from './fixture.ts';
-import type { Fixture } from './fixture.ts';
-import { LedgerRevertError } from '../../lib/ledger/index.ts';
-import type { Receipt, RuleId, DecodedLog } from '../../lib/ledger/index.ts';
+import { setup, type Fixture } from './fixture.ts';
+import { LedgerRevertError, type Receipt, type RuleId, type DecodedLog } from '../../lib/ledger/index.ts';
 import { Rng } from '../../lib/util/index.ts';
-import { LedgerModel } from './ledger-model.ts';
-import type { Expect, ModelParams } from './ledger-model.ts';
+import { LedgerModel, type Expect, type ModelParams } from './ledger-model.ts';
 
 const STEPS = Number(process.env.LEDGERLAB_INVARIANT_STEPS ?? 2_500);
 const SEEDS = ['inv-a', 'inv-b'];

@@ -6,8 +6,10 @@
  * call must succeed; each `apply*` then performs the successful call on the model.
  */
 import { AbiCoder, keccak256 } from 'ethers';
-import { aggregateEpoch, computePayouts, decayReputation, score, slashReputation, BPS, REPUTATION_START_BPS } from '../../lib/ledger/index.ts';
-import type { PayoutResult, RuleId } from '../../lib/ledger/index.ts';
+import {
+  aggregateEpoch, computePayouts, decayReputation, score, slashReputation, BPS, REPUTATION_START_BPS,
+  type PayoutResult, type RuleId,
+} from '../../lib/ledger/index.ts';
 
 export interface ModelParams {
   dailyCap: number; challengeBond: bigint; challengeWindow: number; resolveWindow: number; revealWindow: number;

@@ -2,8 +2,7 @@
 // pages clamp any count; a payee that cannot receive ETH is paid through claimTo / withdrawTo.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { setup, reverts, isolate, hash } from './fixture.ts';
-import type { Fixture } from './fixture.ts';
+import { setup, reverts, isolate, hash, type Fixture } from './fixture.ts';
 import { deployContract, RejectingPayee, RULE, decayReputation, slashReputation, closeAndSettle } from '../../lib/ledger/index.ts';
 
 const MAX = 2n ** 256n - 1n;

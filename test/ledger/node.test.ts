@@ -1,8 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { startNodeChain, deployLedger, LedgerRevertError, ROLES } from '../../lib/ledger/index.ts';
-import type { LedgerChain } from '../../lib/ledger/index.ts';
+import { startNodeChain, deployLedger, LedgerRevertError, ROLES, type LedgerChain } from '../../lib/ledger/index.ts';
 import { id } from 'ethers';
 
 /** Local addresses listening on a TCP port, from /proc/net/tcp (hex "0100007F" = 127.0.0.1). */

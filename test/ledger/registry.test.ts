@@ -1,9 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { setup, reverts, isolate, hash, ETH, ROLES, DEFAULT_PARAMS, paramsTupleFor } from './fixture.ts';
+import { setup, reverts, isolate, hash, ETH, ROLES, DEFAULT_PARAMS, paramsTupleFor, type Fixture } from './fixture.ts';
 import { isqrt } from '../../lib/ledger/rules.ts';
 import { Rng } from '../../lib/util/index.ts';
-import type { Fixture } from './fixture.ts';
 
 let fx: Fixture;
 const iso = isolate(() => fx);

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computePayouts, isqrt, score, RULE, decayReputation, slashReputation, aggregateEpoch } from '../../lib/ledger/rules.ts';
-import type { IdentityTotals } from '../../lib/ledger/rules.ts';
+import {
+  computePayouts, isqrt, score, RULE, decayReputation, slashReputation, aggregateEpoch, type IdentityTotals,
+} from '../../lib/ledger/rules.ts';
 import { Rng } from '../../lib/util/index.ts';
 
 const id = (name: string, usage: bigint, volume = 0n, stake = 0n, reputationBps = 10_000n): IdentityTotals =>

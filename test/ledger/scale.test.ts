@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { setup, hash } from './fixture.ts';
-import type { Fixture } from './fixture.ts';
+import { setup, hash, type Fixture } from './fixture.ts';
 import { computePayouts, closeAndSettle, RULE, TX_GAS_CAP, readPayees } from '../../lib/ledger/index.ts';
 import { Rng } from '../../lib/util/index.ts';
 

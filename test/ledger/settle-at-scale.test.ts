@@ -5,11 +5,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { id as keccakId } from 'ethers';
 import {
-  startInProcessChain, deployLedger, settleAtScale, measureSettlementCurve, closeAndSettle, readPayees, computePayouts, addressStream,
-  RULE, TX_GAS_CAP, AttributionLedger,
+  startInProcessChain, deployLedger, settleAtScale, measureSettlementCurve, closeAndSettle, readPayees, computePayouts,
+  addressStream, RULE, TX_GAS_CAP, AttributionLedger, type LedgerChain,
 } from '../../lib/ledger/index.ts';
-import type { LedgerChain } from '../../lib/ledger/index.ts';
-import { benchSimulateCommand } from '../../lib/cli/commands/bench-simulate.ts';
+import { benchSimulateCommand } from '../../lib/cli/commands/index.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 

@@ -1,11 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { setup, reverts, isolate, hash, ROLES, DEFAULT_PARAMS, paramsTupleFor } from './fixture.ts';
-import type { Fixture } from './fixture.ts';
+import { setup, reverts, isolate, hash, ROLES, DEFAULT_PARAMS, paramsTupleFor, type Fixture } from './fixture.ts';
 import {
-  computePayouts, aggregateEpoch, decayReputation, slashReputation, closeAndSettle, deployContract, ReentrantClaimer, RULE,
+  computePayouts, aggregateEpoch, decayReputation, slashReputation, closeAndSettle, deployContract, ReentrantClaimer,
+  RULE, type AttributionEvent, type RuleId,
 } from '../../lib/ledger/index.ts';
-import type { AttributionEvent, RuleId } from '../../lib/ledger/index.ts';
 import { Rng } from '../../lib/util/index.ts';
 
 const PARAMS = { dailyCap: 0, challengeBond: 1n, challengeWindow: 10 ** 6, slashBountyBps: 5_000, slashRepBps: 3_000, decayBps: 1_700, capMultipleBps: 15_000 };

@@ -3,8 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { id } from 'ethers';
-import { setup, reverts, isolate, hash } from './fixture.ts';
-import type { Fixture } from './fixture.ts';
+import { setup, reverts, isolate, hash, type Fixture } from './fixture.ts';
 
 const BOND = 10n ** 15n;
 const REVEAL = 600;

@@ -2,8 +2,7 @@
 // computeScores pages counts once.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { setup, reverts, isolate, hash, ETH } from './fixture.ts';
-import type { Fixture } from './fixture.ts';
+import { setup, reverts, isolate, hash, ETH, type Fixture } from './fixture.ts';
 import { computePayouts, RULE } from '../../lib/ledger/index.ts';
 
 const WINDOW = 100;

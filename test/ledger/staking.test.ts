@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { setup, reverts, isolate, hash, ETH, ROLES } from './fixture.ts';
-import type { Fixture } from './fixture.ts';
+import { setup, reverts, isolate, hash, ETH, ROLES, type Fixture } from './fixture.ts';
 import { deployContract, ReentrantClaimer } from '../../lib/ledger/index.ts';
 
 const BOND = 10n ** 17n;

@@ -6,8 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { rougeScoresMulti, bleu4En, ROUGE_TYPES } from '../../lib/metrics/index.ts';
-import type { RougeScores } from '../../lib/metrics/index.ts';
+import { rougeScoresMulti, bleu4En, ROUGE_TYPES, type RougeScores } from '../../lib/metrics/index.ts';
 
 interface Case { prediction: string; references: string[]; rouge: RougeScores; rougeStem: RougeScores; bleu4: number; edge?: boolean }
 const { cases } = JSON.parse(readFileSync(new URL('./fixtures/en.json', import.meta.url), 'utf8')) as { cases: Case[] };

@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rougeScores, rougeScoresMulti, tokenizeRouge } from '../../lib/metrics/index.ts';
-import type { TokenizerWarning } from '../../lib/metrics/index.ts';
+import { rougeScores, rougeScoresMulti, tokenizeRouge, type TokenizerWarning } from '../../lib/metrics/index.ts';
 
 const F = (p: number, r: number): number => (p + r > 0 ? (2 * p * r) / (p + r) : 0);
 

@@ -1,6 +1,6 @@
 /**
  * `ledgerlab score` and `ledgerlab bench score`, run in-process through the same flag parser the CLI uses
- * (the commands are wired into lib/cli/registry.ts by the lead), on real files in a temp folder.
+ * (the commands are wired into lib/cli/commands/index.ts by the lead), on real files in a temp folder.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -8,8 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
-import { scoreCommand } from '../../lib/cli/commands/score.ts';
-import { benchScoreCommand } from '../../lib/cli/commands/bench-score.ts';
+import { scoreCommand, benchScoreCommand } from '../../lib/cli/commands/index.ts';
 import type { Command } from '../../lib/cli/command.ts';
 import { LedgerLabError, exitCodeOf, formatError } from '../../lib/errors.ts';
 import { rougeScores, bleu4En, zhScores } from '../../lib/metrics/index.ts';

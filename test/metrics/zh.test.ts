@@ -1,8 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { jiebaCut, cutSentences, rougeChinese, zhScores, zhScoresMulti, pyRound, ZH_KEYS } from '../../lib/metrics/index.ts';
-import type { ZhScores } from '../../lib/metrics/index.ts';
+import { jiebaCut, cutSentences, rougeChinese, zhScores, zhScoresMulti, pyRound, ZH_KEYS, type ZhScores } from '../../lib/metrics/index.ts';
 
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
 

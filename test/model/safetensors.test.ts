@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   serializeSafetensors, parseSafetensors, readSafetensors, writeSafetensors, tensorFromArray, toTypedArray,
-  SAFETENSORS_DTYPES, DTYPE_BYTES,
+  SAFETENSORS_DTYPES, DTYPE_BYTES, type SafeTensor, type SafetensorsDtype,
 } from '../../lib/model/safetensors.ts';
-import type { SafeTensor, SafetensorsDtype } from '../../lib/model/safetensors.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'll-safetensors-'));

@@ -2,9 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/runtime/index.ts';
-import { initWeights, baseParamCount, lmLoss, type GptConfig } from '../../lib/model/index.ts';
+import { initWeights, baseParamCount, lmLoss, type GptConfig, Gpt, DenseLinear } from '../../lib/model/index.ts';
 import { buildModel, methodParamCount, MethodSchema, applyLora, LoraLinear, type MethodSpec } from '../../lib/peft/index.ts';
-import { Gpt, DenseLinear } from '../../lib/model/index.ts';
 
 await initBackend();
 const config: GptConfig = { layers: 2, dModel: 32, heads: 4, context: 48, vocab: 40, tiedHead: true, dropout: 0 };

@@ -8,7 +8,7 @@ import {
   buildReport, defaultSection, resolveReportRuns,
   renderReportHtml, groupLabel, paragraph, table, type Section, type ReportSectionBuilder,
 } from '../../lib/report/index.ts';
-import { reportCommand } from '../../lib/cli/commands/report.ts';
+import { reportCommand } from '../../lib/cli/commands/index.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 

@@ -2,10 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rng } from '../../lib/util/index.ts';
 import {
-  world, design, attack, playEpisode, settleFast, agentsFor, simulateFast, accounts, ethToWei, Topics, retrieve, jitter,
-  quotientKnn, knnGame, quotientShapley, clusterBySimilarity, dot, gini, GAS,
+  world, design, attack, playEpisode, settleFast, agentsFor, simulateFast, accounts, ethToWei, Topics, retrieve,
+  jitter, quotientKnn, knnGame, quotientShapley, clusterBySimilarity, dot, gini, GAS, type Item,
 } from '../../lib/sim/index.ts';
-import type { Item } from '../../lib/sim/index.ts';
 
 const W = world({ honest: 8, queriesPerEpoch: 80, epochs: 3 });
 

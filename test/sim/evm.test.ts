@@ -1,13 +1,12 @@
 // Issue 7: EVM-in-the-loop and fast mode agree to the wei on the same seed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { world, design, attack, playEpisode, settleFast, agentsFor, honestAgents, jitter } from '../../lib/sim/index.ts';
-import type { Agent } from '../../lib/sim/index.ts';
+import { world, design, attack, playEpisode, settleFast, agentsFor, honestAgents, jitter, type Agent } from '../../lib/sim/index.ts';
 import { settleEvm } from '../../lib/sim/evm.ts';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simulateCommand } from '../../lib/cli/commands/simulate.ts';
+import { simulateCommand } from '../../lib/cli/commands/index.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 
 const W = world({ honest: 4, itemsPerHonest: 3, queriesPerEpoch: 25, epochs: 2, fundingEthPerEpoch: 0.05, dailyCap: 6 });

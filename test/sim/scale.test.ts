@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { aggregateEpoch, computePayouts, RULE } from '../../lib/ledger/rules.ts';
 import { generateScaleWorld, buildScaleIndex, runScaleQueries, settleScale, KMeansTree } from '../../lib/sim/index.ts';
-import { benchSimulateCommand } from '../../lib/cli/commands/bench-simulate.ts';
+import { benchSimulateCommand } from '../../lib/cli/commands/index.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 import { Rng } from '../../lib/util/random.ts';
 

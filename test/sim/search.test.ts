@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simulateCommand } from '../../lib/cli/commands/simulate.ts';
+import { simulateCommand } from '../../lib/cli/commands/index.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 import {
   world, design, attack, crossEntropyMaximize, bestResponse, searchConfig, scoreStrategy, knobsFor, decode, encode, affordability,

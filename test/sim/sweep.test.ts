@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { meanCI } from '../../lib/measure/index.ts';
-import { simulateCommand } from '../../lib/cli/commands/simulate.ts';
+import { simulateCommand } from '../../lib/cli/commands/index.ts';
 import { parseCommandArgs } from '../../lib/cli/args.ts';
 import { parseSimConfig, SimConfigSchema, runSweep, designGrid, standardDesigns, world, design, attack, runCell } from '../../lib/sim/index.ts';
 import { loadSimFile, formatSweepTable, simulateKind } from '../../lib/experiments/index.ts';

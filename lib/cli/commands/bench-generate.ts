@@ -1,9 +1,9 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { benchGenerate, LedgerLabError, QUANT_DTYPES, type QuantDtype } from '../../index.ts';
-import { initBackend } from '../../index.ts';
-import { environmentReport, environmentSummary } from '../../index.ts';
-import { formatStat, formatNoise } from '../../index.ts';
+import {
+  benchGenerate, LedgerLabError, QUANT_DTYPES, type QuantDtype, initBackend, environmentReport, environmentSummary,
+  formatStat, formatNoise,
+} from '../../index.ts';
 
 export const benchGenerateCommand: Command = {
   name: 'bench generate',

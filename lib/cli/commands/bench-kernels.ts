@@ -1,8 +1,9 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { benchKernels, KERNEL_BENCH_CASES, KERNEL_BENCH_SLOW_CASE } from '../../index.ts';
-import { environmentReport, environmentSummary } from '../../index.ts';
-import { formatStat, formatNoise, worstStatus } from '../../index.ts';
+import {
+  benchKernels, KERNEL_BENCH_CASES, KERNEL_BENCH_SLOW_CASE, environmentReport, environmentSummary, formatStat,
+  formatNoise, worstStatus,
+} from '../../index.ts';
 
 export const benchKernelsCommand: Command = {
   name: 'bench kernels',

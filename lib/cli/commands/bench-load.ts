@@ -1,8 +1,6 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../index.ts';
-import { QUANT_DTYPES, environmentReport, environmentSummary, initBackend } from '../../index.ts';
-import { benchLoad, LLAMA_100M } from '../../index.ts';
+import { LedgerLabError, QUANT_DTYPES, environmentReport, environmentSummary, initBackend, benchLoad, LLAMA_100M } from '../../index.ts';
 import { loadavg } from 'node:os';
 
 export const benchLoadCommand: Command = {

@@ -1,12 +1,9 @@
 import type { Command } from '../command.ts';
 import { numberFlag, listFlag } from '../args.ts';
-import { benchQuantLinear } from '../../index.ts';
-import { QUANT_DTYPES } from '../../index.ts';
-import type { QuantDtype } from '../../index.ts';
-import { initBackend } from '../../index.ts';
-import { environmentReport, environmentSummary } from '../../index.ts';
-import { formatStat, formatNoise, worstStatus } from '../../index.ts';
-import { LedgerLabError } from '../../index.ts';
+import {
+  benchQuantLinear, QUANT_DTYPES, type QuantDtype, initBackend, environmentReport, environmentSummary, formatStat,
+  formatNoise, worstStatus, LedgerLabError,
+} from '../../index.ts';
 
 export const benchQuantCommand: Command = {
   name: 'bench quant',

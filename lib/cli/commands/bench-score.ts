@@ -1,9 +1,6 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../index.ts';
-import { benchScore } from '../../index.ts';
-import { environmentReport, environmentSummary } from '../../index.ts';
-import { formatStat } from '../../index.ts';
+import { LedgerLabError, benchScore, environmentReport, environmentSummary, formatStat } from '../../index.ts';
 
 export const benchScoreCommand: Command = {
   name: 'bench score',

@@ -1,15 +1,9 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../index.ts';
-import { writeFileAtomic } from '../../index.ts';
-import { generateAds, toAdvertiseGenJsonl } from '../../index.ts';
-import { loadDataset } from '../../index.ts';
-import { BpeTokenizer } from '../../index.ts';
-import { CharTokenizer } from '../../index.ts';
-import { encodeExamples } from '../../index.ts';
-import { BatchIterator } from '../../index.ts';
-import { summarizePadding, type PaddingStrategy } from '../../index.ts';
-import { SPECIAL_IDS } from '../../index.ts';
+import {
+  LedgerLabError, writeFileAtomic, generateAds, toAdvertiseGenJsonl, loadDataset, BpeTokenizer, CharTokenizer,
+  encodeExamples, BatchIterator, summarizePadding, type PaddingStrategy, SPECIAL_IDS,
+} from '../../index.ts';
 
 export const dataSynthCommand: Command = {
   name: 'data synth',

@@ -7,10 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { LedgerLabError } from '../../index.ts';
 import {
-  openModel, openRun, isRunDir, loadPeftAdapter, loadPretrained, TfjsDecoder, openCheckpointDecoder, checkpointFp32Bytes, ORT_AUTO_BYTES, withPhase,
-  type CachedDecoder, type QuantDtype, type TextCodec,
+  LedgerLabError, openModel, openRun, isRunDir, loadPeftAdapter, loadPretrained, TfjsDecoder, openCheckpointDecoder,
+  checkpointFp32Bytes, ORT_AUTO_BYTES, withPhase, type CachedDecoder, type QuantDtype, type TextCodec,
 } from '../../index.ts';
 
 export const ENGINES = ['auto', 'ort', 'tfjs'] as const;

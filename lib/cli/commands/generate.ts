@@ -1,7 +1,6 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../index.ts';
-import { initBackend, generate, QUANT_DTYPES } from '../../index.ts';
+import { LedgerLabError, initBackend, generate, QUANT_DTYPES } from '../../index.ts';
 import { openGenerateSource } from './generate-source.ts';
 
 function parseIds(raw: string): number[] {

@@ -1,10 +1,7 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../index.ts';
-import { runLedgerBench, formatLedgerBench, ledgerBenchJson } from '../../ledger/index.ts';
-import { RULE_NAMES } from '../../ledger/index.ts';
-import type { RuleId } from '../../ledger/index.ts';
-import { environmentReport, environmentSummary } from '../../index.ts';
+import { LedgerLabError, environmentReport, environmentSummary } from '../../index.ts';
+import { runLedgerBench, formatLedgerBench, ledgerBenchJson, RULE_NAMES, type RuleId } from '../../ledger/index.ts';
 
 export const ledgerBenchCommand: Command = {
   name: 'ledger bench',

@@ -1,9 +1,6 @@
 import { join, relative } from 'node:path';
 import type { Command } from '../command.ts';
-import { paths } from '../../index.ts';
-import { resolveReportRuns } from '../../index.ts';
-import { slug, writeReport } from '../../index.ts';
-import { buildExperimentReport } from '../../index.ts';
+import { paths, resolveReportRuns, slug, writeReport, buildExperimentReport } from '../../index.ts';
 
 export const reportCommand: Command = {
   name: 'report',

@@ -1,11 +1,9 @@
 import type { Command } from '../command.ts';
 import { listFlag, numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../index.ts';
-import { paths } from '../../index.ts';
-import { findRuns } from '../../index.ts';
-import { runExperiment, resumeExperimentRun, type RunOutcome } from '../../index.ts';
-import { summaryMetrics } from '../../index.ts';
-import { submitExperiment, waitForRuns, type Submission } from '../../index.ts';
+import {
+  LedgerLabError, paths, findRuns, runExperiment, resumeExperimentRun, type RunOutcome, summaryMetrics,
+  submitExperiment, waitForRuns, type Submission,
+} from '../../index.ts';
 
 function line(o: RunOutcome): string {
   const metrics = Object.entries(summaryMetrics(o.summary)).slice(0, 4).map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`).join(' ');

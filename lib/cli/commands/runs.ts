@@ -1,10 +1,9 @@
 import type { Command } from '../command.ts';
 import { listFlag } from '../args.ts';
-import { listRuns, filterRuns, findRuns } from '../../index.ts';
-import { listQueuedRuns, filterBy, type QueuedRun } from '../../index.ts';
-import { compareRuns, formatComparison } from '../../index.ts';
+import {
+  listRuns, filterRuns, findRuns, listQueuedRuns, filterBy, type QueuedRun, compareRuns, formatComparison, paths,
+} from '../../index.ts';
 import { join } from 'node:path';
-import { paths } from '../../index.ts';
 
 function duration(start: string, end?: string): string {
   if (!end) return '';

@@ -1,8 +1,6 @@
 import type { Command } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../index.ts';
-import { readScoreFile, scoreChinese, scoreEnglish, ROUGE_TYPES, ZH_KEYS } from '../../index.ts';
-import type { BootstrapCI } from '../../index.ts';
+import { LedgerLabError, readScoreFile, scoreChinese, scoreEnglish, ROUGE_TYPES, ZH_KEYS, type BootstrapCI } from '../../index.ts';
 
 const fmt = (c: BootstrapCI, digits: number): string => `${c.mean.toFixed(digits)} [${c.lo.toFixed(digits)}, ${c.hi.toFixed(digits)}]`;
 

@@ -1,14 +1,10 @@
-import type { Command } from '../command.ts';
+import type { Command, ParsedArgs } from '../command.ts';
 import { numberFlag } from '../args.ts';
-import { LedgerLabError } from '../../index.ts';
-import { paths } from '../../index.ts';
-import { loadSimFile, recordSweep, formatSweepTable } from '../../index.ts';
-import { runSweep } from '../../sim/index.ts';
-import { verifySweepOnChain, type EvmCheck } from '../../sim/index.ts';
-import { submitSimulation, waitForRuns, simulationRows, redactUrl } from '../../index.ts';
-import type { ParsedArgs } from '../command.ts';
-import { formatWorstCaseTable, formatPopulations, formatSpanStudy } from '../../sim/index.ts';
-import { runAdaptive, writeAdaptiveArtifacts } from '../../index.ts';
+import {
+  LedgerLabError, paths, loadSimFile, recordSweep, formatSweepTable, submitSimulation, waitForRuns, simulationRows,
+  redactUrl, runAdaptive, writeAdaptiveArtifacts,
+} from '../../index.ts';
+import { runSweep, verifySweepOnChain, type EvmCheck, formatWorstCaseTable, formatPopulations, formatSpanStudy } from '../../sim/index.ts';
 
 export const simulateCommand: Command = {
   name: 'simulate',

@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from '../command.ts';
-import { LedgerLabError } from '../../index.ts';
-import { loadHfTokenizer, loadTokenizer } from '../../index.ts';
+import { LedgerLabError, loadHfTokenizer, loadTokenizer } from '../../index.ts';
 
 /** Ids and token strings of TEXT under a model's tokenizer (HF directory) or a LedgerLab tokenizer file. */
 function tokenize(model: string, text: string): { ids: number[]; tokens: string[] } {

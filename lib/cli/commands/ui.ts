@@ -1,7 +1,6 @@
 import type { Command } from '../command.ts';
 import { numberFlag, listFlag } from '../args.ts';
-import { LedgerLabError } from '../../index.ts';
-import { paths, startUi, generateToken, isLoopback, DEFAULT_PORT } from '../../index.ts';
+import { LedgerLabError, paths, startUi, generateToken, isLoopback, DEFAULT_PORT } from '../../index.ts';
 
 export const uiCommand: Command = {
   name: 'ui',

@@ -6,7 +6,7 @@
  * special tokens counted inside the limits).
  */
 import type { Example } from '../types.ts';
-import type { Tokenizer } from '../tokenizer/specials.ts';
+import type { Tokenizer } from '../tokenizer/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 
 export interface EncodedExample {

@@ -5,8 +5,7 @@
  * Optional group-by-length (Hugging Face's LengthGroupedSampler idea): within megabatches of 50 batches,
  * sort by length so each batch holds similar lengths (less padding), then shuffle the batch order.
  */
-import { Rng } from '../../util/index.ts';
-import { sha256, sha256Json } from '../../util/index.ts';
+import { Rng, sha256, sha256Json } from '../../util/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import type { EncodedExample } from './encode.ts';
 import { collate, type Batch, type CollateOptions } from './collate.ts';

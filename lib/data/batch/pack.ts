@@ -4,7 +4,7 @@
  * EncodedExample with an empty prompt, so `BatchIterator` (maxSource: 0, maxTarget: blockSize) batches it
  * with no padding, labels on every position, and the same exact resume.
  */
-import type { Tokenizer } from '../tokenizer/specials.ts';
+import type { Tokenizer } from '../tokenizer/index.ts';
 import type { EncodedExample } from './encode.ts';
 import { LedgerLabError } from '../../errors.ts';
 

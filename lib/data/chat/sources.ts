@@ -9,8 +9,16 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LedgerLabError } from '../../errors.ts';
 import { parseJsonText } from '../../config/index.ts';
-import type { ColumnMap, TagMap } from '../loaders/chat-formats.ts';
 import { jinjaTemplate, namedTemplate, type ChatRenderer } from './templates.ts';
+
+/** dataset_info.json's `columns`: which record fields hold the prompt, query, response, system, history, messages. */
+export interface ColumnMap {
+  prompt?: string; query?: string; response?: string; system?: string; history?: string; messages?: string;
+}
+/** dataset_info.json's `tags` (sharegpt): the role/content keys and the role names of a messages list. */
+export interface TagMap {
+  role_tag?: string; content_tag?: string; user_tag?: string; assistant_tag?: string; system_tag?: string;
+}
 
 export interface DatasetInfoEntry { path: string; format: 'alpaca' | 'sharegpt'; columns: ColumnMap; tags: TagMap }
 

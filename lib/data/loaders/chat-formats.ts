@@ -15,15 +15,8 @@ import { contentId, IdAllocator } from '../ids.ts';
 import { dataError } from '../where.ts';
 import { describe } from './json-line.ts';
 import { readJsonRecords, type JsonRecord } from './records.ts';
-import { renderChat, type ChatMessage, type ChatRenderer, type ChatRole } from '../chat/templates.ts';
+import { renderChat, type ChatMessage, type ChatRenderer, type ChatRole, type ColumnMap, type TagMap } from '../chat/index.ts';
 import type { LineOptions } from '../lines.ts';
-
-export interface ColumnMap {
-  prompt?: string; query?: string; response?: string; system?: string; history?: string; messages?: string;
-}
-export interface TagMap {
-  role_tag?: string; content_tag?: string; user_tag?: string; assistant_tag?: string; system_tag?: string;
-}
 
 export const ALPACA_COLUMNS = { prompt: 'instruction', query: 'input', response: 'output', system: 'system', history: 'history' } as const;
 export const SHAREGPT_COLUMNS = { messages: 'conversations', system: 'system' } as const;

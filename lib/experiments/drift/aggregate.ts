@@ -13,9 +13,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootstrapCI, bootstrapIndices, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/index.ts';
-import { ZH_KEYS } from '../../metrics/index.ts';
-import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
+import {
+  bootstrapCI, bootstrapIndices, pairedBootstrap, type BootstrapCI, type PairedBootstrap, ZH_KEYS, diversityScores,
+  type DiversityScores,
+} from '../../metrics/index.ts';
 import { readJsonl, type RunEntry } from '../../results/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import type { DriftConfig } from './config.ts';

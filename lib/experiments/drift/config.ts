@@ -8,12 +8,10 @@
  * quick configuration must finish in minutes on two CPU cores.
  */
 import { s, alias, type Infer } from '../../config/index.ts';
-import { QUANT_ALIASES } from '../../quant/index.ts';
+import { QUANT_ALIASES, QUANT_DTYPES } from '../../quant/index.ts';
 import { GptConfigSchema } from '../../model/index.ts';
-import { modelSpecSchema } from '../base.ts';
+import { modelSpecSchema, PretrainSchema } from '../base.ts';
 import { MethodSchema } from '../../peft/index.ts';
-import { QUANT_DTYPES } from '../../quant/index.ts';
-import { PretrainSchema } from '../base.ts';
 import { ScenarioSchema } from './scenarios.ts';
 
 export const DriftMethodSchema = s.object({

@@ -20,40 +20,28 @@ import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentKind } from '../kind.ts';
 import { ADVERTISEGEN_SAMPLE } from '../task.ts';
-import { BASE_CACHE } from '../base.ts';
+import { BASE_CACHE, isHfRef, type CheckpointRecord } from '../base.ts';
 import { DriftSchema, type DriftConfig, type DriftMethod } from './config.ts';
 import { scenarioWindow, heldOutSet, severityAt, generatorOptions, type Scenario } from './scenarios.ts';
 import { hallucinatedValues, charLength } from './measures.ts';
 import type { Interval } from '../../measure/index.ts';
 import { cusumDetect, bootstrapDetect, type ChangeDetection } from './detect.ts';
-import { pretrainBase, domainTexts } from '../../train/index.ts';
-import { trainConfig } from '../../train/index.ts';
-import { trainLoop } from '../../train/index.ts';
-import { evaluate } from '../../train/index.ts';
-import { ZH_KEYS } from '../../metrics/index.ts';
+import { pretrainBase, domainTexts, trainConfig, trainLoop, evaluate } from '../../train/index.ts';
+import { ZH_KEYS, diversityScores, type DiversityScores, bootstrapCI, bootstrapIndices } from '../../metrics/index.ts';
 import { scorePredictions } from '../quality.ts';
-import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
-import { bootstrapCI, bootstrapIndices } from '../../metrics/index.ts';
 import { buildModel } from '../../peft/index.ts';
-import type { Gpt } from '../../model/index.ts';
-import { readSafetensors, tensorFromArray, toTypedArray, writeSafetensors, type SafeTensor } from '../../model/index.ts';
+import {
+  type Gpt, readSafetensors, tensorFromArray, toTypedArray, writeSafetensors, type SafeTensor, type GptConfig,
+  loadPretrained, materialize, checkpointDigests,
+} from '../../model/index.ts';
 import { initBackend } from '../../runtime/index.ts';
-import { CharTokenizer } from '../../data/index.ts';
-import type { Tokenizer } from '../../data/index.ts';
-import { encodeExamples } from '../../data/index.ts';
-import { loadDataset } from '../../data/index.ts';
-import { generateAds, adRecordToExample } from '../../data/index.ts';
-import type { Example } from '../../data/index.ts';
-import { Rng } from '../../util/index.ts';
-import { sha256, sha256Json } from '../../util/index.ts';
-import { writeFileAtomic, truncateJsonl } from '../../util/index.ts';
-import { readJsonl } from '../../util/index.ts';
+import {
+  CharTokenizer, type Tokenizer, encodeExamples, loadDataset, generateAds, adRecordToExample, type Example,
+  hfTaskTokenizer,
+} from '../../data/index.ts';
+import { Rng, sha256, sha256Json, writeFileAtomic, truncateJsonl, readJsonl } from '../../util/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import type { Run } from '../../results/index.ts';
-import type { GptConfig } from '../../model/index.ts';
-import { isHfRef, type CheckpointRecord } from '../base.ts';
-import { loadPretrained, materialize, checkpointDigests } from '../../model/index.ts';
-import { hfTaskTokenizer } from '../../data/index.ts';
 
 
 export const DRIFT_CHECKPOINT = 'drift-checkpoint.safetensors';

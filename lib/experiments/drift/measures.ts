@@ -11,8 +11,7 @@
  * @example
  * hallucinatedValues('一款红色的棉质上衣', '类型#上衣*材质#棉'); // ['红色']
  */
-import { CATEGORIES, VALUES } from '../../data/index.ts';
-import { valuesOf } from '../../data/index.ts';
+import { CATEGORIES, VALUES, valuesOf } from '../../data/index.ts';
 
 let lexicon: string[] | undefined;
 let benefits: string[] | undefined;

@@ -5,10 +5,11 @@
  * verdict and the limits. Every number comes from `aggregateDrift` over the run files.
  */
 import type { RunEntry } from '../../results/index.ts';
-import type { ReportPart } from '../../report/index.ts';
+import {
+  type ReportPart, lineBandChart, withProvenance, type Chart, chartBlock, paragraph, provenanceBlock, provenanceLine,
+  table, type Section,
+} from '../../report/index.ts';
 import type { Interval } from '../../measure/index.ts';
-import { lineBandChart, withProvenance, type Chart } from '../../report/index.ts';
-import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/index.ts';
 import { aggregateDrift, type DriftAggregate, type AggregateDriftOptions } from './aggregate.ts';
 import type { DriftConfig } from './config.ts';
 

@@ -26,9 +26,10 @@
 import { s, type Infer } from '../../config/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import { Rng } from '../../util/index.ts';
-import { generateAds, adRecordToExample, addTypos, garble, truncate, type AdGenOptions, type AdNoise, type AdDrift, type KnobSchedule } from '../../data/index.ts';
-import type { Example } from '../../data/index.ts';
-import { contentId } from '../../data/index.ts';
+import {
+  generateAds, adRecordToExample, addTypos, garble, truncate, type AdGenOptions, type AdNoise, type AdDrift,
+  type KnobSchedule, type Example, contentId,
+} from '../../data/index.ts';
 
 export const SCENARIO_NAMES = ['clean', 'label-noise', 'vocab-style', 'spreadsheet-2017', 'sparse-prompts', 'mixed-language'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];

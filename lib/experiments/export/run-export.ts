@@ -13,20 +13,15 @@ import * as tf from '@tensorflow/tfjs';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LedgerLabError } from '../../errors.ts';
-import { Gpt } from '../../model/index.ts';
-import { GptConfigSchema, isLlama, type GptConfig } from '../../model/index.ts';
-import { loadPretrained, materialize } from '../../model/index.ts';
-import { saveHfCheckpoint } from '../../model/index.ts';
-import type { HfModelType } from '../../model/index.ts';
-import { readSafetensors, toTypedArray } from '../../model/index.ts';
-import type { NeutralTensor } from '../../model/index.ts';
-import { buildModel, type MethodSpec } from '../../peft/index.ts';
-import { peftAdapter, writePeftAdapter } from '../../peft/index.ts';
+import {
+  Gpt, GptConfigSchema, isLlama, type GptConfig, loadPretrained, materialize, saveHfCheckpoint, type HfModelType,
+  readSafetensors, toTypedArray, type NeutralTensor,
+} from '../../model/index.ts';
+import { buildModel, type MethodSpec, peftAdapter, writePeftAdapter } from '../../peft/index.ts';
 import { CHECKPOINT_FILE, readCheckpoint } from '../../train/index.ts';
 import { readRunRecord } from '../../results/index.ts';
 import { exportOnnx } from '../../infer/index.ts';
-import { loadTokenizer } from '../../data/index.ts';
-import { saveHfTokenizer } from '../../data/index.ts';
+import { loadTokenizer, saveHfTokenizer } from '../../data/index.ts';
 import { FinetuneSchema } from '../finetune/index.ts';
 import { BASE_CACHE, baseWeightsWithAdapter, isHfRef } from '../base.ts';
 

@@ -11,16 +11,11 @@ import { s, type Infer } from '../../config/index.ts';
 import type { ExperimentKind } from '../kind.ts';
 import { DataSchema } from '../task.ts';
 import { CHATGLM2_TINY } from '../../model/index.ts';
-import { modelSpecSchema } from '../base.ts';
-import { MethodSchema, buildModel } from '../../peft/index.ts';
-import { adapterBytes } from '../../peft/index.ts';
+import { modelSpecSchema, QualityEvalSchema, TaskPretrainSchema, taskAndBase } from '../base.ts';
+import { MethodSchema, buildModel, adapterBytes, memoryBreakdown } from '../../peft/index.ts';
 import { resolve } from 'node:path';
-import { memoryBreakdown } from '../../peft/index.ts';
-import { QUANT_DTYPES } from '../../quant/index.ts';
-import { QUANT_ALIASES } from '../../quant/index.ts';
-import { TrainSchema } from '../../train/index.ts';
-import { trainLoop } from '../../train/index.ts';
-import { QualityEvalSchema, TaskPretrainSchema, taskAndBase } from '../base.ts';
+import { QUANT_DTYPES, QUANT_ALIASES } from '../../quant/index.ts';
+import { TrainSchema, trainLoop } from '../../train/index.ts';
 import { generateAndScore } from '../quality.ts';
 
 export const FinetuneSchema = s.object({

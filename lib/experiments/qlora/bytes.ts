@@ -6,12 +6,10 @@
  * Plus per-layer quantization error of the stored weight against the fp32 original.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Gpt } from '../../model/index.ts';
-import type { Linear } from '../../model/index.ts';
-import type { Weights } from '../../model/index.ts';
-import { DenseLinear, PackedLinear } from '../../model/index.ts';
-import { dequantize, theoreticalBytes, type QuantDtype, type QuantizedTensor } from '../../quant/index.ts';
-import { quantErrorStats, type QuantErrorStats } from '../../quant/index.ts';
+import { type Gpt, type Linear, type Weights, DenseLinear, PackedLinear } from '../../model/index.ts';
+import {
+  dequantize, theoreticalBytes, type QuantDtype, type QuantizedTensor, quantErrorStats, type QuantErrorStats,
+} from '../../quant/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 
 /** The storage layer under any wrappers (LoRA keeps the frozen layer as `.base`). */

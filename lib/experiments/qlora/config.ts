@@ -9,12 +9,11 @@
  */
 import { s, type Infer } from '../../config/index.ts';
 import { CHATGLM2_TINY } from '../../model/index.ts';
-import { modelSpecSchema } from '../base.ts';
+import { modelSpecSchema, TaskPretrainSchema, QualityEvalSchema } from '../base.ts';
 import { MethodSchema } from '../../peft/index.ts';
 import { QUANT_DTYPES } from '../../quant/index.ts';
 import { ZH_KEYS } from '../../metrics/index.ts';
 import { DataSchema } from '../task.ts';
-import { TaskPretrainSchema, QualityEvalSchema } from '../base.ts';
 
 /** LoRA as the speedup experiment's fast recipe (LLaMA-Factory style), so both experiments train the same adapters. */
 export const DEFAULT_LORA = MethodSchema.parse({ method: 'lora', r: 8, alpha: 16, targets: ['q', 'k', 'v'] });

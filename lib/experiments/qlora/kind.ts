@@ -20,13 +20,11 @@ import { measureStep, measureLadder, timeExponent, type StepBatch } from './scal
 import type { TimingRecord } from '../../measure/index.ts';
 import { trainAndScore } from '../quality.ts';
 import { buildModel } from '../../peft/index.ts';
-import { BatchIterator } from '../../data/index.ts';
-import { shiftedLabels } from '../../data/index.ts';
+import { BatchIterator, shiftedLabels } from '../../data/index.ts';
 import { Rng } from '../../util/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import type { QuantDtype } from '../../quant/index.ts';
-import type { Weights } from '../../model/index.ts';
-import type { GptConfig } from '../../model/index.ts';
+import type { Weights, GptConfig } from '../../model/index.ts';
 import type { Run } from '../../results/index.ts';
 
 export interface DtypeQuality {

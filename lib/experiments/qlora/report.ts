@@ -5,9 +5,10 @@
  * published figures, the generated verdict, the limits. Every number comes from `aggregateQlora`.
  */
 import type { RunEntry } from '../../results/index.ts';
-import type { ReportPart } from '../../report/index.ts';
-import { groupedBarChart, scatterChart, withProvenance, type Chart } from '../../report/index.ts';
-import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/index.ts';
+import {
+  type ReportPart, groupedBarChart, scatterChart, withProvenance, type Chart, chartBlock, paragraph, provenanceBlock,
+  provenanceLine, table, type Section,
+} from '../../report/index.ts';
 import { aggregateQlora, type QloraAggregate } from './aggregate.ts';
 import { PUBLISHED_MEMORY, PUBLISHED_BITS } from './scaling.ts';
 

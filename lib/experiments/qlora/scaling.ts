@@ -17,12 +17,8 @@
  * - dequantMsPerStep: time spent decoding packed weights (QuantLinear's own counter) per timed step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { lmLoss } from '../../model/index.ts';
-import { baseParamCount, type GptConfig } from '../../model/index.ts';
-import { initWeights } from '../../model/index.ts';
-import type { Gpt } from '../../model/index.ts';
-import { buildModel, type MethodSpec } from '../../peft/index.ts';
-import { memoryBreakdown, type MemoryBreakdown } from '../../peft/index.ts';
+import { lmLoss, baseParamCount, type GptConfig, initWeights, type Gpt } from '../../model/index.ts';
+import { buildModel, type MethodSpec, memoryBreakdown, type MemoryBreakdown } from '../../peft/index.ts';
 import { AdamW } from '../../train/index.ts';
 import { timeRepeats, type Stat } from '../../measure/index.ts';
 import { Rng } from '../../util/index.ts';

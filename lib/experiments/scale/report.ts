@@ -10,9 +10,10 @@
  * Notebook 05-scale-transfer draws the same charts and tables from these functions.
  */
 import type { RunEntry } from '../../results/index.ts';
-import type { ReportPart } from '../../report/index.ts';
-import { lineBandChart, scatterChart, withProvenance, type Chart, type LinePoint } from '../../report/index.ts';
-import { chartBlock, paragraph, provenanceBlock, provenanceLine, runProvenance, table, type Cell, type Section, type TableBlock } from '../../report/index.ts';
+import {
+  type ReportPart, lineBandChart, scatterChart, withProvenance, type Chart, type LinePoint, chartBlock, paragraph,
+  provenanceBlock, provenanceLine, runProvenance, table, type Cell, type Section, type TableBlock,
+} from '../../report/index.ts';
 import { LedgerLabError } from '../../errors.ts';
 import { combineScaleSummaries, type ScaleNumbers } from './combine.ts';
 import { median } from '../../measure/index.ts';

@@ -7,8 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEntry } from '../../results/index.ts';
-import { lineBandChart, withProvenance, type Chart } from '../../report/index.ts';
-import { chartBlock, paragraph, provenanceLine, table, type Section } from '../../report/index.ts';
+import {
+  lineBandChart, withProvenance, type Chart, chartBlock, paragraph, provenanceLine, table, type Section,
+} from '../../report/index.ts';
 import { formatStrategy, type SearchedRow, type PopulationResult, type SpanStudy } from '../../sim/index.ts';
 
 export interface AdaptiveRun { run: RunEntry; worstCase: SearchedRow[]; population: PopulationResult[]; spans?: SpanStudy }

@@ -15,9 +15,10 @@ import { LedgerLabError } from '../../errors.ts';
 import type { MeanCI } from '../../measure/index.ts';
 import type { RunEntry } from '../../results/index.ts';
 import { readJsonl } from '../../util/index.ts';
-import type { ReportPart } from '../../report/index.ts';
-import { heatmapChart, lineBandChart, withProvenance, type Chart } from '../../report/index.ts';
-import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Cell, type Interval, type Section } from '../../report/index.ts';
+import {
+  type ReportPart, heatmapChart, lineBandChart, withProvenance, type Chart, chartBlock, paragraph, provenanceBlock,
+  provenanceLine, table, type Cell, type Interval, type Section,
+} from '../../report/index.ts';
 import {
   budgetCurve, attack as parseAttack, attackName, design as parseDesign, parseSimConfig, world as parseWorld, playEpisode, settleFast,
   accounts, weiToEth, agentsFor, summarize, TABLE_METRICS, bruteForceShapley, knnGame, clusterBySimilarity, quotientShapley,

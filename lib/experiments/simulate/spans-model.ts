@@ -5,15 +5,11 @@
  * contribute → train → infer → attribute, with an output that really comes from the Datanet.
  */
 import { initBackend } from '../../runtime/index.ts';
-import { BpeTokenizer } from '../../data/index.ts';
-import type { Tokenizer } from '../../data/index.ts';
-import { encodeExamples } from '../../data/index.ts';
+import { BpeTokenizer, type Tokenizer, encodeExamples } from '../../data/index.ts';
 import { initWeights } from '../../model/index.ts';
 import { buildModel } from '../../peft/index.ts';
-import { trainConfig } from '../../train/index.ts';
-import { trainLoop } from '../../train/index.ts';
-import { TfjsDecoder } from '../../infer/index.ts';
-import { generateBatched } from '../../infer/index.ts';
+import { trainConfig, trainLoop } from '../../train/index.ts';
+import { TfjsDecoder, generateBatched } from '../../infer/index.ts';
 import type { ModelOptions, TextItem, TrainedOutputs } from '../../sim/index.ts';
 
 export async function trainAndGenerate(items: readonly TextItem[], prompts: readonly string[], o: ModelOptions): Promise<TrainedOutputs> {

@@ -12,9 +12,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { meanCI, worstStatus, type MeanCI, type QuietStatus } from '../../measure/index.ts';
-import { bootstrapCI, pairedBootstrap, type BootstrapCI, type PairedBootstrap } from '../../metrics/index.ts';
-import { ZH_KEYS } from '../../metrics/index.ts';
-import { diversityScores, type DiversityScores } from '../../metrics/index.ts';
+import {
+  bootstrapCI, pairedBootstrap, type BootstrapCI, type PairedBootstrap, ZH_KEYS, diversityScores, type DiversityScores,
+} from '../../metrics/index.ts';
 import { readJsonl, type RunEntry } from '../../results/index.ts';
 import { backendLabel } from '../../runtime/index.ts';
 import { LedgerLabError } from '../../errors.ts';

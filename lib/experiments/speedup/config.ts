@@ -9,12 +9,10 @@
  */
 import { s, alias, type Infer } from '../../config/index.ts';
 import { CHATGLM2_TINY } from '../../model/index.ts';
-import { modelSpecSchema } from '../base.ts';
+import { modelSpecSchema, TaskPretrainSchema, QualityEvalSchema } from '../base.ts';
 import { MethodSchema } from '../../peft/index.ts';
-import { QUANT_DTYPES } from '../../quant/index.ts';
+import { QUANT_DTYPES, QUANT_ALIASES } from '../../quant/index.ts';
 import { DataSchema } from '../task.ts';
-import { TaskPretrainSchema, QualityEvalSchema } from '../base.ts';
-import { QUANT_ALIASES } from '../../quant/index.ts';
 import { TimingSchema, DEFAULT_TIMING } from '../timing-config.ts';
 
 export const RecipeSchema = s.object({

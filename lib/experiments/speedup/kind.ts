@@ -17,8 +17,7 @@ import { recipeFactors, matchedRecipe } from './factors.ts';
 import { timeFactorial, timeTrained, trainedFromFactorial, onBasis } from './timed.ts';
 import { trainAndScore } from '../quality.ts';
 import { worstStatus, type Interval, type TimingRecord, type TimingResult } from '../../measure/index.ts';
-import type { Weights } from '../../model/index.ts';
-import type { GptConfig } from '../../model/index.ts';
+import type { Weights, GptConfig } from '../../model/index.ts';
 import type { Task } from '../task.ts';
 import type { Run } from '../../results/index.ts';
 

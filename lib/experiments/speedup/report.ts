@@ -4,10 +4,11 @@
  * figure is drawn from `aggregateSpeedup` over the run files, so the report's numbers are the runs' numbers.
  */
 import type { RunEntry } from '../../results/index.ts';
-import type { ReportPart } from '../../report/index.ts';
+import {
+  type ReportPart, groupedBarChart, waterfallChart, withProvenance, type Chart, chartBlock, paragraph, provenanceBlock,
+  provenanceLine, table, type Section,
+} from '../../report/index.ts';
 import { formatNoise, formatStop, type TimingRecord } from '../../measure/index.ts';
-import { groupedBarChart, waterfallChart, withProvenance, type Chart } from '../../report/index.ts';
-import { chartBlock, paragraph, provenanceBlock, provenanceLine, table, type Section } from '../../report/index.ts';
 import { aggregateSpeedup, type SpeedupAggregate, type RunSummary } from './aggregate.ts';
 import type { Recipe } from './config.ts';
 

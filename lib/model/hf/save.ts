@@ -8,8 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerLabError } from '../../errors.ts';
-import type { GptConfig } from '../config.ts';
-import { ffnWidth, kvHeads, normEps, ropeTheta } from '../config.ts';
+import { type GptConfig, ffnWidth, kvHeads, normEps, ropeTheta } from '../config.ts';
 import { expectedShapes } from '../shapes.ts';
 import type { Weights } from '../init.ts';
 import { tensorFromArray, writeSafetensors, type SafeTensor } from '../safetensors.ts';

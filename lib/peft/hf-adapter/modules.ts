@@ -4,9 +4,7 @@
  * `transformer.h.0.attn.c_attn` for GPT-2, whose q, k and v are one fused Conv1D), and the row range of that
  * module's output a neutral linear owns (GPT-2's q, k, v are thirds of c_attn's 3·d outputs).
  */
-import type { GptConfig } from '../../model/index.ts';
-import type { HfModelType } from '../../model/index.ts';
-import { recipeFor } from '../../model/index.ts';
+import { type GptConfig, type HfModelType, recipeFor } from '../../model/index.ts';
 import type { LoraTarget } from '../lora.ts';
 
 export const ROLE: Record<LoraTarget, string> = {

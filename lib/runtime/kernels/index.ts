@@ -13,7 +13,6 @@
  * installKernelFixes('wasm');   // ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'OrtMatMul']
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig } from '@tensorflow/tfjs';
 import { segmentSumKernel } from './segment-sum.ts';
 import { untransposedMatMulKernel } from './matmul-transpose.ts';
 import { ortMatMulKernel } from './ort-matmul.ts';
@@ -21,11 +20,11 @@ import { sharedIdentityKernel } from './shared-identity.ts';
 import { guardWasmBackend } from '../wasm-guard.ts';
 
 /** Original kernels we replaced, by "backend/kernel" (undefined where there was none). */
-const originals = new Map<string, KernelConfig | undefined>();
+const originals = new Map<string, tf.KernelConfig | undefined>();
 /** Fixes in place, as "backend/fix" (OrtMatMul replaces the BatchMatMul kernel a second time). */
 const installed = new Set<string>();
 
-function replaceKernel(config: KernelConfig): void {
+function replaceKernel(config: tf.KernelConfig): void {
   const key = `${config.backendName}/${config.kernelName}`;
   const current = tf.getKernel(config.kernelName, config.backendName);
   if (!originals.has(key)) originals.set(key, current);

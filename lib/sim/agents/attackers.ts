@@ -6,12 +6,9 @@
  * washing a little) and free-rider (near-copies of the most retrievable honest items).
  */
 import type { Rng } from '../../util/index.ts';
-import type { AttackConfig } from '../config.ts';
-import { attackName, ethToWei } from '../config.ts';
-import type { Identity, Item, Query, Vec } from '../world.ts';
-import { clampQuality, dot, jitter, normalize } from '../world.ts';
-import type { Agent, AgentContext, ItemPlan } from './types.ts';
-import { itemCost, queryCost, SYNTHETIC_COST_FRACTION } from './types.ts';
+import { type AttackConfig, attackName, ethToWei } from '../config.ts';
+import { type Identity, type Item, type Query, type Vec, clampQuality, dot, jitter, normalize } from '../world.ts';
+import { type Agent, type AgentContext, type ItemPlan, itemCost, queryCost, SYNTHETIC_COST_FRACTION } from './types.ts';
 
 function identities(agent: string, n: number, launder: boolean): Identity[] {
   return Array.from({ length: n }, (_, j) => {

@@ -5,8 +5,7 @@
  */
 import type { Rng } from '../../util/index.ts';
 import { clampQuality, jitter } from '../world.ts';
-import type { Agent, AgentContext, ItemPlan } from './types.ts';
-import { itemCost } from './types.ts';
+import { type Agent, type AgentContext, type ItemPlan, itemCost } from './types.ts';
 
 function honestItems(ctx: AgentContext, identity: string, n: number, rng: Rng, meanQuality: number): ItemPlan[] {
   const fav = ctx.topics.draw(rng);

@@ -9,8 +9,7 @@
  */
 import { LedgerLabError } from '../../errors.ts';
 import type { Rng } from '../../util/index.ts';
-import type { Game } from './game.ts';
-import { quotientGame } from './game.ts';
+import { type Game, quotientGame } from './game.ts';
 import { bruteForceShapley } from './exact.ts';
 import { monteCarloShapley } from './monte-carlo.ts';
 

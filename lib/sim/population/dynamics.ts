@@ -11,12 +11,8 @@
  * of the counterfactual. Everything is seeded: the choices, the worlds, the agents' items.
  */
 import { Rng } from '../../util/index.ts';
-import type { AttackConfig, DesignConfig, WorldConfig } from '../config.ts';
-import { ethToWei } from '../config.ts';
-import { honestAgent } from '../agents/index.ts';
-import { attackerAgent } from '../agents/index.ts';
-import type { Agent } from '../agents/index.ts';
-import { itemCost } from '../agents/index.ts';
+import { type AttackConfig, type DesignConfig, type WorldConfig, ethToWei } from '../config.ts';
+import { honestAgent, attackerAgent, type Agent, itemCost } from '../agents/index.ts';
 import { playEpisode } from '../episode.ts';
 import { settleFast } from '../settle.ts';
 import { accounts, runMetrics } from '../metrics.ts';

@@ -5,8 +5,7 @@
  * differences are the strategy's). The fixed strategy is the search's start and its floor: the worst case
  * reported is never below the fixed figure on the same seeds.
  */
-import type { AttackConfig, DesignConfig, SimCore, WorldConfig } from '../config.ts';
-import { attackName } from '../config.ts';
+import { type AttackConfig, type DesignConfig, type SimCore, type WorldConfig, attackName } from '../config.ts';
 import { playEpisode } from '../episode.ts';
 import { settleFast } from '../settle.ts';
 import { runMetrics, type RunMetrics } from '../metrics.ts';

@@ -5,11 +5,8 @@
  * so every point is something the budget can buy. A strategy is decoded from a point of [0, 1]^d; the
  * attacker's type (budget, item quality) is not a choice.
  */
-import type { AttackConfig, WorldConfig } from '../config.ts';
-import { ethToWei } from '../config.ts';
-import { GAS, SYNTHETIC_COST_FRACTION } from '../agents/index.ts';
-import { attackerAgent } from '../agents/index.ts';
-import type { Agent, ItemPlan } from '../agents/index.ts';
+import { type AttackConfig, type WorldConfig, ethToWei } from '../config.ts';
+import { GAS, SYNTHETIC_COST_FRACTION, attackerAgent, type Agent, type ItemPlan } from '../agents/index.ts';
 
 export type Attack = Exclude<AttackConfig, { type: 'none' }>;
 export interface Knob { name: string; kind: 'int' | 'real' | 'bool'; min: number; max: number }

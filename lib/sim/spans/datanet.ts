@@ -10,8 +10,7 @@
  * The attackers see the honest Datanet (it is public), not the model's outputs; frequent Datanet phrases are
  * their proxy for what the model will emit.
  */
-import { loadDataset } from '../../data/index.ts';
-import type { Example } from '../../data/index.ts';
+import { loadDataset, type Example } from '../../data/index.ts';
 import { Rng } from '../../util/index.ts';
 import { paraphrase } from './paraphrase.ts';
 
