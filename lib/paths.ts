@@ -10,6 +10,8 @@ function findRoot(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'ledgerlab') return dir;
+    // A plain Error, not LedgerLabError: lib/errors.ts is layer 0 like this file, and a layer imports only lower
+    // ones (lib/layers.ts). It is thrown while this module loads, before any command could report it anyway.
     if (dirname(dir) === dir) throw new Error(`cannot find the ledgerlab package root above ${start}`);
   }
 }

@@ -14,6 +14,7 @@ import { REFERENCE_CONFIG, type GptConfig, initWeights, lmLoss } from '../model/
 import { buildModel, MethodSchema } from '../peft/index.ts';
 import { installKernelFixes, silenceCpuNotice } from '../runtime/index.ts';
 import { Rng } from '../util/index.ts';
+import { LedgerLabError } from '../errors.ts';
 
 export const PARITY_TOLERANCE = { logitsOfRange: 1e-3, lossRel: 1e-4, gradOfMax: 1e-3 } as const;
 
@@ -27,7 +28,7 @@ export interface ParityResult {
 interface Side { logits: Float32Array; loss: number; grads: Map<string, Float32Array> }
 
 async function onBackend(backend: string, config: GptConfig): Promise<Side> {
-  if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend "${backend}" failed to initialise`);
+  if (!(await tf.setBackend(backend))) throw new LedgerLabError({ kind: 'runtime', problem: `tfjs backend "${backend}" failed to initialise` });
   if (backend === 'wasm') installKernelFixes('wasm');
   if (backend === 'cpu') silenceCpuNotice();
   const B = 2, T = 16;

@@ -27,6 +27,7 @@ import { openRedis, QUEUE_NAME } from './connection.ts';
 import { RunJobSchema, type RunJob } from './jobs.ts';
 import { acquireLock, runLockPath } from './locks.ts';
 import type { ChildNote, ChildReply, ChildRequest } from './child.ts';
+import { LedgerLabError } from '../errors.ts';
 
 export interface StartWorkerOptions {
   url: string;
@@ -57,92 +58,27 @@ export interface RunningWorker {
 const here = fileURLToPath(import.meta.url);
 const CHILD = join(dirname(here), `child${extname(here)}`);
 
+/** What a worker shares with its job processors: its live run children, and whether it is aborting. */
+interface WorkerState { children: Set<ChildProcess>; aborting: boolean }
+
+/** What processing one job needs from its worker. */
+interface JobContext {
+  root: string;
+  lockMs: number;
+  verbose: boolean;
+  log: (line: string) => void;
+  state: WorkerState;
+  /** BullMQ's UnrecoverableError (bullmq is loaded when a worker starts). */
+  UnrecoverableError: new (message: string) => Error;
+}
+
 export async function startWorker(o: StartWorkerOptions): Promise<RunningWorker> {
-  const root = resolve(o.root);
-  const lockMs = o.lockMs ?? 30_000;
-  const log = o.log ?? ((l: string) => console.error(l));
-  const children = new Set<ChildProcess>();
-  let aborting = false;
+  const state: WorkerState = { children: new Set(), aborting: false };
   const connection = await openRedis(o.url, { persistent: true });
   const { Worker, UnrecoverableError } = await import('bullmq');
-
-  const processor = async (job: Job): Promise<RunOutcome> => {
-    let data: RunJob;
-    let dir: string;
-    try {
-      // Anyone who can write to Redis writes job payloads: no prototype keys, and a run id that stays in root.
-      rejectForbiddenKeys(job.data, { where: `queue job ${job.id}` });
-      data = RunJobSchema.parse(job.data, `queue job ${job.id}`);
-      dir = runDirIn(root, data.runId, `queue job ${job.id} at runId`);
-    } catch (err) {
-      throw new UnrecoverableError((err as Error).message); // retrying cannot fix a malformed job
-    }
-    let child: ChildProcess | undefined;
-    const release = await acquireLock(runLockPath(root, data.runId), {
-      staleMs: lockMs,
-      onWait: () => log(`waiting  ${data.runId}: its run lock is held by another worker`),
-      // Someone took the lock over (we could not refresh it): stop the run rather than run it twice.
-      onCompromised: (err) => {
-        log(`lost the run lock of ${data.runId} (${err.message}); stopping it`);
-        child?.kill('SIGTERM');
-      },
-    });
-    try {
-      if (existsSync(join(dir, 'run.json'))) {
-        const rec = readRunRecord(dir);
-        if (rec.status === 'running') {
-          // On this host we can see the process: a dead worker's run process exits within moments (its IPC
-          // channel closed); one that stays alive is a run started outside the queue.
-          const deadline = Date.now() + lockMs;
-          while (rec.process.host === hostname() && effectiveStatus(rec) === 'running') {
-            if (Date.now() > deadline) throw new Error(`run ${data.runId} is running outside the queue in pid ${rec.process.pid}`);
-            await new Promise((r) => setTimeout(r, 200));
-          }
-          // We hold the run lock, so whoever wrote "running" is gone (its worker stopped refreshing the lock).
-          markInterrupted(dir, `worker lost (pid ${rec.process.pid} on ${rec.process.host}); resumed from the queue`);
-        }
-      }
-      log(`run      ${data.runId} (attempt ${job.attemptsMade + 1}/${job.opts.attempts ?? 1})`);
-      const outcome = await new Promise<RunOutcome>((done, fail) => {
-        child = fork(CHILD, [], { env: childEnv(), stdio: ['ignore', o.verbose ? 'inherit' : 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
-        children.add(child);
-        let reply: RunOutcome | undefined;
-        let stderr = '';
-        child.stderr!.on('data', (d: Buffer) => {
-          stderr = (stderr + d.toString()).slice(-4000);
-          if (o.verbose) process.stderr.write(d);
-        });
-        child.on('message', (m: ChildReply | ChildNote) => {
-          if ('log' in m) log(`waiting  ${data.runId}: ${m.log}`);
-          else reply = m.outcome;
-        });
-        child.on('error', fail);
-        child.on('exit', (code, signal) => {
-          children.delete(child!);
-          // Aborting: leave the job active and unfinished; its lock expires and another worker resumes the
-          // run, without this stop counting as a failed attempt.
-          if (aborting) return;
-          if (reply) return done(reply);
-          const tail = stderr.trim().split('\n').slice(-3).join(' / ');
-          fail(new Error(`run process exited with ${signal ?? code} before reporting${tail ? `: ${tail}` : ''}`));
-        });
-        child.send({ job: data, root, verbose: Boolean(o.verbose), prepareStaleMs: Math.max(lockMs, 60_000) } satisfies ChildRequest);
-      });
-      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (outcome.status === 'failed') {
-        if (last) removeQueuedMarker(root, data.runId);
-        log(`failed   ${data.runId}${last ? '' : ' (will retry)'}: ${outcome.error?.split('\n')[0]}`);
-        throw new Error(outcome.error ?? 'run failed');
-      }
-      removeQueuedMarker(root, data.runId);
-      log(`${outcome.status.padEnd(8)} ${data.runId}`);
-      return outcome;
-    } finally {
-      await release().catch(() => {}); // already released when compromised
-    }
-  };
-
-  const worker = new Worker(QUEUE_NAME, processor, {
+  const lockMs = o.lockMs ?? 30_000;
+  const c: JobContext = { root: resolve(o.root), lockMs, verbose: Boolean(o.verbose), log: o.log ?? ((l: string) => console.error(l)), state, UnrecoverableError };
+  const worker = new Worker(QUEUE_NAME, (job: Job) => processJob(job, c), {
     connection,
     concurrency: Math.max(1, o.concurrency ?? 1),
     lockDuration: lockMs,
@@ -150,7 +86,7 @@ export async function startWorker(o: StartWorkerOptions): Promise<RunningWorker>
     // A job whose worker died is handed out again; only a job that keeps killing workers is given up.
     maxStalledCount: 3,
   });
-  worker.on('error', (err) => log(`worker error: ${err.message}`));
+  worker.on('error', (err) => c.log(`worker error: ${err.message}`));
   await worker.waitUntilReady();
 
   return {
@@ -160,11 +96,108 @@ export async function startWorker(o: StartWorkerOptions): Promise<RunningWorker>
       connection.disconnect();
     },
     abort: async () => {
-      aborting = true;
-      const exits = [...children].map((c) => new Promise((r) => c.once('exit', r)));
-      for (const c of children) c.kill('SIGTERM');
+      state.aborting = true;
+      const exits = [...state.children].map((child) => new Promise((r) => child.once('exit', r)));
+      for (const child of state.children) child.kill('SIGTERM');
       await Promise.all(exits);
       connection.disconnect(); // no close(): that would wait for (or fail) the jobs we are leaving to others
     },
   };
+}
+
+/** One job: checked, its run lock held, a stale "running" record taken over, the run done in a child. */
+async function processJob(job: Job, c: JobContext): Promise<RunOutcome> {
+  const { data, dir } = checkedJob(job, c);
+  let child: ChildProcess | undefined;
+  const release = await acquireLock(runLockPath(c.root, data.runId), {
+    staleMs: c.lockMs,
+    onWait: () => c.log(`waiting  ${data.runId}: its run lock is held by another worker`),
+    // Someone took the lock over (we could not refresh it): stop the run rather than run it twice.
+    onCompromised: (err) => {
+      c.log(`lost the run lock of ${data.runId} (${err.message}); stopping it`);
+      child?.kill('SIGTERM');
+    },
+  });
+  try {
+    await takeOverStaleRun(dir, data.runId, c.lockMs);
+    c.log(`run      ${data.runId} (attempt ${job.attemptsMade + 1}/${job.opts.attempts ?? 1})`);
+    const outcome = await runInChild(data, c, (started) => { child = started; });
+    return settleJob(job, data, outcome, c);
+  } finally {
+    await release().catch(() => {}); // already released when compromised
+  }
+}
+
+/** The job's payload, checked; a malformed one fails for good (retrying cannot fix it). */
+function checkedJob(job: Job, c: JobContext): { data: RunJob; dir: string } {
+  const { UnrecoverableError } = c;
+  try {
+    // Anyone who can write to Redis writes job payloads: no prototype keys, and a run id that stays in root.
+    rejectForbiddenKeys(job.data, { where: `queue job ${job.id}` });
+    const data = RunJobSchema.parse(job.data, `queue job ${job.id}`);
+    return { data, dir: runDirIn(c.root, data.runId, `queue job ${job.id} at runId`) };
+  } catch (err) {
+    throw new UnrecoverableError((err as Error).message);
+  }
+}
+
+/**
+ * A record still saying "running" although we hold the run lock. On this host we can see the process: a dead
+ * worker's run process exits within moments (its IPC channel closed); one that stays alive is a run started
+ * outside the queue. Otherwise whoever wrote "running" is gone (its worker stopped refreshing the lock): the
+ * record is marked interrupted, and the run resumes from it.
+ */
+async function takeOverStaleRun(dir: string, runId: string, lockMs: number): Promise<void> {
+  if (!existsSync(join(dir, 'run.json'))) return;
+  const rec = readRunRecord(dir);
+  if (rec.status !== 'running') return;
+  const deadline = Date.now() + lockMs;
+  while (rec.process.host === hostname() && effectiveStatus(rec) === 'running') {
+    if (Date.now() > deadline) throw new LedgerLabError({ kind: 'runtime', problem: `run ${runId} is running outside the queue in pid ${rec.process.pid}` });
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  markInterrupted(dir, `worker lost (pid ${rec.process.pid} on ${rec.process.host}); resumed from the queue`);
+}
+
+/** Runs the job in a child process (child.ts) and resolves with the outcome it sends back. */
+function runInChild(data: RunJob, c: JobContext, onStart: (child: ChildProcess) => void): Promise<RunOutcome> {
+  return new Promise<RunOutcome>((done, fail) => {
+    const child = fork(CHILD, [], { env: childEnv(), stdio: ['ignore', c.verbose ? 'inherit' : 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    onStart(child);
+    c.state.children.add(child);
+    let reply: RunOutcome | undefined;
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+      if (c.verbose) process.stderr.write(d);
+    });
+    child.on('message', (m: ChildReply | ChildNote) => {
+      if ('log' in m) c.log(`waiting  ${data.runId}: ${m.log}`);
+      else reply = m.outcome;
+    });
+    child.on('error', fail);
+    child.on('exit', (code, signal) => {
+      c.state.children.delete(child);
+      // Aborting: leave the job active and unfinished; its lock expires and another worker resumes the
+      // run, without this stop counting as a failed attempt.
+      if (c.state.aborting) return;
+      if (reply) return done(reply);
+      const tail = stderr.trim().split('\n').slice(-3).join(' / ');
+      fail(new LedgerLabError({ kind: 'runtime', problem: `run process exited with ${signal ?? code} before reporting${tail ? `: ${tail}` : ''}` }));
+    });
+    child.send({ job: data, root: c.root, verbose: c.verbose, prepareStaleMs: Math.max(c.lockMs, 60_000) } satisfies ChildRequest);
+  });
+}
+
+/** A failed run fails the job (BullMQ retries it while attempts are left); the queued marker goes at the end. */
+function settleJob(job: Job, data: RunJob, outcome: RunOutcome, c: JobContext): RunOutcome {
+  const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  if (outcome.status === 'failed') {
+    if (last) removeQueuedMarker(c.root, data.runId);
+    c.log(`failed   ${data.runId}${last ? '' : ' (will retry)'}: ${outcome.error?.split('\n')[0]}`);
+    throw new LedgerLabError({ kind: 'runtime', problem: outcome.error ?? 'run failed' });
+  }
+  removeQueuedMarker(c.root, data.runId);
+  c.log(`${outcome.status.padEnd(8)} ${data.runId}`);
+  return outcome;
 }

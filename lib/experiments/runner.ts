@@ -8,8 +8,9 @@
  * outcome.failed.length === 0;
  */
 import { existsSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LedgerLabError, debugMode, formatError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { startRun, resumeRun, readRunRecord, effectiveStatus } from '../results/index.ts';
@@ -46,7 +47,7 @@ export interface RunExperimentOptions {
   /** Only these run ids of the plan (how parallel workers get their share). */
   only?: string[];
   /**
-   * Runs at once, each in its own `ledgerlab run --only ID` process (tfjs-wasm uses one core per process).
+   * Runs at once, each in its own process (run-child.ts, sent the planned run; tfjs-wasm uses one core per process).
    * Default 1: in this process, one after another.
    */
   jobs?: number;
@@ -71,7 +72,7 @@ export async function runExperiment(file: string, opts: RunExperimentOptions = {
     throw new LedgerLabError({ kind: 'usage', problem: `kind "${plan.kind.kind}" is not a shipped kind, so worker processes cannot run it`, where: '--jobs', hint: 'run it with jobs 1, or list it in lib/experiments/registry.ts' });
   }
   const outcomes = jobs > 1
-    ? await runInWorkers(file, opts, plan, planned, root, jobs)
+    ? await runInWorkers(opts, plan, planned, root, jobs)
     : await runHere(plan, planned, root, opts);
   return { plan, outcomes, failed: outcomes.filter((o) => o.status === 'failed') };
 }
@@ -87,91 +88,153 @@ async function runHere(plan: ExperimentPlan, planned: readonly PlannedRun[], roo
   return outcomes;
 }
 
+/** What the parent sends a run child (run-child.ts): the planned run itself, config validated, nothing to re-read. */
+export interface RunChildRequest { spec: { kind: string; name: string }; run: PlannedRun; root: string; verbose: boolean }
+export interface RunChildReply { outcome: RunOutcome }
+
+// run-child.ts beside this file (run-child.js in the tsc-built dist/ copy).
+const here = fileURLToPath(import.meta.url);
+const RUN_CHILD = join(dirname(here), `run-child${extname(here)}`);
+
 /**
- * A pool of `jobs` child processes, one run each. The kind's shared preparation runs here first; each worker
- * writes its own run folder, and the outcome is read back from its run.json (the record is the truth).
+ * A pool of `jobs` child processes (run-child.ts), one run each, sent over IPC. The kind's shared preparation
+ * runs here first; each worker writes its own run folder, and the outcome is read back from its run.json (the
+ * record is the truth).
  */
-async function runInWorkers(file: string, opts: RunExperimentOptions, plan: ExperimentPlan, planned: readonly PlannedRun[], root: string, jobs: number): Promise<RunOutcome[]> {
-  const todo = planned.filter((p) => !(existsSync(join(root, p.runId, 'run.json')) && effectiveStatus(readRunRecord(join(root, p.runId))) === 'finished'));
-  await initBackend(); // before prepare touches a tensor, or tfjs falls back to its slow cpu backend
-  if (todo.length && plan.kind.prepare) {
-    const configs = new Map(todo.map((p) => [JSON.stringify(p.config), p.config]));
-    for (const config of configs.values()) await plan.kind.prepare(config, opts.verbose ?? false);
-  }
-  const bin = join(paths.root, 'bin', 'ledgerlab.js');
+async function runInWorkers(opts: RunExperimentOptions, plan: ExperimentPlan, planned: readonly PlannedRun[], root: string, jobs: number): Promise<RunOutcome[]> {
+  const verbose = opts.verbose ?? false;
+  const todo = new Set(planned.filter((p) => !finishedIn(join(root, p.runId))));
+  await prepareShared(plan.kind, [...todo], verbose);
   // Each worker writes plain progress lines (its stderr is a pipe); the board shows them as one row per
   // worker on a TTY, or prefixed lines elsewhere. Workers report every second for a live board.
-  const board = new ProgressBoard({ quiet: !(opts.verbose ?? false) || undefined });
+  const board = new ProgressBoard({ quiet: !verbose || undefined });
   // An explicit environment (lib/util/child-env.ts): nothing a config could have planted reaches a worker.
-  const workerEnv = childEnv(board.live ? { LEDGERLAB_PROGRESS_EVERY_S: '1' } : {});
-  const report = (o: RunOutcome) => board.around(() => opts.onRun?.(o));
+  const env = childEnv(board.live ? { LEDGERLAB_PROGRESS_EVERY_S: '1' } : {});
+  const spec = { kind: plan.spec.kind, name: plan.spec.name };
   const outcomes = new Map<string, RunOutcome>();
   const queue = [...planned];
-  // Interrupting the parent interrupts the sweep: pass the signal to every worker (each marks its run
-  // "interrupted"), start no new run, and exit once they are gone — never leave workers running on.
-  const live = new Set<ChildProcess>();
-  let stopping: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals) => {
-    stopping = sig;
-    queue.length = 0;
-    for (const c of live) c.kill(sig);
-    if (live.size === 0) process.exit(sig === 'SIGINT' ? 130 : 143);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const sweep = interruptibleSweep(queue);
   const pin = pinning(jobs);
   const worker = async (slot: number) => {
     for (let p = queue.shift(); p; p = queue.shift()) {
-      const dir = join(root, p.runId);
-      if (!todo.includes(p)) {
-        const o: RunOutcome = { runId: p.runId, dir, seed: p.seed, point: p.point, status: 'skipped', summary: readRunRecord(dir).summary };
-        outcomes.set(p.runId, o);
-        report(o);
-        continue;
-      }
-      const args = [bin, 'run', file, '--root', root, `--only=${p.runId}`, '--json', ...(opts.verbose ? ['--progress'] : []), ...(opts.set ?? []).flatMap((x) => ['--set', x])];
-      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        // Pinned: worker `slot` runs under `taskset -c <cpu>`, alone on its core (timed runs must not share one).
-        const cpu = pin?.[slot];
-        const child = cpu === undefined
-          ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: workerEnv })
-          : spawn(TASKSET, ['-c', String(cpu), process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv({ ...workerEnv, LEDGERLAB_PINNED_CPU: String(cpu) }) });
-        live.add(child);
-        board.add(p.runId);
-        let err = '';
-        child.stderr!.on('data', (d: Buffer) => {
-          err += d.toString();
-          board.write(p.runId, d);
-        });
-        child.on('close', (c) => {
-          live.delete(child);
-          board.remove(p.runId);
-          if (stopping && live.size === 0) process.exit(stopping === 'SIGINT' ? 130 : 143);
-          resolve({ code: c, stderr: err });
-        });
-      });
-      const base = { runId: p.runId, dir, seed: p.seed, point: p.point };
-      let o: RunOutcome;
-      if (existsSync(join(dir, 'run.json'))) {
-        const rec = readRunRecord(dir);
-        const status = effectiveStatus(rec);
-        o = status === 'finished'
-          ? { ...base, status: 'finished', summary: rec.summary }
-          : { ...base, status: 'failed', error: rec.error ? `${rec.error.message}${rec.error.where ? ` (at ${rec.error.where})` : ''}${debugMode() && rec.error.stack ? `\n\n${rec.error.stack}` : ''}` : `worker exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
-      } else {
-        o = { ...base, status: 'failed', error: `worker exited with ${code} before writing a run record: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
-      }
+      const base = { runId: p.runId, dir: join(root, p.runId), seed: p.seed, point: p.point };
+      const o: RunOutcome = todo.has(p)
+        ? workerOutcome(base, await runInChild({ spec, run: p, root, verbose }, pin?.[slot], env, board, sweep))
+        : { ...base, status: 'skipped', summary: readRunRecord(base.dir).summary };
       outcomes.set(p.runId, o);
-      report(o);
+      board.around(() => opts.onRun?.(o));
     }
   };
   try {
     await Promise.all(Array.from({ length: jobs }, (_, slot) => worker(slot)));
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    sweep.dispose();
   }
   return planned.map((p) => outcomes.get(p.runId)!);
+}
+
+/** Whether the run folder `dir` holds a finished run. */
+function finishedIn(dir: string): boolean {
+  return existsSync(join(dir, 'run.json')) && effectiveStatus(readRunRecord(dir)) === 'finished';
+}
+
+/** The kind's shared preparation (a pretrained base), once per distinct config of the runs still to do. */
+async function prepareShared(kind: ExperimentKind<unknown>, todo: readonly PlannedRun[], verbose: boolean): Promise<void> {
+  await initBackend(); // before prepare touches a tensor, or tfjs falls back to its slow cpu backend
+  if (!todo.length || !kind.prepare) return;
+  const configs = new Map(todo.map((p) => [JSON.stringify(p.config), p.config]));
+  for (const config of configs.values()) await kind.prepare(config, verbose);
+}
+
+/** The live worker processes of a sweep, and what an interrupt does to them. */
+interface InterruptibleSweep {
+  add(child: ChildProcess): void;
+  /** A worker is gone; when interrupted and it was the last, this process exits. */
+  remove(child: ChildProcess): void;
+  dispose(): void;
+}
+
+/**
+ * Interrupting the parent interrupts the sweep: pass the signal to every worker (each marks its run
+ * "interrupted"), start no new run (the queue is emptied), and exit once they are gone — never leave workers
+ * running on.
+ */
+function interruptibleSweep(queue: PlannedRun[]): InterruptibleSweep {
+  const live = new Set<ChildProcess>();
+  let stopping: NodeJS.Signals | undefined;
+  const exitWhenAllGone = () => {
+    if (stopping && live.size === 0) process.exit(stopping === 'SIGINT' ? 130 : 143);
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    stopping = sig;
+    queue.length = 0;
+    for (const c of live) c.kill(sig);
+    exitWhenAllGone();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    add: (child) => live.add(child),
+    remove: (child) => {
+      live.delete(child);
+      exitWhenAllGone();
+    },
+    dispose: () => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** How a run child ended: its exit code, what it wrote on stderr, and its reply when it sent one. */
+interface ChildEnd { code: number | null; stderr: string; reply?: RunChildReply }
+
+/**
+ * Runs one planned run in a run child (run-child.ts), sent over IPC; its stderr goes to the progress board.
+ * Pinned (`cpu` given): the child runs under `taskset -c <cpu>`, alone on its core (timed runs must not share one).
+ */
+function runInChild(request: RunChildRequest, cpu: number | undefined, env: NodeJS.ProcessEnv, board: ProgressBoard, sweep: InterruptibleSweep): Promise<ChildEnd> {
+  const id = request.run.runId;
+  const args = [...process.execArgv, RUN_CHILD];
+  const stdio: StdioOptions = ['ignore', 'ignore', 'pipe', 'ipc'];
+  return new Promise((resolve) => {
+    const child = cpu === undefined
+      ? spawn(process.execPath, args, { stdio, env, serialization: 'advanced' })
+      : spawn(TASKSET, ['-c', String(cpu), process.execPath, ...args], { stdio, env: childEnv({ ...env, LEDGERLAB_PINNED_CPU: String(cpu) }), serialization: 'advanced' });
+    let stderr = '';
+    let reply: RunChildReply | undefined;
+    child.on('message', (m: RunChildReply) => { reply = m; });
+    child.on('error', (e) => { stderr += `${e.message}\n`; }); // e.g. the process could not start; 'close' follows
+    child.send(request, (e) => { if (e) stderr += `cannot send the run: ${e.message}\n`; });
+    sweep.add(child);
+    board.add(id);
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      board.write(id, d);
+    });
+    child.on('close', (code) => {
+      board.remove(id);
+      sweep.remove(child);
+      resolve({ code, stderr, reply });
+    });
+  });
+}
+
+/**
+ * What a worker's run came to: its run record is the truth; without one (or without an error in it), the
+ * child's reply, else its exit and last words.
+ */
+function workerOutcome(base: Omit<RunOutcome, 'status'>, end: ChildEnd): RunOutcome {
+  const last = end.stderr.trim().split('\n').slice(-3).join(' / ');
+  if (!existsSync(join(base.dir, 'run.json'))) {
+    return end.reply?.outcome ?? { ...base, status: 'failed', error: `worker exited with ${end.code} before writing a run record: ${last}` };
+  }
+  const rec = readRunRecord(base.dir);
+  if (effectiveStatus(rec) === 'finished') return { ...base, status: 'finished', summary: rec.summary };
+  const error = rec.error
+    ? `${rec.error.message}${rec.error.where ? ` (at ${rec.error.where})` : ''}${debugMode() && rec.error.stack ? `\n\n${rec.error.stack}` : ''}`
+    : end.reply?.outcome.error ?? `worker exited with ${end.code}: ${last}`;
+  return { ...base, status: 'failed', error };
 }
 
 const TASKSET = '/usr/bin/taskset';

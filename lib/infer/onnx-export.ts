@@ -24,7 +24,7 @@ import { GptConfigSchema, ffnWidth, isLlama, normEps, type GptConfig, type Gpt, 
 import { writeFileAtomic } from '../results/index.ts';
 import type { OnnxExport, PlainPrefix } from './onnx-types.ts';
 export type { OnnxExport, PlainPrefix } from './onnx-types.ts';
-import { GraphBuilder, cachedKeysValues, need, packModel, transpose2d, valueInfo, type IValueInfo } from './onnx-graph.ts';
+import { GraphBuilder, cachedKeysValues, decoderInputsOutputs, need, packModel, positionsAndMask, transpose2d } from './onnx-graph.ts';
 import { buildLlamaOnnx } from './onnx-llama.ts';
 import { ExternalDataSink } from './onnx-external.ts';
 
@@ -32,8 +32,6 @@ const { onnx } = onnxProto;
 
 export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
-/** Same additive mask value as lib/model/attention.ts (finite, so a fully masked row cannot become NaN). */
-const MASKED = -1e9;
 const GELU_C = Math.sqrt(2 / Math.PI);
 
 /**
@@ -75,53 +73,55 @@ export function buildOnnxDecoder(config: GptConfig, weights: WeightSource, prefi
   if (isLlama(c)) return buildLlamaOnnx(c, weights, { prefix, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION, external: opts.external });
   const d = c.dModel;
   const H = c.heads;
-  const hd = d / H;
-  const ffn = ffnWidth(c);
-  if (!Number.isInteger(hd)) throw new LedgerLabError({ kind: 'config', problem: `dModel ${d} is not divisible by heads ${H}`, where: 'model.heads' });
+  if (!Number.isInteger(d / H)) throw new LedgerLabError({ kind: 'config', problem: `dModel ${d} is not divisible by heads ${H}`, where: 'model.heads' });
   const Pfx = prefix?.length ?? 0;
   if (prefix && (prefix.keys.length !== c.layers || prefix.values.length !== c.layers)) {
     throw new LedgerLabError({ kind: 'data', problem: `prefix has ${prefix.keys.length} key / ${prefix.values.length} value layers, model has ${c.layers}`, where: 'buildOnnxDecoder prefix' });
   }
   const g = new GraphBuilder({ external: opts.external });
-  const F = onnx.TensorProto.DataType.FLOAT;
-  const I64 = onnx.TensorProto.DataType.INT64;
-
-  // Shapes and positions: T from input_ids, P from the first layer's past.
-  const idsShape = g.node('Shape', ['input_ids']);
-  const Bvec = g.node('Gather', [idsShape, g.intInit('c_idx0', [0])], { axis: 0 }); // [1]
-  const Tsc = g.node('Gather', [idsShape, g.intInit('c_idx1_scalar', [1], [])], { axis: 0 }); // scalar
-  const Psc = g.node('Gather', [g.node('Shape', ['past.0.key']), g.intInit('c_idx2_scalar', [2], [])], { axis: 0 });
-  const one = g.intInit('c_one', [1], []);
-  const zero = g.intInit('c_zero', [0], []);
-  const PT = g.node('Add', [Psc, Tsc]);
-  const positions = g.node('Range', [Psc, PT, one]); // [T]
-  // Causal mask over [prefix | past | new]: query t (absolute P+t) sees keys at s ≤ Pfx + P + t.
-  const totalKeys = Pfx > 0 ? g.node('Add', [PT, g.intInit('c_pfx', [Pfx], [])]) : PT;
-  const keyIdx = g.node('Range', [zero, totalKeys, one]); // [S]
-  const qIdx = g.node('Unsqueeze', [Pfx > 0 ? g.node('Add', [positions, 'c_pfx']) : positions, g.intInit('c_axes1', [1])]); // [T,1]
-  const mask = g.node('Where', [g.node('Greater', [keyIdx, qIdx]), g.scalarFloat('c_masked', MASKED), g.scalarFloat('c_0f', 0)]); // [T,S]
+  const { batch, positions, mask } = positionsAndMask(g, Pfx);
 
   // Embeddings.
   const tok = g.node('Gather', [g.floatInit('embed.token', need(weights, 'embed.token', [c.vocab, d]), [c.vocab, d]), 'input_ids'], { axis: 0 });
   const pos = g.node('Gather', [g.floatInit('embed.position', need(weights, 'embed.position', [c.context, d]), [c.context, d]), positions], { axis: 0 });
   let x = g.node('Add', [tok, pos]); // [B,T,d]
 
+  const { ln, block } = gpt2Blocks(g, c, weights, { batch, mask, prefix });
+  for (let i = 0; i < c.layers; i++) x = block(i, x);
+  const hf = ln(x, 'final_ln');
+  const headW = c.tiedHead ? transpose2d(need(weights, 'embed.token', [c.vocab, d]), c.vocab, d) : need(weights, 'head.weight', [d, c.vocab]);
+  g.node('MatMul', [hf, g.floatInit('head.weight.T', headW, [d, c.vocab])], {}, 'logits');
+
+  const { inputs, outputs } = decoderInputsOutputs(c.layers, H, d / H, c.vocab);
+  const bytes = packModel(g, {
+    name: 'ledgerlab_gpt', doc: `GPT decoder ${c.layers}x${d}, ${H} heads, vocab ${c.vocab}, prefix ${Pfx}`,
+    config: c, prefixLength: Pfx, inputs, outputs, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION,
+  });
+  return { bytes, config: c, prefixLength: Pfx, inputNames: inputs.map((v) => v.name!), outputNames: outputs.map((v) => v.name!) };
+}
+
+/**
+ * The GPT-2 block's constants, added to the graph once, and builders for a LayerNorm and for block i (its
+ * input x → its output): pre-LN attention over [prefix | past | new] with the cache, then the tanh-GELU MLP.
+ */
+function gpt2Blocks(g: GraphBuilder, c: GptConfig, weights: WeightSource, at: { batch: string; mask: string; prefix?: PlainPrefix }): { ln: (input: string, p: string) => string; block: (i: number, x: string) => string } {
+  const d = c.dModel;
+  const H = c.heads;
+  const hd = d / H;
+  const ffn = ffnWidth(c);
+  const prefix = at.prefix;
+  const Pfx = prefix?.length ?? 0;
   const mergeShape = g.intInit('c_merge_shape', [0, 0, d]);
   const scaleQ = 1 / Math.sqrt(hd);
   const qkvShape = g.intInit('c_qkv_shape', [0, 0, 3 * H, hd]);
   const [three, geluA, geluC, half, oneF] = [3, 0.044715, GELU_C, 0.5, 1].map((v, j) => g.scalarFloat(`c_gelu_${j}`, v));
-  const prefixExpandShape = Pfx > 0 ? g.node('Concat', [Bvec, g.intInit('c_pfx_shape', [H, Pfx, hd])], { axis: 0 }) : '';
+  const prefixExpandShape = Pfx > 0 ? g.node('Concat', [at.batch, g.intInit('c_pfx_shape', [H, Pfx, hd])], { axis: 0 }) : '';
   const ln = (input: string, p: string) =>
     g.node('LayerNormalization', [input, g.floatInit(`${p}.gamma`, need(weights, `${p}.gamma`, [d]), [d]), g.floatInit(`${p}.beta`, need(weights, `${p}.beta`, [d]), [d])], { axis: -1, epsilon: { float: normEps(c) } });
   const linear = (input: string, p: string, inF: number, outF: number) =>
     g.node('Add', [g.node('MatMul', [input, g.floatInit(`${p}.weight`, need(weights, `${p}.weight`, [inF, outF]), [inF, outF])]), g.floatInit(`${p}.bias`, need(weights, `${p}.bias`, [outF]), [outF])]);
-
-  const inputs: IValueInfo[] = [valueInfo('input_ids', I64, ['batch', 'tokens'])];
-  const outputs: IValueInfo[] = [valueInfo('logits', F, ['batch', 'tokens', c.vocab])];
-  for (let i = 0; i < c.layers; i++) {
+  const block = (i: number, x: string): string => {
     const p = `blocks.${i}`;
-    inputs.push(valueInfo(`past.${i}.key`, F, ['batch', H, 'past', hd]), valueInfo(`past.${i}.value`, F, ['batch', H, 'past', hd]));
-    outputs.push(valueInfo(`present.${i}.key`, F, ['batch', H, 'present', hd]), valueInfo(`present.${i}.value`, F, ['batch', H, 'present', hd]));
     const h = ln(x, `${p}.ln1`);
     // One [d, 3d] projection for q|k|v (fewer nodes: per-node overhead dominates a small model's decode
     // step), with 1/√hd folded into the q columns, then split per head into [B, H, T, hd] each.
@@ -130,7 +130,7 @@ export function buildOnnxDecoder(config: GptConfig, weights: WeightSource, prefi
     const { keys, values } = cachedKeysValues(g, i, kNew, vNew,
       Pfx > 0 ? { keys: prefix!.keys[i], values: prefix!.values[i], shape: [1, H, Pfx, hd], expandShape: prefixExpandShape } : undefined);
     const kT = g.node('Transpose', [keys], { perm: [0, 1, 3, 2] });
-    const scores = g.node('Add', [g.node('MatMul', [q, kT]), mask]);
+    const scores = g.node('Add', [g.node('MatMul', [q, kT]), at.mask]);
     const attn = g.node('MatMul', [g.node('Softmax', [scores], { axis: -1 }), values]); // [B,H,T,hd]
     const merged = g.node('Reshape', [g.node('Transpose', [attn], { perm: [0, 2, 1, 3] }), mergeShape]);
     x = g.node('Add', [x, linear(merged, `${p}.attn.o`, d, d)]);
@@ -140,17 +140,9 @@ export function buildOnnxDecoder(config: GptConfig, weights: WeightSource, prefi
     // kernel instead of eight nodes. Same function as the model's x·sigmoid(2c·(…)) up to float rounding.
     const inner = g.node('Mul', [g.node('Add', [f, g.node('Mul', [g.node('Pow', [f, three]), geluA])]), geluC]);
     const act = g.node('Mul', [g.node('Mul', [f, half]), g.node('Add', [g.node('Tanh', [inner]), oneF])]);
-    x = g.node('Add', [x, linear(act, `${p}.mlp.proj`, ffn, d)]);
-  }
-  const hf = ln(x, 'final_ln');
-  const headW = c.tiedHead ? transpose2d(need(weights, 'embed.token', [c.vocab, d]), c.vocab, d) : need(weights, 'head.weight', [d, c.vocab]);
-  g.node('MatMul', [hf, g.floatInit('head.weight.T', headW, [d, c.vocab])], {}, 'logits');
-
-  const bytes = packModel(g, {
-    name: 'ledgerlab_gpt', doc: `GPT decoder ${c.layers}x${d}, ${H} heads, vocab ${c.vocab}, prefix ${Pfx}`,
-    config: c, prefixLength: Pfx, inputs, outputs, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION,
-  });
-  return { bytes, config: c, prefixLength: Pfx, inputNames: inputs.map((v) => v.name!), outputNames: outputs.map((v) => v.name!) };
+    return g.node('Add', [x, linear(act, `${p}.mlp.proj`, ffn, d)]);
+  };
+  return { ln, block };
 }
 
 /** The model's metadata_props (key → value) from serialized ONNX bytes. */

@@ -1,7 +1,7 @@
 /**
  * A small ONNX graph builder (onnx-proto) and the helpers both decoder graphs (GPT-2's in onnx-export.ts,
  * the Llama family's in onnx-llama.ts) use: fresh node names, float32/int64 raw-data initializers, value
- * infos, and weight lookup with shape checks.
+ * infos, weight lookup with shape checks, the positions and causal mask, and the cache inputs and outputs.
  */
 import onnxProto from 'onnx-proto';
 import { LedgerLabError } from '../errors.ts';
@@ -13,6 +13,9 @@ type INode = onnxProto.onnx.INodeProto;
 type ITensor = onnxProto.onnx.ITensorProto;
 export type IValueInfo = onnxProto.onnx.IValueInfoProto;
 type IAttribute = onnxProto.onnx.IAttributeProto;
+
+/** Same additive mask value as lib/model/attention.ts (finite, so a fully masked row cannot become NaN). */
+const MASKED = -1e9;
 
 type AttrValue = number | number[] | string | { float: number } | { floats: number[] } | ITensor;
 
@@ -100,6 +103,39 @@ export function transpose2d(a: Float32Array, rows: number, cols: number): Float3
   return out;
 }
 
+
+/**
+ * Shapes and positions: T from input_ids, P from the first layer's past; positions P … P+T-1, and the causal
+ * mask over [prefix | past | new] (query t, at absolute P+t, sees keys at s ≤ Pfx + P + t).
+ */
+export function positionsAndMask(g: GraphBuilder, Pfx: number): { batch: string; positions: string; mask: string } {
+  const idsShape = g.node('Shape', ['input_ids']);
+  const batch = g.node('Gather', [idsShape, g.intInit('c_idx0', [0])], { axis: 0 }); // [1]
+  const Tsc = g.node('Gather', [idsShape, g.intInit('c_idx1_scalar', [1], [])], { axis: 0 }); // scalar
+  const Psc = g.node('Gather', [g.node('Shape', ['past.0.key']), g.intInit('c_idx2_scalar', [2], [])], { axis: 0 });
+  const one = g.intInit('c_one', [1], []);
+  const zero = g.intInit('c_zero', [0], []);
+  const PT = g.node('Add', [Psc, Tsc]);
+  const positions = g.node('Range', [Psc, PT, one]); // [T]
+  const totalKeys = Pfx > 0 ? g.node('Add', [PT, g.intInit('c_pfx', [Pfx], [])]) : PT;
+  const keyIdx = g.node('Range', [zero, totalKeys, one]); // [S]
+  const qIdx = g.node('Unsqueeze', [Pfx > 0 ? g.node('Add', [positions, 'c_pfx']) : positions, g.intInit('c_axes1', [1])]); // [T,1]
+  const mask = g.node('Where', [g.node('Greater', [keyIdx, qIdx]), g.scalarFloat('c_masked', MASKED), g.scalarFloat('c_0f', 0)]); // [T,S]
+  return { batch, positions, mask };
+}
+
+/** The graph's inputs (input_ids, each layer's past) and outputs (logits, each layer's present), `heads` being the cache's key/value heads. */
+export function decoderInputsOutputs(layers: number, heads: number, hd: number, vocab: number): { inputs: IValueInfo[]; outputs: IValueInfo[] } {
+  const F = onnx.TensorProto.DataType.FLOAT;
+  const I64 = onnx.TensorProto.DataType.INT64;
+  const inputs: IValueInfo[] = [valueInfo('input_ids', I64, ['batch', 'tokens'])];
+  const outputs: IValueInfo[] = [valueInfo('logits', F, ['batch', 'tokens', vocab])];
+  for (let i = 0; i < layers; i++) {
+    inputs.push(valueInfo(`past.${i}.key`, F, ['batch', heads, 'past', hd]), valueInfo(`past.${i}.value`, F, ['batch', heads, 'past', hd]));
+    outputs.push(valueInfo(`present.${i}.key`, F, ['batch', heads, 'present', hd]), valueInfo(`present.${i}.value`, F, ['batch', heads, 'present', hd]));
+  }
+  return { inputs, outputs };
+}
 
 /** Serializes a finished graph with LedgerLab's metadata (the config and the baked prefix length). */
 export function packModel(g: GraphBuilder, o: { name: string; doc: string; config: unknown; prefixLength: number; inputs: IValueInfo[]; outputs: IValueInfo[]; opset: number; irVersion: number }): Uint8Array {

@@ -169,6 +169,22 @@ export interface SafetensorsEntry {
  * order.
  */
 export function parseSafetensorsHeader(bytes: Uint8Array, fileBytes: number, source = '<bytes>'): { entries: SafetensorsEntry[]; metadata: Record<string, string>; dataStart: number } {
+  const { header, headerLen } = headerObject(bytes, fileBytes, source);
+  const dataStart = 8 + headerLen;
+  const dataLen = fileBytes - dataStart;
+  const metadata: Record<string, string> = {};
+  const found: SafetensorsEntry[] = [];
+  for (const [name, raw] of Object.entries(header)) {
+    if (name === '__metadata__') Object.assign(metadata, headerMetadata(raw, source));
+    else found.push(headerEntry(name, raw, dataLen, source));
+  }
+  found.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  checkPackedBackToBack(found, dataLen, source);
+  return { entries: found, metadata, dataStart };
+}
+
+/** The header's JSON object and its length: the 8-byte length, in bounds, strict UTF-8, an object without duplicate keys. */
+function headerObject(bytes: Uint8Array, fileBytes: number, source: string): { header: Record<string, unknown>; headerLen: number } {
   if (fileBytes < 8 || bytes.byteLength < 8) {
     throw fail(source, `file is ${fileBytes} bytes; a safetensors file starts with an 8-byte header length`);
   }
@@ -197,49 +213,53 @@ export function parseSafetensorsHeader(bytes: Uint8Array, fileBytes: number, sou
   if (header === null || typeof header !== 'object' || Array.isArray(header)) throw fail(`${source}: header`, 'header must be a JSON object');
   const dup = duplicateTopLevelKey(text);
   if (dup !== undefined) throw fail(`${source}: header["${dup}"]`, `tensor name "${dup}" appears twice`, 'safetensors forbids duplicate keys');
+  return { header: header as Record<string, unknown>, headerLen };
+}
 
-  const dataStart = 8 + headerLen;
-  const dataLen = fileBytes - dataStart;
+/** The header's `__metadata__`: an object of strings. */
+function headerMetadata(raw: unknown, source: string): Record<string, string> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fail(`${source}: header.__metadata__`, 'must be an object of strings');
   const metadata: Record<string, string> = {};
-  const found: SafetensorsEntry[] = [];
-  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fail(`${source}: header.__metadata__`, 'must be an object of strings');
-      for (const [k, v] of Object.entries(raw)) {
-        if (typeof v !== 'string') throw fail(`${source}: header.__metadata__["${k}"]`, `metadata values must be strings, found ${typeof v}`);
-        metadata[k] = v;
-      }
-      continue;
-    }
-    const where = `${source}: header["${name}"]`;
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fail(where, 'tensor entry must be an object');
-    const info = raw as Record<string, unknown>;
-    for (const k of Object.keys(info)) {
-      if (!['dtype', 'shape', 'data_offsets'].includes(k)) throw fail(`${where}.${k}`, `unknown key "${k}"`, 'expected dtype, shape, data_offsets');
-    }
-    const dtype = info.dtype;
-    if (typeof dtype !== 'string' || !(SAFETENSORS_DTYPES as readonly string[]).includes(dtype)) {
-      throw fail(`${where}.dtype`, `unknown dtype ${JSON.stringify(dtype)}`, `known: ${SAFETENSORS_DTYPES.join(', ')}`);
-    }
-    const shape = info.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw fail(`${where}.shape`, `shape must be a list of integers ≥ 0, found ${JSON.stringify(shape)}`);
-    }
-    const offs = info.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0) || offs[0] > offs[1]) {
-      throw fail(`${where}.data_offsets`, `data_offsets must be [begin, end] with 0 ≤ begin ≤ end, found ${JSON.stringify(offs)}`);
-    }
-    const d = dtype as SafetensorsDtype;
-    const need = elements(shape) * DTYPE_BYTES[d];
-    if (offs[1] - offs[0] !== need) {
-      throw fail(`${where}.data_offsets`, `[${offs[0]}, ${offs[1]}) is ${offs[1] - offs[0]} bytes; ${d} [${shape.join(', ')}] needs ${need}`);
-    }
-    if (offs[1] > dataLen) {
-      throw fail(`${where}.data_offsets`, `[${offs[0]}, ${offs[1]}) runs past the end of the data (${dataLen} bytes)`, 'the file is truncated');
-    }
-    found.push({ name, dtype: d, shape: shape as number[], begin: offs[0], end: offs[1] });
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v !== 'string') throw fail(`${source}: header.__metadata__["${k}"]`, `metadata values must be strings, found ${typeof v}`);
+    metadata[k] = v;
   }
-  found.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  return metadata;
+}
+
+/** One tensor entry, checked: known keys and dtype, a shape, data_offsets the size of dtype × shape, inside the data. */
+function headerEntry(name: string, raw: unknown, dataLen: number, source: string): SafetensorsEntry {
+  const where = `${source}: header["${name}"]`;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fail(where, 'tensor entry must be an object');
+  const info = raw as Record<string, unknown>;
+  for (const k of Object.keys(info)) {
+    if (!['dtype', 'shape', 'data_offsets'].includes(k)) throw fail(`${where}.${k}`, `unknown key "${k}"`, 'expected dtype, shape, data_offsets');
+  }
+  const dtype = info.dtype;
+  if (typeof dtype !== 'string' || !(SAFETENSORS_DTYPES as readonly string[]).includes(dtype)) {
+    throw fail(`${where}.dtype`, `unknown dtype ${JSON.stringify(dtype)}`, `known: ${SAFETENSORS_DTYPES.join(', ')}`);
+  }
+  const shape = info.shape;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw fail(`${where}.shape`, `shape must be a list of integers ≥ 0, found ${JSON.stringify(shape)}`);
+  }
+  const offs = info.data_offsets;
+  if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0) || offs[0] > offs[1]) {
+    throw fail(`${where}.data_offsets`, `data_offsets must be [begin, end] with 0 ≤ begin ≤ end, found ${JSON.stringify(offs)}`);
+  }
+  const d = dtype as SafetensorsDtype;
+  const need = elements(shape) * DTYPE_BYTES[d];
+  if (offs[1] - offs[0] !== need) {
+    throw fail(`${where}.data_offsets`, `[${offs[0]}, ${offs[1]}) is ${offs[1] - offs[0]} bytes; ${d} [${shape.join(', ')}] needs ${need}`);
+  }
+  if (offs[1] > dataLen) {
+    throw fail(`${where}.data_offsets`, `[${offs[0]}, ${offs[1]}) runs past the end of the data (${dataLen} bytes)`, 'the file is truncated');
+  }
+  return { name, dtype: d, shape: shape as number[], begin: offs[0], end: offs[1] };
+}
+
+/** Tensors (sorted by offset) must cover the data exactly: no overlap, no gap, nothing after the last. */
+function checkPackedBackToBack(found: readonly SafetensorsEntry[], dataLen: number, source: string): void {
   let expect = 0;
   let prev = '';
   for (const t of found) {
@@ -256,7 +276,6 @@ export function parseSafetensorsHeader(bytes: Uint8Array, fileBytes: number, sou
   if (expect !== dataLen) {
     throw fail(`${source}: data`, `${dataLen - expect} bytes after the last tensor belong to no tensor`, 'the last tensor must end at the end of the file');
   }
-  return { entries: found, metadata, dataStart };
 }
 
 export function readSafetensors(path: string): SafetensorsContent {

@@ -51,16 +51,16 @@ export async function buildModel(config: GptConfig, weights: WeightSource, spec:
     case 'full':
       break;
     case 'lora':
-      applyLora(model, { r: spec.r, alpha: spec.alpha, dropout: spec.dropout, targets: spec.targets, rslora: spec.rslora, seed: adapterSeed });
+      applyLora(model, { ...spec, seed: adapterSeed });
       break;
     case 'ptuning-v2':
-      applyPrefix(model, { length: spec.prefixLength, projection: spec.projection, hidden: spec.projectionHidden, dropout: spec.prefixDropout, seed: adapterSeed });
+      applyPrefix(model, { ...spec, seed: adapterSeed });
       break;
     case 'ptuning-v1':
-      applyPTuningV1(model, { length: spec.promptLength, encoder: spec.encoder, hidden: spec.encoderHidden, seed: adapterSeed });
+      applyPTuningV1(model, { ...spec, seed: adapterSeed });
       break;
     case 'prompt-tuning':
-      await applyPromptTuning(model, { length: spec.promptLength, seed: adapterSeed });
+      await applyPromptTuning(model, { ...spec, seed: adapterSeed });
       break;
   }
   return model;
@@ -72,9 +72,9 @@ export function methodParamCount(config: GptConfig, spec: MethodSpec, baseParams
   switch (spec.method) {
     case 'full': return baseParams;
     case 'lora': return loraParamCount(config, spec.r, spec.targets);
-    case 'ptuning-v2': return prefixParamCount(d, config.layers, kvHeads(config) * headDim(config), { length: spec.prefixLength, projection: spec.projection, hidden: spec.projectionHidden });
-    case 'ptuning-v1': return promptParamCount(d, { method: 'ptuning-v1', length: spec.promptLength, encoder: spec.encoder, hidden: spec.encoderHidden });
-    case 'prompt-tuning': return promptParamCount(d, { method: 'prompt-tuning', length: spec.promptLength });
+    case 'ptuning-v2': return prefixParamCount(d, config.layers, kvHeads(config) * headDim(config), spec);
+    case 'ptuning-v1':
+    case 'prompt-tuning': return promptParamCount(d, spec);
   }
 }
 

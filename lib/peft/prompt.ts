@@ -10,23 +10,25 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/index.ts';
 import type { Gpt } from '../model/index.ts';
 
+/** The method's config options (lib/peft/method.ts, same names) and the adapter's seed. */
 export interface PromptTuningOptions {
-  length: number;
+  promptLength: number;
   seed: number | string;
 }
 
 export async function applyPromptTuning(model: Gpt, o: PromptTuningOptions): Promise<void> {
   const rng = new Rng(o.seed);
-  const ids = Array.from({ length: o.length }, () => rng.int(model.config.vocab));
+  const ids = Array.from({ length: o.promptLength }, () => rng.int(model.config.vocab));
   const emb = model.vars.get('embed.token')!;
   const prompt = model.addTrainable('prompt.embedding', tf.tidy(() => tf.gather(emb, tf.tensor1d(ids, 'int32'))));
   model.extras = () => ({ prompt: tf.expandDims(prompt, 0) as tf.Tensor3D });
 }
 
+/** The method's config options (lib/peft/method.ts, same names) and the adapter's seed. */
 export interface PTuningV1Options {
-  length: number;
+  promptLength: number;
   encoder: 'mlp' | 'lstm';
-  hidden: number;
+  encoderHidden: number;
   seed: number | string;
 }
 
@@ -35,10 +37,10 @@ const uniform = (rng: Rng, shape: number[], fanIn: number) =>
 
 export function applyPTuningV1(model: Gpt, o: PTuningV1Options): void {
   const d = model.config.dModel;
-  const h = o.hidden;
+  const h = o.encoderHidden;
   const rng = new Rng(o.seed);
   const add = (name: string, shape: number[], fanIn: number) => model.addTrainable(`prompt.${name}`, uniform(rng.fork(name), shape, fanIn));
-  const emb = model.addTrainable('prompt.embedding', tf.tensor2d(Float32Array.from({ length: o.length * d }, () => rng.normal()), [o.length, d]));
+  const emb = model.addTrainable('prompt.embedding', tf.tensor2d(Float32Array.from({ length: o.promptLength * d }, () => rng.normal()), [o.promptLength, d]));
   let encode: () => tf.Tensor2D;
   if (o.encoder === 'mlp') {
     const w = [add('mlp.0.weight', [d, h], d), add('mlp.2.weight', [h, h], h), add('mlp.4.weight', [h, d], h)];
@@ -72,7 +74,7 @@ export function applyPTuningV1(model: Gpt, o: PTuningV1Options): void {
       }
       return tf.concat(outs, 0) as tf.Tensor2D;
     };
-    const steps = Array.from({ length: o.length }, (_, t) => t);
+    const steps = Array.from({ length: o.promptLength }, (_, t) => t);
     encode = () => {
       const both = tf.concat([run(fwd, steps), run(bwd, [...steps].reverse())], 1);
       return tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(both, m1), c1)), m2), c2) as tf.Tensor2D;
@@ -82,9 +84,9 @@ export function applyPTuningV1(model: Gpt, o: PTuningV1Options): void {
 }
 
 /** Closed forms of the trainable parameter counts. */
-export function promptParamCount(d: number, o: { method: 'prompt-tuning' } & Pick<PromptTuningOptions, 'length'> | { method: 'ptuning-v1' } & Pick<PTuningV1Options, 'length' | 'encoder' | 'hidden'>): number {
-  if (o.method === 'prompt-tuning') return o.length * d;
-  const h = o.hidden;
-  if (o.encoder === 'mlp') return o.length * d + (d * h + h) + (h * h + h) + (h * d + d);
-  return o.length * d + 2 * (d * 4 * h + h * 4 * h + 4 * h) + (2 * h * 2 * h + 2 * h) + (2 * h * d + d);
+export function promptParamCount(d: number, o: { method: 'prompt-tuning' } & Pick<PromptTuningOptions, 'promptLength'> | { method: 'ptuning-v1' } & Pick<PTuningV1Options, 'promptLength' | 'encoder' | 'encoderHidden'>): number {
+  if (o.method === 'prompt-tuning') return o.promptLength * d;
+  const h = o.encoderHidden;
+  if (o.encoder === 'mlp') return o.promptLength * d + (d * h + h) + (h * h + h) + (h * d + d);
+  return o.promptLength * d + 2 * (d * 4 * h + h * 4 * h + 4 * h) + (2 * h * 2 * h + 2 * h) + (2 * h * d + d);
 }

@@ -1,6 +1,7 @@
 /**
- * The training loop, nanoGPT-style: one readable function, top to bottom. Its parts live beside it:
- * step.ts (one optimizer update), early-stop.ts (evaluation and early stopping), resume.ts (checkpoint/resume).
+ * The training loop, nanoGPT-style: one readable function, top to bottom, with its small steps below it (the
+ * window's counts and metrics line, an evaluation's outcome). Its parts live beside it: step.ts (one optimizer
+ * update), early-stop.ts (evaluation and early stopping), resume.ts (checkpoint/resume).
  *
  *   for each step:
  *     for each of gradAccum micro-batches: next batch → forward → lmLoss(shiftedLabels) → variableGrads → accumulate
@@ -37,8 +38,9 @@ import { appendJsonLine } from '../util/index.ts';
 import type { TrainConfig } from './config.ts';
 import { AdamW, lrAt } from './optim.ts';
 import { PendingSteps, trainStep, type StepBatchStats } from './step.ts';
-import { evaluateAfterStep } from './early-stop.ts';
-import { checkpointPath, emptyWindow, loopFingerprint, startOrResume, writeLoopCheckpoint } from './resume.ts';
+import { evaluateAfterStep, type EvalOutcome } from './early-stop.ts';
+import { checkpointPath, emptyWindow, loopFingerprint, startOrResume, writeLoopCheckpoint, type LoopProgress } from './resume.ts';
+import type { LogWindow } from './checkpoint.ts';
 
 /** Fields of a metrics line that measure the machine, not the math: they differ between identical runs. */
 export const TIMING_KEYS = ['time', 'tokensPerS', 'paddedTokensPerS', 'samplesPerS', 'stepMs', 'tfBytes', 'rssBytes'] as const;
@@ -99,10 +101,7 @@ export interface TrainLoopResult {
 
 export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
   const { model, config: c } = o;
-  if (model.trainable.size === 0) throw new LedgerLabError({ kind: 'usage', problem: 'the model has no trainable tensors', where: 'trainLoop', hint: 'build it with a PEFT method or trainable: true' });
-  if (c.earlyStop && !(c.evalEvery > 0 && o.eval?.length)) {
-    throw new LedgerLabError({ kind: 'config', problem: 'earlyStop needs periodic evaluation', where: 'train.earlyStop', hint: 'set train.evalEvery > 0 and provide an eval split' });
-  }
+  checkLoopOptions(o);
   const it = new BatchIterator(o.train, {
     batchSize: c.batchSize, seed: o.seed, padding: c.padding, maxSource: c.maxSource, maxTarget: c.maxTarget, padId: o.padId,
     shuffle: c.shuffle, groupByLength: c.groupByLength,
@@ -115,13 +114,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
   try {
     const p = startOrResume({ model, opt, it, seed: o.seed, fingerprint, ckptPath, resume: o.resume, metricsPath: o.metricsPath });
     const resumedFrom = p.step;
-    if (o.metricsPath) mkdirSync(dirname(o.metricsPath), { recursive: true });
-
-    const log = (line: Record<string, unknown>) => {
-      const full = { time: new Date().toISOString(), ...line };
-      if (o.metricsPath) appendJsonLine(o.metricsPath, full);
-      o.onLog?.(full);
-    };
+    const log = metricsLog(o);
     const evalOpts = { batchSize: c.batchSize, padding: c.padding, maxSource: c.maxSource, maxTarget: c.maxTarget, padId: o.padId, maxBatches: c.evalBatches };
 
     const bar = new Progress({ total: c.steps, label: o.label ?? 'train', quiet: o.quiet });
@@ -130,14 +123,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     const batches: StepBatchStats[] = [];
     const tokens = { real: 0, padded: 0 };
     const stopAt = Math.min(c.steps, o.stopAfter ?? Infinity);
-    const readPending = async (): Promise<number> => {
-      const r = await pending.read();
-      for (const l of r.losses) {
-        p.window.lossSum += l;
-        p.lastLoss = l;
-      }
-      return r.gradNorm;
-    };
+    const readPending = () => readPendingInto(p, pending);
 
     while (p.step < stopAt && !p.stoppedEarly) {
       await waitWhileTiming(); // untimed work pauses while another LedgerLab process times (lib/measure/lock.ts)
@@ -145,41 +131,24 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       const lr = lrAt(p.step, c);
       // The phase names the step in a backend failure (wasm trap, XNNPACK status).
       const s = withPhase(`train step ${p.step + 1}`, () => trainStep({ model, opt, it, rng: p.rng, config: c, lr }));
-      const w = p.window;
-      w.realTokens += s.batch.realTokens;
-      w.paddedTokens += s.batch.paddedTokens;
-      w.targetTokens += s.batch.targetTokens;
-      w.samples += s.batch.samples;
-      tokens.real += s.batch.realTokens;
-      tokens.padded += s.batch.paddedTokens;
+      countBatch(p.window, tokens, s.batch);
       batches.push(s.batch);
       p.step++;
-      w.steps++;
+      p.window.steps++;
       pending.add(s);
       const logDue = p.step % c.logEvery === 0 || p.step === c.steps;
       // Read inside the timed span: on a GPU the read is where the step's queued work is waited for.
       const gradNorm = logDue ? await readPending() : NaN;
       const ms = performance.now() - t0;
-      w.seconds += ms / 1000;
+      p.window.seconds += ms / 1000;
       stepMs.push(ms);
 
       if (logDue) {
-        const sec = Math.max(w.seconds, 1e-9);
-        log({
-          step: p.step, epoch: it.state().epoch, loss: w.lossSum / w.steps, lr, gradNorm,
-          realTokens: w.realTokens, paddedTokens: w.paddedTokens, targetTokens: w.targetTokens, samples: w.samples,
-          tokensPerS: w.realTokens / sec, paddedTokensPerS: w.paddedTokens / sec, samplesPerS: w.samples / sec,
-          stepMs: (1000 * w.seconds) / w.steps, tfBytes: tf.memory().numBytes, rssBytes: process.memoryUsage().rss,
-        });
+        log(windowLine(p, it.state().epoch, lr, gradNorm));
         p.window = emptyWindow();
       }
       const ev = await evaluateAfterStep(model, p.step, c, o.eval, p.early, evalOpts);
-      if (ev) {
-        p.early = ev.early;
-        if (ev.stoppedEarly) p.stoppedEarly = true;
-        if (ev.finalEval) p.finalEval = ev.finalEval;
-        log(ev.line);
-      }
+      if (ev) noteEval(p, ev, log);
       if (ckptPath && ((c.checkpointEvery > 0 && p.step % c.checkpointEvery === 0) || p.step === c.steps || p.stoppedEarly)) {
         if (pending.size) await readPending();
         await writeLoopCheckpoint(ckptPath, model, opt, it, p, fingerprint);
@@ -204,4 +173,63 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     pending.dispose();
     opt.dispose();
   }
+}
+
+/** Options the loop cannot run with: nothing to train, or early stopping without periodic evaluation. */
+function checkLoopOptions(o: TrainLoopOptions): void {
+  const c = o.config;
+  if (o.model.trainable.size === 0) throw new LedgerLabError({ kind: 'usage', problem: 'the model has no trainable tensors', where: 'trainLoop', hint: 'build it with a PEFT method or trainable: true' });
+  if (c.earlyStop && !(c.evalEvery > 0 && o.eval?.length)) {
+    throw new LedgerLabError({ kind: 'config', problem: 'earlyStop needs periodic evaluation', where: 'train.earlyStop', hint: 'set train.evalEvery > 0 and provide an eval split' });
+  }
+}
+
+/** Writes a metrics line, stamped with the time, to metrics.jsonl (its folder made now) and to `onLog`. */
+function metricsLog(o: TrainLoopOptions): (line: Record<string, unknown>) => void {
+  if (o.metricsPath) mkdirSync(dirname(o.metricsPath), { recursive: true });
+  return (line) => {
+    const full = { time: new Date().toISOString(), ...line };
+    if (o.metricsPath) appendJsonLine(o.metricsPath, full);
+    o.onLog?.(full);
+  };
+}
+
+/** Reads the pending steps: their losses into the log window (the last one is `lastLoss`); returns the gradient norm. */
+async function readPendingInto(p: LoopProgress, pending: PendingSteps): Promise<number> {
+  const r = await pending.read();
+  for (const l of r.losses) {
+    p.window.lossSum += l;
+    p.lastLoss = l;
+  }
+  return r.gradNorm;
+}
+
+/** Adds a step's batch to the log window and to the process's token counts. */
+function countBatch(w: LogWindow, tokens: { real: number; padded: number }, b: StepBatchStats): void {
+  w.realTokens += b.realTokens;
+  w.paddedTokens += b.paddedTokens;
+  w.targetTokens += b.targetTokens;
+  w.samples += b.samples;
+  tokens.real += b.realTokens;
+  tokens.padded += b.paddedTokens;
+}
+
+/** The metrics line of the steps since the last one: mean loss, token counts and rates, memory. */
+function windowLine(p: LoopProgress, epoch: number, lr: number, gradNorm: number): Record<string, unknown> {
+  const w = p.window;
+  const sec = Math.max(w.seconds, 1e-9);
+  return {
+    step: p.step, epoch, loss: w.lossSum / w.steps, lr, gradNorm,
+    realTokens: w.realTokens, paddedTokens: w.paddedTokens, targetTokens: w.targetTokens, samples: w.samples,
+    tokensPerS: w.realTokens / sec, paddedTokensPerS: w.paddedTokens / sec, samplesPerS: w.samples / sec,
+    stepMs: (1000 * w.seconds) / w.steps, tfBytes: tf.memory().numBytes, rssBytes: process.memoryUsage().rss,
+  };
+}
+
+/** An evaluation's outcome into the loop's state (early-stop state, the stop, the final eval), and its line logged. */
+function noteEval(p: LoopProgress, ev: EvalOutcome, log: (line: Record<string, unknown>) => void): void {
+  p.early = ev.early;
+  if (ev.stoppedEarly) p.stoppedEarly = true;
+  if (ev.finalEval) p.finalEval = ev.finalEval;
+  log(ev.line);
 }

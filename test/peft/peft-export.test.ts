@@ -198,7 +198,7 @@ function readBytes(t: { data: Uint8Array }): ArrayBuffer {
 test('prefix tuning (GQA): prompt_embeddings [P, layers·2·kv·hd] round-trips to the same logits', async () => {
   const m = baseOf(ckpt);
   const spec = MethodSchema.parse({ method: 'ptuning-v2', prefixLength: 3, projection: true, projectionHidden: 8 });
-  applyPrefix(m, { length: 3, projection: true, hidden: 8, dropout: 0, seed: 2 });
+  applyPrefix(m, { prefixLength: 3, projection: true, projectionHidden: 8, prefixDropout: 0, seed: 2 });
   const want = logits(m);
   const a = await peftAdapter(m, spec, { modelType: 'llama', base: ckpt });
   assert.is(a.config.peft_type, 'PREFIX_TUNING');

@@ -94,6 +94,6 @@ export function jinjaTemplate(source: string, specials: { bos_token?: string; eo
 /** Prompt = everything before the final assistant reply, rendered; target = that reply. */
 export function renderChat(c: Conversation, renderer: ChatRenderer): { source: string; target: string } {
   const last = c.messages[c.messages.length - 1];
-  if (!last || last.role !== 'assistant') throw new Error('renderChat: the conversation must end with an assistant message');
+  if (!last || last.role !== 'assistant') throw new LedgerLabError({ kind: 'data', problem: 'renderChat: the conversation must end with an assistant message', hint: 'the last assistant reply is the training target' });
   return { source: renderer.prompt(c.messages.slice(0, -1)), target: last.content };
 }

@@ -114,6 +114,9 @@ export function generateAds(opts: AdGenOptions, t: number, count: number, start 
   return Array.from({ length: count }, (_, i) => generateAd(opts, t, start + i));
 }
 
+/** The values a key may take in a record (its category's, scaled by the vocabulary, plus unlocked drift values). */
+type ValuePool = (key: Exclude<KeyId, 'type'>) => Value[];
+
 function generateFresh(opts: AdGenOptions, t: number, index: number): AdRecord {
   const stream = (label: string) => streamRng(`${opts.seed}|${t}|${index}|${label}`);
   const knob = (s: KnobSchedule | undefined, name: string) => knobAt(s, t, opts.seed, name);
@@ -128,12 +131,49 @@ function generateFresh(opts: AdGenOptions, t: number, index: number): AdRecord {
   const ar = stream('attributes');
   const mr = stream('mixed');
   const cat = ar.pick(CATEGORIES);
-  const pool = (key: Exclude<KeyId, 'type'>): Value[] => {
+  const pool: ValuePool = (key) => {
     const all = valuesOf(key, cat);
     return [...scaledValues(key, all.filter((v) => v.since === 0), vocab), ...all.filter((v) => v.since > 0 && v.since <= newValues)];
   };
-  const picked: Picked[] = [];
   const surface = (): 'zh' | 'en' => (mixed > 0 && mr.next() < mixed ? other : lang);
+  const picked = pickAttributes(cat, pool, newValues, ar, surface);
+  const typeAttr = { key: keyName('type', cat, lang), value: cat[lang] };
+  const toAttr = (p: Picked): Attribute => ({ key: keyName(p.key, cat, lang), value: p.value[p.surface] });
+
+  // Label noise: the copy describes 1-2 values that differ from the prompt's.
+  const lr = stream('label');
+  const label = lr.next() < knob(opts.noise?.label, 'label');
+  const described = label ? mislabel(picked, pool, lr) : picked;
+
+  // Sparse prompt: the prompt keeps the type and one attribute; the copy still covers everything.
+  const sr = stream('sparse');
+  const sparse = sr.next() < knob(opts.drift?.sparse, 'sparse') && picked.length > 1;
+  const promptPicked = sparse ? [picked[sr.int(picked.length)]] : picked;
+
+  const style: Style = stream('style').next() < knob(opts.drift?.style, 'style') ? 'social' : 'plain';
+  const copy = withTextNoise(writeCopy(described, cat, lang, style, k, mixed, stream('text')), (name) => knob(opts.noise?.[name], name), stream);
+
+  const attributes = [typeAttr, ...promptPicked.map(toAttr)];
+  return {
+    index,
+    t,
+    lang,
+    content: attributes.map((a) => `${a.key}#${a.value}`).join('*'),
+    summary: copy.summary,
+    attributes,
+    described: [typeAttr, ...described.map(toAttr)],
+    category: cat.id,
+    style,
+    flags: { label, typo: copy.typo, garble: copy.garble, truncate: copy.truncate, sparse, mixed: picked.filter((p) => p.surface !== lang).length },
+  };
+}
+
+/**
+ * The record's attributes in its category's key order: each key (unlocked by `newValues`) with its inclusion
+ * chance, a second style or pattern now and then, and at least material and colour when fewer than two came.
+ */
+function pickAttributes(cat: Category, pool: ValuePool, newValues: number, ar: Rng, surface: () => 'zh' | 'en'): Picked[] {
+  const picked: Picked[] = [];
   for (const key of cat.keys) {
     const include = ar.next() < INCLUDE[key];
     if (KEY_NAMES[key].since > newValues || !include) continue;
@@ -150,51 +190,31 @@ function generateFresh(opts: AdGenOptions, t: number, index: number): AdRecord {
     const order = cat.keys as readonly string[];
     picked.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
   }
-  const typeAttr = { key: keyName('type', cat, lang), value: cat[lang] };
-  const toAttr = (p: Picked): Attribute => ({ key: keyName(p.key, cat, lang), value: p.value[p.surface] });
+  return picked;
+}
 
-  // Label noise: the copy describes 1-2 values that differ from the prompt's.
-  const lr = stream('label');
-  let described = picked;
-  const label = lr.next() < knob(opts.noise?.label, 'label');
-  if (label) {
-    described = picked.slice();
-    const swaps = Math.min(described.length, 1 + lr.int(2));
-    for (const i of lr.shuffle(described.map((_, i) => i)).slice(0, swaps)) {
-      const alts = pool(described[i].key as Exclude<KeyId, 'type'>).filter((v) => v !== described[i].value);
-      if (alts.length) described[i] = { ...described[i], value: lr.pick(alts) };
-    }
+/** Label noise: 1-2 of the picked values swapped for other values of their key (what the copy then describes). */
+function mislabel(picked: readonly Picked[], pool: ValuePool, lr: Rng): Picked[] {
+  const described = picked.slice();
+  const swaps = Math.min(described.length, 1 + lr.int(2));
+  for (const i of lr.shuffle(described.map((_, i) => i)).slice(0, swaps)) {
+    const alts = pool(described[i].key as Exclude<KeyId, 'type'>).filter((v) => v !== described[i].value);
+    if (alts.length) described[i] = { ...described[i], value: lr.pick(alts) };
   }
+  return described;
+}
 
-  // Sparse prompt: the prompt keeps the type and one attribute; the copy still covers everything.
-  const sr = stream('sparse');
-  const sparse = sr.next() < knob(opts.drift?.sparse, 'sparse') && picked.length > 1;
-  const promptPicked = sparse ? [picked[sr.int(picked.length)]] : picked;
+type TextNoise = 'typo' | 'garble' | 'truncate';
 
-  const style: Style = stream('style').next() < knob(opts.drift?.style, 'style') ? 'social' : 'plain';
-  let summary = writeCopy(described, cat, lang, style, k, mixed, stream('text'));
-
-  const nr = stream;
-  const typo = nr('typo').next() < knob(opts.noise?.typo, 'typo');
-  if (typo) summary = addTypos(summary, TYPO_RATE, nr('typo-apply'));
-  const garbled = nr('garble').next() < knob(opts.noise?.garble, 'garble');
-  if (garbled) summary = garble(summary, nr('garble-apply'));
-  const truncated = nr('truncate').next() < knob(opts.noise?.truncate, 'truncate');
-  if (truncated) summary = truncate(summary, nr('truncate-apply'));
-
-  const attributes = [typeAttr, ...promptPicked.map(toAttr)];
-  return {
-    index,
-    t,
-    lang,
-    content: attributes.map((a) => `${a.key}#${a.value}`).join('*'),
-    summary,
-    attributes,
-    described: [typeAttr, ...described.map(toAttr)],
-    category: cat.id,
-    style,
-    flags: { label, typo, garble: garbled, truncate: truncated, sparse, mixed: picked.filter((p) => p.surface !== lang).length },
-  };
+/** Typos, a mojibake span and a cut-off, each at its knob's rate from a stream of its own; which ones hit. */
+function withTextNoise(summary: string, rate: (name: TextNoise) => number, stream: (label: string) => Rng): { summary: string } & Record<TextNoise, boolean> {
+  const typo = stream('typo').next() < rate('typo');
+  if (typo) summary = addTypos(summary, TYPO_RATE, stream('typo-apply'));
+  const garbled = stream('garble').next() < rate('garble');
+  if (garbled) summary = garble(summary, stream('garble-apply'));
+  const truncated = stream('truncate').next() < rate('truncate');
+  if (truncated) summary = truncate(summary, stream('truncate-apply'));
+  return { summary, typo, garble: garbled, truncate: truncated };
 }
 
 /** Writes the copy: opener (type + first style), clauses (two per sentence), optional closer. */

@@ -7,6 +7,7 @@ import { BYTE_TO_CHAR, CHAR_TO_BYTE, pretokenize, utf8Bytes, utf8Text } from './
 import { BYTE_ID_OFFSET, FIRST_MERGE_ID, trainBpeMerges, type BpeTrainOptions, type Merge } from './bpe-train.ts';
 import { SPECIAL_IDS, SPECIAL_TOKENS, type SpecialIds, type Tokenizer } from './specials.ts';
 import { TOKENIZER_FORMAT, TOKENIZER_VERSION } from './format.ts';
+import { LedgerLabError } from '../../errors.ts';
 
 export interface BpeFile {
   format: typeof TOKENIZER_FORMAT;
@@ -37,7 +38,7 @@ export class BpeTokenizer implements Tokenizer {
     this.tokenBytes = [...SPECIAL_TOKENS.map(() => new Uint8Array(0)), ...BYTE_TO_CHAR.map((_, b) => Uint8Array.of(b))];
     merges.forEach(([a, b], i) => {
       const id = FIRST_MERGE_ID + i;
-      if (!(a >= BYTE_ID_OFFSET && a < id && b >= BYTE_ID_OFFSET && b < id)) throw new RangeError(`merge ${i} [${a}, ${b}] refers to an id that is not defined before it`);
+      if (!(a >= BYTE_ID_OFFSET && a < id && b >= BYTE_ID_OFFSET && b < id)) throw new LedgerLabError({ kind: 'data', problem: `merge ${i} [${a}, ${b}] refers to an id that is not defined before it` });
       this.rank.set(a * KEY_BASE + b, i);
       this.tokens.push(this.tokens[a] + this.tokens[b]);
       const bytes = new Uint8Array(this.tokenBytes[a].length + this.tokenBytes[b].length);
@@ -96,7 +97,7 @@ export class BpeTokenizer implements Tokenizer {
         continue;
       }
       const tb = this.tokenBytes[id];
-      if (!tb) throw new RangeError(`token id ${id} is outside the vocabulary (size ${this.vocabSize})`);
+      if (!tb) throw new LedgerLabError({ kind: 'data', problem: `token id ${id} is outside the vocabulary (size ${this.vocabSize})` });
       for (const b of tb) bytes.push(b);
     }
     flush();

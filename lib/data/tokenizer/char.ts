@@ -6,6 +6,7 @@
  */
 import { SPECIAL_IDS, SPECIAL_TOKENS, type SpecialIds, type Tokenizer } from './specials.ts';
 import { TOKENIZER_FORMAT, TOKENIZER_VERSION } from './format.ts';
+import { LedgerLabError } from '../../errors.ts';
 
 export interface CharTrainOptions {
   /** Maximum vocabulary size including the 5 special tokens. */
@@ -33,8 +34,8 @@ export class CharTokenizer implements Tokenizer {
   constructor(chars: readonly string[]) {
     this.chars = [...chars];
     chars.forEach((ch, i) => {
-      if ([...ch].length !== 1) throw new RangeError(`char tokenizer entry ${i} ${JSON.stringify(ch)} is not a single character`);
-      if (this.ids.has(ch)) throw new RangeError(`char tokenizer entry ${i} ${JSON.stringify(ch)} is duplicated`);
+      if ([...ch].length !== 1) throw new LedgerLabError({ kind: 'data', problem: `char tokenizer entry ${i} ${JSON.stringify(ch)} is not a single character` });
+      if (this.ids.has(ch)) throw new LedgerLabError({ kind: 'data', problem: `char tokenizer entry ${i} ${JSON.stringify(ch)} is duplicated` });
       this.ids.set(ch, SPECIAL_TOKENS.length + i);
     });
   }
@@ -81,7 +82,7 @@ export class CharTokenizer implements Tokenizer {
         continue;
       }
       const ch = this.chars[id - SPECIAL_TOKENS.length];
-      if (ch === undefined) throw new RangeError(`token id ${id} is outside the vocabulary (size ${this.vocabSize})`);
+      if (ch === undefined) throw new LedgerLabError({ kind: 'data', problem: `token id ${id} is outside the vocabulary (size ${this.vocabSize})` });
       s += ch;
     }
     return s;

@@ -82,43 +82,15 @@ export function loadHfTokenizer(dir: string): HfTokenizer {
   const tokJson = readJsonObject(tokPath);
   const cfgPath = join(dir, 'tokenizer_config.json');
   const config = existsSync(cfgPath) ? readJsonObject(cfgPath) : {};
-
-  const special = {
-    bos: tokenContent(config.bos_token, `${cfgPath}: bos_token`),
-    eos: tokenContent(config.eos_token, `${cfgPath}: eos_token`),
-    pad: tokenContent(config.pad_token, `${cfgPath}: pad_token`),
-    unk: tokenContent(config.unk_token, `${cfgPath}: unk_token`),
-  };
-  const spec: Record<string, unknown> = { ...tokJson, truncation: null, padding: null };
-  const cls = typeof config.tokenizer_class === 'string' ? config.tokenizer_class : '';
-  if (REBUILDS_POST_PROCESSOR.test(cls) && (typeof config.add_bos_token === 'boolean' || typeof config.add_eos_token === 'boolean')) {
-    spec.post_processor = templateProcessor(tokJson, special.bos, special.eos, config.add_bos_token !== false, config.add_eos_token === true, tokPath);
-  }
-  // The library reads special-token strings from the config; give it the normalised contents.
-  const libConfig = { ...config, bos_token: special.bos, eos_token: special.eos, pad_token: special.pad, unk_token: special.unk };
-
-  let impl: HfTokenizerImpl;
-  try {
-    impl = new HfTokenizerImpl(spec, libConfig);
-  } catch (err) {
-    throw dataError(`@huggingface/tokenizers cannot build this tokenizer: ${(err as Error).message}`, tokPath, 'check the model type and pre-tokenizer in tokenizer.json', err);
-  }
-  const idOf = (name: 'bos' | 'eos' | 'pad' | 'unk'): number | null => {
-    const t = special[name];
-    if (t === null) return null;
-    const id = impl.token_to_id(t);
-    if (id === undefined) throw dataError(`${name}_token ${JSON.stringify(t)} is not in the vocabulary`, `${cfgPath}: ${name}_token`);
-    return id;
-  };
-  const bosId = idOf('bos'), eosId = idOf('eos'), padId = idOf('pad'), unkId = idOf('unk');
+  const special = specialTokens(config, cfgPath);
+  const impl = buildTokenizer(tokJson, config, special, tokPath);
+  const ids = specialIds(impl, special, cfgPath);
   let vocabSize = 0;
   for (const id of impl.get_vocab(true).values()) vocabSize = Math.max(vocabSize, id + 1);
-
   const chatTemplate = readChatTemplate(dir, config, cfgPath);
-  const compiled = new Map<string, Template>();
 
   return {
-    dir, vocabSize, bosId, eosId, padId, unkId,
+    dir, vocabSize, ...ids,
     bosToken: special.bos, eosToken: special.eos, padToken: special.pad, chatTemplate: chatTemplate.default ?? null,
     encode(text, opts = {}) {
       const e = impl.encode(text, { add_special_tokens: opts.addSpecialTokens ?? true });
@@ -130,32 +102,79 @@ export function loadHfTokenizer(dir: string): HfTokenizer {
     },
     tokenToId: (t) => impl.token_to_id(t),
     idToToken: (id) => impl.id_to_token(id),
-    applyChatTemplate(messages, opts = {}) {
-      const name = opts.template ?? 'default';
-      const source = chatTemplate[name];
-      if (source === undefined) {
-        const names = Object.keys(chatTemplate);
-        throw new LedgerLabError({
-          kind: 'data', problem: names.length ? `no chat template named "${name}" (the directory has: ${names.join(', ')})` : 'the tokenizer has no chat template',
-          where: cfgPath, hint: names.length ? undefined : 'base models often ship without one; format the prompt yourself or add "chat_template" to tokenizer_config.json',
-        });
-      }
-      let tpl = compiled.get(name);
-      if (!tpl) {
-        try {
-          tpl = new Template(source);
-        } catch (err) {
-          throw dataError(`chat template "${name}" does not parse: ${(err as Error).message}`, cfgPath, undefined, err);
-        }
-        compiled.set(name, tpl);
-      }
-      // Variables as transformers' apply_chat_template passes them: messages, add_generation_prompt and the
-      // special tokens map (bos_token, eos_token, ...).
-      return tpl.render({
-        bos_token: special.bos ?? '', eos_token: special.eos ?? '', pad_token: special.pad ?? '', unk_token: special.unk ?? '',
-        ...opts.variables, messages, add_generation_prompt: opts.addGenerationPrompt ?? false,
+    applyChatTemplate: chatTemplateRenderer(chatTemplate, special, cfgPath),
+  };
+}
+
+/** The special tokens' contents as tokenizer_config.json names them (null: not set). */
+interface SpecialTokens { bos: string | null; eos: string | null; pad: string | null; unk: string | null }
+
+function specialTokens(config: Record<string, any>, cfgPath: string): SpecialTokens {
+  return {
+    bos: tokenContent(config.bos_token, `${cfgPath}: bos_token`),
+    eos: tokenContent(config.eos_token, `${cfgPath}: eos_token`),
+    pad: tokenContent(config.pad_token, `${cfgPath}: pad_token`),
+    unk: tokenContent(config.unk_token, `${cfgPath}: unk_token`),
+  };
+}
+
+/** The library's tokenizer, built as transformers would: no truncation or padding, the post-processor rebuilt where it does. */
+function buildTokenizer(tokJson: Record<string, any>, config: Record<string, any>, special: SpecialTokens, tokPath: string): HfTokenizerImpl {
+  const spec: Record<string, unknown> = { ...tokJson, truncation: null, padding: null };
+  const cls = typeof config.tokenizer_class === 'string' ? config.tokenizer_class : '';
+  if (REBUILDS_POST_PROCESSOR.test(cls) && (typeof config.add_bos_token === 'boolean' || typeof config.add_eos_token === 'boolean')) {
+    spec.post_processor = templateProcessor(tokJson, special.bos, special.eos, config.add_bos_token !== false, config.add_eos_token === true, tokPath);
+  }
+  // The library reads special-token strings from the config; give it the normalised contents.
+  const libConfig = { ...config, bos_token: special.bos, eos_token: special.eos, pad_token: special.pad, unk_token: special.unk };
+  try {
+    return new HfTokenizerImpl(spec, libConfig);
+  } catch (err) {
+    throw dataError(`@huggingface/tokenizers cannot build this tokenizer: ${(err as Error).message}`, tokPath, 'check the model type and pre-tokenizer in tokenizer.json', err);
+  }
+}
+
+/** The ids of the special tokens (null when not set); a set token missing from the vocabulary is an error. */
+function specialIds(impl: HfTokenizerImpl, special: SpecialTokens, cfgPath: string): { bosId: number | null; eosId: number | null; padId: number | null; unkId: number | null } {
+  const idOf = (name: keyof SpecialTokens): number | null => {
+    const t = special[name];
+    if (t === null) return null;
+    const id = impl.token_to_id(t);
+    if (id === undefined) throw dataError(`${name}_token ${JSON.stringify(t)} is not in the vocabulary`, `${cfgPath}: ${name}_token`);
+    return id;
+  };
+  const bosId = idOf('bos'), eosId = idOf('eos'), padId = idOf('pad'), unkId = idOf('unk');
+  return { bosId, eosId, padId, unkId };
+}
+
+/** `applyChatTemplate` over the directory's named templates, each compiled once when first used. */
+function chatTemplateRenderer(chatTemplate: Record<string, string>, special: SpecialTokens, cfgPath: string): HfTokenizer['applyChatTemplate'] {
+  const compiled = new Map<string, Template>();
+  return (messages, opts = {}) => {
+    const name = opts.template ?? 'default';
+    const source = chatTemplate[name];
+    if (source === undefined) {
+      const names = Object.keys(chatTemplate);
+      throw new LedgerLabError({
+        kind: 'data', problem: names.length ? `no chat template named "${name}" (the directory has: ${names.join(', ')})` : 'the tokenizer has no chat template',
+        where: cfgPath, hint: names.length ? undefined : 'base models often ship without one; format the prompt yourself or add "chat_template" to tokenizer_config.json',
       });
-    },
+    }
+    let tpl = compiled.get(name);
+    if (!tpl) {
+      try {
+        tpl = new Template(source);
+      } catch (err) {
+        throw dataError(`chat template "${name}" does not parse: ${(err as Error).message}`, cfgPath, undefined, err);
+      }
+      compiled.set(name, tpl);
+    }
+    // Variables as transformers' apply_chat_template passes them: messages, add_generation_prompt and the
+    // special tokens map (bos_token, eos_token, ...).
+    return tpl.render({
+      bos_token: special.bos ?? '', eos_token: special.eos ?? '', pad_token: special.pad ?? '', unk_token: special.unk ?? '',
+      ...opts.variables, messages, add_generation_prompt: opts.addGenerationPrompt ?? false,
+    });
   };
 }
 

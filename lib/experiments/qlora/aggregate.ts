@@ -117,39 +117,67 @@ export function aggregateQlora(entries: readonly RunEntry[]): QloraAggregate {
   }
   const sums = done.map((e) => e.record.summary as QloraRunSummary);
   const config = done[0]!.record.config as QloraConfig;
-  const env = (e: RunEntry) => e.record.environment as { cpu?: { model?: string; cores?: number } } | undefined;
-  const runs = done.map((e) => ({
-    runId: e.record.runId, seed: e.record.seeds[0]!, commit: e.record.git?.commit ?? 'unknown', dirty: !!e.record.git?.dirty,
-    configSha256: e.record.configSha256, backend: backendLabel(e.record.environment), machine: `${env(e)?.cpu?.cores ?? '?'}× ${env(e)?.cpu?.model ?? 'unknown CPU'}`,
-  }));
-
+  const runs = done.map(runRow);
   const names = config.dtypes.filter((d) => sums.some((s) => s.dtypes[d]));
   const items: Record<string, Map<string, Item>> = {};
   const dtypes: Record<string, DtypeAggregate> = {};
   for (const d of names) {
-    const rs = sums.map((s) => s.dtypes[d]).filter((x): x is DtypeResult => !!x);
-    const r0 = rs[0]!;
-    const all = new Map<string, Item>();
-    done.forEach((e, i) => {
-      const p = join(e.dir, `predictions-${d}.jsonl`);
-      if (existsSync(p)) for (const it of readJsonl<Item>(p)) all.set(`${runs[i]!.seed}:${it.id}`, it);
-    });
-    items[d] = all;
-    const vals = [...all.values()];
-    const q = rs.map((r) => r.quality).filter((x) => !!x);
-    dtypes[d] = {
-      dtype: d, trainableParams: r0.trainableParams, linearParams: r0.linearWeights.n, linearBytes: r0.linearWeights.measured,
-      exact: rs.every((r) => r.linearWeights.exact && r.linearWeights.theoretical === r.linearWeights.measured),
-      bitsPerParam: r0.linearWeights.bitsPerParam, frozenBytes: r0.frozenBytes, stateBytes: r0.stateBytes, optimizerBytes: r0.optimizerBytes, gradientBytes: r0.gradientBytes,
-      stepMs: meanCI(rs.map((r) => r.step.ms.median)), tokensPerS: meanCI(rs.map((r) => r.step.tokensPerS.median)),
-      dequantMsPerStep: meanCI(rs.map((r) => r.step.dequantMsPerStep)), peakBytes: meanCI(rs.map((r) => r.step.peakBytes)),
-      transientBytes: meanCI(rs.map((r) => r.step.transientBytes)), maxRssBytes: Math.max(...rs.map((r) => r.step.maxRssBytes)),
-      quantError: r0.quantError,
-      ...(vals.length ? { scores: Object.fromEntries(ZH_KEYS.map((k) => [k, bootstrapCI(vals.map((v) => v[k] as number), { seed: `qlora:${d}:${k}` })])), diversity: diversityScores(vals.map((v) => String(v.prediction ?? '')), 'zh') } : {}),
-      ...(q.length ? { evalLoss: meanCI(q.map((x) => x!.evalLoss)) } : {}),
-    };
+    items[d] = predictionsOf(done, runs, d);
+    dtypes[d] = dtypeAggregate(d, sums.map((s) => s.dtypes[d]).filter((x): x is DtypeResult => !!x), [...items[d]!.values()]);
   }
+  const { memoryRatio, slowdown } = relativeToFp16AndFp32(names, dtypes, sums);
+  const { paired, parity } = parityTest(items, config.parity);
+  const layerErrors = readJson<Record<string, LayerQuantError[]>>(join(done[0]!.dir, 'quant-errors.json')) ?? {};
+  const ladder = meanLadder(done, config);
+  const method = config.method as { method: string; r?: number; targets?: string[] };
+  const projection = projectMemory(ladder, { r: method.r ?? 8, targets: method.targets?.length ?? 2 });
 
+  const agg: QloraAggregate = {
+    runs, config, dtypes, memoryRatio, slowdown, paired, ...(parity ? { parity } : {}), layerErrors,
+    ladder, exponent: timeExponent(ladder), projection, verdict: '',
+  };
+  agg.verdict = qloraVerdict(agg);
+  return agg;
+}
+
+/** One run's row in the report's run table: provenance, backend and machine. */
+function runRow(e: RunEntry): QloraAggregate['runs'][number] {
+  const env = e.record.environment as { cpu?: { model?: string; cores?: number } } | undefined;
+  return {
+    runId: e.record.runId, seed: e.record.seeds[0]!, commit: e.record.git?.commit ?? 'unknown', dirty: !!e.record.git?.dirty,
+    configSha256: e.record.configSha256, backend: backendLabel(e.record.environment), machine: `${env?.cpu?.cores ?? '?'}× ${env?.cpu?.model ?? 'unknown CPU'}`,
+  };
+}
+
+/** Every run's scored predictions of one dtype, keyed "seed:item id". */
+function predictionsOf(done: readonly RunEntry[], runs: QloraAggregate['runs'], d: string): Map<string, Item> {
+  const all = new Map<string, Item>();
+  done.forEach((e, i) => {
+    const p = join(e.dir, `predictions-${d}.jsonl`);
+    if (existsSync(p)) for (const it of readJsonl<Item>(p)) all.set(`${runs[i]!.seed}:${it.id}`, it);
+  });
+  return all;
+}
+
+/** One dtype over seeds: exact sizes from the first run, timings and memory as t-intervals, scores by bootstrap. */
+function dtypeAggregate(d: string, rs: readonly DtypeResult[], vals: readonly Item[]): DtypeAggregate {
+  const r0 = rs[0]!;
+  const q = rs.map((r) => r.quality).filter((x) => !!x);
+  return {
+    dtype: d, trainableParams: r0.trainableParams, linearParams: r0.linearWeights.n, linearBytes: r0.linearWeights.measured,
+    exact: rs.every((r) => r.linearWeights.exact && r.linearWeights.theoretical === r.linearWeights.measured),
+    bitsPerParam: r0.linearWeights.bitsPerParam, frozenBytes: r0.frozenBytes, stateBytes: r0.stateBytes, optimizerBytes: r0.optimizerBytes, gradientBytes: r0.gradientBytes,
+    stepMs: meanCI(rs.map((r) => r.step.ms.median)), tokensPerS: meanCI(rs.map((r) => r.step.tokensPerS.median)),
+    dequantMsPerStep: meanCI(rs.map((r) => r.step.dequantMsPerStep)), peakBytes: meanCI(rs.map((r) => r.step.peakBytes)),
+    transientBytes: meanCI(rs.map((r) => r.step.transientBytes)), maxRssBytes: Math.max(...rs.map((r) => r.step.maxRssBytes)),
+    quantError: r0.quantError,
+    ...(vals.length ? { scores: Object.fromEntries(ZH_KEYS.map((k) => [k, bootstrapCI(vals.map((v) => v[k] as number), { seed: `qlora:${d}:${k}` })])), diversity: diversityScores(vals.map((v) => String(v.prediction ?? '')), 'zh') } : {}),
+    ...(q.length ? { evalLoss: meanCI(q.map((x) => x!.evalLoss)) } : {}),
+  };
+}
+
+/** Each dtype's bytes relative to fp16 and fp32 (exact), and its step time relative to them (over seeds). */
+function relativeToFp16AndFp32(names: readonly string[], dtypes: Record<string, DtypeAggregate>, sums: readonly QloraRunSummary[]): Pick<QloraAggregate, 'memoryRatio' | 'slowdown'> {
   const memoryRatio: QloraAggregate['memoryRatio'] = {};
   const slowdown: QloraAggregate['slowdown'] = {};
   for (const d of names) {
@@ -163,22 +191,23 @@ export function aggregateQlora(entries: readonly RunEntry[]): QloraAggregate {
     const v16 = per('fp16'), v32 = per('fp32');
     slowdown[d] = { ...(v16.length ? { vsFp16: ratioCI(v16) } : {}), ...(v32.length ? { vsFp32: ratioCI(v32) } : {}) };
   }
+  return { memoryRatio, slowdown };
+}
 
+/** Paired bootstrap of every score over the (seed, item) pairs both parity arms have, and the equivalence test. */
+function parityTest(items: Record<string, Map<string, Item>>, { a, b, metric, delta }: QloraConfig['parity']): { paired: Record<string, PairedBootstrap>; parity?: Equivalence } {
   const paired: Record<string, PairedBootstrap> = {};
-  const { a, b, metric, delta } = config.parity;
-  let parity: Equivalence | undefined;
-  if (items[a]?.size && items[b]?.size) {
-    const keys = [...items[a]!.keys()].filter((k) => items[b]!.has(k)).sort();
-    if (keys.length) {
-      for (const k of ZH_KEYS) {
-        paired[k] = pairedBootstrap(keys.map((id) => items[a]!.get(id)![k] as number), keys.map((id) => items[b]!.get(id)![k] as number), { seed: `qlora:paired:${k}` });
-      }
-      parity = equivalence(paired[metric]!, delta, a, b, metric);
-    }
+  if (!items[a]?.size || !items[b]?.size) return { paired };
+  const keys = [...items[a]!.keys()].filter((k) => items[b]!.has(k)).sort();
+  if (!keys.length) return { paired };
+  for (const k of ZH_KEYS) {
+    paired[k] = pairedBootstrap(keys.map((id) => items[a]!.get(id)![k] as number), keys.map((id) => items[b]!.get(id)![k] as number), { seed: `qlora:paired:${k}` });
   }
+  return { paired, parity: equivalence(paired[metric]!, delta, a, b, metric) };
+}
 
-  const layerErrors = readJson<Record<string, LayerQuantError[]>>(join(done[0]!.dir, 'quant-errors.json')) ?? {};
-  // Ladder rows: mean step time over seeds per (rung, dtype); sizes are seed-independent.
+/** Ladder rows: mean step time over seeds per (rung, dtype); sizes are seed-independent. */
+function meanLadder(done: readonly RunEntry[], config: QloraConfig): LadderRow[] {
   const ladderBy = new Map<string, LadderRow[]>();
   for (const e of done) {
     for (const r of readJson<LadderRow[]>(join(e.dir, 'ladder.json')) ?? []) {
@@ -187,20 +216,11 @@ export function aggregateQlora(entries: readonly RunEntry[]): QloraAggregate {
       ladderBy.get(k)!.push(r);
     }
   }
-  const ladder = [...ladderBy.values()].map((rs) => {
+  return [...ladderBy.values()].map((rs) => {
     const med = rs.map((r) => r.stepMs.median);
     const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
     return { ...rs[0]!, stepMs: { ...rs[0]!.stepMs, median: mean(med) }, tokensPerS: mean(rs.map((r) => r.tokensPerS)), peakBytes: mean(rs.map((r) => r.peakBytes)), transientBytes: mean(rs.map((r) => r.transientBytes)), dequantMsPerStep: mean(rs.map((r) => r.dequantMsPerStep)) };
   }).sort((p, q) => p.params - q.params || config.scaling.dtypes.indexOf(p.dtype) - config.scaling.dtypes.indexOf(q.dtype));
-  const method = config.method as { method: string; r?: number; targets?: string[] };
-  const projection = projectMemory(ladder, { r: method.r ?? 8, targets: method.targets?.length ?? 2 });
-
-  const agg: QloraAggregate = {
-    runs, config, dtypes, memoryRatio, slowdown, paired, ...(parity ? { parity } : {}), layerErrors,
-    ladder, exponent: timeExponent(ladder), projection, verdict: '',
-  };
-  agg.verdict = qloraVerdict(agg);
-  return agg;
 }
 
 const ci = (c: MeanCI, digits = 2, unit = '×') => (c.n > 1 ? `${c.mean.toFixed(digits)}${unit} [${c.lo.toFixed(digits)}, ${c.hi.toFixed(digits)}]` : `${c.mean.toFixed(digits)}${unit} (one seed, no interval)`);

@@ -11,6 +11,7 @@ import { Rng } from '../../util/index.ts';
 import { decompose } from '../speedup/index.ts';
 import { quantileOf, median } from '../../measure/index.ts';
 import type { Est } from './summary.ts';
+import { LedgerLabError } from '../../errors.ts';
 
 export interface RatioCell { switched: readonly string[]; times: readonly number[] }
 
@@ -26,7 +27,7 @@ export function ratioAndShares(factors: readonly string[], seconds: ReadonlyMap<
   const lookup = (s: ReadonlySet<string>) => {
     const k = s.has('method') ? keyOf(s) : keyOf([...s].filter((f) => f !== 'prefix'));
     const v = seconds.get(k);
-    if (v === undefined) throw new Error(`no measured cell for {${k}}`);
+    if (v === undefined) throw new LedgerLabError({ kind: 'data', problem: `no measured cell for {${k}}`, hint: 'the scale ladder measures every factor combination it decomposes; was a cell dropped from the timings?' });
     return 1 / v; // samples/s ∝ 1 / seconds per step (same batch size everywhere)
   };
   const d = decompose(factors, lookup);

@@ -70,6 +70,23 @@ function itemsOf(entry: RunEntry, recipe: string): Item[] {
 }
 
 export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate {
+  const done = finishedRunsOfOneConfig(entries);
+  const sums = done.map((e) => e.record.summary as RunSummary);
+  const runs = done.map(runRow);
+  const factors = sums[0]!.factors;
+  const pick = (f: (s: RunSummary) => number | undefined) => sums.map(f).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  const shapley = Object.fromEntries(factors.map((f) => [f, ratioCI(pick((s) => s.shapley?.[f]))]));
+  const { quality, items } = recipeQuality(done, sums, runs.map((r) => r.seed));
+  const agg: SpeedupAggregate = {
+    runs, factors, ratio: speedRatios(sums), shapley, cells: factorialCells(done),
+    timing: timingOf(sums, runs.map((r) => r.seed)), quality, paired: fastVsSlow(items), verdict: '',
+  };
+  agg.verdict = verdictOf(agg);
+  return agg;
+}
+
+/** The finished speedup runs, which must all share one config (its seeds are the replicates). */
+function finishedRunsOfOneConfig(entries: readonly RunEntry[]): RunEntry[] {
   const done = entries.filter((e) => e.record.kind === 'speedup' && e.status === 'finished');
   if (done.length === 0) {
     throw new LedgerLabError({ kind: 'usage', problem: 'no finished speedup runs to aggregate', where: entries.map((e) => e.dir).join(', ') || '(none)', hint: 'run `ledgerlab run experiments/speedup-quick.json` first' });
@@ -83,12 +100,20 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
       hint: 'pass one config\'s runs, e.g. the run id prefix <name>-<confighash>',
     });
   }
-  const sums = done.map((e) => e.record.summary as RunSummary);
-  const env = (e: RunEntry) => e.record.environment as { cpu?: { model?: string; cores?: number } } | undefined;
-  const runs = done.map((e) => ({
+  return done;
+}
+
+/** One run's row in the report's run table: provenance, backend and machine. */
+function runRow(e: RunEntry): SpeedupAggregate['runs'][number] {
+  const env = e.record.environment as { cpu?: { model?: string; cores?: number } } | undefined;
+  return {
     runId: e.record.runId, seed: e.record.seeds[0]!, commit: e.record.git?.commit ?? 'unknown', dirty: !!e.record.git?.dirty,
-    configSha256: e.record.configSha256, backend: backendLabel(e.record.environment), machine: `${env(e)?.cpu?.cores ?? '?'}× ${env(e)?.cpu?.model ?? 'unknown CPU'}`,
-  }));
+    configSha256: e.record.configSha256, backend: backendLabel(e.record.environment), machine: `${env?.cpu?.cores ?? '?'}× ${env?.cpu?.model ?? 'unknown CPU'}`,
+  };
+}
+
+/** The speed ratios over seeds (geometric means), each present when some run has it. */
+function speedRatios(sums: readonly RunSummary[]): SpeedupAggregate['ratio'] {
   const pick = (f: (s: RunSummary) => number | undefined) => sums.map(f).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   const q = (s: RunSummary, name: string) => s.quality[name]?.samplesPerS;
   // method / recipe: the engine's paired figures when the run has them; runs from before the engine: whole-run samples/s.
@@ -97,9 +122,17 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
     method: pick((s) => s.ratio.method ?? (q(s, 'fast') && q(s, 'slow-matched') ? q(s, 'fast')! / q(s, 'slow-matched')! : undefined)),
     recipe: pick((s) => s.ratio.recipe ?? (q(s, 'slow-matched') && q(s, 'slow') ? q(s, 'slow-matched')! / q(s, 'slow')! : undefined)),
   };
-  const factors = sums[0]!.factors;
-  const shapley = Object.fromEntries(factors.map((f) => [f, ratioCI(pick((s) => s.shapley?.[f]))]));
+  return {
+    ...(ratio.trained.length ? { trained: ratioCI(ratio.trained) } : {}),
+    ...(ratio.factorial.length ? { factorial: ratioCI(ratio.factorial) } : {}),
+    ...(ratio.matched.length ? { matched: ratioCI(ratio.matched) } : {}),
+    ...(ratio.method.length ? { method: ratioCI(ratio.method) } : {}),
+    ...(ratio.recipe.length ? { recipe: ratioCI(ratio.recipe) } : {}),
+  };
+}
 
+/** The factorial grid's cells over runs (cells.json): samples/s per cell and the guard's worst verdict on it. */
+function factorialCells(done: readonly RunEntry[]): SpeedupAggregate['cells'] {
   const cellMap = new Map<string, { switched: string[]; xs: number[]; status: QuietStatus[] }>();
   for (const e of done) {
     const path = join(e.dir, 'cells.json');
@@ -111,15 +144,18 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
       cellMap.get(k)!.status.push(c.status ?? 'unknown');
     }
   }
-  const cells = [...cellMap.values()].map((c) => ({ switched: c.switched, samplesPerS: ratioCI(c.xs), status: worstStatus(c.status) }));
+  return [...cellMap.values()].map((c) => ({ switched: c.switched, samplesPerS: ratioCI(c.xs), status: worstStatus(c.status) }));
+}
 
+/** Per recipe: speed, size and loss over seeds, scores over (seed, example); and every recipe's scored items. */
+function recipeQuality(done: readonly RunEntry[], sums: readonly RunSummary[], seeds: readonly number[]): { quality: Record<string, RecipeQuality>; items: Record<string, Map<string, Item>> } {
   const quality: Record<string, RecipeQuality> = {};
   const recipeNames = [...new Set(sums.flatMap((s) => Object.keys(s.quality)))];
   const items: Record<string, Map<string, Item>> = {};
   for (const name of recipeNames) {
     const q = sums.map((s) => s.quality[name]).filter((x): x is QualityResult => !!x);
     const all = new Map<string, Item>();
-    done.forEach((e, i) => { for (const it of itemsOf(e, name)) all.set(`${runs[i]!.seed}:${it.id}`, it); });
+    done.forEach((e, i) => { for (const it of itemsOf(e, name)) all.set(`${seeds[i]!}:${it.id}`, it); });
     items[name] = all;
     const vals = [...all.values()];
     quality[name] = {
@@ -129,28 +165,19 @@ export function aggregateSpeedup(entries: readonly RunEntry[]): SpeedupAggregate
       diversity: diversityScores(vals.map((v) => String(v.prediction ?? '')), 'zh'),
     };
   }
+  return { quality, items };
+}
+
+/** fast − slow per metric, paired on the (seed, example) items both recipes scored. */
+function fastVsSlow(items: Record<string, Map<string, Item>>): Record<string, PairedBootstrap> {
   const paired: Record<string, PairedBootstrap> = {};
-  if (items.fast && items.slow) {
-    const keys = [...items.fast.keys()].filter((k) => items.slow!.has(k)).sort();
-    if (keys.length) {
-      for (const k of ZH_KEYS) {
-        paired[k] = pairedBootstrap(keys.map((id) => items.fast!.get(id)![k] as number), keys.map((id) => items.slow!.get(id)![k] as number), { seed: `speedup:paired:${k}` });
-      }
-    }
+  if (!items.fast || !items.slow) return paired;
+  const keys = [...items.fast.keys()].filter((k) => items.slow!.has(k)).sort();
+  if (!keys.length) return paired;
+  for (const k of ZH_KEYS) {
+    paired[k] = pairedBootstrap(keys.map((id) => items.fast!.get(id)![k] as number), keys.map((id) => items.slow!.get(id)![k] as number), { seed: `speedup:paired:${k}` });
   }
-  const agg: SpeedupAggregate = {
-    runs, factors,
-    ratio: {
-      ...(ratio.trained.length ? { trained: ratioCI(ratio.trained) } : {}),
-      ...(ratio.factorial.length ? { factorial: ratioCI(ratio.factorial) } : {}),
-      ...(ratio.matched.length ? { matched: ratioCI(ratio.matched) } : {}),
-      ...(ratio.method.length ? { method: ratioCI(ratio.method) } : {}),
-      ...(ratio.recipe.length ? { recipe: ratioCI(ratio.recipe) } : {}),
-    },
-    shapley, cells, timing: timingOf(sums, runs.map((r) => r.seed)), quality, paired, verdict: '',
-  };
-  agg.verdict = verdictOf(agg);
-  return agg;
+  return paired;
 }
 
 /** The timing provenance over runs (runs from before the engine have none: 'unknown'). */

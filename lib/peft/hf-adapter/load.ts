@@ -209,11 +209,11 @@ export async function loadPeftAdapter(model: Gpt, dir: string, modelType: HfMode
   if (cfg.peft_type === 'PREFIX_TUNING') {
     const want = c.layers * 2 * kvHeads(c) * headDim(c);
     if (width !== want) throw bad(`prompt_embeddings is [${P}, ${width}]; this base needs [${P}, ${want}] (layers ${c.layers} × 2 × kv heads ${kvHeads(c)} × head dim ${headDim(c)})`, file, 'was the adapter trained on a different base?');
-    applyPrefix(model, { length: P, projection: false, hidden: 1, dropout: 0, seed: 0 });
+    applyPrefix(model, { prefixLength: P, projection: false, projectionHidden: 1, prefixDropout: 0, seed: 0 });
     model.trainable.get('prefix.embedding')!.assign(tf.tensor2d(emb, [P, width]));
   } else {
     if (width !== c.dModel) throw bad(`prompt_embeddings is [${P}, ${width}]; this base's embedding width is ${c.dModel}`, file, 'was the adapter trained on a different base?');
-    await applyPromptTuning(model, { length: P, seed: 0 });
+    await applyPromptTuning(model, { promptLength: P, seed: 0 });
     model.trainable.get('prompt.embedding')!.assign(tf.tensor2d(emb, [P, width]));
   }
   return { peftType: cfg.peft_type, config: cfg, wrapped: [], warnings: [] };

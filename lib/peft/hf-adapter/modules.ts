@@ -6,6 +6,7 @@
  */
 import { type GptConfig, type HfModelType, recipeFor } from '../../model/index.ts';
 import type { LoraTarget } from '../lora.ts';
+import { LedgerLabError } from '../../errors.ts';
 
 export const ROLE: Record<LoraTarget, string> = {
   q: 'attn.q', k: 'attn.k', v: 'attn.v', o: 'attn.o', fc: 'mlp.fc', proj: 'mlp.proj', gate: 'mlp.gate', up: 'mlp.up', down: 'mlp.down',
@@ -21,7 +22,7 @@ export interface ModuleSlot {
 /** The module (and output rows) of one neutral linear name like "blocks.0.attn.q". */
 export function moduleOf(linear: string, type: HfModelType, c: GptConfig): ModuleSlot {
   const r = recipeFor(`${linear}.weight`, type, c, 'transformer.');
-  if (!r) throw new Error(`no module for ${linear}`);
+  if (!r) throw new LedgerLabError({ kind: 'config', problem: `no module for ${linear}`, hint: `the ${type} weight map has no "${linear}.weight"` });
   const module = r.source.replace(/\.weight$/, '');
   // CausalLM modules: GPT2LMHeadModel keeps the body under `transformer.`; Llama-family under `model.` (the
   // recipes already carry it).

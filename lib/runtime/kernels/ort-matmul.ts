@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import onnxProto from 'onnx-proto';
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo, type NamedAttrMap } from '@tensorflow/tfjs';
 import { swapLastTwo } from './matmul-transpose.ts';
+import { LedgerLabError } from '../../errors.ts';
 
 const require = createRequire(import.meta.url);
 const { onnx } = onnxProto;
@@ -121,7 +122,7 @@ export function ortMatMulKernel(fallback: KernelConfig, o: OrtMatMulOptions): Ke
     const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
     const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
     const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
-    if (k !== kb) throw new Error(`matMul: inner dimensions ${k} and ${kb} of [${a.shape}] and [${b.shape}] differ`);
+    if (k !== kb) throw new LedgerLabError({ kind: 'runtime', problem: `matMul: inner dimensions ${k} and ${kb} of [${a.shape}] and [${b.shape}] differ` });
     const batch = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const macs = batch.reduce((p, d) => p * d, 1) * m * k * n;
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || macs < ORT_MIN_MACS || m < ORT_MIN_ROWS || k < ORT_MIN_INNER) return runFallback(args);
