@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ScaleSchema, buildLadder, loraRankFor, prefixFor, checkScaleConfig, runRounds, roundOrder, shouldStop, iqrRel, medianSpread,
-  fitLadder, meanCounts, ratioAndShares, bootstrapShares, isDegenerate, parseCpuList, allowedCpus, chatglm2A100, costRecipe,
+  fitLadder, meanCounts, isDegenerate, parseCpuList, allowedCpus, chatglm2A100, costRecipe,
   predictStepTime, runExperiment, type FitCell, type ScaleSummary, type Device,
 } from '../../lib/experiments/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
@@ -136,19 +136,6 @@ test('fit: constants fitted on all rungs but the largest, every cell predicted, 
   assert.equal(g.constants, f.constants);
   assert.ok(Math.abs(g.heldOutRelErrorMedian - 0.5) < 1e-6, String(g.heldOutRelErrorMedian));
   assert.throws(() => fitLadder([...cells.slice(0, 2), ...cells.filter((c) => c.rung === 'r2')], ['r0', 'r2']), /only 2 measured cells outside the held-out rung r2/);
-});
-
-test('ratio and Shapley shares from cell seconds, and their bootstrap', () => {
-  // two factors: padding doubles the time, checkpointing ×1.5 on top, no interaction
-  const secs = new Map([['', 1], ['padding', 2], ['checkpoint', 1.5], ['checkpoint+padding', 3]]);
-  const r = ratioAndShares(['padding', 'checkpoint'], secs);
-  assert.ok(Math.abs(r.ratio - 3) < 1e-12 && Math.abs(r.shapley.padding - 2) < 1e-12 && Math.abs(r.shapley.checkpoint - 1.5) < 1e-12);
-  const cells = [...secs].map(([k, v]) => ({ switched: k ? k.split('+') : [], times: [v, v * 1.02, v * 0.98, v] }));
-  const b = bootstrapShares(['padding', 'checkpoint'], cells, 200, 7);
-  assert.ok(Math.abs(b.ratio.value - 3) < 1e-12);
-  assert.ok(b.ratio.lo! <= 3 && b.ratio.hi! >= 3 && b.ratio.hi! < 3.2 && b.ratio.lo! > 2.8, JSON.stringify(b.ratio));
-  assert.equal(bootstrapShares(['padding', 'checkpoint'], cells, 200, 7), b); // seeded
-  assert.equal(bootstrapShares(['padding', 'checkpoint'], cells, 0, 7).ratio, { value: r.ratio });
 });
 
 test('degenerate rule, CPU lists, the A100 prediction keys', () => {

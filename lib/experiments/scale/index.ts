@@ -15,7 +15,6 @@ export { runRounds, roundOrder, shouldStop, iqrRel, medianSpread } from './round
 export type { RoundOptions, RoundsResult } from './rounds.ts';
 export { fitLadder, meanCounts } from './fit.ts';
 export type { FitCell, LadderFit } from './fit.ts';
-export { bootstrapShares, ratioAndShares } from './intervals.ts';
 export { chatglm2A100 } from './prediction.ts';
 export { isDegenerate, DEGENERATE_RULE } from './quality.ts';
 export { pinnedLabel } from './measure.ts';
