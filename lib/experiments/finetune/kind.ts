@@ -22,6 +22,7 @@ import { TrainSchema } from '../../train/index.ts';
 import { trainLoop } from '../../train/index.ts';
 import { evaluate, predictionsJsonl } from '../../train/index.ts';
 import { evalDecoder } from '../../infer/index.ts';
+import { memLog } from '../../runtime/index.ts';
 import { zhScoresMulti, ZH_KEYS } from '../../metrics/index.ts';
 import { diversityScores } from '../../metrics/index.ts';
 import { rougeScoresMulti } from '../../metrics/index.ts';
@@ -46,7 +47,9 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
   prepare: async (config, verbose) => void (await taskAndBase(config, verbose)),
   async run({ config: c, seed, run, resume, verbose }) {
     const { task, model, pt } = await taskAndBase(c, verbose);
-    const m = await buildModel(model, pt.weights, c.method, c.quant, seed);
+    memLog('task and base ready');
+    const m = await buildModel(model, pt.source ?? pt.weights, c.method, c.quant, seed);
+    memLog('load');
     try {
       const train = { ...c.train, maxSource: task.limits.maxSource, maxTarget: task.limits.maxTarget };
       const r = await trainLoop({
@@ -58,11 +61,14 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
         const base = pt.checkpoint ? { kind: 'hf' as const, path: resolve(pt.checkpoint.path) } : { kind: 'ledgerlab-base' as const, path: (pt as { dir: string }).dir };
         run.writeArtifact('adapter', 'adapter.safetensors', await adapterBytes(m, { method: c.method, quant: c.quant, model, base, seed }));
       }
+      memLog('train done');
       const dec = await evalDecoder(m);
+      memLog(`eval decoder (${dec.engine})`);
       const ev = await evaluate({
         decoder: dec.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: c.eval.maxNew, maxExamples: c.eval.count, strategy: 'greedy', noRepeatNgram: c.eval.noRepeatNgram, batchSize: 16,
         progress: { label: `generate ${c.method.method}`, quiet: !verbose },
       }).finally(() => dec.dispose());
+      memLog('eval done');
       // Chinese data is scored as ChatGLM/LLaMA-Factory do; English with rouge_score + nltk BLEU.
       const zh = task.manifest.lang !== 'en';
       const items = ev.predictions.map((p) => zh
