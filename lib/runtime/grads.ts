@@ -20,6 +20,7 @@
  * const { value, grads } = variableGradsLowMemory(() => lmLoss(model.forward(ids).logits, targets), vars);
  */
 import * as tf from '@tensorflow/tfjs';
+import { LedgerLabError } from '../errors.ts';
 
 interface TapeNode {
   id: number;
@@ -38,6 +39,8 @@ interface EngineInternals {
   tidy<T>(name: string, f: () => T): T;
   addTapeNode(kernelName: string, inputs: unknown, outputs: unknown, gradientsFunc: unknown, saved: tf.Tensor[], attrs: unknown): void;
 }
+
+const fail = (problem: string) => new LedgerLabError({ kind: 'runtime', problem, where: 'variableGradsLowMemory' });
 
 /** Kernels whose registered gradient reads only the `.shape` of what it saved (tfjs-core 4.x gradients/). */
 const SHAPE_ONLY_SAVES = new Set(['Add', 'Sub', 'Reshape', 'Concat', 'Mean', 'Sum', 'ExpandDims']);
@@ -82,9 +85,9 @@ function filterTape(tape: TapeNode[], xs: readonly tf.Tensor[], y: tf.Tensor): T
  */
 export function variableGradsLowMemory(f: () => tf.Scalar, vars: readonly tf.Variable[]): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
   const xs = vars.filter((v) => v.trainable);
-  if (xs.length === 0) throw new Error('variableGradsLowMemory: none of the variables is trainable');
+  if (xs.length === 0) throw fail('none of the variables is trainable');
   const engine = tf.engine() as unknown as EngineInternals;
-  if (engine.state.gradientDepth !== 0) throw new Error('variableGradsLowMemory: cannot run inside another gradient computation');
+  if (engine.state.gradientDepth !== 0) throw fail('cannot run inside another gradient computation');
   const addTapeNode = engine.addTapeNode;
   engine.addTapeNode = function (kernelName, inputs, outputs, gradientsFunc, saved, attrs) {
     if (SHAPE_ONLY_SAVES.has(kernelName)) for (const t of saved) t.dispose();
@@ -96,72 +99,75 @@ export function variableGradsLowMemory(f: () => tf.Scalar, vars: readonly tf.Var
   } finally {
     engine.addTapeNode = addTapeNode;
   }
-  if (!(y instanceof tf.Tensor) || y.rank !== 0) throw new Error(`variableGradsLowMemory: f must return a scalar, got rank ${(y as tf.Tensor)?.rank}`);
+  if (!(y instanceof tf.Tensor) || y.rank !== 0) throw fail(`f must return a scalar, got rank ${(y as tf.Tensor)?.rank}`);
   const tape = engine.state.activeTape ?? [];
   const filtered = filterTape(tape, xs, y);
   const kept = new Set(filtered.map((n) => n.id));
   for (const node of tape) if (!kept.has(node.id)) for (const t of node.saved ?? []) t.dispose();
   try {
-    const grads = engine.tidy('backward', () => {
-      const acc = new Map<number, tf.Tensor>();
-      const held = new Set<tf.Tensor>();
-      const put = (id: number, g: tf.Tensor) => {
-        acc.set(id, g);
-        held.add(g);
-      };
-      put(y.id, tf.onesLike(y));
-      for (let i = filtered.length - 1; i >= 0; i--) {
-        const node = filtered[i];
-        if (!node.gradient) throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
-        const dys = node.outputs.map((o) => acc.get(o.id) ?? null);
-        const names = Object.keys(node.inputs);
-        const dxs = tf.tidy(() => {
-          const g = node.gradient!(dys);
-          return names.map((name) => {
-            if (!(name in g)) throw new Error(`Cannot backprop through input ${name}. Available gradients found: ${Object.keys(g)}.`);
-            return g[name]();
-          });
-        });
-        const seen = new Set<tf.Tensor>();
-        names.forEach((name, k) => {
-          let dx = dxs[k];
-          // a gradient function may hand back its dy, or one tensor for two inputs: give each use its own handle
-          if (held.has(dx) || seen.has(dx) || dys.includes(dx)) dx = tf.clone(dx);
-          seen.add(dx);
-          const x = node.inputs[name];
-          if (dx.dtype !== 'float32') throw new Error(`Error in gradient for op ${node.kernelName}. The gradient of input '${name}' must have 'float32' dtype, but has '${dx.dtype}'`);
-          if (!tf.util.arraysEqual(dx.shape, x.shape)) throw new Error(`Error in gradient for op ${node.kernelName}. The gradient of input '${name}' has shape '${dx.shape}', which does not match the shape of the input '${x.shape}'`);
-          const prev = acc.get(x.id);
-          if (prev === undefined) put(x.id, dx);
-          else {
-            const sum = tf.add(prev, dx);
-            held.delete(prev);
-            prev.dispose();
-            dx.dispose();
-            put(x.id, sum);
-          }
-        });
-        // this node was the only producer of its outputs: their gradients are spent, and so is what it saved
-        for (const o of node.outputs) {
-          const g = acc.get(o.id);
-          if (g === undefined) continue;
-          acc.delete(o.id);
-          held.delete(g);
-          g.dispose();
-        }
-        for (const t of node.saved ?? []) t.dispose();
-      }
-      return xs.map((x) => acc.get(x.id) ?? null);
-    });
+    const grads = engine.tidy('backward', () => backprop(filtered, y, xs));
     const named: Record<string, tf.Tensor> = {};
     xs.forEach((v, i) => {
       const g = grads[i];
       if (g) named[v.name] = g;
     });
-    if (Object.keys(named).length === 0) throw new Error('Cannot find a connection between any variable and the result of the loss function y=f(x).');
+    if (Object.keys(named).length === 0) throw fail('no variable is connected to the loss');
     return { value: y, grads: named };
   } finally {
     for (const node of tape) for (const t of node.saved ?? []) t.dispose();
     engine.state.activeTape = null;
   }
+}
+
+/** The backward pass over the filtered tape, releasing each node's saved tensors and spent gradients. */
+function backprop(filtered: TapeNode[], y: tf.Tensor, xs: readonly tf.Tensor[]): Array<tf.Tensor | null> {
+  const acc = new Map<number, tf.Tensor>();
+  const held = new Set<tf.Tensor>();
+  const put = (id: number, g: tf.Tensor) => {
+    acc.set(id, g);
+    held.add(g);
+  };
+  put(y.id, tf.onesLike(y));
+  for (let i = filtered.length - 1; i >= 0; i--) {
+    const node = filtered[i];
+    if (!node.gradient) throw fail(`no gradient function for ${node.kernelName}`);
+    const dys = node.outputs.map((o) => acc.get(o.id) ?? null);
+    const names = Object.keys(node.inputs);
+    const dxs = tf.tidy(() => {
+      const g = node.gradient!(dys);
+      return names.map((name) => {
+        if (!(name in g)) throw fail(`cannot backprop through input ${name} of ${node.kernelName} (gradients for ${Object.keys(g)})`);
+        return g[name]();
+      });
+    });
+    const seen = new Set<tf.Tensor>();
+    names.forEach((name, k) => {
+      let dx = dxs[k];
+      // a gradient function may hand back its dy, or one tensor for two inputs: give each use its own handle
+      if (held.has(dx) || seen.has(dx) || dys.includes(dx)) dx = tf.clone(dx);
+      seen.add(dx);
+      const x = node.inputs[name];
+      if (dx.dtype !== 'float32') throw fail(`the gradient of input '${name}' of ${node.kernelName} is ${dx.dtype}, not float32`);
+      if (!tf.util.arraysEqual(dx.shape, x.shape)) throw fail(`the gradient of input '${name}' of ${node.kernelName} has shape [${dx.shape}], the input [${x.shape}]`);
+      const prev = acc.get(x.id);
+      if (prev === undefined) put(x.id, dx);
+      else {
+        const sum = tf.add(prev, dx);
+        held.delete(prev);
+        prev.dispose();
+        dx.dispose();
+        put(x.id, sum);
+      }
+    });
+    // this node was the only producer of its outputs: their gradients are spent, and so is what it saved
+    for (const o of node.outputs) {
+      const g = acc.get(o.id);
+      if (g === undefined) continue;
+      acc.delete(o.id);
+      held.delete(g);
+      g.dispose();
+    }
+    for (const t of node.saved ?? []) t.dispose();
+  }
+  return xs.map((x) => acc.get(x.id) ?? null);
 }
