@@ -4,19 +4,15 @@
  * real sizes", docs/estimate.md):
  *
  * - **Where weights live.** A frozen fp32 base past FROZEN_JS_BYTES of block linears keeps them as JS arrays;
- *   quantized block linears are packed in JS; everything else (embedding, norms, biases, an untied head,
- *   trainable tensors, AdamW moments) is a tfjs variable. A frozen tied head is also held transposed once
+ *   quantized block linears are packed in JS, and the frozen embedding goes with them; everything else (norms,
+ *   biases, an untied head, trainable tensors, AdamW moments) is a tfjs variable. Both kinds are resident. A frozen tied head is also held transposed once
  *   ([d, vocab], in JS beside JS-held linears, as a kept tensor otherwise): the embedding counts twice.
  * - **What a training step keeps.** The training loop's gradient function (lib/runtime/grads.ts) keeps what
- *   each op's gradient reads, nothing else: per token and layer, Llama-family blocks keep the first norm's
- *   normalized input, the rotated and scaled query (4 × d: transposed, rotated half, roped, scaled), the keys
- *   (3 × kv width) and values (1 ×), the softmax (heads × keys), the second norm's input and SwiGLU's gate
- *   and up (2 × ffn); a product by a dense (heap) or LoRA-adapted linear also keeps its input (d, or ffn
- *   for down), and LoRA its [tokens, r] product. GPT-2 blocks keep LayerNorm's centred and normalized inputs
- *   (3 × d per norm), q, k, v, the scores and softmax, the products' inputs and GELU's five pieces (5 × ffn)
- *   and its output. Gradient checkpointing keeps each block's input and one block's set.
- * - **The head and the loss.** Small vocab × tokens: the logits and their softmax (2 × tokens × vocab) at the
- *   loss. Past 2 × LOSS_CHUNK_BYTES of logits (a frozen head) the loss is chunked: about three chunks' worth
+ *   each op's gradient reads, nothing else, counted per token and layer the way tfjs counts it (`savedPerToken`:
+ *   a tensor two ops save is two handles); dense (heap) products also save their weight. Gradient checkpointing
+ *   keeps each block's input and one block's set.
+ * - **The head and the loss.** Small vocab × tokens: the logits, their softmax, its saved copy and the gradient
+ *   (4 × tokens × vocab) at the loss. Past 2 × LOSS_CHUNK_BYTES of logits (a frozen head) the loss is chunked: about three chunks' worth
  *   (logits, softmax, gradient) live at once, plus the hidden states' gradient.
  * - **Evaluation.** A model that exports to ONNX Runtime (not a large quantized base, not a virtual-token
  *   method) is copied there in fp32 (every parameter, and a tied head's transpose as its own initializer);

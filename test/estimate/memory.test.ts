@@ -83,6 +83,7 @@ test('bench train llama l: state exact, engine peak within 15%', () => {
 // (whole run) and LEDGERLAB_MEMLOG's maxRss at the end of training, in bytes, measured 2026-12-07 on a loaded machine.
 const REAL_SIZE = [
   { storage: 'fp32', trainPeak: 4_843_425_792, runPeak: 7_508_804 * 1024 },
+  { storage: 'nf4-dq', trainPeak: 3_600_601_088, runPeak: 3_516_212 * 1024 },
 ] as const;
 
 test('the cpu preset predicts the 0.5B real-size runs\' peak RSS within 15%: training, and the run with evaluation', () => {
