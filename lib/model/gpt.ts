@@ -440,21 +440,24 @@ export class Gpt {
    */
   effectiveWeightSource(): WeightSource {
     const shapes = expectedShapes(this.config);
-    const names = [...this.vars.keys(), ...this.jsTensors.keys()].filter((n) => !isAdapterName(n));
+    // as exportWeights: every variable and JS-held tensor, then each linear's effective weight (and bias) in
+    // place of its raw variables
+    const linearNames = new Set<string>();
     for (const name of this.linears.keys()) {
-      names.push(`${name}.weight`);
-      if (shapes.has(`${name}.bias`)) names.push(`${name}.bias`);
+      linearNames.add(`${name}.weight`);
+      if (shapes.has(`${name}.bias`)) linearNames.add(`${name}.bias`);
     }
+    const names = [...new Set([...this.vars.keys(), ...this.jsTensors.keys()].filter((n) => !isAdapterName(n)).concat([...linearNames]))];
     return {
       keys: () => names,
       get: (name) => {
-        const v = this.vars.get(name);
-        if (v && !isAdapterName(name)) return { shape: [...v.shape], data: v.dataSync() as Float32Array };
-        const js = this.jsTensors.get(name);
-        if (js) return js;
         const m = /^(.*)\.(weight|bias)$/.exec(name);
-        const lin = m ? this.linears.get(m[1]) : undefined;
-        if (!lin || !names.includes(name)) return undefined;
+        const lin = m && linearNames.has(name) ? this.linears.get(m[1]) : undefined;
+        if (!lin) {
+          const v = this.vars.get(name);
+          if (v && !isAdapterName(name)) return { shape: [...v.shape], data: v.dataSync() as Float32Array };
+          return this.jsTensors.get(name);
+        }
         const { weight, bias } = lin.effective();
         const t = m![2] === 'weight' ? weight : bias;
         try {

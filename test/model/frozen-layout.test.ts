@@ -52,6 +52,21 @@ for (const [label, src] of [['qwen2 (untied)', p], ['llama (tied head)', tied]] 
   js.model.dispose();
 });
 
+test('effectiveWeightSource reads, tensor by tensor, what exportWeights returns (LoRA merged, JS-held embedding)', async () => {
+  for (const layout of ['heap', 'js'] as const) {
+    const { model } = stepOf(layout, tied);
+    const all = await model.exportWeights();
+    const lazy = model.effectiveWeightSource();
+    assert.equal([...lazy.keys()].sort(), [...all.keys()].sort());
+    for (const [name, t] of all) {
+      const l = lazy.get(name)!;
+      assert.equal(l.shape, t.shape, name);
+      assert.ok(l.data.every((v, i) => Object.is(v, t.data[i])), `${layout}: ${name} bitwise`);
+    }
+    model.dispose();
+  }
+});
+
 test("'auto' moves a frozen base to JS only past 1 GiB of block linears, and never a trainable one", () => {
   assert.not.ok(frozenInJs(p.config));
   const qwen05 = GptConfigSchema.parse({ arch: 'llama', layers: 24, dModel: 896, heads: 14, kvHeads: 2, ffn: 4864, context: 4096, vocab: 151936, tiedHead: true, qkvBias: true, dropout: 0 }, 'qwen2.5-0.5b');
