@@ -86,6 +86,14 @@ const REAL_SIZE = [
   { storage: 'nf4-dq', trainPeak: 3_600_601_088, runPeak: 3_516_212 * 1024 },
 ] as const;
 
+// The Qwen2.5-1.5B shape (bench/random-checkpoint.ts qwen2.5-1.5b), nf4-dq, same recipe: peak RSS by the end of training.
+const QWEN25_15B = { model_type: 'qwen2', hidden_size: 1536, intermediate_size: 8960, num_hidden_layers: 28, num_attention_heads: 12, num_key_value_heads: 2, vocab_size: 151936, tie_word_embeddings: true };
+
+test('the cpu preset predicts the 1.5B nf4-dq run\'s training peak RSS within 15% (held out)', () => {
+  const m = estimate({ config: QWEN25_15B, method: 'lora', options: { r: 8 }, storage: 'nf4-dq', batch: { batchSize: 4, seqLen: 192 }, device: 'cpu' }).memory;
+  assert.ok(Math.abs(m.total / 6_117_113_856 - 1) < 0.15, `${(m.total / 1e9).toFixed(2)} vs 6.12 GB`);
+});
+
 test('the cpu preset predicts the 0.5B real-size runs\' peak RSS within 15%: training, and the run with evaluation', () => {
   for (const r of REAL_SIZE) {
     const m = estimate({ config: QWEN25_05B, method: 'lora', options: { r: 8 }, storage: r.storage, batch: { batchSize: 4, seqLen: 192 }, device: 'cpu' }).memory;
