@@ -92,6 +92,8 @@ const QWEN25_15B = { model_type: 'qwen2', hidden_size: 1536, intermediate_size: 
 test('the cpu preset predicts the 1.5B nf4-dq run\'s training peak RSS within 15% (held out)', () => {
   const m = estimate({ config: QWEN25_15B, method: 'lora', options: { r: 8 }, storage: 'nf4-dq', batch: { batchSize: 4, seqLen: 192 }, device: 'cpu' }).memory;
   assert.ok(Math.abs(m.total / 6_117_113_856 - 1) < 0.15, `${(m.total / 1e9).toFixed(2)} vs 6.12 GB`);
+  // the whole run (evaluation generates on tfjs: nothing added), /usr/bin/time -v
+  assert.ok(Math.abs(m.withEvaluation / (6_053_892 * 1024) - 1) < 0.15, `${(m.withEvaluation / 1e9).toFixed(2)} vs 6.20 GB`);
 });
 
 test('the cpu preset predicts the 0.5B real-size runs\' peak RSS within 15%: training, and the run with evaluation', () => {
