@@ -5,7 +5,7 @@ export { TorchChild, TORCH_METHODS, THREAD_VARS } from './torch-child.ts';
 export type { TorchInfo, TorchShape, TorchChildOptions } from './torch-child.ts';
 export { benchLoad } from './load-memory.ts';
 export type { LoadBenchResult, LoadBenchRow } from './load-memory.ts';
-export { writeRandomLlama, LLAMA_100M, QWEN25_05B } from './random-checkpoint.ts';
+export { writeRandomLlama, LLAMA_100M, QWEN25_05B, QWEN25_15B } from './random-checkpoint.ts';
 export type { RandomLlama } from './random-checkpoint.ts';
 export { kernelProfile } from './kernel-profile.ts';
 export type { KernelProfile, KernelShare } from './kernel-profile.ts';

@@ -32,6 +32,12 @@ export const QWEN25_05B: RandomLlama = {
   modelType: 'qwen2', ropeTheta: 1000000, rmsEps: 1e-6,
 };
 
+/** Qwen2.5-1.5B's config.json shape: 1.54 B parameters, 28 layers, d 1536, 12 heads / 2 kv, ffn 8960, tied, q/k/v biases. */
+export const QWEN25_15B: RandomLlama = {
+  layers: 28, hidden: 1536, heads: 12, kvHeads: 2, ffn: 8960, vocab: 151936, context: 32768, tied: true,
+  modelType: 'qwen2', ropeTheta: 1000000, rmsEps: 1e-6,
+};
+
 export function randomLlamaTensors(c: RandomLlama): Array<[string, number[]]> {
   const hd = c.hidden / c.heads;
   const t: Array<[string, number[]]> = [['model.embed_tokens.weight', [c.vocab, c.hidden]]];

@@ -10,8 +10,8 @@
  * rows[0].stepMs.wall.mean  // ms per step (median over rounds)
  */
 import * as tf from '@tensorflow/tfjs';
-import { countTensorReads, initBackend, type ReadCounts } from '../runtime/index.ts';
-import { REFERENCE_CONFIG, baseParamCount, initWeights, lmLoss, type Gpt, type GptConfig, type WeightSource } from '../model/index.ts';
+import { countTensorReads, initBackend, variableGradsLowMemory, type ReadCounts } from '../runtime/index.ts';
+import { REFERENCE_CONFIG, baseParamCount, initWeights, type Gpt, type GptConfig, type WeightSource } from '../model/index.ts';
 import { AdamW } from '../train/index.ts';
 import { buildModel, MethodSchema, type MethodSpec, memoryBreakdown, type MemoryBreakdown } from '../peft/index.ts';
 import type { QuantDtype } from '../quant/index.ts';
@@ -122,7 +122,9 @@ async function caseStep(c: BenchCase, config: GptConfig, weights: WeightSource, 
   const vars = [...model.trainable.values()];
   const names = [...model.trainable.keys()];
   const ids = tf.tensor2d(idsData, shape, 'int32');
-  const lossOf = () => lmLoss(model.forward(ids, { training: true, checkpoint: c.checkpoint }).logits, targets);
+  // The training loop's loss and gradients (model.loss; lib/runtime's low-memory variableGrads, bitwise tfjs'
+  // arithmetic), so the engine peak measured here is the loop's.
+  const lossOf = () => model.loss(ids, targets, { training: true, checkpoint: c.checkpoint });
   let opt: { dispose(): void };
   let step: () => Promise<void>;
   if (optimizer === 'adamw') {
@@ -130,7 +132,7 @@ async function caseStep(c: BenchCase, config: GptConfig, weights: WeightSource, 
     const adamw = new AdamW(model.trainable, { betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01 });
     opt = adamw;
     step = async () => {
-      const { value, grads } = tf.variableGrads(lossOf, vars);
+      const { value, grads } = variableGradsLowMemory(lossOf, vars);
       adamw.apply(new Map(names.map((n, i) => [n, grads[vars[i]!.name]!])), 1e-3);
       // Ends in a read so the work has really finished; asynchronous: WebGPU in Node has no synchronous read.
       await value.data();
@@ -140,9 +142,12 @@ async function caseStep(c: BenchCase, config: GptConfig, weights: WeightSource, 
     const adam = tf.train.adam(1e-3);
     opt = adam;
     step = async () => {
-      const loss = adam.minimize(lossOf, true, vars)!;
-      await loss.data();
-      loss.dispose();
+      // what adam.minimize does (variableGrads, then applyGradients), with the loop's gradient function
+      const { value, grads } = variableGradsLowMemory(lossOf, vars);
+      adam.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
+      tf.dispose(Object.values(grads));
+      await value.data();
+      value.dispose();
     };
   }
   return { model, step, dispose: () => { opt.dispose(); ids.dispose(); model.dispose(); } };

@@ -17,6 +17,8 @@ export interface DevicePreset extends Device {
    * what the backward needs; more for an engine whose tape keeps every primitive op's output (tfjs here).
    */
   activationFactor: number;
+  /** 'ledgerlab': memory follows LedgerLab's own engine layout (engine-memory.ts) instead of the cost model's stash. */
+  engine?: 'ledgerlab';
   label: string;
 }
 
@@ -44,9 +46,9 @@ const CPU: DevicePreset = {
   name: 'cpu', label: 'this machine (2-core VM, tfjs-wasm + ORT MatMul, fitted)', peakFlops: { fp32: 86.4e9, fp16: 86.4e9, bf16: 86.4e9 }, bandwidth: 2.4e9,
   kernelOverhead: 96e-6, secondsPerDequantValue: 6.0e-9, efficiency: { lo: 0.8, hi: 1.2 }, fitted: true,
   source: 'fitDevice on scale-quick (docs/scale.md, 2026-12-01, seed 0)', memoryBytes: 24 * GiB, overheadBytes: 176e6,
-  // tfjs's gradient tape keeps every primitive op's output (each GELU/LayerNorm/softmax internal), ~8× the
-  // stash PyTorch keeps: one constant, from bench train's five gpt2 rows (docs/estimate.md)
-  activationFactor: 8,
+  // memory from the engine's layout (engine-memory.ts: what the training loop's gradient function keeps per
+  // op, where weights live, the chunked loss, ONNX Runtime's copy at evaluation), not a factor on the stash
+  activationFactor: 1, engine: 'ledgerlab',
 };
 
 export const DEVICE_PRESETS: Readonly<Record<string, DevicePreset>> = {

@@ -106,7 +106,7 @@ function estimateOne(arch: ModelArch, name: string, options: Readonly<Record<str
   const recipe = costRecipe(config, params, storage, compute, checkpoint);
   const cb = costBatch(batch.stats, config);
   const counts = withExactOptimizer(countStep(shape, recipe, cb), params.trainable);
-  const memory = memoryParts({ tree, params, full: config.method === 'full', storage, compute, shape, recipe, batch: cb, device });
+  const memory = memoryParts({ tree, params, full: config.method === 'full', storage, compute, shape, recipe, batch: cb, device, virtualTokens: virtualTokens(config) > 0 });
   return {
     method: name, peftMethod: config.method, config, trainableParams: params.trainable, allParams: params.all,
     trainablePercent: (100 * params.trainable) / params.all, peftLine: peftLine(params), storage, compute, memory,

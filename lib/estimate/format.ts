@@ -19,8 +19,10 @@ function methodBlock(m: MethodEstimate, e: TrainingEstimate): string[] {
     `    gradients     ${GB(mem.gradients).padStart(10)}   fp32`,
     `    optimizer     ${GB(mem.optimizer).padStart(10)}   AdamW m, v (fp32)`,
     `    activations   ${GB(mem.activations).padStart(10)}   ${e.batch.checkpoint ? 'checkpointed' : 'no checkpointing'}`,
+    ...(mem.headCopy ? [`    head copy     ${GB(mem.headCopy).padStart(10)}   the frozen tied head, transposed (LedgerLab's engine)`] : []),
     `    overhead      ${GB(mem.overhead).padStart(10)}   framework (device preset)`,
     `    total         ${GB(mem.total).padStart(10)}   of ${GB(mem.device)}: ${mem.fits ? 'fits' : `DOES NOT FIT (short ${GB(-mem.headroom)})`}`,
+    ...(mem.withEvaluation !== mem.total ? [`    + evaluation  ${GB(mem.withEvaluation).padStart(10)}   the run's peak with ONNX Runtime's fp32 copy for evaluation`] : []),
     `  step          ${iv(m.step.seconds, ' s')}   (efficiency ${m.step.efficiency.lo}–${m.step.efficiency.hi})`,
     `  samples/s     ${iv(m.step.samplesPerSecond)}   tokens/s ${iv(m.step.tokensPerSecond)}`,
   ];

@@ -13,6 +13,7 @@ import { moduleParams, type ModuleTree } from './modules.ts';
 import type { ParamCount } from './params.ts';
 import type { WeightStorage } from './recipe.ts';
 import type { DevicePreset } from './devices.ts';
+import { engineMemory } from './engine-memory.ts';
 
 export interface MemoryParts {
   /** frozen (or half-precision working) base weights, total and by dtype. */
@@ -26,7 +27,15 @@ export interface MemoryParts {
   activations: number;
   /** the device preset's framework overhead. */
   overhead: number;
+  /** LedgerLab's engine (`cpu`): a frozen tied head's transposed copy (engine-memory.ts); 0 elsewhere. */
+  headCopy: number;
   total: number;
+  /**
+   * LedgerLab's engine (`cpu`): the run's peak with evaluation after training — the step's total plus the fp32
+   * copy ONNX Runtime holds when the model is exported (the wasm heap keeps its high-water mark). Equal to
+   * total on other devices.
+   */
+  withEvaluation: number;
   device: number;
   fits: boolean;
   /** device memory minus total (negative: short by that much). */
@@ -63,6 +72,13 @@ export interface MemoryInput {
   recipe: CostRecipe;
   batch: CostBatchStats;
   device: DevicePreset;
+  /** the method adds virtual tokens (prompt tuning, P-Tuning v1): LedgerLab evaluates those on tfjs. */
+  virtualTokens?: boolean;
+}
+
+/** Parameters of the block linears (what a quantized or JS-held base stores apart). */
+export function blockLinearParams(tree: ModuleTree): number {
+  return tree.modules.reduce((a, m) => a + (m.block && (m.kind === 'linear' || m.kind === 'conv1d') ? m.in * m.out : 0), 0);
 }
 
 export function memoryParts(i: MemoryInput): MemoryParts {
@@ -73,8 +89,13 @@ export function memoryParts(i: MemoryInput): MemoryParts {
   const trainable = 4 * i.params.trainable;
   const gradients = 4 * i.params.trainable;
   const optimizer = 8 * i.params.trainable;
-  const activations = i.device.activationFactor * peakMemory(i.shape, i.recipe, i.batch).activations;
+  const engine = i.device.engine === 'ledgerlab'
+    ? engineMemory(i.shape, i.recipe, i.batch, { blockLinearParams: blockLinearParams(i.tree), virtualTokens: i.virtualTokens ?? false })
+    : undefined;
+  const activations = engine ? engine.activations : i.device.activationFactor * peakMemory(i.shape, i.recipe, i.batch).activations;
+  const headCopy = engine?.headCopy ?? 0;
   const overhead = i.device.overheadBytes;
-  const total = weights + trainable + gradients + optimizer + activations + overhead;
-  return { weights, weightsByDtype, trainable, gradients, optimizer, activations, overhead, total, device: i.device.memoryBytes, fits: total <= i.device.memoryBytes, headroom: i.device.memoryBytes - total };
+  const total = weights + trainable + gradients + optimizer + activations + headCopy + overhead;
+  const withEvaluation = total + (engine?.evaluation ?? 0);
+  return { weights, weightsByDtype, trainable, gradients, optimizer, activations, overhead, headCopy, total, withEvaluation, device: i.device.memoryBytes, fits: total <= i.device.memoryBytes, headroom: i.device.memoryBytes - total };
 }

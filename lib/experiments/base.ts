@@ -6,7 +6,7 @@
 import { type DataConfig, prepareTask } from './task.ts';
 import {
   GptConfigSchema, type GptConfig, loadPretrained, materialize, checkpointDigests, sha256File, type Pretrained, Gpt,
-  type NeutralTensor,
+  type NeutralTensor, type WeightSource,
 } from '../model/index.ts';
 import { loadPeftAdapter, readPeftConfig, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from '../peft/index.ts';
 import { LedgerLabError } from '../errors.ts';
@@ -90,8 +90,16 @@ async function taskAndCheckpoint(c: { data: DataConfig; model: HfModelRef }) {
   const checkpoint: CheckpointRecord = { from: 'hf', path: c.model.path, modelType: p.modelType, files };
   const key = sha256(JSON.stringify(files));
   // finalLoss: the checkpoint's own pretraining is not ours to report.
-  const weights = c.model.adapter ? await baseWeightsWithAdapter(p, c.model.adapter) : materialize(p.weights);
-  const pt = { weights, key, reused: true, meta: { finalLoss: Number.NaN, evalLoss: undefined as number | undefined }, checkpoint };
+  // `source` reads the checkpoint one tensor per get (what buildModel needs; nothing held between runs);
+  // `weights` is the whole fp32 Map, made on first use only (kinds that re-read tensors): on the 0.5B shape
+  // it is 2 GB that a finetune run kept alive next to the model's own copies.
+  const merged = c.model.adapter ? await baseWeightsWithAdapter(p, c.model.adapter) : undefined;
+  let all: Map<string, NeutralTensor> | undefined = merged;
+  const pt = {
+    get weights(): Map<string, NeutralTensor> { return (all ??= materialize(p.weights)); },
+    source: (merged ?? p.weights) as WeightSource | undefined,
+    key, reused: true, meta: { finalLoss: Number.NaN, evalLoss: undefined as number | undefined }, checkpoint,
+  };
   return { task, model: p.config, pt };
 }
 
@@ -125,5 +133,5 @@ export async function taskAndBase(c: { data: DataConfig; model: ModelSpec; pretr
     train: trainConfig({ steps: c.pretrain.steps, batchSize: c.pretrain.batchSize, lr: c.pretrain.lr, warmupSteps: c.pretrain.warmupSteps, schedule: 'cosine', logEvery: 25 }),
     onLog: log,
   });
-  return { task, model, pt: { ...pt, checkpoint: undefined as CheckpointRecord | undefined } };
+  return { task, model, pt: { ...pt, source: undefined as WeightSource | undefined, checkpoint: undefined as CheckpointRecord | undefined } };
 }

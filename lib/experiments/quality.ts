@@ -11,6 +11,7 @@
  */
 import { trainConfig, trainLoop, evaluate, predictionsJsonl, type TrainConfig, type EvalPrediction } from '../train/index.ts';
 import { evalDecoder } from '../infer/index.ts';
+import { memLog } from '../runtime/index.ts';
 import { zhScoresMulti, ZH_KEYS, diversityScores, rougeScoresMulti, bleu4En } from '../metrics/index.ts';
 import { buildModel, memoryBreakdown, type MethodSpec } from '../peft/index.ts';
 import type { QuantDtype } from '../quant/index.ts';
@@ -52,6 +53,7 @@ export interface ScoredEval { scores: Record<string, number>; evalLoss: number; 
 /** Greedy generation on the task's held-out prompts, scored in the task's language; writes the predictions artefact. */
 export async function generateAndScore(m: Gpt, task: Task, s: GenerateAndScoreSpec, run: Run, verbose: boolean): Promise<ScoredEval> {
   const dec = s.exportedDecoder ? await evalDecoder(m) : undefined;
+  memLog(`eval decoder (${dec?.engine ?? 'tfjs'})`);
   const ev = await evaluate({
     decoder: dec?.decoder, model: m, tokenizer: task.tokenizer, examples: task.evalExamples, limits: task.limits, maxNew: s.eval.maxNew, maxExamples: s.eval.count, strategy: 'greedy', noRepeatNgram: s.eval.noRepeatNgram, batchSize: 16,
     progress: { label: s.label, quiet: !verbose },

@@ -20,7 +20,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerLabError } from '../errors.ts';
-import { GptConfigSchema, ffnWidth, isLlama, normEps, type GptConfig, type Gpt, type WeightSource } from '../model/index.ts';
+import {
+  GptConfigSchema, expectedShapes, ffnWidth, isLlama, normEps, type GptConfig, type Gpt, type WeightSource,
+} from '../model/index.ts';
+import { tensorsOnDevice } from '../runtime/index.ts';
 import { writeFileAtomic } from '../results/index.ts';
 import type { OnnxExport, PlainPrefix } from './onnx-types.ts';
 export type { OnnxExport, PlainPrefix } from './onnx-types.ts';
@@ -192,10 +195,14 @@ export async function methodPrefix(model: Gpt): Promise<PlainPrefix | undefined>
  */
 export async function exportOnnx(model: Gpt, path?: string, opts: { externalData?: boolean } = {}): Promise<OnnxExport> {
   const prefix = await methodPrefix(model);
-  const weights = await model.exportWeights();
+  // fp32 bytes of the effective weights, from the config's shapes (what exportWeights would return)
   let bytes = 0;
-  for (const t of weights.values()) bytes += t.data.byteLength;
-  return writeOnnx(model.config, weights, prefix, { path, externalData: opts.externalData ?? bytes > ONNX_INLINE_MAX_BYTES });
+  for (const shape of expectedShapes(model.config).values()) bytes += 4 * shape.reduce((a, b) => a * b, 1);
+  const externalData = opts.externalData ?? bytes > ONNX_INLINE_MAX_BYTES;
+  // Streamed to external data, a large model is read one tensor at a time (no whole fp32 copy in JS); on a
+  // GPU backend (no synchronous reads) and inline, all at once as before.
+  const weights = externalData && !tensorsOnDevice() ? model.effectiveWeightSource() : await model.exportWeights();
+  return writeOnnx(model.config, weights, prefix, { path, externalData });
 }
 
 /**

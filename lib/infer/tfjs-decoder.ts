@@ -29,12 +29,13 @@ export class TfjsDecoder implements CachedDecoder {
 
   async step(ids: Int32Array, batch: number, tokens: number): Promise<Float32Array> {
     const input = tf.tensor2d(ids, [batch, tokens], 'int32');
-    const r = this.model.forward(input, { prefix: this.cache, positionOffset: this.positions, returnPresents: true });
+    // only the last position's logits: the head runs on one row per sequence (lastOnly)
+    const r = this.model.forward(input, { prefix: this.cache, positionOffset: this.positions, returnPresents: true, lastOnly: true });
     input.dispose();
     this.disposeCache();
     this.cache = r.presents;
     this.positions = r.positions;
-    const last = tf.tidy(() => tf.reshape(tf.slice(r.logits, [0, tokens - 1, 0], [-1, 1, -1]), [batch * this.vocab]));
+    const last = tf.tidy(() => tf.reshape(r.logits, [batch * this.vocab]));
     r.logits.dispose();
     const data = (await last.data()) as Float32Array;
     last.dispose();

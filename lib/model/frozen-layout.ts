@@ -6,7 +6,8 @@
  * Why: tfjs-wasm's heap is 32-bit, 4 GiB at most for every tensor, and XNNPACK packs a second copy of each
  * weight it multiplies by. A 0.5B model's fp32 block linears alone are 1.43 GB; with the embedding, the
  * tied head's transpose and a batch's activations, training ran out of heap. Kept in JS they do not count
- * against it: the heap holds the embedding, norms, head, adapters, optimizer state and activations. 'auto'
+ * against it; the frozen token embedding goes with them (rows gathered on the host, Gpt.tokenEmbeddings), so
+ * the heap holds norms, biases, an untied head, adapters, optimizer state and activations. 'auto'
  * picks 'js' above FROZEN_JS_BYTES of block-linear weights, so small models (every parity test) keep the
  * dense layout and its exact float summation order.
  */

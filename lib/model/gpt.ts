@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LedgerLabError } from '../errors.ts';
+import { tensorsOnDevice } from '../runtime/index.ts';
 import { quantize, type QuantDtype } from '../quant/index.ts';
 import { FP32_JS_TILE_VALUES, frozenInJs, transposedInJs, type FrozenLayout } from './frozen-layout.ts';
 import { DenseLinear, PackedLinear, gelu, layerNorm, type ApplyContext, type Linear } from './layers.ts';
@@ -24,6 +25,7 @@ import { attend, mergeHeads, paddingBias, splitHeads } from './attention.ts';
 import { GptConfigSchema, checkShape, headDim, isLlama, normEps, ropeTheta, kvHeads, type GptConfig } from './config.ts';
 import { expectedShapes, isLinearTensor, linearRoles, type LinearRole } from './shapes.ts';
 import { applyRope, attendGrouped, rmsNorm, swiglu } from './llama/index.ts';
+import { LOSS_CHUNK_BYTES, fusedHeadLoss, lmLoss, type FrozenHead } from './loss.ts';
 import type { NeutralTensor } from './gpt2-names.ts';
 import type { Weights } from './init.ts';
 
@@ -49,6 +51,11 @@ export interface ForwardOptions {
   checkpoint?: boolean;
   /** Return this call's keys/values (prefix included) for a generation cache. */
   returnPresents?: boolean;
+  /**
+   * Logits of the last position only ([B, 1, vocab]): what a decoding step reads. The head multiplies one row
+   * per sequence instead of B·T (a 16 × 64-token prompt batch at vocab 151,936 made 0.6 GB of logits).
+   */
+  lastOnly?: boolean;
 }
 
 export interface ForwardResult {
@@ -92,6 +99,11 @@ export class Gpt {
   readonly linears = new Map<string, Linear>();
   /** The tensors the optimizer updates. */
   readonly trainable = new Map<string, tf.Variable>();
+  /**
+   * Frozen base tensors held as plain arrays in JS memory instead of variables (the JS frozen layout: the token
+   * embedding, 0.54 GB on the 0.5B shape, gathered row by row on the host). Not in `vars`.
+   */
+  readonly jsTensors = new Map<string, NeutralTensor>();
   readonly quant: QuantDtype;
   /** Set by a PEFT method: per-call prompt/prefix. */
   extras?: (batch: number, ctx: ApplyContext) => ForwardExtras;
@@ -134,7 +146,14 @@ export class Gpt {
     const names = new Set(weights.keys());
     const inJs = quant === 'fp32' && frozenInJs(c, opts.frozenLayout, opts.trainable);
     for (const name of shapes.keys()) if (!names.has(name)) get(name);
-    for (const name of names) if (!isLinearTensor(name)) variable(name);
+    // The JS layout keeps the frozen token embedding in JS too (rows gathered on the host; a GPU backend,
+    // which has no cheap synchronous read of the ids, keeps the variable).
+    const embedInJs = frozenInJs(c, opts.frozenLayout, opts.trainable) && !tensorsOnDevice();
+    for (const name of names) {
+      if (isLinearTensor(name)) continue;
+      if (embedInJs && name === 'embed.token') m.jsTensors.set(name, get(name));
+      else variable(name);
+    }
     if (c.tiedHead && frozenInJs(c, opts.frozenLayout, opts.trainable)) {
       m.headJs = new PackedLinear(transposedInJs(get('embed.token').data, c.vocab, c.dModel), undefined, { maxTileValues: FP32_JS_TILE_VALUES });
     }
@@ -185,53 +204,103 @@ export class Gpt {
     // cannot express KvPrefix, hence the cast.
     const c = this.config;
     const [B, T] = ids.shape;
+    return tf.tidy((): any => {
+      const { h, presents, positions } = this.trunk(ids, opts);
+      const rows = opts.lastOnly ? tf.reshape(tf.slice(tf.reshape(h, [B, T, c.dModel]), [0, T - 1, 0], [-1, 1, -1]), [B, c.dModel]) as tf.Tensor2D : h;
+      const logits = tf.reshape(this.head(rows), [B, opts.lastOnly ? 1 : T, c.vocab]) as tf.Tensor3D;
+      return opts.returnPresents ? { logits, presents, positions } : { logits, positions };
+    });
+  }
+
+  /**
+   * The training/evaluation loss of a batch: `lmLoss(forward(ids).logits, targets)`, except that a frozen head
+   * whose logits would pass 2 × LOSS_CHUNK_BYTES is fused with the loss and run in chunks of tokens
+   * (`fusedHeadLoss`: the [tokens, vocab] logits never exist whole). Small models (every parity test) keep
+   * the unfused path and its exact summation order; `chunkRows` forces a chunk size (tests).
+   */
+  loss(ids: tf.Tensor2D, targets: Int32Array, opts: ForwardOptions & { chunkRows?: number } = {}): tf.Scalar {
+    const [B, T] = ids.shape;
+    const V = this.config.vocab;
+    const head = this.frozenHead();
+    const fused = head && (opts.chunkRows !== undefined || B * T * V * 4 > 2 * LOSS_CHUNK_BYTES);
+    if (!fused) return tf.tidy(() => lmLoss(this.forward(ids, opts).logits, targets));
+    const rows = opts.chunkRows ?? Math.max(1, Math.floor(LOSS_CHUNK_BYTES / (4 * V)));
+    return tf.tidy(() => fusedHeadLoss(this.trunk(ids, opts).h, targets, head, V, rows));
+  }
+
+  /** The head as two products when it is frozen (undefined when it trains: full fine-tuning). */
+  private frozenHead(): FrozenHead | undefined {
+    if (this.config.tiedHead) {
+      if (this.headJs) {
+        const hj = this.headJs;
+        return { forward: (x) => hj.apply(x), backward: (g) => hj.q.applyTransposed(g) };
+      }
+      const emb = this.v('embed.token');
+      if (emb.trainable) return undefined;
+      if (!this.headT) this.headT = tf.keep(tf.transpose(emb)) as tf.Tensor2D;
+      const headT = this.headT;
+      return { forward: (x) => tf.matMul(x, headT) as tf.Tensor2D, backward: (g) => tf.matMul(g, emb) as tf.Tensor2D };
+    }
+    const w = this.v('head.weight');
+    if (w.trainable) return undefined;
+    return { forward: (x) => tf.matMul(x, w) as tf.Tensor2D, backward: (g) => tf.matMul(g, w, false, true) as tf.Tensor2D };
+  }
+
+  /** Embeddings, blocks and the final norm: the hidden states [B·T, d] of the real tokens, before the head. */
+  private trunk(ids: tf.Tensor2D, opts: ForwardOptions): { h: tf.Tensor2D; presents: KvPrefix; positions: number } {
+    const c = this.config;
+    const [B, T] = ids.shape;
     let seedCounter = opts.seed ?? 0;
     const ctx: ApplyContext = { training: !!opts.training, seed: () => seedCounter++ };
-    return tf.tidy((): any => {
-      const extras = this.extras && !opts.prefix ? this.extras(B, ctx) : {};
-      // A generation cache (opts.prefix) already holds the method's prefix and prompt from the first call.
-      const prompt = opts.prefix ? opts.prompt : (opts.prompt ?? extras.prompt);
-      const prefix = opts.prefix ?? extras.prefix;
-      const Pp = prompt ? prompt.shape[1] : 0;
-      const offset = opts.positionOffset ?? 0;
-      const S = Pp + T;
-      if (offset + S > c.context) {
-        throw new LedgerLabError({ kind: 'data', problem: `sequence of ${S} positions from ${offset} exceeds the model's context ${c.context}`, where: 'Gpt.forward', hint: 'shorten maxSource/maxTarget or the prefix, or raise model.context' });
-      }
-      const tokEmb = tf.gather(this.v('embed.token'), ids);
-      // Virtual tokens take the first positions, as PEFT's prompt tuning does for GPT-2.
-      const p = prompt && prompt.shape[0] !== B ? tf.tile(prompt, [B, 1, 1]) : prompt;
-      let x = (p ? tf.concat([p, tokEmb], 1) : tokEmb) as tf.Tensor3D;
-      // Llama-family blocks rotate q/k by position instead of adding a position embedding.
-      if (!isLlama(c)) x = tf.add(x, tf.expandDims(tf.gather(this.v('embed.position'), tf.range(offset, offset + S, 1, 'int32')), 0)) as tf.Tensor3D;
-      x = this.dropout(x, ctx) as tf.Tensor3D;
-      let h = tf.reshape(x, [B * S, c.dModel]) as tf.Tensor2D;
-      let padBias: tf.Tensor | undefined;
-      if (opts.attentionMask) {
-        const mask = Pp > 0 ? tf.concat([tf.ones([B, Pp], 'int32'), tf.cast(opts.attentionMask, 'int32')], 1) as tf.Tensor2D : opts.attentionMask;
-        padBias = paddingBias(mask, prefix ? prefix.keys[0].shape[2] : 0);
-      }
-      const presents: KvPrefix = { keys: [], values: [] };
-      for (let i = 0; i < c.layers; i++) {
-        const pk = prefix?.keys[i];
-        const pv = prefix?.values[i];
-        const blockSeed = seedCounter + 1000 * (i + 1);
-        if (opts.checkpoint && opts.training !== false && !opts.returnPresents) {
-          h = this.checkpointedBlock(i, h, B, S, offset, pk, pv, padBias, !!opts.training, blockSeed);
-        } else {
-          const r = this.block(i, h, B, S, offset, pk, pv, padBias, blockCtx(!!opts.training, blockSeed));
-          h = r.x;
-          if (opts.returnPresents) {
-            presents.keys.push(r.keys);
-            presents.values.push(r.values);
-          }
+    const extras = this.extras && !opts.prefix ? this.extras(B, ctx) : {};
+    // A generation cache (opts.prefix) already holds the method's prefix and prompt from the first call.
+    const prompt = opts.prefix ? opts.prompt : (opts.prompt ?? extras.prompt);
+    const prefix = opts.prefix ?? extras.prefix;
+    const Pp = prompt ? prompt.shape[1] : 0;
+    const offset = opts.positionOffset ?? 0;
+    const S = Pp + T;
+    if (offset + S > c.context) {
+      throw new LedgerLabError({ kind: 'data', problem: `sequence of ${S} positions from ${offset} exceeds the model's context ${c.context}`, where: 'Gpt.forward', hint: 'shorten maxSource/maxTarget or the prefix, or raise model.context' });
+    }
+    const tokEmb = this.tokenEmbeddings(ids);
+    // Virtual tokens take the first positions, as PEFT's prompt tuning does for GPT-2.
+    const p = prompt && prompt.shape[0] !== B ? tf.tile(prompt, [B, 1, 1]) : prompt;
+    let x = (p ? tf.concat([p, tokEmb], 1) : tokEmb) as tf.Tensor3D;
+    // Llama-family blocks rotate q/k by position instead of adding a position embedding.
+    if (!isLlama(c)) x = tf.add(x, tf.expandDims(tf.gather(this.v('embed.position'), tf.range(offset, offset + S, 1, 'int32')), 0)) as tf.Tensor3D;
+    x = this.dropout(x, ctx) as tf.Tensor3D;
+    let h = tf.reshape(x, [B * S, c.dModel]) as tf.Tensor2D;
+    let padBias: tf.Tensor | undefined;
+    if (opts.attentionMask) {
+      const mask = Pp > 0 ? tf.concat([tf.ones([B, Pp], 'int32'), tf.cast(opts.attentionMask, 'int32')], 1) as tf.Tensor2D : opts.attentionMask;
+      padBias = paddingBias(mask, prefix ? prefix.keys[0].shape[2] : 0);
+    }
+    const presents: KvPrefix = { keys: [], values: [] };
+    for (let i = 0; i < c.layers; i++) {
+      const pk = prefix?.keys[i];
+      const pv = prefix?.values[i];
+      const blockSeed = seedCounter + 1000 * (i + 1);
+      if (opts.checkpoint && opts.training !== false && !opts.returnPresents) {
+        h = this.checkpointedBlock(i, h, B, S, offset, pk, pv, padBias, !!opts.training, blockSeed);
+      } else {
+        // Each block runs in its own scope and the previous hidden states go: nothing but what the gradient
+        // tape saved (kept copies) outlives a block, so a training forward holds the saved tensors only, and
+        // inference one block's activations, not every intermediate of every block until the forward ends.
+        const r = tf.tidy(() => {
+          const out = this.block(i, h, B, S, offset, pk, pv, padBias, blockCtx(!!opts.training, blockSeed));
+          return opts.returnPresents ? out : { x: out.x, keys: undefined, values: undefined };
+        });
+        h.dispose();
+        h = r.x;
+        if (opts.returnPresents) {
+          presents.keys.push(r.keys!);
+          presents.values.push(r.values!);
         }
       }
-      h = (isLlama(c) ? rmsNorm(h, this.v('final_ln.gamma'), normEps(c), this.trainable.has('final_ln.gamma')) : layerNorm(h, this.v('final_ln.gamma'), this.v('final_ln.beta'), normEps(c))) as tf.Tensor2D;
-      if (Pp > 0) h = tf.reshape(tf.slice(tf.reshape(h, [B, S, c.dModel]), [0, Pp, 0], [-1, T, -1]), [B * T, c.dModel]);
-      const logits = tf.reshape(this.head(h), [B, T, c.vocab]) as tf.Tensor3D;
-      return opts.returnPresents ? { logits, presents, positions: offset + S } : { logits, positions: offset + S };
-    });
+    }
+    h = (isLlama(c) ? rmsNorm(h, this.v('final_ln.gamma'), normEps(c), this.trainable.has('final_ln.gamma')) : layerNorm(h, this.v('final_ln.gamma'), this.v('final_ln.beta'), normEps(c))) as tf.Tensor2D;
+    if (Pp > 0) h = tf.reshape(tf.slice(tf.reshape(h, [B, S, c.dModel]), [0, Pp, 0], [-1, T, -1]), [B * T, c.dModel]);
+    return { h, presents, positions: offset + S };
   }
 
   /** One pre-norm block over flattened activations [B·S, d]; `offset` is the first token's position. */
@@ -301,11 +370,23 @@ export class Gpt {
     return op(...inputs) as tf.Tensor2D;
   }
 
+  /** Rows of the token embedding for ids (any shape) → [...ids.shape, d]: tf.gather, or copied from JS memory. */
+  tokenEmbeddings(ids: tf.Tensor): tf.Tensor {
+    const js = this.jsTensors.get('embed.token');
+    if (!js) return tf.gather(this.v('embed.token'), ids);
+    const d = this.config.dModel;
+    const idx = ids.dataSync();
+    const out = new Float32Array(idx.length * d);
+    for (let i = 0; i < idx.length; i++) out.set(js.data.subarray(idx[i]! * d, (idx[i]! + 1) * d), i * d);
+    return tf.tensor(out, [...ids.shape, d]);
+  }
+
   private head(h: tf.Tensor2D): tf.Tensor2D {
     if (!this.config.tiedHead) return tf.matMul(h, this.v('head.weight')) as tf.Tensor2D;
+    // a JS-held head exists only for a frozen embedding (checked first: the embedding may be in JS too)
+    if (this.headJs) return this.headJs.apply(h);
     const emb = this.v('embed.token');
     if (emb.trainable) return tf.matMul(h, emb, false, true) as tf.Tensor2D;
-    if (this.headJs) return this.headJs.apply(h);
     // A frozen tied head is transposed once and kept, and its gradient multiplies by the embedding itself:
     // both products are then untransposed, which is what wasm's matmul is fast at.
     if (!this.headT) this.headT = tf.keep(tf.transpose(emb)) as tf.Tensor2D;
@@ -338,6 +419,7 @@ export class Gpt {
     for (const [name, v] of this.vars) {
       if (!isAdapterName(name)) out.set(name, { shape: [...v.shape], data: (await v.data()) as Float32Array });
     }
+    for (const [name, t] of this.jsTensors) out.set(name, t);
     // Biases the family does not have (Llama's) are zero in effective() and left out here.
     const shapes = expectedShapes(this.config);
     for (const [name, lin] of this.linears) {
@@ -350,6 +432,43 @@ export class Gpt {
     return out;
   }
 
+  /**
+   * The same effective weights as `exportWeights`, read one tensor per `get` (synchronously: host backends
+   * only) instead of all at once: an export that streams tensors to a file (ONNX external data) then holds one
+   * fp32 tensor at a time, not a second copy of the model (2 GB on the 0.5B shape, next to ONNX Runtime's).
+   */
+  effectiveWeightSource(): WeightSource {
+    const shapes = expectedShapes(this.config);
+    // as exportWeights: every variable and JS-held tensor, then each linear's effective weight (and bias) in
+    // place of its raw variables
+    const linearNames = new Set<string>();
+    for (const name of this.linears.keys()) {
+      linearNames.add(`${name}.weight`);
+      if (shapes.has(`${name}.bias`)) linearNames.add(`${name}.bias`);
+    }
+    const names = [...new Set([...this.vars.keys(), ...this.jsTensors.keys()].filter((n) => !isAdapterName(n)).concat([...linearNames]))];
+    return {
+      keys: () => names,
+      get: (name) => {
+        const m = /^(.*)\.(weight|bias)$/.exec(name);
+        const lin = m && linearNames.has(name) ? this.linears.get(m[1]) : undefined;
+        if (!lin) {
+          const v = this.vars.get(name);
+          if (v && !isAdapterName(name)) return { shape: [...v.shape], data: v.dataSync() as Float32Array };
+          return this.jsTensors.get(name);
+        }
+        const { weight, bias } = lin.effective();
+        const t = m![2] === 'weight' ? weight : bias;
+        try {
+          return { shape: [...t.shape], data: t.dataSync() as Float32Array };
+        } finally {
+          weight.dispose();
+          bias.dispose();
+        }
+      },
+    };
+  }
+
   dispose(): void {
     for (const v of this.vars.values()) v.dispose();
     for (let l of this.linears.values()) {
@@ -358,6 +477,7 @@ export class Gpt {
       if (l instanceof PackedLinear) l.bias?.dispose();
     }
     this.headT?.dispose();
+    this.jsTensors.clear();
     this.vars.clear();
     this.trainable.clear();
     this.linears.clear();

@@ -67,3 +67,90 @@ function deviceGrad(sm: tf.Tensor2D, dy: tf.Tensor, rows: number[], flat: number
   const diff = tf.sub(tf.mul(sm, tf.tensor2d(mask, [N, 1])), tf.reshape(onehot, [N, V]));
   return tf.mul(diff, tf.div(dy, count)) as tf.Tensor2D;
 }
+
+/**
+ * A frozen output head as two products: logits = x·W ([n, d] → [n, vocab]) and its transpose g·Wᵀ
+ * ([n, vocab] → [n, d]), however the model stores W (a JS-held tiled array, a kept transpose, a variable).
+ */
+export interface FrozenHead {
+  forward(x: tf.Tensor2D): tf.Tensor2D;
+  backward(g: tf.Tensor2D): tf.Tensor2D;
+}
+
+/** Logit bytes per chunk of the fused head + loss: a transient, whatever the batch. */
+export const LOSS_CHUNK_BYTES = 64 * 2 ** 20;
+
+/**
+ * The head and `lmLoss` fused and computed in chunks of rows (tokens), for a frozen head: the [tokens, vocab]
+ * logits, their softmax and their gradient never exist whole (at batch 4 × 192 and Qwen2.5's vocabulary of
+ * 151,936 each was 467 MB, and the loss and its gradient kept several). Each chunk's logits, softmax and
+ * (softmax − onehot)/count are made and dropped in turn, and since the loss is the last op, the gradient
+ * with respect to the hidden states, g·Wᵀ, is computed chunk by chunk in the forward pass and kept ([tokens,
+ * d]); the backward pass only scales it by dy. Row by row the arithmetic is `lmLoss`'s (the same softmax
+ * kernel, the same gradient formula, the same products); the loss's sum runs chunk by chunk, so the value
+ * may differ from `lmLoss` in the last bits (test/model/fused-loss.test.ts).
+ *
+ * h [B·T, d] (the final norm's output); targets as in lmLoss; rows per chunk (≥ 1).
+ */
+export function fusedHeadLoss(h: tf.Tensor2D, targets: Int32Array, head: FrozenHead, vocab: number, rowsPerChunk: number): tf.Scalar {
+  const N = h.shape[0];
+  let count = 0;
+  for (let i = 0; i < N; i++) if (targets[i] !== IGNORE_INDEX) count++;
+  count = Math.max(1, count);
+  // gradients are computed only under a tape (training); evaluation pays for the forward products only
+  const needGrad = (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+  const onDevice = tensorsOnDevice();
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const x = args[0] as tf.Tensor2D;
+    let total: tf.Tensor = tf.scalar(0);
+    const dhs: tf.Tensor2D[] = [];
+    for (let r0 = 0; r0 < N; r0 += rowsPerChunk) {
+      const n = Math.min(rowsPerChunk, N - r0);
+      const rows: number[] = [];
+      const flat: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t = targets[r0 + i];
+        if (t !== IGNORE_INDEX) {
+          rows.push(i);
+          flat.push(i * vocab + t);
+        }
+      }
+      if (rows.length === 0 && !needGrad) continue;
+      const { s: part, dh } = tf.tidy((): { s: tf.Tensor; dh?: tf.Tensor2D } => {
+        const sm = tf.softmax(head.forward(tf.slice(x, [r0, 0], [n, -1]) as tf.Tensor2D));
+        const picked = rows.length ? tf.gather(tf.reshape(sm, [-1]), tf.tensor1d(flat, 'int32')) : tf.ones([1]);
+        const s = tf.sum(tf.log(tf.maximum(picked, TINY)));
+        if (!needGrad) return { s };
+        let g: tf.Tensor2D;
+        if (onDevice) g = deviceGrad(sm as tf.Tensor2D, tf.scalar(1), rows, flat, count);
+        else {
+          const p = sm.dataSync() as Float32Array;
+          const scale = 1 / count;
+          const gd = new Float32Array(p.length);
+          for (let r = 0; r < rows.length; r++) {
+            const o = rows[r] * vocab;
+            for (let j = 0; j < vocab; j++) gd[o + j] = p[o + j] * scale;
+            gd[flat[r]] -= scale;
+          }
+          g = tf.tensor2d(gd, [n, vocab]);
+        }
+        return { s, dh: head.backward(g) };
+      });
+      const next = tf.add(total, part);
+      total.dispose();
+      part.dispose();
+      total = next;
+      if (dh) dhs.push(dh);
+    }
+    const value = tf.div(tf.neg(total), count) as tf.Scalar;
+    if (needGrad) {
+      const dh = dhs.length === 1 ? dhs[0] : tf.concat(dhs, 0);
+      (args[1] as tf.GradSaveFunc)([dh]);
+    }
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.mul(saved[0], dy as tf.Tensor),
+    };
+  }) as (x: tf.Tensor) => tf.Scalar;
+  return op(h);
+}

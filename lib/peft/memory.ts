@@ -43,6 +43,11 @@ export function memoryBreakdown(model: Gpt, optimizer: keyof typeof OPTIMIZER_SL
     add('fp32', v.size * 4);
     frozenParams += v.size;
   }
+  // frozen tensors the JS layout holds outside the tensor backend (the token embedding)
+  for (const t of model.jsTensors.values()) {
+    add('fp32', t.data.byteLength);
+    frozenParams += t.data.length;
+  }
   const trainableParams = model.trainableParams();
   const trainableBytes = trainableParams * 4;
   const optimizerBytes = trainableBytes * OPTIMIZER_SLOTS[optimizer];

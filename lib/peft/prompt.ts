@@ -19,8 +19,7 @@ export interface PromptTuningOptions {
 export async function applyPromptTuning(model: Gpt, o: PromptTuningOptions): Promise<void> {
   const rng = new Rng(o.seed);
   const ids = Array.from({ length: o.promptLength }, () => rng.int(model.config.vocab));
-  const emb = model.vars.get('embed.token')!;
-  const prompt = model.addTrainable('prompt.embedding', tf.tidy(() => tf.gather(emb, tf.tensor1d(ids, 'int32'))));
+  const prompt = model.addTrainable('prompt.embedding', tf.tidy(() => model.tokenEmbeddings(tf.tensor1d(ids, 'int32'))));
   model.extras = () => ({ prompt: tf.expandDims(prompt, 0) as tf.Tensor3D });
 }
 

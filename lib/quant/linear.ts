@@ -73,6 +73,14 @@ export class QuantLinear {
     });
   }
 
+  /**
+   * dy [m, out] · Wᵀ → [m, in], tile by tile: the product this layer's gradient uses, for callers that fuse a
+   * frozen layer's backward into their own op (the chunked head + loss). Not differentiable.
+   */
+  applyTransposed(dy: tf.Tensor2D): tf.Tensor2D {
+    return this.matmulTiles(dy, true);
+  }
+
   /** Rows [r0, r1) of W as a transient float32 tensor [r1 - r0, out]; the caller disposes it. */
   tile(r0: number, r1: number): tf.Tensor2D {
     const t0 = performance.now();

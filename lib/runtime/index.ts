@@ -16,3 +16,5 @@ export { countTensorReads, readNumbers, tensorsOnDevice } from './reads.ts';
 export type { ReadCounts } from './reads.ts';
 export { withPhase, currentPhase } from './phase.ts';
 export { guardWasmBackend, throwPendingWasmFault } from './wasm-guard.ts';
+export { variableGradsLowMemory } from './grads.ts';
+export { memLog, wasmHeapBytes } from './mem-log.ts';

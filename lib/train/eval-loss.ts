@@ -5,7 +5,7 @@
  * are read with one asynchronous read (a GPU backend has no cheap synchronous one).
  */
 import * as tf from '@tensorflow/tfjs';
-import { type Gpt, lmLoss } from '../model/index.ts';
+import type { Gpt } from '../model/index.ts';
 import { collate, shiftedLabels, IGNORE_INDEX, type PaddingStrategy, type EncodedExample } from '../data/index.ts';
 import { readNumbers } from '../runtime/index.ts';
 
@@ -40,7 +40,7 @@ export async function evalLoss(model: Gpt, examples: readonly EncodedExample[], 
     const targets = shiftedLabels(batch);
     let count = 0;
     for (const t of targets) if (t !== IGNORE_INDEX) count++;
-    losses.push(tf.tidy(() => lmLoss(model.forward(tf.tensor2d(batch.inputIds, batch.shape, 'int32')).logits, targets)));
+    losses.push(tf.tidy(() => model.loss(tf.tensor2d(batch.inputIds, batch.shape, 'int32'), targets)));
     counts.push(count);
     n += batch.shape[0];
   }

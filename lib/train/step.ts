@@ -1,16 +1,16 @@
 /**
- * One optimizer update: `gradAccum` micro-batches from the iterator → forward → lmLoss(shiftedLabels) →
- * variableGrads, summed; the mean of the micro-batch gradients clipped to clipNorm; one AdamW update at lr.
+ * One optimizer update: `gradAccum` micro-batches from the iterator → forward → lmLoss(shiftedLabels) (as
+ * `model.loss`) → variableGrads (lib/runtime's low-memory one), summed; the mean of the micro-batch gradients clipped to clipNorm; one AdamW update at lr.
  * Returns the step's micro-batch losses and its gradient norm, still tensors (nothing is read back: on a GPU
  * backend a read waits for the device, and the loop reads a log interval's values at once, `readStepValues`),
  * and what its batches held (so callers count samples and tokens from the loop itself instead of replaying the
  * batch order). The caller owns, and disposes or reads, the returned tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type Gpt, lmLoss } from '../model/index.ts';
+import type { Gpt } from '../model/index.ts';
 import { shiftedLabels, type BatchIterator } from '../data/index.ts';
 import type { Rng } from '../util/index.ts';
-import { readNumbers, tensorsOnDevice } from '../runtime/index.ts';
+import { memLog, readNumbers, tensorsOnDevice, variableGradsLowMemory } from '../runtime/index.ts';
 import type { TrainConfig } from './config.ts';
 import { clipByGlobalNorm, clipByGlobalNormOnDevice, type AdamW } from './optim.ts';
 
@@ -55,10 +55,17 @@ export function trainStep({ model, opt, it, rng, config: c, lr }: StepContext): 
     const targets = shiftedLabels(batch);
     const dropoutSeed = rng.nextUint32();
     const ids = tf.tensor2d(batch.inputIds, batch.shape, 'int32');
-    const { value, grads } = tf.variableGrads(
-      () => lmLoss(model.forward(ids, { training: true, seed: dropoutSeed, checkpoint: c.checkpoint }).logits, targets),
+    // model.loss = lmLoss(forward(ids).logits) (the head fused and chunked at large vocab × tokens); the
+    // low-memory variableGrads gives tfjs' gradients bitwise while releasing the tape as it goes.
+    const { value, grads } = variableGradsLowMemory(
+      () => {
+        const loss = model.loss(ids, targets, { training: true, seed: dropoutSeed, checkpoint: c.checkpoint });
+        memLog('train forward');
+        return loss;
+      },
       vars,
     );
+    memLog('train backward');
     ids.dispose();
     losses.push(value);
     const g = vars.map((v) => grads[v.name]!);
@@ -85,6 +92,7 @@ export function trainStep({ model, opt, it, rng, config: c, lr }: StepContext): 
   const clipped = tensorsOnDevice() ? clipByGlobalNormOnDevice(named, c.clipNorm) : clipByGlobalNorm(named, c.clipNorm);
   opt.apply(clipped.grads, lr);
   tf.dispose([...clipped.grads.values()]);
+  memLog('train optimizer');
   return { losses, gradNorm: clipped.norm, batch: batchStats };
 }
 

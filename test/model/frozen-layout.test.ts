@@ -43,11 +43,28 @@ for (const [label, src] of [['qwen2 (untied)', p], ['llama (tied head)', tied]] 
   });
   assert.ok(bases(heap.model).every((b) => b instanceof DenseLinear), 'heap: dense variables');
   assert.ok(bases(js.model).every((b) => b instanceof PackedLinear), 'js: every block linear held in JS');
+  assert.ok(js.model.jsTensors.has('embed.token') && !js.model.vars.has('embed.token'), 'js: the frozen token embedding held in JS');
+  assert.ok(heap.model.vars.has('embed.token') && heap.model.jsTensors.size === 0, 'heap: the embedding is a variable');
   assert.ok(heap.logits.every((v, i) => Object.is(v, js.logits[i])), 'logits bitwise equal');
   assert.is(js.grads.length, heap.grads.length);
   js.grads.forEach((g, k) => assert.ok(g.every((v, i) => Object.is(v, heap.grads[k]![i])), `gradient ${k} bitwise equal`));
   heap.model.dispose();
   js.model.dispose();
+});
+
+test('effectiveWeightSource reads, tensor by tensor, what exportWeights returns (LoRA merged, JS-held embedding)', async () => {
+  for (const layout of ['heap', 'js'] as const) {
+    const { model } = stepOf(layout, tied);
+    const all = await model.exportWeights();
+    const lazy = model.effectiveWeightSource();
+    assert.equal([...lazy.keys()].sort(), [...all.keys()].sort());
+    for (const [name, t] of all) {
+      const l = lazy.get(name)!;
+      assert.equal(l.shape, t.shape, name);
+      assert.ok(l.data.every((v, i) => Object.is(v, t.data[i])), `${layout}: ${name} bitwise`);
+    }
+    model.dispose();
+  }
 });
 
 test("'auto' moves a frozen base to JS only past 1 GiB of block linears, and never a trainable one", () => {

@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import { QUANT_DTYPES, QUANT_ALIASES } from '../../quant/index.ts';
 import { TrainSchema, trainLoop } from '../../train/index.ts';
 import { generateAndScore } from '../quality.ts';
+import { memLog } from '../../runtime/index.ts';
 
 export const FinetuneSchema = s.object({
   data: DataSchema.default(DataSchema.parse({})),
@@ -36,7 +37,9 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
   prepare: async (config, verbose) => void (await taskAndBase(config, verbose)),
   async run({ config: c, seed, run, resume, verbose }) {
     const { task, model, pt } = await taskAndBase(c, verbose);
-    const m = await buildModel(model, pt.weights, c.method, c.quant, seed);
+    memLog('task and base ready');
+    const m = await buildModel(model, pt.source ?? pt.weights, c.method, c.quant, seed);
+    memLog('load');
     try {
       const train = { ...c.train, maxSource: task.limits.maxSource, maxTarget: task.limits.maxTarget };
       const r = await trainLoop({
@@ -48,7 +51,9 @@ export const finetuneKind: ExperimentKind<FinetuneConfig> = {
         const base = pt.checkpoint ? { kind: 'hf' as const, path: resolve(pt.checkpoint.path) } : { kind: 'ledgerlab-base' as const, path: (pt as { dir: string }).dir };
         run.writeArtifact('adapter', 'adapter.safetensors', await adapterBytes(m, { method: c.method, quant: c.quant, model, base, seed }));
       }
+      memLog('train done');
       const ev = await generateAndScore(m, task, { artefact: 'predictions', eval: c.eval, exportedDecoder: true, label: `generate ${c.method.method}` }, run, verbose);
+      memLog('eval done');
       const mem = memoryBreakdown(m, 'adamw');
       return {
         scores: ev.scores, generation: ev.generation, evalLoss: ev.evalLoss, perplexity: ev.perplexity, steps: r.steps, resumedFrom: r.resumedFrom, lastLoss: r.lastLoss,

@@ -48,20 +48,25 @@ export function silu(x: tf.Tensor): tf.Tensor {
 
 /**
  * The SwiGLU product silu(gate)·up with its gradient written out: with s = σ(gate), a = gate·s,
- * dup = dy·a and dgate = dy·up·(s + a·(1 − s)). Six kernels backward instead of autodiff's eight plus a
- * float32→float32 Cast per Mul gradient, on the widest activations of the block ([tokens, ffn]).
+ * dup = dy·a and dgate = dy·up·(s + a·(1 − s)). Eight kernels backward (six, plus s and a recomputed) instead
+ * of autodiff's eight plus a float32→float32 Cast per Mul gradient, on the widest activations of the block
+ * ([tokens, ffn]); only gate and up are kept for the backward.
  */
 export function swiglu(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [g, u, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const s = tf.sigmoid(g);
     const a = tf.mul(g, s);
-    save([s, a, u]);
+    // Keep gate and up only (two [tokens, ffn] tensors, not three): σ(gate) and gate·σ(gate) are recomputed
+    // in the backward pass, with the same kernels, so the gradient is bitwise the same.
+    save([g, u]);
     return {
       value: tf.mul(a, u),
       gradFunc: (dyIn: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const dy = dyIn as tf.Tensor;
-        const [ss, sa, su] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const [sg, su] = saved as [tf.Tensor, tf.Tensor];
+        const ss = tf.sigmoid(sg);
+        const sa = tf.mul(sg, ss);
         const dgate = tf.mul(tf.mul(dy, su), tf.add(ss, tf.mul(sa, tf.sub(1, ss))));
         return [dgate, tf.mul(dy, sa)];
       },
