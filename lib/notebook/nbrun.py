@@ -117,9 +117,12 @@ def main():
     params = json.loads(args.params)
     inject_parameters(nb, params, args.assign)
     start = now()
+    # startup_timeout: nbclient's default (60 s) for the kernel to answer was once exceeded by tslab (Node loading
+    # the TypeScript compiler) on a 2-core machine running the test suite beside it; a slow start is not a failure.
     client = NotebookClient(
         nb,
         timeout=args.timeout,
+        startup_timeout=max(180, min(args.timeout, 600)),
         kernel_name=args.kernel,
         resources={"metadata": {"path": args.cwd}},
     )
