@@ -14,6 +14,7 @@ import { effectiveStatus, readRunRecord, resumeRun, runDirIn, startRun } from '.
 import { environmentReport, initBackend } from '../runtime/index.ts';
 import { plannedRunOf, type RunJob } from './jobs.ts';
 import { acquireLock, PREPARE_LOCK } from './locks.ts';
+import { answerOneRequest } from '../util/index.ts';
 
 export interface ChildRequest { job: RunJob; root: string; verbose: boolean; prepareStaleMs: number }
 export interface ChildReply { outcome: RunOutcome }
@@ -50,17 +51,5 @@ async function execute({ job, root, verbose, prepareStaleMs }: ChildRequest): Pr
   return runOne({ kind: job.kind, name: job.name }, { ...plannedRunOf(job), config }, root, environment, verbose);
 }
 
-if (!process.send) {
-  console.error('lib/cluster/child.ts is started by `ledgerlab worker`, not by hand');
-  process.exit(2);
-}
 process.on('disconnect', () => process.exit(70)); // the worker is gone: stop now (see above)
-process.once('message', (req: ChildRequest) => {
-  execute(req).then(
-    (outcome) => process.send!({ outcome } satisfies ChildReply, () => process.exit(0)),
-    (err) => {
-      console.error(formatError(err, { debug: true }));
-      process.exit(1);
-    },
-  );
-});
+answerOneRequest(execute, 'lib/cluster/child.ts is started by `ledgerlab worker`, not by hand');

@@ -12,3 +12,4 @@ export { processStartTicks, processArgv, ownIdentity, sameProcess, pidAlive } fr
 export type { ProcessIdentity } from './process.ts';
 export { FORBIDDEN_KEYS, assertSafeKey, setKeyPath, rejectForbiddenKeys, type KeyPlace } from './keypath.ts';
 export { childEnv, passesToChild } from './child-env.ts';
+export { answerOneRequest } from './ipc-child.ts';

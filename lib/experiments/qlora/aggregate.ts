@@ -16,7 +16,7 @@ import {
   bootstrapCI, pairedBootstrap, type BootstrapCI, type PairedBootstrap, ZH_KEYS, diversityScores, type DiversityScores,
 } from '../../metrics/index.ts';
 import { readJsonl, type RunEntry } from '../../results/index.ts';
-import { backendLabel } from '../../runtime/index.ts';
+import { runRow, type RunRow } from '../run-row.ts';
 import { LedgerLabError } from '../../errors.ts';
 import { ratioCI } from '../speedup/index.ts';
 import { projectMemory, timeExponent, type LadderRow, type ProjectionRow } from './scaling.ts';
@@ -88,7 +88,7 @@ export interface DtypeAggregate {
 }
 
 export interface QloraAggregate {
-  runs: { runId: string; seed: number; commit: string; dirty: boolean; configSha256: string; backend: string; machine: string }[];
+  runs: RunRow[];
   config: QloraConfig;
   dtypes: Record<string, DtypeAggregate>;
   /** Block-linear weight bytes and whole frozen base relative to fp16 and fp32 (exact, seed-independent). */
@@ -138,15 +138,6 @@ export function aggregateQlora(entries: readonly RunEntry[]): QloraAggregate {
   };
   agg.verdict = qloraVerdict(agg);
   return agg;
-}
-
-/** One run's row in the report's run table: provenance, backend and machine. */
-function runRow(e: RunEntry): QloraAggregate['runs'][number] {
-  const env = e.record.environment as { cpu?: { model?: string; cores?: number } } | undefined;
-  return {
-    runId: e.record.runId, seed: e.record.seeds[0]!, commit: e.record.git?.commit ?? 'unknown', dirty: !!e.record.git?.dirty,
-    configSha256: e.record.configSha256, backend: backendLabel(e.record.environment), machine: `${env?.cpu?.cores ?? '?'}× ${env?.cpu?.model ?? 'unknown CPU'}`,
-  };
 }
 
 /** Every run's scored predictions of one dtype, keyed "seed:item id". */

@@ -16,7 +16,7 @@ import {
   bootstrapCI, pairedBootstrap, type BootstrapCI, type PairedBootstrap, ZH_KEYS, diversityScores, type DiversityScores,
 } from '../../metrics/index.ts';
 import { readJsonl, type RunEntry } from '../../results/index.ts';
-import { backendLabel } from '../../runtime/index.ts';
+import { runRow, type RunRow } from '../run-row.ts';
 import { LedgerLabError } from '../../errors.ts';
 import type { QualityResult } from './kind.ts';
 
@@ -41,7 +41,7 @@ export interface RecipeQuality {
 }
 
 export interface SpeedupAggregate {
-  runs: { runId: string; seed: number; commit: string; dirty: boolean; configSha256: string; backend: string; machine: string }[];
+  runs: RunRow[];
   factors: string[];
   /**
    * trained: fast / slow over the training runs; factorial, matched: from the grid's cells; method, recipe: the
@@ -101,15 +101,6 @@ function finishedRunsOfOneConfig(entries: readonly RunEntry[]): RunEntry[] {
     });
   }
   return done;
-}
-
-/** One run's row in the report's run table: provenance, backend and machine. */
-function runRow(e: RunEntry): SpeedupAggregate['runs'][number] {
-  const env = e.record.environment as { cpu?: { model?: string; cores?: number } } | undefined;
-  return {
-    runId: e.record.runId, seed: e.record.seeds[0]!, commit: e.record.git?.commit ?? 'unknown', dirty: !!e.record.git?.dirty,
-    configSha256: e.record.configSha256, backend: backendLabel(e.record.environment), machine: `${env?.cpu?.cores ?? '?'}× ${env?.cpu?.model ?? 'unknown CPU'}`,
-  };
 }
 
 /** The speed ratios over seeds (geometric means), each present when some run has it. */

@@ -74,7 +74,9 @@ export async function runSpeedup(c: SpeedupConfig, seed: number, run: Run, verbo
     ratio: { trained: pick(trained?.ratio.trained), method: pick(trained?.ratio.method), recipe: pick(trained?.ratio.recipe), factorial: shares?.ratio, matched: pick(factorial?.matched) },
     shapley: shares?.shapley,
   };
-  const sections = [factorial?.timing, factorial ? undefined : trained?.timing].filter((t): t is TimingRecord => !!t);
+  // The trained recipes' own section exists only without a grid (with one, their figures come from its rounds).
+  const trainedSection = factorial ? undefined : trained?.timing;
+  const sections = [factorial?.timing, trainedSection].filter((t): t is TimingRecord => !!t);
   return {
     ratio: {
       trained: intervals.ratio.trained?.mean, factorial: shares?.ratio.mean, matched: intervals.ratio.matched?.mean,
@@ -90,7 +92,7 @@ export async function runSpeedup(c: SpeedupConfig, seed: number, run: Run, verbo
       ratio: { trained: trained?.ratio.trained?.cpu, method: trained?.ratio.method?.cpu, recipe: trained?.ratio.recipe?.cpu, factorial: factorial?.shares.cpu.ratio, matched: factorial?.matched.cpu },
       shapley: factorial?.shares.cpu.shapley,
     },
-    timing: { basis: c.timing.basis, threads: c.timing.threads, quiet: worstStatus(sections.map((t) => t.noise.status)), factorial: factorial?.timing, trained: factorial ? undefined : trained?.timing, trainedFrom: factorial ? 'factorial' : 'own rounds', trainedSamplesPerS: trained?.samplesPerS },
+    timing: { basis: c.timing.basis, threads: c.timing.threads, quiet: worstStatus(sections.map((t) => t.noise.status)), factorial: factorial?.timing, trained: trainedSection, trainedFrom: factorial ? 'factorial' : 'own rounds', trainedSamplesPerS: trained?.samplesPerS },
     quality,
     base: { key: pt.key, reused: pt.reused, finalLoss: pt.meta.finalLoss, evalLoss: pt.meta.evalLoss, ...(pt.checkpoint ? { checkpoint: pt.checkpoint } : {}) },
     data: task.manifest,
