@@ -36,7 +36,7 @@ test('a system Node older than 22 re-runs the CLI on the bundled Node 22', async
   const { existsSync } = await import('node:fs');
   const { spawnSync } = await import('node:child_process');
   const sys = '/usr/bin/node';
-  if (!existsSync(sys)) return; // no system Node on this machine: nothing to check
+  if (!existsSync(sys)) return void console.log(`skipped: no system Node at ${sys}, nothing to check`);
   const v = spawnSync(sys, ['--version'], { encoding: 'utf8' }).stdout.trim();
   if (Number(v.slice(1).split('.')[0]) >= 22) return;
   const r = spawnSync(sys, ['bin/ledgerlab.js', 'env', '--json'], { encoding: 'utf8' });
