@@ -35,15 +35,20 @@ const tiny = (name: string, extra: { seeds?: number[]; sweep?: Record<string, un
 
 interface Done { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 /** `ledgerlab ARGS` as a child process, without blocking this process (workers run meanwhile). */
-function cli(args: string[]): Promise<Done> {
-  return new Promise((resolve) => {
+/** The CLI as a child; `stderr()` reads what it has written so far, while it runs. */
+function cliWatched(args: string[]): { done: Promise<Done>; stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  const done = new Promise<Done>((resolve) => {
     const p = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+  return { done, stderr: () => stderr };
+}
+function cli(args: string[]): Promise<Done> {
+  return cliWatched(args).done;
 }
 
 /** `ledgerlab ARGS` in this process (cheaper than a process for commands that only read). */
@@ -113,10 +118,14 @@ test('a 4-run sweep through 2 workers: queued in `runs` and status, then the sam
     'q-sweep        4       0         0       0',
   ]);
 
+  // The --wait submission plans before any worker starts, so no run can finish in between (it would then count
+  // as skipped, not already queued): workers start once it has said what it queued.
+  const waiting = cliWatched(['run', file, '--queue', redis.url, '--root', shared, '--wait']);
+  await until('the --wait submission', () => waiting.stderr().includes('q-sweep: '));
   const ws = [worker(shared), worker(shared)];
   try {
     await until('2 workers', () => workersConnected(2));
-    const wait = await cli(['run', file, '--queue', redis.url, '--root', shared, '--wait']);
+    const wait = await waiting.done;
     assert.is(wait.code, 0, wait.stderr);
     assert.match(wait.stderr, 'q-sweep: 0 queued, 4 already queued, 0 skipped (already finished)');
     const lines = wait.stdout.trim().split('\n');
