@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IGNORE_INDEX } from '../data/index.ts';
-import { tensorsOnDevice } from '../runtime/index.ts';
+import { heapOutput, heapView, tensorsOnDevice } from '../runtime/index.ts';
 
 /** Smallest normal float32: log() of a probability is clamped there (a loss term of at most 87.3). */
 const TINY = 1.1754944e-38;
@@ -39,19 +39,30 @@ export function lmLoss(logits: tf.Tensor3D, targets: Int32Array): tf.Scalar {
       value,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         if (tensorsOnDevice()) return deviceGrad(saved[0] as tf.Tensor2D, dy as tf.Tensor, rows, flat, count);
-        const p = saved[0].dataSync() as Float32Array;
-        const scale = (dy as tf.Tensor).dataSync()[0] / count;
-        const g = new Float32Array(p.length);
-        for (let r = 0; r < rows.length; r++) {
-          const o = rows[r] * V;
-          for (let j = 0; j < V; j++) g[o + j] = p[o + j] * scale;
-          g[flat[r]] -= scale;
-        }
-        return tf.tensor2d(g, [B * T, V]);
+        return softmaxGradRows(saved[0] as tf.Tensor2D, rows, flat, (dy as tf.Tensor).dataSync()[0] / count);
       },
     };
   }) as (x: tf.Tensor) => tf.Scalar;
   return tf.tidy(() => op(tf.reshape(logits, [B * T, V])));
+}
+
+/**
+ * (softmax − onehot)·scale on learned rows (`rows`; `flat` = row·V + target), zero elsewhere, in JS on host
+ * memory: on wasm read from and written to the heap in place (lib/runtime heapView/heapOutput), elsewhere
+ * through a copy. The arithmetic is the same either way: p·scale rounded to float32, then − scale.
+ */
+function softmaxGradRows(sm: tf.Tensor2D, rows: number[], flat: number[], scale: number): tf.Tensor2D {
+  const [N, V] = sm.shape;
+  const out = heapOutput<tf.Rank.R2>([N, V]);
+  const g = out?.view ?? new Float32Array(N * V);
+  const p = heapView(sm) ?? (sm.dataSync() as Float32Array);
+  if (out && rows.length < N) g.fill(0);
+  for (let r = 0; r < rows.length; r++) {
+    const o = rows[r] * V;
+    for (let j = 0; j < V; j++) g[o + j] = p[o + j] * scale;
+    g[flat[r]] -= scale;
+  }
+  return out?.tensor ?? tf.tensor2d(g, [N, V]);
 }
 
 /**
@@ -123,17 +134,7 @@ export function fusedHeadLoss(h: tf.Tensor2D, targets: Int32Array, head: FrozenH
         if (!needGrad) return { s };
         let g: tf.Tensor2D;
         if (onDevice) g = deviceGrad(sm as tf.Tensor2D, tf.scalar(1), rows, flat, count);
-        else {
-          const p = sm.dataSync() as Float32Array;
-          const scale = 1 / count;
-          const gd = new Float32Array(p.length);
-          for (let r = 0; r < rows.length; r++) {
-            const o = rows[r] * vocab;
-            for (let j = 0; j < vocab; j++) gd[o + j] = p[o + j] * scale;
-            gd[flat[r]] -= scale;
-          }
-          g = tf.tensor2d(gd, [n, vocab]);
-        }
+        else g = softmaxGradRows(sm as tf.Tensor2D, rows, flat, 1 / count);
         return { s, dh: head.backward(g) };
       });
       const next = tf.add(total, part);

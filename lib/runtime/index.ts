@@ -17,4 +17,5 @@ export type { ReadCounts } from './reads.ts';
 export { withPhase, currentPhase } from './phase.ts';
 export { guardWasmBackend, throwPendingWasmFault } from './wasm-guard.ts';
 export { variableGradsLowMemory } from './grads.ts';
+export { heapView, heapOutput } from './heap-view.ts';
 export { memLog, wasmHeapBytes } from './mem-log.ts';

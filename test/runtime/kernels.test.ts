@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installKernelFixes, removeKernelFixes, installedKernelFixes } from '../../lib/runtime/kernels/index.ts';
 import { segmentSum } from '../../lib/runtime/kernels/segment-sum.ts';
+import { sumLeadingRows, tileInto } from '../../lib/runtime/kernels/copy-kernels.ts';
 import { ortMatMulStats, ORT_MIN_MACS, ORT_MIN_ROWS, ORT_MIN_INNER } from '../../lib/runtime/kernels/ort-matmul.ts';
 import { Rng } from '../../lib/util/random.ts';
 
@@ -121,13 +122,71 @@ test('Identity on wasm shares the buffer, and the clone outlives the original', 
   c.dispose();
 });
 
+/** Bitwise: the fixed wasm kernels against tfjs' own wasm kernels on the same inputs. */
+async function sameBits(fn: () => tf.Tensor[]): Promise<void> {
+  const ref = await on('wasm', false, fn);
+  const fixed = await on('wasm', true, fn);
+  ref.forEach((r, i) => {
+    assert.equal(fixed[i].shape, r.shape);
+    assert.equal(fixed[i].dtype, r.dtype);
+    const a = fixed[i].dataSync(), b = r.dataSync();
+    for (let j = 0; j < a.length; j++) if (!Object.is(a[j], b[j])) assert.unreachable(`output ${i} element ${j}: ${a[j]} vs ${b[j]}`);
+  });
+}
+
+test('sumLeadingRows and tileInto: hand-checked', () => {
+  const out = new Float32Array(2);
+  sumLeadingRows(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), 5, out);
+  assert.equal(Array.from(out), [25, 30]);
+  const t = new Int32Array(12);
+  tileInto(new Int32Array([1, 2, 3]), [1, 3], [2, 2], t);
+  assert.equal(Array.from(t), [1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3]);
+  const u = new Int32Array(16);
+  tileInto(new Int32Array([1, 2, 3, 4]), [2, 2, 1], [2, 1, 2], u);
+  assert.equal(Array.from(u), [1, 1, 2, 2, 3, 3, 4, 4, 1, 1, 2, 2, 3, 3, 4, 4]);
+});
+
+test('Sum over leading axes on wasm: bitwise tfjs wasm (rows not a multiple of 4, keepDims, 3 axes); other axes unchanged', async () => {
+  const x = randn([1023, 37]), y = randn([6, 5, 7, 3]), big = tf.mul(randn([64, 16]), 1e4);
+  await sameBits(() => [tf.sum(x, 0), tf.sum(x, [0], true), tf.sum(y, [0, 1]), tf.sum(y, [1, 0, 2]), tf.sum(y, 1), tf.sum(y, -1), tf.sum(y), tf.sum(tf.add(big, 1e-3), 0)]);
+});
+
+test('GatherV2 along axis 0 on wasm: bitwise tfjs wasm; an out-of-range id throws as tfjs does', async () => {
+  const table = randn([50, 4, 3]);
+  const ids = tf.tensor2d(Array.from({ length: 4 * 9 }, () => rng.int(50)), [4, 9], 'int32');
+  const itable = tf.tensor2d(Array.from({ length: 20 }, (_, i) => i * 7), [10, 2], 'int32');
+  await sameBits(() => [tf.gather(table, ids), tf.gather(itable, tf.tensor1d([9, 0, 9], 'int32')), tf.gather(table, tf.tensor1d([2, 1], 'int32'), 1)]);
+  await tf.setBackend('wasm');
+  installKernelFixes('wasm');
+  assert.throws(() => tf.gather(table, tf.tensor1d([3, 50], 'int32')), /index value 50 is not in \[0, 49\]/);
+  assert.throws(() => tf.gather(table, tf.tensor1d([-1], 'int32')), /index value -1/);
+});
+
+test('Tile on wasm: bitwise tfjs wasm for leading, inner and mixed repetitions; its gradient too', async () => {
+  const p = randn([1, 4, 5, 3]), q = randn([2, 3]), r = tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32');
+  await sameBits(() => [tf.tile(p, [6, 1, 1, 1]), tf.tile(p, [2, 3, 1, 2]), tf.tile(q, [3, 4]), tf.tile(r, [2, 3]), tf.grad((t: tf.Tensor) => tf.tile(t, [5, 1, 1, 1]).square().sum())(p)]);
+});
+
+test('Cast to the same dtype shares the buffer on wasm; real conversions still convert', async () => {
+  await tf.setBackend('wasm');
+  installKernelFixes('wasm');
+  const x = tf.tensor1d([1.5, -2.7, 3]);
+  const c = tf.cast(x, 'float32');
+  const offset = (t: tf.Tensor) => (tf.backend() as unknown as { getMemoryOffset(id: object): number }).getMemoryOffset(t.dataId);
+  assert.is(offset(c), offset(x));
+  x.dispose();
+  assert.equal(Array.from(c.dataSync()), [1.5, -2.700000047683716, 3]);
+  assert.equal(Array.from(tf.cast(c, 'int32').dataSync()), [1, -2, 3]);
+  c.dispose();
+});
+
 test('install is idempotent and removal restores tfjs kernels', async () => {
   await tf.setBackend('wasm');
   removeKernelFixes('wasm');
   const original = tf.getKernel('BatchMatMul', 'wasm');
   installKernelFixes('wasm');
   installKernelFixes('wasm');
-  assert.equal(installedKernelFixes('wasm').sort(), ['BatchMatMul', 'Identity', 'OrtMatMul', 'UnsortedSegmentSum', '_FusedMatMul']);
+  assert.equal(installedKernelFixes('wasm').sort(), ['BatchMatMul', 'Cast', 'GatherV2', 'Identity', 'OrtMatMul', 'Sum', 'Tile', 'UnsortedSegmentSum', '_FusedMatMul']);
   ortMatMulStats.calls = 0;
   tf.matMul(randn([64, 64]), randn([64, 64]));
   assert.is(ortMatMulStats.calls, 1, 'the second install keeps ORT on top');

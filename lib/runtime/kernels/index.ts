@@ -7,16 +7,19 @@
  * - Identity: wasm shares the buffer instead of copying it (shared-identity.ts).
  * - OrtMatMul: wasm BatchMatMul computed by ONNX Runtime's MLAS (ort-matmul.ts); layered on the BatchMatMul
  *   fix, which still runs the products too small to be worth a native call.
+ * - Sum, GatherV2, Tile, Cast: wasm leading-axis sums, row gathers, tiles and same-dtype casts as typed-array
+ *   sums and copies, bitwise tfjs' results (copy-kernels.ts).
  *
  * @example
  * await tf.setBackend('wasm');
- * installKernelFixes('wasm');   // ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'OrtMatMul']
+ * installKernelFixes('wasm');   // ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'GatherV2', 'Tile', 'Cast', 'OrtMatMul']
  */
 import * as tf from '@tensorflow/tfjs';
 import { segmentSumKernel } from './segment-sum.ts';
 import { untransposedMatMulKernel } from './matmul-transpose.ts';
 import { ortMatMulKernel } from './ort-matmul.ts';
 import { sharedIdentityKernel } from './shared-identity.ts';
+import { leadingSumKernel, rowGatherKernel, blockTileKernel, sharedCastKernel } from './copy-kernels.ts';
 import { guardWasmBackend } from '../wasm-guard.ts';
 
 /** Original kernels we replaced, by "backend/kernel" (undefined where there was none). */
@@ -32,7 +35,11 @@ function replaceKernel(config: tf.KernelConfig): void {
   tf.registerKernel(config);
 }
 
-export const KERNEL_FIXES = ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'OrtMatMul'] as const;
+export const KERNEL_FIXES = ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'GatherV2', 'Tile', 'Cast', 'OrtMatMul'] as const;
+
+const COPY_KERNELS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig> = {
+  Identity: sharedIdentityKernel, Sum: leadingSumKernel, GatherV2: rowGatherKernel, Tile: blockTileKernel, Cast: sharedCastKernel,
+};
 
 /**
  * One ORT thread by default: the step then uses one core like the single-threaded PyTorch reference it is compared
@@ -57,10 +64,11 @@ export function installKernelFixes(backend: string, only: readonly string[] = KE
       replaceKernel(untransposedMatMulKernel(o, transpose));
       fixed.push(name);
     }
-    const identity = only.includes('Identity') ? original('Identity') : undefined;
-    if (identity) {
-      replaceKernel(sharedIdentityKernel(identity));
-      fixed.push('Identity');
+    for (const [name, make] of Object.entries(COPY_KERNELS)) {
+      const o = only.includes(name) ? original(name) : undefined;
+      if (!o) continue;
+      replaceKernel(make(o));
+      fixed.push(name);
     }
     // Small products fall back to the kernel below: the untransposed one when that fix is in, else tfjs' own.
     const below = fixed.includes('BatchMatMul') ? tf.getKernel('BatchMatMul', 'wasm') : original('BatchMatMul');
