@@ -43,7 +43,10 @@ type Args = { inputs: Record<string, TensorInfo>; backend: WasmBackendLike; attr
 /**
  * Which products go to ORT. A native call costs tens of µs, so small products stay in wasm, and so do thin
  * ones, where XNNPACK measured faster here: few rows (a decoding step's [batch, d] × [d, vocab]: 206 µs in
- * wasm vs 310 in ORT at batch 8) or a short inner dimension (LoRA's [tokens, 8] × [8, d]: 199 vs 467 µs).
+ * wasm vs 310 in ORT at batch 8) or a short inner dimension (LoRA's [tokens, 8] × [8, d]: 487 vs 1,503 µs).
+ * Few rows of a transposed A are not a decoding step but a backward product of two activations (LoRA's
+ * gradient of B, [tokens, 8]ᵀ × [tokens, d]): XNNPACK packs its fresh right operand on every call, 4,556 µs
+ * vs ORT's 605 at [1024, 8]ᵀ × [1024, 512], so those go to ORT.
  */
 export const ORT_MIN_MACS = 1 << 16;
 export const ORT_MIN_ROWS = 16;
@@ -125,7 +128,7 @@ export function ortMatMulKernel(fallback: KernelConfig, o: OrtMatMulOptions): Ke
     if (k !== kb) throw new LedgerLabError({ kind: 'runtime', problem: `matMul: inner dimensions ${k} and ${kb} of [${a.shape}] and [${b.shape}] differ` });
     const batch = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const macs = batch.reduce((p, d) => p * d, 1) * m * k * n;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || macs < ORT_MIN_MACS || m < ORT_MIN_ROWS || k < ORT_MIN_INNER) return runFallback(args);
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || macs < ORT_MIN_MACS || (m < ORT_MIN_ROWS && !transposeA) || k < ORT_MIN_INNER) return runFallback(args);
     const outShape = [...batch, m, n];
     const out = args.backend.makeOutput(outShape, 'float32');
     // Views are taken after makeOutput: an allocation can grow (and so replace) the wasm heap's buffer.
