@@ -23,7 +23,7 @@ export interface KernelBenchResult extends KernelBenchCase {
 }
 
 export const DEFAULT_CASES: KernelBenchCase[] = [
-  { backend: 'wasm', fixes: ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'GatherV2', 'Tile', 'Cast', 'OrtMatMul'], label: 'wasm, all fixes (matmuls in ONNX Runtime)' },
+  { backend: 'wasm', fixes: ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'GatherV2', 'Tile', 'Cast', 'Gradients', 'OrtMatMul'], label: 'wasm, all fixes (matmuls in ONNX Runtime)' },
   { backend: 'wasm', fixes: ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity'], label: 'wasm, all fixes but ORT (matmuls in tfjs)' },
   { backend: 'wasm', fixes: ['UnsortedSegmentSum'], label: 'wasm, segment-sum fix only (transposed matmuls)' },
   { backend: 'wasm', fixes: [], label: 'wasm, tfjs kernels only' },

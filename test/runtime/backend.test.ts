@@ -8,7 +8,7 @@ test('automatic choice here is wasm with the kernel fixes, and says why', () => 
   assert.is(r.code, 0, r.stderr);
   const env = JSON.parse(r.stdout);
   assert.is(env.backend.name, 'wasm');
-  assert.equal(env.backend.kernelFixes, ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'GatherV2', 'Tile', 'Cast', 'OrtMatMul']);
+  assert.equal(env.backend.kernelFixes, ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'GatherV2', 'Tile', 'Cast', 'Gradients', 'OrtMatMul']);
   assert.match(env.backend.reason, /^@tensorflow\/tfjs-node-gpu not installed; webgpu: no adapter \([^)]+\); @tensorflow\/tfjs-node not installed; chose wasm/);
   assert.is(env.packages['@tensorflow/tfjs'], '4.22.0');
   assert.is(env.packages['@tensorflow/tfjs-node'], null, 'the danfojs alias folder is not tfjs-node');
@@ -19,7 +19,7 @@ test('automatic choice here is wasm with the kernel fixes, and says why', () => 
 test('LEDGERLAB_MATMUL=wasm keeps the products in tfjs; an unknown route is a usage error', () => {
   const r = ledgerlab(['env', '--json'], { env: { LEDGERLAB_MATMUL: 'wasm' } });
   assert.is(r.code, 0, r.stderr);
-  assert.equal(JSON.parse(r.stdout).backend.kernelFixes, ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'GatherV2', 'Tile', 'Cast']);
+  assert.equal(JSON.parse(r.stdout).backend.kernelFixes, ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'GatherV2', 'Tile', 'Cast', 'Gradients']);
   const bad = ledgerlab(['env'], { env: { LEDGERLAB_MATMUL: 'gpu' } });
   assert.is(bad.code, 2);
   assert.match(bad.stderr, 'LEDGERLAB_MATMUL="gpu" is not a matmul route');

@@ -167,6 +167,15 @@ test('Tile on wasm: bitwise tfjs wasm for leading, inner and mixed repetitions; 
   await sameBits(() => [tf.tile(p, [6, 1, 1, 1]), tf.tile(p, [2, 3, 1, 2]), tf.tile(q, [3, 4]), tf.tile(r, [2, 3]), tf.grad((t: tf.Tensor) => tf.tile(t, [5, 1, 1, 1]).square().sum())(p)]);
 });
 
+test('Mean gradient on wasm: bitwise tfjs for every axis choice; Tile gradient with inner repetitions keeps tfjs\' own', async () => {
+  const x = randn([6, 5, 7]), p = randn([2, 3, 4]);
+  const g = (f: (t: tf.Tensor) => tf.Tensor) => tf.grad((t: tf.Tensor) => tf.mul(f(t), randnLike(f(t))).sum())(x);
+  const w = new Map<string, tf.Tensor>();
+  const randnLike = (t: tf.Tensor) => { const k = t.shape.join(','); if (!w.has(k)) w.set(k, tf.keep(randn(t.shape))); return w.get(k)!; };
+  await sameBits(() => [g((t) => tf.mean(t, -1)), g((t) => tf.mean(t, 0)), g((t) => tf.mean(t, [0, 2], true)), g((t) => tf.mean(t)),
+    tf.grad((t: tf.Tensor) => tf.tile(t, [3, 2, 1]).square().sum())(p)]);
+});
+
 test('Cast to the same dtype shares the buffer on wasm; real conversions still convert', async () => {
   await tf.setBackend('wasm');
   installKernelFixes('wasm');
@@ -186,7 +195,7 @@ test('install is idempotent and removal restores tfjs kernels', async () => {
   const original = tf.getKernel('BatchMatMul', 'wasm');
   installKernelFixes('wasm');
   installKernelFixes('wasm');
-  assert.equal(installedKernelFixes('wasm').sort(), ['BatchMatMul', 'Cast', 'GatherV2', 'Identity', 'OrtMatMul', 'Sum', 'Tile', 'UnsortedSegmentSum', '_FusedMatMul']);
+  assert.equal(installedKernelFixes('wasm').sort(), ['BatchMatMul', 'Cast', 'GatherV2', 'Gradients', 'Identity', 'OrtMatMul', 'Sum', 'Tile', 'UnsortedSegmentSum', '_FusedMatMul']);
   ortMatMulStats.calls = 0;
   tf.matMul(randn([64, 64]), randn([64, 64]));
   assert.is(ortMatMulStats.calls, 1, 'the second install keeps ORT on top');

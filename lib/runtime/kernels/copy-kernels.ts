@@ -71,6 +71,7 @@ export function tileInto(x: TypedArray, shape: readonly number[], reps: readonly
   };
   // x's rows, each repeated along the last axis.
   eachOuter(rank - 1, (offset, n) => {
+    if (last === 1) { out.fill(x[n]!, offset, offset + reps[rank - 1]!); return; }
     const row = x.subarray(n * last, (n + 1) * last);
     for (let k = 0; k < reps[rank - 1]!; k++) out.set(row, offset + k * last);
   });

@@ -9,10 +9,11 @@
  *   fix, which still runs the products too small to be worth a native call.
  * - Sum, GatherV2, Tile, Cast: wasm leading-axis sums, row gathers, tiles and same-dtype casts as typed-array
  *   sums and copies, bitwise tfjs' results (copy-kernels.ts).
+ * - Gradients: Mean's and a leading Tile's gradients with the same arithmetic in fewer kernels (gradients.ts).
  *
  * @example
  * await tf.setBackend('wasm');
- * installKernelFixes('wasm');   // ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'GatherV2', 'Tile', 'Cast', 'OrtMatMul']
+ * installKernelFixes('wasm');   // ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'GatherV2', 'Tile', 'Cast', 'Gradients', 'OrtMatMul']
  */
 import * as tf from '@tensorflow/tfjs';
 import { segmentSumKernel } from './segment-sum.ts';
@@ -20,6 +21,7 @@ import { untransposedMatMulKernel } from './matmul-transpose.ts';
 import { ortMatMulKernel } from './ort-matmul.ts';
 import { sharedIdentityKernel } from './shared-identity.ts';
 import { leadingSumKernel, rowGatherKernel, blockTileKernel, sharedCastKernel } from './copy-kernels.ts';
+import { installGradientFixes, removeGradientFixes } from './gradients.ts';
 import { guardWasmBackend } from '../wasm-guard.ts';
 
 /** Original kernels we replaced, by "backend/kernel" (undefined where there was none). */
@@ -35,7 +37,7 @@ function replaceKernel(config: tf.KernelConfig): void {
   tf.registerKernel(config);
 }
 
-export const KERNEL_FIXES = ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'GatherV2', 'Tile', 'Cast', 'OrtMatMul'] as const;
+export const KERNEL_FIXES = ['UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'GatherV2', 'Tile', 'Cast', 'Gradients', 'OrtMatMul'] as const;
 
 const COPY_KERNELS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig> = {
   Identity: sharedIdentityKernel, Sum: leadingSumKernel, GatherV2: rowGatherKernel, Tile: blockTileKernel, Cast: sharedCastKernel,
@@ -70,6 +72,10 @@ export function installKernelFixes(backend: string, only: readonly string[] = KE
       replaceKernel(make(o));
       fixed.push(name);
     }
+    if (only.includes('Gradients')) {
+      installGradientFixes();
+      fixed.push('Gradients');
+    }
     // Small products fall back to the kernel below: the untransposed one when that fix is in, else tfjs' own.
     const below = fixed.includes('BatchMatMul') ? tf.getKernel('BatchMatMul', 'wasm') : original('BatchMatMul');
     const ort = only.includes('OrtMatMul') && below ? ortMatMulKernel(below, { threads: ortThreads() }) : undefined;
@@ -93,6 +99,7 @@ export function removeKernelFixes(backend: string): void {
     if (original) tf.registerKernel(original);
     originals.delete(key);
   }
+  if (installed.has(`${backend}/Gradients`)) removeGradientFixes();
   for (const key of installed) if (key.startsWith(`${backend}/`)) installed.delete(key);
 }
 
