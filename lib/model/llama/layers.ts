@@ -29,11 +29,9 @@ export function rmsNorm(x: tf.Tensor, gain: tf.Tensor, eps: number, gainGrad = t
         const [sn, sr, sg] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
         const dn = tf.mul(dy, sg);
         const dx = tf.mul(sr, tf.sub(dn, tf.mul(sn, tf.mean(tf.mul(dn, sn), -1, true))));
-        // Column sums as a [1, rows]·[rows, d] product: tfjs' Sum over axis 0 transposes first (slow in wasm).
-        // A frozen gain (LoRA, P-Tuning) needs no gradient at all.
-        const dg = gainGrad
-          ? tf.reshape(tf.matMul(tf.ones([1, dy.size / sg.size]), tf.reshape(tf.mul(dy, sn), [-1, sg.size])), sg.shape)
-          : tf.zerosLike(sg);
+        // Column sums (a leading-axis Sum: row copies' speed on wasm, lib/runtime copy-kernels). A frozen gain
+        // (LoRA, P-Tuning) needs no gradient at all.
+        const dg = gainGrad ? tf.reshape(tf.sum(tf.reshape(tf.mul(dy, sn), [-1, sg.size]), 0), sg.shape) : tf.zerosLike(sg);
         return [dx, dg];
       },
     };
