@@ -15,6 +15,7 @@
  *   shared, as Identity already is (./shared-identity.ts; tensors are immutable).
  * Every other case (other axes, dtypes, batch dims) runs tfjs' kernel unchanged.
  */
+import { LedgerLabError } from '../../errors.ts';
 import { util, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo, type TypedArray } from '@tensorflow/tfjs';
 
 interface WasmBackendLike {
@@ -115,7 +116,7 @@ export function rowGatherKernel(fallback: KernelConfig): KernelConfig {
     const ids = args.backend.typedArrayFromHeap(indices);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      if (!(id >= 0 && id <= rows - 1)) throw new Error(`GatherV2: the index value ${id} is not in [0, ${rows - 1}]`);
+      if (!(id >= 0 && id <= rows - 1)) throw new LedgerLabError({ kind: 'data', code: 'data.index_out_of_range', problem: `GatherV2: the index value ${id} is not in [0, ${rows - 1}]`, where: `position ${i} of the ids`, hint: 'a token id at or above the model\'s vocabulary size (a tokenizer that does not match the model?)' });
     }
     const out = args.backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
     // Views after makeOutput: an allocation can grow (and so replace) the heap's buffer.
