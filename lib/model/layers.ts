@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { QuantLinear, type QuantizedTensor, type QuantLinearOptions } from '../quant/index.ts';
+import { heapOutput } from '../runtime/index.ts';
 
 /** LayerNorm over the last axis, biased variance, eps 1e-5 (PyTorch's and GPT-2's default). */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {
@@ -79,7 +80,7 @@ export class PackedLinear implements Linear {
   readonly inFeatures: number;
   readonly outFeatures: number;
   constructor(weight: QuantizedTensor, bias?: tf.Tensor1D, opts: QuantLinearOptions = {}) {
-    this.q = new QuantLinear(weight, opts);
+    this.q = new QuantLinear(weight, { tileOutput: heapOutput, ...opts });
     this.bias = bias;
     this.inFeatures = this.q.inFeatures;
     this.outFeatures = this.q.outFeatures;

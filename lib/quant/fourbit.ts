@@ -96,11 +96,17 @@ export function dequantize4bitRange(
     const b = Math.floor(blockStart / blockSize);
     const blockEnd = Math.min(end, (b + 1) * blockSize);
     const scale = absmax[b - absmaxBase];
-    for (let i = blockStart; i < blockEnd; i++) {
+    // A Float32Array store rounds the (exact) double product once: the float32 product of the kernel.
+    let i = blockStart;
+    const o = outOffset - start;
+    if (i & 1 && i < blockEnd) { out[o + i] = table[codes[i >> 1] & 0x0f] * scale; i++; }
+    // Whole bytes: two values per load, no branch per value.
+    for (; i + 1 < blockEnd; i += 2) {
       const byte = codes[i >> 1];
-      // A Float32Array store rounds the (exact) double product once: the float32 product of the kernel.
-      out[outOffset + i - start] = table[i & 1 ? byte & 0x0f : byte >> 4] * scale;
+      out[o + i] = table[byte >> 4] * scale;
+      out[o + i + 1] = table[byte & 0x0f] * scale;
     }
+    if (i < blockEnd) out[o + i] = table[codes[i >> 1] >> 4] * scale;
     blockStart = blockEnd;
   }
 }

@@ -3,11 +3,12 @@
  * dequantized on the fly, one tile of rows at a time, inside the forward and backward passes.
  *
  * y = x · W with W [in, out] row-major (x [..., in] → y [..., out]). The weight rows are cut into tiles of
- * `tileRows` rows; for each tile the packed values are decoded into a transient float32 tensor, multiplied,
- * and disposed, so at most one tile (tileRows × out floats, 1 MiB by default) of dequantized weight exists
- * at any time and no fp32 copy is kept between calls. A layer small enough for one tile decodes its whole
- * weight transiently inside each call. The gradient flows to x only (dx = dy · Wᵀ, again per tile, with an
- * explicit transpose because transposed matMul is slow on the wasm backend); the base weight is frozen.
+ * `tileRows` rows; for each tile the packed values are decoded into a transient float32 tensor (straight into
+ * the wasm heap there), multiplied, and disposed, so at most one tile (tileRows × out floats, 16 MiB by
+ * default) of dequantized weight exists at any time and no fp32 copy is kept between calls. A layer small
+ * enough for one tile (every linear up to 4M weights: a 0.5B model's attention and a 1.5B's q/o) decodes its
+ * whole weight transiently inside each call and runs one product. The gradient flows to x only (dx = dy · Wᵀ,
+ * again per tile, the transpose folded into the product); the base weight is frozen.
  *
  * QLoRA = this layer for the base + fp32 LoRA adapters added by the PEFT wrapper.
  */
@@ -15,14 +16,24 @@ import * as tf from '@tensorflow/tfjs';
 import { dequantizeRange, type QuantizedTensor } from './tensor.ts';
 import { usage } from './check.ts';
 
+/** Default bound on the dequantized values of one tile (16 MiB of float32). */
+export const QUANT_TILE_VALUES = 1 << 22;
+
 export interface QuantLinearOptions {
   /** Weight rows decoded per tile. Default: as many rows as fit in `maxTileValues`, at least 1. */
   tileRows?: number;
   /**
-   * Upper bound on dequantized values alive at once (default 262144 = 1 MiB of float32). Fewer, larger
-   * tiles are faster (each tile costs a slice and an add); smaller ones lower the transient peak.
+   * Upper bound on dequantized values alive at once (default 4,194,304 = 16 MiB of float32, the JS-held fp32
+   * layout's tile too). Fewer, larger tiles are faster (each tile costs a slice, an add and a product with a
+   * short inner length, which ONNX Runtime's GEMM runs at half speed); smaller ones lower the transient peak.
    */
   maxTileValues?: number;
+  /**
+   * A fresh float32 tensor of a shape with a writable view of its memory, or undefined (lib/runtime's
+   * `heapOutput` on wasm, passed in by lib/model): tiles are then decoded in place, with no JS array and no
+   * upload copy. Without it a tile is decoded into a JS array and uploaded.
+   */
+  tileOutput?: (shape: number[]) => { tensor: tf.Tensor2D; view: Float32Array } | undefined;
 }
 
 /** Time spent decoding weights (JS unpacking + upload into tfjs), for the cost report. */
@@ -39,6 +50,7 @@ export class QuantLinear {
   readonly tileRows: number;
   readonly cost: DequantCost = { tiles: 0, values: 0, ms: 0 };
   private readonly op: (x: tf.Tensor) => tf.Tensor;
+  private readonly tileOutput: QuantLinearOptions['tileOutput'];
 
   /**
    * @example
@@ -52,9 +64,10 @@ export class QuantLinear {
     }
     this.weight = weight;
     [this.inFeatures, this.outFeatures] = weight.shape;
-    const tileRows = opts.tileRows ?? Math.max(1, Math.floor((opts.maxTileValues ?? 262144) / Math.max(1, this.outFeatures)));
+    const tileRows = opts.tileRows ?? Math.max(1, Math.floor((opts.maxTileValues ?? QUANT_TILE_VALUES) / Math.max(1, this.outFeatures)));
     if (!Number.isInteger(tileRows) || tileRows < 1) throw usage('QuantLinear', `tileRows is ${tileRows}; it must be an integer ≥ 1`);
     this.tileRows = Math.min(tileRows, Math.max(1, this.inFeatures));
+    this.tileOutput = opts.tileOutput;
     this.op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const value: tf.Tensor = this.matmulTiles(args[0] as tf.Tensor2D, false);
       return { value, gradFunc: (dy: tf.Tensor) => this.matmulTiles(dy as tf.Tensor2D, true) };
@@ -85,8 +98,10 @@ export class QuantLinear {
   tile(r0: number, r1: number): tf.Tensor2D {
     const t0 = performance.now();
     const count = (r1 - r0) * this.outFeatures;
-    const buf = dequantizeRange(this.weight, r0 * this.outFeatures, count, new Float32Array(count));
-    const t = tf.tensor2d(buf, [r1 - r0, this.outFeatures]);
+    // On wasm the values are decoded straight into the tensor's heap memory (no JS array, no upload copy).
+    const out = this.tileOutput?.([r1 - r0, this.outFeatures]);
+    const buf = dequantizeRange(this.weight, r0 * this.outFeatures, count, out?.view ?? new Float32Array(count));
+    const t = out?.tensor ?? tf.tensor2d(buf, [r1 - r0, this.outFeatures]);
     this.cost.ms += performance.now() - t0;
     this.cost.tiles++;
     this.cost.values += count;
@@ -112,9 +127,7 @@ export class QuantLinear {
       const r1 = Math.min(this.inFeatures, r0 + this.tileRows);
       const w = this.tile(r0, r1);
       if (transposed) {
-        const wt = tf.transpose(w);
-        parts.push(tf.matMul(a, wt) as tf.Tensor2D);
-        wt.dispose();
+        parts.push(tf.matMul(a, w, false, true) as tf.Tensor2D);
       } else {
         const xs = tf.slice(a, [0, r0], [-1, r1 - r0]);
         const part = tf.matMul(xs, w) as tf.Tensor2D;
