@@ -11,8 +11,8 @@
  *   the same order (row 0 first), so the result is bitwise the same, read in memory order.
  * - Tile (P-Tuning v2's prefix and prompt tuning's prompt expanded to the batch): a generic per-element loop,
  *   2,864 µs for [1, 4, 16, 32] × 16; block copies: ~20 µs.
- * - Cast to the tensor's own dtype (tfjs casts float32 → float32 in many gradients): a copy; here the buffer is
- *   shared, as Identity already is (./shared-identity.ts; tensors are immutable).
+ * - Identity and Cast to the tensor's own dtype (tfjs casts float32 → float32 in many gradients): a copy; here
+ *   the buffer is shared (tensors are immutable).
  * Every other case (other axes, dtypes, batch dims) runs tfjs' kernel unchanged.
  */
 import { LedgerLabError } from '../../errors.ts';
@@ -86,32 +86,35 @@ export function tileInto(x: TypedArray, shape: readonly number[], reps: readonly
   }
 }
 
+/** `fallback` with a fast path in front: `fast` returns the output, or undefined to leave the case to tfjs. */
+function withFastPath(fallback: KernelConfig, fast: (args: Args) => TensorInfo | undefined): KernelConfig {
+  const original = fallback.kernelFunc as unknown as Kernel;
+  return { ...fallback, kernelFunc: ((args: Args) => fast(args) ?? original(args)) as unknown as KernelFunc };
+}
+
 /** Sum over a leading block of axes of a float32 tensor; everything else goes to `fallback`. */
 export function leadingSumKernel(fallback: KernelConfig): KernelConfig {
-  const original = fallback.kernelFunc as unknown as Kernel;
-  const kernelFunc = ((args: Args) => {
+  return withFastPath(fallback, (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
     // In the order given: tfjs' kernel reduces in that order (axis [1, 0] adds in column-major order).
     const axes = util.parseAxisParam(axis, x.shape);
     const k = axes.length;
     const leading = k > 0 && k < x.shape.length && axes.every((a, i) => a === i);
-    if (x.dtype !== 'float32' || !leading) return original(args);
+    if (x.dtype !== 'float32' || !leading) return undefined;
     const rest = x.shape.slice(k);
     const out = args.backend.makeOutput(keepDims ? [...new Array<number>(k).fill(1), ...rest] : rest, 'float32');
     sumLeadingRows(args.backend.typedArrayFromHeap(x) as Float32Array, size(x.shape.slice(0, k)), args.backend.typedArrayFromHeap(out) as Float32Array);
     return out;
-  }) as unknown as KernelFunc;
-  return { ...fallback, kernelFunc };
+  });
 }
 
 /** GatherV2 along axis 0 without batch dims (row lookups) as row copies; index checks as tfjs'. */
 export function rowGatherKernel(fallback: KernelConfig): KernelConfig {
-  const original = fallback.kernelFunc as unknown as Kernel;
-  const kernelFunc = ((args: Args) => {
+  return withFastPath(fallback, (args) => {
     const { x, indices } = args.inputs as { x: TensorInfo; indices: TensorInfo };
     const { axis, batchDims } = args.attrs as { axis: number; batchDims: number };
-    if (util.parseAxisParam(axis, x.shape)[0] !== 0 || batchDims !== 0 || x.shape.length === 0 || (x.dtype !== 'float32' && x.dtype !== 'int32')) return original(args);
+    if (util.parseAxisParam(axis, x.shape)[0] !== 0 || batchDims !== 0 || x.shape.length === 0 || (x.dtype !== 'float32' && x.dtype !== 'int32')) return undefined;
     const rows = x.shape[0]!, width = size(x.shape.slice(1));
     const ids = args.backend.typedArrayFromHeap(indices);
     for (let i = 0; i < ids.length; i++) {
@@ -123,32 +126,39 @@ export function rowGatherKernel(fallback: KernelConfig): KernelConfig {
     const src = args.backend.typedArrayFromHeap(x), dst = args.backend.typedArrayFromHeap(out);
     for (let i = 0; i < ids.length; i++) dst.set(src.subarray(ids[i]! * width, (ids[i]! + 1) * width), i * width);
     return out;
-  }) as unknown as KernelFunc;
-  return { ...fallback, kernelFunc };
+  });
 }
 
 /** Tile by block copies (float32 and int32); other dtypes go to `fallback`. */
 export function blockTileKernel(fallback: KernelConfig): KernelConfig {
-  const original = fallback.kernelFunc as unknown as Kernel;
-  const kernelFunc = ((args: Args) => {
+  return withFastPath(fallback, (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { reps } = args.attrs as { reps: number[] };
-    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || reps.length !== x.shape.length || size(x.shape) === 0) return original(args);
+    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || reps.length !== x.shape.length || size(x.shape) === 0) return undefined;
     const out = args.backend.makeOutput(x.shape.map((d, i) => d * reps[i]!), x.dtype);
     tileInto(args.backend.typedArrayFromHeap(x), x.shape, reps, args.backend.typedArrayFromHeap(out));
     return out;
-  }) as unknown as KernelFunc;
-  return { ...fallback, kernelFunc };
+  });
+}
+
+/** The input itself as the output, its buffer reference-counted (tensors are immutable, so an alias cannot be seen). */
+function sharedBuffer(args: Args): TensorInfo | undefined {
+  const { x } = args.inputs as { x: TensorInfo };
+  if (x.dtype === 'string') return undefined;
+  args.backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/**
+ * Identity shares the input's buffer instead of copying it. tfjs' engine clones every tensor a kernel saves for
+ * its gradient (`keep(clone(x))`), and wasm's Identity copies: a training step of the reference model made ~120
+ * such copies of activations. Sharing is what tfjs' cpu backend does for Identity and wasm's own Reshape does.
+ */
+export function sharedIdentityKernel(fallback: KernelConfig): KernelConfig {
+  return withFastPath(fallback, sharedBuffer);
 }
 
 /** Cast to the tensor's own dtype shares the buffer; real conversions go to `fallback`. */
 export function sharedCastKernel(fallback: KernelConfig): KernelConfig {
-  const original = fallback.kernelFunc as unknown as Kernel;
-  const kernelFunc = ((args: Args) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    if ((args.attrs as { dtype: string }).dtype !== x.dtype || x.dtype === 'string') return original(args);
-    args.backend.incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  }) as unknown as KernelFunc;
-  return { ...fallback, kernelFunc };
+  return withFastPath(fallback, (args) => ((args.attrs as { dtype: string }).dtype === args.inputs.x!.dtype ? sharedBuffer(args) : undefined));
 }

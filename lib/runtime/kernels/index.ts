@@ -4,7 +4,7 @@
  *
  * - UnsortedSegmentSum: missing on wasm (the embedding gradient), very slow on cpu.
  * - BatchMatMul, _FusedMatMul: wasm kernels run without transpose flags (segment-sum.ts, matmul-transpose.ts).
- * - Identity: wasm shares the buffer instead of copying it (shared-identity.ts).
+ * - Identity: wasm shares the buffer instead of copying it (copy-kernels.ts).
  * - OrtMatMul: wasm BatchMatMul computed by ONNX Runtime's MLAS (ort-matmul.ts); layered on the BatchMatMul
  *   fix, which still runs the products too small to be worth a native call.
  * - Sum, GatherV2, Tile, Cast: wasm leading-axis sums, row gathers, tiles and same-dtype casts as typed-array
@@ -19,8 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { segmentSumKernel } from './segment-sum.ts';
 import { untransposedMatMulKernel } from './matmul-transpose.ts';
 import { ortMatMulKernel } from './ort-matmul.ts';
-import { sharedIdentityKernel } from './shared-identity.ts';
-import { leadingSumKernel, rowGatherKernel, blockTileKernel, sharedCastKernel } from './copy-kernels.ts';
+import { leadingSumKernel, rowGatherKernel, blockTileKernel, sharedCastKernel, sharedIdentityKernel } from './copy-kernels.ts';
 import { installGradientFixes, removeGradientFixes } from './gradients.ts';
 import { guardWasmBackend } from '../wasm-guard.ts';
 
