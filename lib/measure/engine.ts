@@ -33,12 +33,6 @@ export interface Arm {
   step(batch: number): void | StepTimes | Promise<void | StepTimes>;
   /** Work units (samples, tokens) of the step on `batch`, for throughputs; default 1. */
   work?(batch: number): number;
-  /**
-   * Steps on each batch id per round (default 1): an arm that carries a headline figure can get more samples per
-   * round than the arms around it (per-step noise on this VM is ~15% and independent between steps, so 3 steps
-   * cut its share of a ratio's per-round spread by √3). Its round time is the sum, its work per round multiplied.
-   */
-  repeats?: number;
 }
 
 /** A figure formed per round from the arms' throughputs (work / s), as a log (e.g. a log-ratio). */
@@ -91,10 +85,10 @@ export interface TimingOptions {
 
 export interface ArmTiming {
   name: string;
-  /** Per kept round: the arm's summed wall and CPU ms over the round's steps (batches × repeats). */
+  /** Per kept round: the arm's summed wall and CPU ms over the round's batches. */
   wallMs: number[];
   cpuMs: number[];
-  /** Work units per round (repeats included). */
+  /** Work units per round. */
   work: number;
   throughput: { wall: Interval; cpu: Interval };
   /** Per-step time (ms) per round, summarised the same way. */
@@ -133,10 +127,10 @@ export interface TimingResult {
   lock: LockRecord | null;
 }
 
-/** The (arm, batch) steps of one round in their seeded-shuffled order; `repeats[a]` steps of arm a per batch (default 1). */
-export function roundSteps(arms: number, batches: number, seed: number | string, round: number, attempt = 0, repeats: readonly number[] = []): [number, number][] {
+/** The (arm, batch) steps of one round in their seeded-shuffled order. */
+export function roundSteps(arms: number, batches: number, seed: number | string, round: number, attempt = 0): [number, number][] {
   const steps: [number, number][] = [];
-  for (let a = 0; a < arms; a++) for (let b = 0; b < batches; b++) for (let k = 0; k < (repeats[a] ?? 1); k++) steps.push([a, b]);
+  for (let a = 0; a < arms; a++) for (let b = 0; b < batches; b++) steps.push([a, b]);
   return new Rng(`${seed}:timing-round:${round}:${attempt}`).shuffle(steps);
 }
 
@@ -149,7 +143,7 @@ async function runRound(arms: readonly Arm[], o: TimingOptions, probe: Probe, ro
   const wallMs = arms.map(() => 0), cpuMs = arms.map(() => 0);
   let childCpuMs = 0;
   const s0 = probe.procStat(), w0 = probe.wallMs(), c0 = probe.cpuMs();
-  for (const [a, b] of roundSteps(arms.length, o.batches, o.seed, round, attempt, arms.map(repeatsOf))) {
+  for (const [a, b] of roundSteps(arms.length, o.batches, o.seed, round, attempt)) {
     const tw = probe.wallMs(), tc = probe.cpuMs();
     const self = await arms[a]!.step(b);
     if (self) {
@@ -166,12 +160,7 @@ async function runRound(arms: readonly Arm[], o: TimingOptions, probe: Probe, ro
   return { wallMs, cpuMs, noise };
 }
 
-function repeatsOf(arm: Arm): number {
-  const k = arm.repeats ?? 1;
-  if (!Number.isInteger(k) || k < 1) throw new LedgerLabError({ kind: 'usage', code: 'usage.timing_repeats', problem: `arm '${arm.name}' has repeats ${k}; it must be a whole number ≥ 1`, where: 'timeArms' });
-  return k;
-}
-const workOf = (arm: Arm, batches: number) => repeatsOf(arm) * Array.from({ length: batches }, (_, b) => arm.work?.(b) ?? 1).reduce((x, y) => x + y, 0);
+const workOf = (arm: Arm, batches: number) => Array.from({ length: batches }, (_, b) => arm.work?.(b) ?? 1).reduce((x, y) => x + y, 0);
 
 /** The result so far from the kept rounds. */
 export function summarise(arms: readonly Arm[], kept: readonly RoundRecord[], o: TimingOptions, extra: { reruns: number; stoppedBy: StopReason; seconds: number; loadAvg: NoiseRecord['loadAvg']; lock: LockRecord | null }): TimingResult {
@@ -180,12 +169,12 @@ export function summarise(arms: readonly Arm[], kept: readonly RoundRecord[], o:
   const noiseRounds = kept.map((r) => r.noise);
   const status = cellStatus(noiseRounds);
   const armTimings: ArmTiming[] = arms.map((arm, a) => {
-    const work = workOf(arm, o.batches), steps = o.batches * repeatsOf(arm);
+    const work = workOf(arm, o.batches);
     const wall = kept.map((r) => r.wallMs[a]!), cpu = kept.map((r) => r.cpuMs[a]!);
     return {
       name: arm.name, wallMs: wall, cpuMs: cpu, work,
       throughput: { wall: iv(wall.map((ms) => Math.log(work / (ms / 1000))), `${arm.name}:tw`), cpu: iv(cpu.map((ms) => Math.log(work / (ms / 1000))), `${arm.name}:tc`) },
-      stepMs: { wall: iv(wall.map((ms) => Math.log(ms / steps)), `${arm.name}:sw`), cpu: iv(cpu.map((ms) => Math.log(ms / steps)), `${arm.name}:sc`) },
+      stepMs: { wall: iv(wall.map((ms) => Math.log(ms / o.batches)), `${arm.name}:sw`), cpu: iv(cpu.map((ms) => Math.log(ms / o.batches)), `${arm.name}:sc`) },
       status,
     };
   });
@@ -250,7 +239,6 @@ async function rounds(arms: readonly Arm[], o: TimingOptions, probe: Probe): Pro
 /** Times the arms in paired, shuffled, guarded rounds (see the module comment). */
 export async function timeArms(arms: readonly Arm[], o: TimingOptions): Promise<TimingResult> {
   if (arms.length === 0 || o.batches < 1) throw new LedgerLabError({ kind: 'usage', code: 'usage.timing_arms', problem: `timeArms needs at least one arm and one batch (got ${arms.length} arm(s), ${o.batches} batch(es))`, where: 'timeArms' });
-  arms.forEach(repeatsOf); // refuse a bad repeat count before any step runs
   const probe = o.probe ?? systemProbe;
   if (o.lock === false) return rounds(arms, o, probe);
   const { value, lock } = await withTimingLock(() => rounds(arms, o, probe));

@@ -44,11 +44,8 @@ test('a tiny speedup run writes its summary, cells and predictions', async () =>
   const t = (run!.record.summary as { timing: { trainedFrom: string; trained?: unknown } }).timing;
   assert.is(t.trainedFrom, 'factorial');
   assert.is(t.trained, undefined);
-  const byName = new Map((cells as { switched: string[]; repeats: number; wallMs: number[]; batches: { batchSize: number }[] }[]).map((c) => [c.switched.join('+') || 'fast', c]));
+  const byName = new Map((cells as { switched: string[]; wallMs: number[]; batches: { batchSize: number }[] }[]).map((c) => [c.switched.join('+') || 'fast', c]));
   const fast = byName.get('fast')!, slow = byName.get(s.factors.join('+'))!;
-  // The corners (fast, slow, slow-matched) carry the headline ratios and get 3 steps per batch per round (the default).
-  assert.equal([...byName].filter(([, c]) => c.repeats === 3).map(([n]) => n).sort(), ['fast', 'method+prefix', s.factors.join('+')].sort());
-  assert.ok([...byName.values()].every((c) => c.repeats === 3 || c.repeats === 1));
   const logs = fast.wallMs.map((ms, i) => Math.log(slow.wallMs[i]! / ms)).sort((a, b) => a - b);
   const mid = logs.length % 2 ? logs[(logs.length - 1) / 2]! : (logs[logs.length / 2 - 1]! + logs[logs.length / 2]!) / 2;
   assert.ok(Math.abs(Math.exp(mid) / s.ratio.trained! - 1) < 1e-9, `${Math.exp(mid)} vs ${s.ratio.trained}`);

@@ -17,26 +17,6 @@ test('each round runs every (arm, batch) once, in a seeded shuffled order that c
   assert.not.equal(roundSteps(3, 4, 7, 0, 1), r0, 'a re-run of a round gets a fresh order');
 });
 
-test('an arm with repeats runs each batch that many times per round; its time is the sum, its throughput per step', async () => {
-  const steps = roundSteps(2, 3, 5, 0, 0, [1, 3]);
-  assert.is(steps.length, 12);
-  for (let b = 0; b < 3; b++) {
-    assert.is(steps.filter(([a, x]) => a === 0 && x === b).length, 1);
-    assert.is(steps.filter(([a, x]) => a === 1 && x === b).length, 3);
-  }
-  assert.equal(roundSteps(2, 3, 5, 0, 0, [1, 1]), roundSteps(2, 3, 5, 0), 'repeats of 1 keep the order of a plain round');
-  const m = new FakeMachine();
-  const arms: Arm[] = [{ name: 'a', step: () => m.advance(10), work: () => 4 }, { name: 'b', step: () => m.advance(30), work: () => 4, repeats: 3 }];
-  const r = await timeArms(arms, { seed: 0, batches: 2, warmupRounds: 0, minRounds: 2, maxRounds: 2, lock: false, probe: m.probe(), ratios: [ratioOf('a', 'b')] });
-  const b = r.arms[1]!;
-  assert.equal(b.wallMs, [180, 180], '2 batches × 3 repeats × 30 ms');
-  assert.is(b.work, 24);
-  assert.ok(Math.abs(b.stepMs.wall.mean - 30) < 1e-9, 'step time per step, not per batch');
-  assert.ok(Math.abs(r.ratios['a/b']!.wall.mean - 3) < 1e-12, 'the ratio is per unit of work: repeats do not bias it');
-  const refused = await timeArms([{ name: 'z', step: () => m.advance(1), repeats: 0 }], { seed: 0, batches: 1, lock: false, probe: m.probe() }).catch((e: unknown) => e);
-  assert.is((refused as { code?: string }).code, 'usage.timing_repeats');
-});
-
 test('paired ratio of two arms: exact ratio, interval collapses, stops on the target', async () => {
   const m = new FakeMachine();
   const r = await timeArms(fakeArms(m, { a: 10, b: 30 }), {

@@ -45,9 +45,7 @@ export const SpeedupSchema = s.object({
   factorial: s.object({
     warmup: s.int({ min: 0 }).default(1).describe('untimed warm-up rounds before each timed section'),
     steps: s.int({ min: 0 }).default(4).describe('batches per round: every cell trains one step on each of these same batches per round; 0 skips the decomposition'),
-    cornerRepeats: s.int({ min: 1 }).default(3)
-      .describe("steps per batch per round of the grid's corners (fast, slow, slow-matched), which carry ratio.trained, .factorial, .method and .recipe: per-step noise is independent between steps, so k steps cut their per-round spread by √k"),
-  }).default({ warmup: 1, steps: 4, cornerRepeats: 3 }),
+  }).default({ warmup: 1, steps: 4 }),
   timing: TimingSchema.default(DEFAULT_TIMING).describe('the timing engine: rounds, stop target, time cap per timed section, basis, threads, quiet-machine guard'),
   eval: QualityEvalSchema.default(QualityEvalSchema.parse({})),
 });

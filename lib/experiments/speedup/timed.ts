@@ -30,9 +30,7 @@ export interface TimedCellRecord {
   /** samplesPerS: the median throughput on the basis (the key older readers use); wall and CPU intervals. */
   throughput: { samplesPerS: number; wall: Interval; cpu: Interval };
   stepMs: { wall: Interval; cpu: Interval };
-  /** Steps per batch per round (the corners get `factorial.cornerRepeats`, the other cells 1). */
-  repeats: number;
-  /** Per kept round: the cell's wall and CPU ms summed over its steps (batches × repeats). */
+  /** Per kept round: the cell's wall and CPU ms summed over its batches. */
   wallMs: number[];
   cpuMs: number[];
   /** The quiet-machine guard's verdict on the cell's rounds. */
@@ -75,17 +73,14 @@ export async function timeFactorial(c: SpeedupConfig, model: GptConfig, base: We
   try {
     const slow = names.get(switchedKey(factors))!, matched = names.get(cellFor(new Set(['method', 'prefix']), names))!;
     const ratios = [ratioOf('fast', slow, 'factorial'), ratioOf('fast', matched, 'matched'), ratioOf(matched, slow, 'recipe'), ...(factors.includes('method') ? [roundShapley(factors, names, 'method')] : [])];
-    // The corners carry the headline ratios: they get more steps per round than the grid's other cells.
-    const cornerNames = new Set(['fast', slow, matched]);
-    const arms = set.arms.map((a) => (cornerNames.has(a.name) ? { ...a, repeats: c.factorial.cornerRepeats } : a));
-    const r = await timeArms(arms, { ...engineOptions(c.timing, c.factorial.warmup), seed: `${seed}:factorial`, batches: c.factorial.steps, ratios, onRound });
+    const r = await timeArms(set.arms, { ...engineOptions(c.timing, c.factorial.warmup), seed: `${seed}:factorial`, batches: c.factorial.steps, ratios, onRound });
     const shares = { wall: pairedShares(factors, cellLogs(r, keys, 'wallMs'), `${seed}:wall`), cpu: pairedShares(factors, cellLogs(r, keys, 'cpuMs'), `${seed}:cpu`) };
     const cells = grid.map((g, i): TimedCellRecord => {
       const a = r.arms[i]!;
       return {
         switched: g.switched, recipe: g.recipe, batches: set.batches[i]!,
         throughput: { samplesPerS: (c.timing.basis === 'wall' ? a.throughput.wall : a.throughput.cpu).mean, ...a.throughput },
-        stepMs: a.stepMs, repeats: arms[i]!.repeats ?? 1, wallMs: a.wallMs, cpuMs: a.cpuMs, status: a.status,
+        stepMs: a.stepMs, wallMs: a.wallMs, cpuMs: a.cpuMs, status: a.status,
       };
     });
     const both = (x: { wall: Interval; cpu: Interval }) => ({ wall: x.wall, cpu: x.cpu });
