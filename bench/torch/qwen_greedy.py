@@ -15,15 +15,14 @@ Prints one JSON object: prompt, greedy tokens and per-step top-2 margins (relati
 import argparse
 import json
 import os
-import struct
 import sys
 
-import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'model', 'fixtures'))
 import make_hf_fixtures as ref  # noqa: E402  (the same reference math as the HF parity fixtures)
 from make_hf_fixtures import llama_logits  # noqa: E402
+from safetensors_np import read_safetensors  # noqa: E402  (bench/torch/safetensors_np.py)
 
 _rope, _softmax = ref.rope, ref.causal_softmax
 
@@ -44,29 +43,6 @@ def use_dtype(dtype):
         return torch.softmax(scores + mask, dim=-1)
 
     ref.rope, ref.causal_softmax = rope, causal_softmax
-
-
-def read_safetensors(path):
-    """name -> float32 torch tensor, one tensor at a time from the file (BF16 widened exactly)."""
-    with open(path, 'rb') as f:
-        (n,) = struct.unpack('<Q', f.read(8))
-        header = json.loads(f.read(n))
-        base = 8 + n
-        out = {}
-        for name, meta in header.items():
-            if name == '__metadata__':
-                continue
-            a, b = meta['data_offsets']
-            f.seek(base + a)
-            raw = f.read(b - a)
-            if meta['dtype'] == 'BF16':
-                arr = (np.frombuffer(raw, dtype=np.uint16).astype(np.uint32) << 16).view(np.float32)
-            elif meta['dtype'] == 'F16':
-                arr = np.frombuffer(raw, dtype=np.float16).astype(np.float32)
-            else:
-                arr = np.frombuffer(raw, dtype=np.float32).copy()
-            out[name] = torch.from_numpy(arr.reshape(meta['shape']))
-    return out
 
 
 def greedy(cfg, w, prompt, n, qkv_bias):

@@ -10,7 +10,8 @@ line on stdout:
 
 A failure replies {"error": "..."}. Thread counts must be in the environment before torch loads
 (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, MKL_NUM_THREADS: Debian's torch calls a pthread OpenBLAS that ignores
-torch.set_num_threads); the parent sets them. The model code is llama_step.py / ref_step.py (their make_step).
+torch.set_num_threads); the parent sets them. The model code is llama_step.py / ref_step.py / hf_step.py (a checkpoint directory: arch
+"hf", dir, batch, seq), each module's make_step.
 """
 import importlib, json, os, platform, sys, time
 
@@ -25,7 +26,7 @@ def reply(obj):
 def load(cfg):
     # The model scripts read their sizes from sys.argv (key=value) when imported.
     sys.argv = [sys.argv[0]] + [f"{k}={v}" for k, v in cfg.items() if k not in ("arch", "method")]
-    mod = importlib.import_module("llama_step" if cfg.get("arch") == "llama" else "ref_step")
+    mod = importlib.import_module({"llama": "llama_step", "hf": "hf_step"}.get(cfg.get("arch"), "ref_step"))
     step, trainable = mod.make_step(cfg["method"])
     tasks = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
     info = {"ok": True, "trainable": trainable, "torch": mod.torch.__version__, "threads": mod.THREADS, "processThreads": tasks,

@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { packageRoot } from '../paths.ts';
 import { LedgerLabError } from '../errors.ts';
 import type { StepTimes } from '../measure/index.ts';
+import { ffnWidth, kvHeads } from '../model/index.ts';
+import type { BenchShape } from './train-step.ts';
 
 export interface TorchInfo {
   trainable: number;
@@ -38,11 +40,18 @@ export interface TorchChildOptions {
 
 export const THREAD_VARS = ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'] as const;
 
-/** The methods each reference script implements. */
-export const TORCH_METHODS = { gpt2: ['full', 'lora', 'ptuning-v2', 'ptuning-v1', 'qlora'], llama: ['full', 'lora', 'ptuning-v2', 'ptuning-v1', 'qlora'] } as const;
+/** The methods each reference script implements (hf: a llama, qwen2 or mistral checkpoint directory). */
+export const TORCH_METHODS = {
+  gpt2: ['full', 'lora', 'ptuning-v2', 'ptuning-v1', 'qlora'], llama: ['full', 'lora', 'ptuning-v2', 'ptuning-v1', 'qlora'], hf: ['full', 'lora', 'ptuning-v2', 'qlora'],
+} as const;
 
-/** The sizes `load` takes: gpt2 runs bench/torch/ref_step.py's model, llama bench/torch/llama_step.py's. */
-export interface TorchShape { arch: 'gpt2' | 'llama'; layers: number; d: number; heads: number; kv?: number; ffn?: number; context?: number; seq: number; batch: number; vocab: number }
+/**
+ * What `load` takes: gpt2 runs bench/torch/ref_step.py's model and llama bench/torch/llama_step.py's at these
+ * sizes; hf runs bench/torch/hf_step.py on the checkpoint directory's own config and weights.
+ */
+export type TorchShape =
+  | { arch: 'gpt2' | 'llama'; layers: number; d: number; heads: number; kv?: number; ffn?: number; context?: number; seq: number; batch: number; vocab: number }
+  | { arch: 'hf'; dir: string; seq: number; batch: number };
 
 export class TorchChild {
   private readonly waiting: ((line: string) => void)[] = [];
@@ -109,4 +118,11 @@ export class TorchChild {
     if (this.exited) return;
     this.proc.stdin.end('quit\n');
   }
+}
+
+/** What the PyTorch child loads: the built-in shape's sizes, or the checkpoint directory (llama-family only). */
+export function torchShape(s: BenchShape, dir?: string): TorchShape | { unavailable: string } {
+  const c = s.config;
+  if (dir) return s.arch === 'llama' ? { arch: 'hf', dir, seq: s.seqLen, batch: s.batch } : { unavailable: 'no PyTorch reference for gpt2 checkpoints (bench/torch/hf_step.py runs llama, qwen2 and mistral)' };
+  return { arch: s.arch, layers: c.layers, d: c.dModel, heads: c.heads, ...(s.arch === 'llama' ? { kv: kvHeads(c), ffn: ffnWidth(c) } : { context: c.context }), seq: s.seqLen, batch: s.batch, vocab: c.vocab };
 }

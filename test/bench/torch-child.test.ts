@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { TorchChild } from '../../lib/bench/index.ts';
+import { TorchChild, torchShape, benchShape } from '../../lib/bench/index.ts';
 import { timeArms, ratioOf } from '../../lib/measure/index.ts';
 import { LedgerLabError } from '../../lib/errors.ts';
 import { FakeMachine } from '../helpers/fake-machine.ts';
@@ -14,6 +14,13 @@ async function started(method: string, threads = 1): Promise<TorchChild> {
   if ('unavailable' in c) throw new Error(c.unavailable);
   return c;
 }
+
+test('what the child loads: the built-in shape\'s sizes, or a llama-family checkpoint directory (hf_step.py)', () => {
+  const l = benchShape('llama', 'l');
+  assert.equal(torchShape(l), { arch: 'llama', layers: 8, d: 512, heads: 8, kv: 4, ffn: 1408, seq: 256, batch: 4, vocab: 8000 });
+  assert.equal(torchShape({ ...l, batch: 1, seqLen: 256 }, '/models/qwen'), { arch: 'hf', dir: '/models/qwen', seq: 256, batch: 1 });
+  assert.match((torchShape(benchShape('gpt2', 's'), '/models/gpt2') as { unavailable: string }).unavailable, 'no PyTorch reference for gpt2 checkpoints');
+});
 
 test('load then step: the child reports its model and each step\'s own wall and CPU ms; thread variables are set', async () => {
   const c = await started('lora', 2);

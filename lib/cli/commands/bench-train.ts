@@ -1,6 +1,7 @@
+import { resolve } from 'node:path';
 import type { Command, ParsedArgs } from '../command.ts';
 import { numberFlag, listFlag } from '../args.ts';
-import { benchTrainStep, benchShape, REFERENCE_CASES, BENCH_ARCHS, BENCH_SIZES, TorchChild, TORCH_METHODS, ffnWidth, kvHeads, environmentReport, environmentSummary, formatNoise, formatStop, LedgerLabError, loadPretrained, type WeightSource, type BenchArch, type BenchSize, type BenchShape, type BenchTrainRow, type TorchShape, type Interval } from '../../index.ts';
+import { benchTrainStep, benchShape, REFERENCE_CASES, BENCH_ARCHS, BENCH_SIZES, TorchChild, TORCH_METHODS, torchShape, ffnWidth, kvHeads, environmentReport, environmentSummary, formatNoise, formatStop, LedgerLabError, loadPretrained, type WeightSource, type BenchArch, type BenchSize, type BenchShape, type BenchTrainRow, type Interval } from '../../index.ts';
 
 const MiB = 1024 * 1024;
 const mib = (b: number) => (b / MiB).toFixed(2);
@@ -17,7 +18,8 @@ export const benchTrainCommand: Command = {
     '  llama s  2 layers, d 128, 4 heads, 2 kv heads, ffn 352, batch 16 × seq 64, vocab 2000, untied head, AdamW',
     '  llama l  8 layers, d 512, 8 heads, 4 kv heads, ffn 1408, batch 4 × seq 256, vocab 8000, untied head, AdamW',
     '  --model DIR  a Hugging Face checkpoint directory (llama, qwen2, mistral, gpt2) instead: its own weights, batch',
-    '           --batch (default 1) × --seq (default 256), AdamW; no PyTorch column (the references build their own model)',
+    '           --batch (default 1) × --seq (default 256), AdamW; the PyTorch column (llama, qwen2, mistral) loads the',
+    '           same directory (bench/torch/hf_step.py: full, lora, ptuning-v2, qlora)',
     'Methods: full, lora (r 8 on q,v), ptuning-v2 (prefix 16), ptuning-v1 (16 tokens, MLP encoder), qlora = NF4 + double quantization base + LoRA r=8 on q,v.',
     'Timing: the timing engine. PyTorch (Debian python3-torch) runs as a persistent child (bench/torch/step_server.py) and',
     'its steps alternate with ours in seeded-shuffled rounds (--batches steps of each per round, after --warmup rounds);',
@@ -40,16 +42,17 @@ export const benchTrainCommand: Command = {
     model: { type: 'string' }, batch: { type: 'string' }, seq: { type: 'string' },
   },
   async run(args) {
-    const { shape, weights, cases, arch, size } = parseShape(args);
+    const { shape, weights, dir, cases, arch, size } = parseShape(args);
     const threads = numberFlag(args, 'threads', 1, { int: true, min: 1 });
     // Before the backend starts: its ONNX Runtime MatMul kernel reads the thread count once (lib/runtime/kernels).
     process.env.LEDGERLAB_THREADS = String(threads);
     const timing = timingFlags(args, threads);
     const env = await environmentReport();
-    const torchMethods = TORCH_METHODS[shape.arch] as readonly string[];
-    const torch = args.values['no-torch'] || weights ? undefined : (c: { label: string }) => (torchMethods.includes(c.label)
-      ? TorchChild.start({ threads, config: { ...torchShape(shape), method: c.label } })
-      : Promise.resolve({ unavailable: `no ${shape.arch} reference for ${c.label}` }));
+    const ref = torchShape(shape, dir);
+    const torchMethods = 'unavailable' in ref ? [] : TORCH_METHODS[ref.arch] as readonly string[];
+    const torch = args.values['no-torch'] ? undefined : (c: { label: string }) => (torchMethods.includes(c.label) && !('unavailable' in ref)
+      ? TorchChild.start({ threads, config: { ...ref, method: c.label } })
+      : Promise.resolve({ unavailable: 'unavailable' in ref ? ref.unavailable : `no ${ref.arch} reference for ${c.label}` }));
     const rows = await benchTrainStep({ cases, config: shape.config, ...(weights ? { weights } : {}), batch: shape.batch, seqLen: shape.seqLen, optimizer: shape.optimizer, timing, ...(torch ? { torch } : {}) });
     checkSameModel(rows, shape, size);
     if (args.values.json) {
@@ -73,7 +76,8 @@ function parseShape(args: ParsedArgs) {
   if (!BENCH_SIZES.includes(size as BenchSize)) throw new LedgerLabError({ kind: 'usage', problem: `--size must be ${BENCH_SIZES.join(' or ')}, got "${size}"`, where: '--size' });
   const { shape, weights } = modelShape(args, arch as BenchArch, size as BenchSize);
   const cases = REFERENCE_CASES.filter((c) => wanted.length === 0 || wanted.includes(c.label)).map((c) => ({ ...c, checkpoint: !!args.values.checkpoint }));
-  return { shape, weights, cases, arch, size };
+  const dir = args.values.model ? resolve(args.values.model as string) : undefined;
+  return { shape, weights, dir, cases, arch, size };
 }
 
 /** The built-in shape, or with --model a checkpoint's config and weights at --batch × --seq. */
@@ -150,9 +154,4 @@ function printProfiles(rows: readonly BenchTrainRow[]): void {
     console.log('    products by shape:');
     for (const k of r.profile.byMatMulShape) console.log(`    ${k.name.padEnd(48)} ${String(k.calls).padStart(4)} calls ${k.ms.toFixed(1).padStart(9)} ms ${(100 * k.share).toFixed(1).padStart(5)}%`);
   }
-}
-
-function torchShape(s: BenchShape): TorchShape {
-  const c = s.config;
-  return { arch: s.arch, layers: c.layers, d: c.dModel, heads: c.heads, ...(s.arch === 'llama' ? { kv: kvHeads(c), ffn: ffnWidth(c) } : { context: c.context }), seq: s.seqLen, batch: s.batch, vocab: c.vocab };
 }
