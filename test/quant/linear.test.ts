@@ -61,6 +61,34 @@ test('gradient wrt x is dy · dequant(W)ᵀ (tiled backward), and nothing else g
   tf.dispose([Wd, c, x, dx, ref, explicit]);
 });
 
+test('wide layer past the tile budget: equal column tiles with the full inner length; y and dx match the dense product', () => {
+  // W [24, 70] (out > in): a budget of 24 × 23 values gives ceil(70/23) = 4 tiles of 18 columns (odd starts in
+  // the packed 4-bit codes); every product has the full inner length 24.
+  const Wt = Float32Array.from({ length: OUT * IN }, (_, i) => W[(i % IN) * OUT + Math.floor(i / IN)]);
+  for (const dtype of ['nf4-dq', 'nf4', 'int8', 'fp32'] as const) {
+    const q = quantize(Wt, [OUT, IN], dtype);
+    const layer = new QuantLinear(q, { maxTileValues: OUT * 23 });
+    assert.is(layer.tileRows, OUT, dtype);
+    assert.is(layer.tileCols, 18, dtype);
+    const Wd = tf.tensor2d(dequantize(q), [OUT, IN]);
+    const x = tf.tensor2d(X.subarray(0, 6 * OUT), [6, OUT]);
+    const c = tf.tensor2d(Float32Array.from({ length: 6 * IN }, (_, i) => ((i % 7) - 3) / 3), [6, IN]);
+    const y = layer.apply(x);
+    const ref = tf.matMul(x, Wd);
+    assert.ok(maxDiff(y.dataSync(), ref.dataSync()) < 1e-5, `${dtype} forward`);
+    assert.is(layer.cost.tiles, 4);
+    assert.is(layer.cost.values, OUT * IN);
+    const dx = tf.grad((v: tf.Tensor) => layer.apply(v).mul(c).sum())(x);
+    assert.ok(maxDiff(dx.dataSync(), tf.matMul(c, Wd.transpose()).dataSync()) < 1e-5, `${dtype} backward`);
+    tf.dispose([Wd, x, c, y, ref, dx]);
+  }
+});
+
+test('tall layer past the tile budget: equal row tiles (no short remainder tile)', () => {
+  const layer = new QuantLinear(quantize(W, [IN, OUT], 'nf4'), { maxTileValues: 16 * OUT });
+  assert.equal([layer.tileRows, layer.tileCols], [14, OUT], 'ceil(70/16) = 5 tiles of 14 rows, not 4 × 16 + 6');
+});
+
 test('QLoRA shape: LoRA variables train through the frozen quantized base', () => {
   const q = quantize(W, [IN, OUT], 'nf4-dq');
   const layer = new QuantLinear(q, { tileRows: 32 });
