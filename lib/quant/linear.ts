@@ -7,13 +7,13 @@
  * and disposed, so at most one tile (16 MiB of float32 by default) of dequantized weight exists at any time and
  * no fp32 copy is kept between calls. A layer small enough for one tile (every linear up to 4M weights: a 0.5B
  * model's attention and a 1.5B's q/o) decodes its whole weight transiently inside each call and runs one product.
- * A larger one is cut into equal tiles along its longer side, so every product keeps a long inner length:
- *   - wide (out > in, e.g. a tied head [d, vocab] or an MLP's up projection): column tiles W[:, c0:c1], each the
- *     full inner length; y's columns are the tiles' products side by side, and dx sums dy[:, c0:c1] · W[:, c0:c1]ᵀ.
- *     (Row tiles of a [896, 151936] head held 27 rows: 99 products of inner length 27 at ~13 GFLOP/s and 33
- *     accumulating adds of [110, 151936], 5.6 s of a 13.7 s 0.5B LoRA step.)
- *   - tall (in ≥ out): row tiles W[r0:r1, :] (or `tileRows` rows when given); y sums x[:, r0:r1] · W[r0:r1, :],
- *     and dx's columns are dy · W[r0:r1, :]ᵀ side by side.
+ * A larger one is cut into equal tiles so that every product keeps the full inner length and nothing is sliced
+ * or summed:
+ *   - forward: column tiles W[:, c0:c1] (`tileCols` columns); y's columns are x · W[:, c0:c1] side by side;
+ *   - backward: row tiles W[r0:r1, :] (`tileRows` rows); dx's columns are dy · W[r0:r1, :]ᵀ side by side.
+ * (Row tiles in the forward held 27 of the 0.5B shape's 896 head rows: 99 products of inner length 27 at
+ * ~13 GFLOP/s and 33 accumulating adds of [110, 151936] per chunk of tokens; column tiles in the backward
+ * sliced dy's columns, 3.1 s of strided copies per step.)
  * The gradient flows to x only (the transpose folded into the product); the base weight is frozen.
  *
  * QLoRA = this layer for the base + fp32 LoRA adapters added by the PEFT wrapper.
@@ -26,12 +26,14 @@ import { usage } from './check.ts';
 export const QUANT_TILE_VALUES = 1 << 22;
 
 export interface QuantLinearOptions {
-  /** Weight rows decoded per tile. Default: as many rows as fit in `maxTileValues`, at least 1. */
+  /** Weight rows per backward tile. Default: equal tiles of at most `maxTileValues` values. */
   tileRows?: number;
+  /** Weight columns per forward tile. Default: equal tiles of at most `maxTileValues` values. */
+  tileCols?: number;
   /**
    * Upper bound on dequantized values alive at once (default 4,194,304 = 16 MiB of float32, the JS-held fp32
-   * layout's tile too). Fewer, larger tiles are faster (each tile costs a slice, an add and a product with a
-   * short inner length, which ONNX Runtime's GEMM runs at half speed); smaller ones lower the transient peak.
+   * layout's tile too). Fewer, larger tiles are faster (each tile is one more product and a concatenated part);
+   * smaller ones lower the transient peak.
    */
   maxTileValues?: number;
   /**
@@ -53,9 +55,9 @@ export class QuantLinear {
   readonly weight: QuantizedTensor;
   readonly inFeatures: number;
   readonly outFeatures: number;
-  /** Rows per row tile (all `inFeatures` when the layer uses column tiles). */
+  /** Rows per backward tile. */
   readonly tileRows: number;
-  /** Columns per column tile (all `outFeatures` when the layer uses row tiles). */
+  /** Columns per forward tile. */
   readonly tileCols: number;
   readonly cost: DequantCost = { tiles: 0, values: 0, ms: 0 };
   private readonly op: (x: tf.Tensor) => tf.Tensor;
@@ -75,13 +77,14 @@ export class QuantLinear {
     [this.inFeatures, this.outFeatures] = weight.shape;
     const maxValues = opts.maxTileValues ?? QUANT_TILE_VALUES;
     const [inF, outF] = [Math.max(1, this.inFeatures), Math.max(1, this.outFeatures)];
-    // n equal tiles of at most maxValues along a side of length `side` whose cross-section is `across` values.
+    // Equal tiles of at most maxValues along a side of length `side` whose cross-section is `across` values.
     const equalTiles = (side: number, across: number) => Math.ceil(side / Math.ceil(side / Math.max(1, Math.floor(maxValues / across))));
-    const wide = opts.tileRows === undefined && inF * outF > maxValues && outF > inF;
-    const tileRows = opts.tileRows ?? (wide ? inF : equalTiles(inF, outF));
-    if (!Number.isInteger(tileRows) || tileRows < 1) throw usage('QuantLinear', `tileRows is ${tileRows}; it must be an integer ≥ 1`);
+    const tileRows = opts.tileRows ?? equalTiles(inF, outF), tileCols = opts.tileCols ?? equalTiles(outF, inF);
+    for (const [name, v] of [['tileRows', tileRows], ['tileCols', tileCols]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw usage('QuantLinear', `${name} is ${v}; it must be an integer ≥ 1`);
+    }
     this.tileRows = Math.min(tileRows, inF);
-    this.tileCols = wide ? equalTiles(outF, inF) : outF;
+    this.tileCols = Math.min(tileCols, outF);
     this.tileOutput = opts.tileOutput;
     this.op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const value: tf.Tensor = this.matmulTiles(args[0] as tf.Tensor2D, false);
@@ -136,43 +139,18 @@ export class QuantLinear {
     this.cost.ms = 0;
   }
 
-  /**
-   * forward: a [m, in] · W → [m, out]; backward (transposed): a [m, out] · Wᵀ → [m, in]. Per tile, the product
-   * either fills its own columns of the result (`parts`, concatenated) or adds into it (`acc`): row tiles fill
-   * dx's columns and add into y; column tiles fill y's columns and add into dx.
-   */
+  /** forward: a [m, in] · W → [m, out], by column tiles; backward (transposed): a [m, out] · Wᵀ → [m, in], by row tiles. */
   private matmulTiles(a: tf.Tensor2D, transposed: boolean): tf.Tensor2D {
-    const byColumns = this.tileCols < this.outFeatures;
     const parts: tf.Tensor2D[] = [];
-    let acc: tf.Tensor2D | null = null;
-    const add = (part: tf.Tensor2D) => {
-      if (acc === null) acc = part;
-      else {
-        const sum = tf.add(acc, part) as tf.Tensor2D;
-        acc.dispose();
-        part.dispose();
-        acc = sum;
-      }
-    };
-    for (let r0 = 0; r0 < this.inFeatures; r0 += this.tileRows) {
-      const r1 = Math.min(this.inFeatures, r0 + this.tileRows);
-      for (let c0 = 0; c0 < this.outFeatures; c0 += this.tileCols) {
-        const c1 = Math.min(this.outFeatures, c0 + this.tileCols);
-        const w = this.tile(r0, r1, c0, c1);
-        // the slice of `a` this tile meets: x's rows r0:r1 of the inner length, or dy's columns c0:c1
-        const [from, to] = transposed ? [c0, c1] : [r0, r1];
-        const whole = to - from === a.shape[1];
-        const as = whole ? a : tf.slice(a, [0, from], [-1, to - from]) as tf.Tensor2D;
-        const part = tf.matMul(as, w, false, transposed) as tf.Tensor2D;
-        if (!whole) as.dispose();
-        w.dispose();
-        if (transposed === byColumns) add(part);
-        else parts.push(part);
-      }
+    const [side, step] = transposed ? [this.inFeatures, this.tileRows] : [this.outFeatures, this.tileCols];
+    for (let i0 = 0; i0 < side; i0 += step) {
+      const i1 = Math.min(side, i0 + step);
+      const w = transposed ? this.tile(i0, i1) : this.tile(0, this.inFeatures, i0, i1);
+      parts.push(tf.matMul(a, w, false, transposed) as tf.Tensor2D);
+      w.dispose();
     }
-    const width = transposed ? this.inFeatures : this.outFeatures;
-    if (parts.length === 0) return acc ?? tf.zeros([a.shape[0], width]);
-    if (parts.length === 1) return parts[0];
+    if (parts.length === 0) return tf.zeros([a.shape[0], transposed ? this.inFeatures : this.outFeatures]);
+    if (parts.length === 1) return parts[0]!;
     const out = tf.concat(parts, 1) as tf.Tensor2D;
     for (const p of parts) p.dispose();
     return out;

@@ -32,15 +32,15 @@ test('one tile: y equals tf.matMul(x, dequant(W)) exactly', () => {
   tf.dispose([x, y, ref]);
 });
 
-test('several unaligned tiles: y equals x · dequant(W) up to float32 summation order', () => {
+test('several unaligned tiles: y equals x · dequant(W) up to float32 rounding', () => {
   for (const dtype of ['nf4-dq', 'fp4', 'int8', 'bf16'] as const) {
     const q = quantize(W, [IN, OUT], dtype);
-    const layer = new QuantLinear(q, { tileRows: 16 });
+    const layer = new QuantLinear(q, { tileRows: 16, tileCols: 5 });
     const x = tf.tensor2d(X.subarray(0, 6 * IN), [6, IN]);
     const y = layer.apply(x);
     const ref = tf.matMul(x, tf.tensor2d(dequantize(q), [IN, OUT]));
     assert.ok(maxDiff(y.dataSync(), ref.dataSync()) < 1e-5, dtype);
-    assert.is(layer.cost.tiles, 5, 'ceil(70/16) tiles per forward');
+    assert.is(layer.cost.tiles, 5, 'ceil(24/5) column tiles per forward');
     assert.is(layer.cost.values, IN * OUT);
     tf.dispose([x, y, ref]);
   }
@@ -61,15 +61,14 @@ test('gradient wrt x is dy · dequant(W)ᵀ (tiled backward), and nothing else g
   tf.dispose([Wd, c, x, dx, ref, explicit]);
 });
 
-test('wide layer past the tile budget: equal column tiles with the full inner length; y and dx match the dense product', () => {
-  // W [24, 70] (out > in): a budget of 24 × 23 values gives ceil(70/23) = 4 tiles of 18 columns (odd starts in
-  // the packed 4-bit codes); every product has the full inner length 24.
+test('past the tile budget: equal column tiles forward, equal row tiles backward, each product with the full inner length', () => {
+  // W [24, 70] and a budget of 24 × 23 values: forward ceil(70/23) = 4 column tiles of 18 (odd starts in the packed
+  // 4-bit codes), inner length 24; backward ceil(24/7) = 4 row tiles of 6, inner length 70.
   const Wt = Float32Array.from({ length: OUT * IN }, (_, i) => W[(i % IN) * OUT + Math.floor(i / IN)]);
   for (const dtype of ['nf4-dq', 'nf4', 'int8', 'fp32'] as const) {
     const q = quantize(Wt, [OUT, IN], dtype);
     const layer = new QuantLinear(q, { maxTileValues: OUT * 23 });
-    assert.is(layer.tileRows, OUT, dtype);
-    assert.is(layer.tileCols, 18, dtype);
+    assert.equal([layer.tileRows, layer.tileCols], [6, 18], dtype);
     const Wd = tf.tensor2d(dequantize(q), [OUT, IN]);
     const x = tf.tensor2d(X.subarray(0, 6 * OUT), [6, OUT]);
     const c = tf.tensor2d(Float32Array.from({ length: 6 * IN }, (_, i) => ((i % 7) - 3) / 3), [6, IN]);
@@ -78,15 +77,17 @@ test('wide layer past the tile budget: equal column tiles with the full inner le
     assert.ok(maxDiff(y.dataSync(), ref.dataSync()) < 1e-5, `${dtype} forward`);
     assert.is(layer.cost.tiles, 4);
     assert.is(layer.cost.values, OUT * IN);
+    layer.resetCost();
     const dx = tf.grad((v: tf.Tensor) => layer.apply(v).mul(c).sum())(x);
+    assert.is(layer.cost.tiles, 8, '4 column tiles forward + 4 row tiles backward');
     assert.ok(maxDiff(dx.dataSync(), tf.matMul(c, Wd.transpose()).dataSync()) < 1e-5, `${dtype} backward`);
     tf.dispose([Wd, x, c, y, ref, dx]);
   }
 });
 
-test('tall layer past the tile budget: equal row tiles (no short remainder tile)', () => {
+test('equal tiles, no short remainder tile', () => {
   const layer = new QuantLinear(quantize(W, [IN, OUT], 'nf4'), { maxTileValues: 16 * OUT });
-  assert.equal([layer.tileRows, layer.tileCols], [14, OUT], 'ceil(70/16) = 5 tiles of 14 rows, not 4 × 16 + 6');
+  assert.equal([layer.tileRows, layer.tileCols], [14, 5], 'rows: ceil(70/16) = 5 tiles of 14, not 4 × 16 + 6; columns: ceil(24/5) = 5 tiles of 5');
 });
 
 test('QLoRA shape: LoRA variables train through the frozen quantized base', () => {
