@@ -1,7 +1,7 @@
 /** Benchmarks that print measured speed and memory: the reference training step, and PyTorch's in the same rounds. */
-export { benchTrainStep, benchShape, REFERENCE_CASES, BENCH_ARCHS, BENCH_SIZES } from './train-step.ts';
+export { benchTrainStep, benchShape, torchShape, REFERENCE_CASES, BENCH_ARCHS, BENCH_SIZES } from './train-step.ts';
 export type { BenchCase, BenchTrainOptions, BenchTrainRow, BenchArch, BenchSize, BenchShape, TorchArmResult } from './train-step.ts';
-export { TorchChild, TORCH_METHODS, THREAD_VARS, torchShape } from './torch-child.ts';
+export { TorchChild, TORCH_METHODS, THREAD_VARS } from './torch-child.ts';
 export type { TorchInfo, TorchShape, TorchChildOptions } from './torch-child.ts';
 export { benchLoad } from './load-memory.ts';
 export type { LoadBenchResult, LoadBenchRow } from './load-memory.ts';

@@ -17,8 +17,6 @@ import { join } from 'node:path';
 import { packageRoot } from '../paths.ts';
 import { LedgerLabError } from '../errors.ts';
 import type { StepTimes } from '../measure/index.ts';
-import { ffnWidth, kvHeads } from '../model/index.ts';
-import type { BenchShape } from './train-step.ts';
 
 export interface TorchInfo {
   trainable: number;
@@ -118,11 +116,4 @@ export class TorchChild {
     if (this.exited) return;
     this.proc.stdin.end('quit\n');
   }
-}
-
-/** What the PyTorch child loads: the built-in shape's sizes, or the checkpoint directory (llama-family only). */
-export function torchShape(s: BenchShape, dir?: string): TorchShape | { unavailable: string } {
-  const c = s.config;
-  if (dir) return s.arch === 'llama' ? { arch: 'hf', dir, seq: s.seqLen, batch: s.batch } : { unavailable: 'no PyTorch reference for gpt2 checkpoints (bench/torch/hf_step.py runs llama, qwen2 and mistral)' };
-  return { arch: s.arch, layers: c.layers, d: c.dModel, heads: c.heads, ...(s.arch === 'llama' ? { kv: kvHeads(c), ffn: ffnWidth(c) } : { context: c.context }), seq: s.seqLen, batch: s.batch, vocab: c.vocab };
 }

@@ -11,14 +11,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { countTensorReads, initBackend, variableGradsLowMemory, type ReadCounts } from '../runtime/index.ts';
-import { REFERENCE_CONFIG, baseParamCount, initWeights, type Gpt, type GptConfig, type WeightSource } from '../model/index.ts';
+import { REFERENCE_CONFIG, baseParamCount, initWeights, ffnWidth, kvHeads, type Gpt, type GptConfig, type WeightSource } from '../model/index.ts';
 import { AdamW } from '../train/index.ts';
 import { buildModel, MethodSchema, type MethodSpec, memoryBreakdown, type MemoryBreakdown } from '../peft/index.ts';
 import type { QuantDtype } from '../quant/index.ts';
 import { timeArms, ratioOf, timingRecord, type Arm, type Interval, type TimingOptions, type TimingRecord, type TimingResult } from '../measure/index.ts';
 import { Rng } from '../util/index.ts';
 import { kernelProfile, type KernelProfile } from './kernel-profile.ts';
-import type { TorchChild, TorchInfo } from './torch-child.ts';
+import type { TorchChild, TorchInfo, TorchShape } from './torch-child.ts';
 
 export interface BenchCase {
   label: string;
@@ -207,3 +207,10 @@ export async function benchTrainStep(o: BenchTrainOptions = {}): Promise<BenchTr
 }
 
 export { baseParamCount };
+
+/** What the PyTorch child loads: the built-in shape's sizes, or the checkpoint directory (llama-family only). */
+export function torchShape(s: BenchShape, dir?: string): TorchShape | { unavailable: string } {
+  const c = s.config;
+  if (dir) return s.arch === 'llama' ? { arch: 'hf', dir, seq: s.seqLen, batch: s.batch } : { unavailable: 'no PyTorch reference for gpt2 checkpoints (bench/torch/hf_step.py runs llama, qwen2 and mistral)' };
+  return { arch: s.arch, layers: c.layers, d: c.dModel, heads: c.heads, ...(s.arch === 'llama' ? { kv: kvHeads(c), ffn: ffnWidth(c) } : { context: c.context }), seq: s.seqLen, batch: s.batch, vocab: c.vocab };
+}
