@@ -1,6 +1,6 @@
 /**
  * A frozen linear layer whose weight stays packed (nf4, nf4-dq, fp4, int8, fp16, bf16 or fp32) and is
- * dequantized on the fly, one tile of rows at a time, inside the forward and backward passes.
+ * dequantized on the fly, one tile at a time, inside the forward and backward passes.
  *
  * y = x · W with W [in, out] row-major (x [..., in] → y [..., out]). The weight is cut into tiles; for each tile
  * the packed values are decoded into a transient float32 tensor (straight into the wasm heap there), multiplied,
