@@ -12,7 +12,8 @@ tie_word_embeddings. Loss on every position of random tokens; AdamW (lr 1e-3, we
   qlora       lora on NF4 block linears with double-quantized absmax (bench/torch/nf4.py), dequantized each
               forward; embedding, norms and head stay float32 (QLoRA's and LedgerLab's layout)
 Sizes come from the command line as key=value (dir, batch, seq, threads); bench/torch/step_server.py imports this
-module and calls make_step(method). Run with Debian's /usr/bin/python3 (python3-torch 1.13).
+module and calls make_step(method). The block math is llama_math.py's (shared with llama_step.py), the step
+train_step.py's. Run with Debian's /usr/bin/python3 (python3-torch 1.13).
 """
 import json, math, os, sys
 import torch
@@ -20,6 +21,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from nf4 import NF4Weight  # bench/torch/nf4.py, beside this script
 from safetensors_np import read_safetensors
+from llama_math import LlamaBlock, RMSNorm, rope_tables
+from train_step import fixed_batch_step
 
 args = dict(a.split("=", 1) for a in sys.argv[1:] if "=" in a)
 THREADS = int(args.get("threads", "1"))
@@ -68,56 +71,18 @@ class Lin(nn.Module):
         return y
 
 
-class RMSNorm(nn.Module):
-    def __init__(self, w):
-        super().__init__()
-        self.w = nn.Parameter(w)
-
-    def forward(self, x):
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + EPS) * self.w
-
-
-def rope_tables(n):
-    inv = 1.0 / (THETA ** (torch.arange(0, HD, 2).float() / HD))
-    f = torch.outer(torch.arange(n).float(), inv)
-    emb = torch.cat([f, f], -1)
-    return emb.cos(), emb.sin()
-
-
-def rotate_half(x):
-    return torch.cat([-x[..., HD // 2:], x[..., : HD // 2]], -1)
-
-
-class Block(nn.Module):
+class Block(LlamaBlock):
     def __init__(self, w, i, lora, nf4):
         super().__init__()
         p = f"model.layers.{i}."
         r = 8 if lora else 0
+        self.heads, self.kv, self.hd = H, KV, HD
         bias = (lambda n: w.pop(p + f"self_attn.{n}_proj.bias")) if QKV_BIAS else (lambda n: None)
         lin = lambda n, b=None, rr=0: Lin(w.pop(p + n + ".weight"), b, rr, nf4)
-        self.n1, self.n2 = RMSNorm(w.pop(p + "input_layernorm.weight")), RMSNorm(w.pop(p + "post_attention_layernorm.weight"))
+        self.n1, self.n2 = RMSNorm(w.pop(p + "input_layernorm.weight"), EPS), RMSNorm(w.pop(p + "post_attention_layernorm.weight"), EPS)
         self.q, self.k = lin("self_attn.q_proj", bias("q"), r), lin("self_attn.k_proj", bias("k"))
         self.v, self.o = lin("self_attn.v_proj", bias("v"), r), lin("self_attn.o_proj")
         self.gate, self.up, self.down = lin("mlp.gate_proj"), lin("mlp.up_proj"), lin("mlp.down_proj")
-
-    def forward(self, x, cos, sin, pk=None, pv=None):
-        n = x.shape[1]
-        h = self.n1(x)
-        q = self.q(h).view(B, n, H, HD).transpose(1, 2)
-        k = self.k(h).view(B, n, KV, HD).transpose(1, 2)
-        v = self.v(h).view(B, n, KV, HD).transpose(1, 2)
-        q, k = q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin
-        Pn = 0
-        if pk is not None:
-            Pn = pk.shape[2]
-            k = torch.cat([pk.expand(B, -1, -1, -1), k], 2)
-            v = torch.cat([pv.expand(B, -1, -1, -1), v], 2)
-        k, v = k.repeat_interleave(H // KV, 1), v.repeat_interleave(H // KV, 1)
-        mask = torch.ones(n, Pn + n, dtype=torch.bool).tril(Pn)
-        att = ((q @ k.transpose(-1, -2)) / math.sqrt(HD)).masked_fill(~mask, torch.finfo(q.dtype).min).softmax(-1)
-        x = x + self.o((att @ v).transpose(1, 2).reshape(B, n, H * HD))
-        h = self.n2(x)
-        return x + self.down(F.silu(self.gate(h)) * self.up(h))
 
 
 class Model(nn.Module):
@@ -129,14 +94,14 @@ class Model(nn.Module):
         nf4 = method == "qlora"
         self.tok = nn.Parameter(w.pop("model.embed_tokens.weight"))
         self.blocks = nn.ModuleList([Block(w, i, method in ("lora", "qlora"), nf4) for i in range(L)])
-        self.norm = RMSNorm(w.pop("model.norm.weight"))
+        self.norm = RMSNorm(w.pop("model.norm.weight"), EPS)
         self.head = None if TIED else nn.Parameter(w.pop("lm_head.weight"))
         self.method = method
         self.prefix = nn.Parameter(torch.randn(P, L * 2 * KV * HD) * 0.02) if method == "ptuning-v2" else None
 
     def forward(self, ids):
         x = F.embedding(ids, self.tok)
-        cos, sin = rope_tables(x.shape[1])
+        cos, sin = rope_tables(x.shape[1], HD, THETA)
         kv = self.prefix.view(P, L * 2, KV, HD).permute(1, 2, 0, 3).unsqueeze(1) if self.prefix is not None else None
         for i, b in enumerate(self.blocks):
             x = b(x, cos, sin, kv[2 * i], kv[2 * i + 1]) if kv is not None else b(x, cos, sin)
@@ -155,17 +120,4 @@ def trainable(method, name):
 
 def make_step(method):
     """One training step of `method` on fixed random tokens, and the number of trainable parameters."""
-    m = Model(method)
-    for n, p in m.named_parameters():
-        p.requires_grad = trainable(method, n)
-    params = [p for p in m.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
-    ids = torch.randint(0, V, (B, T))
-    tgt = torch.randint(0, V, (B, T))
-
-    def step():
-        opt.zero_grad(set_to_none=True)
-        F.cross_entropy(m(ids).view(-1, V), tgt.view(-1)).backward()
-        opt.step()
-
-    return step, sum(p.numel() for p in params)
+    return fixed_batch_step(Model(method), lambda n: trainable(method, n), lambda ps: torch.optim.AdamW(ps, lr=1e-3, weight_decay=0.01), V, B, T)

@@ -9,13 +9,15 @@ head, no biases; loss on every position; AdamW (lr 1e-3, weight decay 0.01: torc
   ptuning-v1  16 virtual tokens from PEFT's MLP prompt encoder (Linear·ReLU·Linear·ReLU·Linear, hidden 128)
   qlora       lora on a frozen NF4 base with double-quantized absmax (blocks 64 / 256), dequantized each forward
 Sizes come from the command line (s / l of issue 15). Warm-up then timed steps on THREADS threads; prints JSON.
-Run with Debian's /usr/bin/python3 (python3-torch 1.13).
+The block math is llama_math.py's (shared with hf_step.py), the step train_step.py's. Run with Debian's
+/usr/bin/python3 (python3-torch 1.13).
 """
 import json, math, os, platform, statistics, sys, time
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from nf4 import NF4Weight  # bench/torch/nf4.py, beside this script
+from llama_math import LlamaBlock, RMSNorm, rope_tables
+from train_step import fixed_batch_step
 
 args = dict(a.split("=", 1) for a in sys.argv[1:])
 THREADS = int(args.get("threads", "1"))
@@ -48,56 +50,15 @@ class Lin(nn.Module):
         return y
 
 
-class RMSNorm(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.w = nn.Parameter(torch.ones(D))
-
-    def forward(self, x):
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * self.w
-
-
-def rope_tables(n):
-    inv = 1.0 / (10000 ** (torch.arange(0, HD, 2).float() / HD))
-    f = torch.outer(torch.arange(n).float(), inv)
-    emb = torch.cat([f, f], -1)
-    return emb.cos(), emb.sin()
-
-
-def rotate_half(x):
-    x1, x2 = x[..., : HD // 2], x[..., HD // 2:]
-    return torch.cat([-x2, x1], -1)
-
-
-class Block(nn.Module):
+class Block(LlamaBlock):
     def __init__(self, lora, nf4):
         super().__init__()
         r = 8 if lora else 0
-        self.n1, self.n2 = RMSNorm(), RMSNorm()
+        self.heads, self.kv, self.hd = H, KV, HD
+        self.n1, self.n2 = RMSNorm(torch.ones(D), 1e-6), RMSNorm(torch.ones(D), 1e-6)
         self.q, self.k = Lin(D, H * HD, r, nf4), Lin(D, KV * HD, 0, nf4)
         self.v, self.o = Lin(D, KV * HD, r, nf4), Lin(H * HD, D, 0, nf4)
         self.gate, self.up, self.down = Lin(D, FF, 0, nf4), Lin(D, FF, 0, nf4), Lin(FF, D, 0, nf4)
-
-    def forward(self, x, cos, sin, pk=None, pv=None):
-        n = x.shape[1]
-        h = self.n1(x)
-        q = self.q(h).view(B, n, H, HD).transpose(1, 2)
-        k = self.k(h).view(B, n, KV, HD).transpose(1, 2)
-        v = self.v(h).view(B, n, KV, HD).transpose(1, 2)
-        q, k = q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin
-        Pn = 0
-        if pk is not None:
-            Pn = pk.shape[2]
-            k = torch.cat([pk.expand(B, -1, -1, -1), k], 2)
-            v = torch.cat([pv.expand(B, -1, -1, -1), v], 2)
-        k = k.repeat_interleave(H // KV, 1)
-        v = v.repeat_interleave(H // KV, 1)
-        mask = torch.ones(n, Pn + n, dtype=torch.bool).tril(Pn)
-        att = (q @ k.transpose(-1, -2)) / math.sqrt(HD)
-        att = att.masked_fill(~mask, torch.finfo(att.dtype).min).softmax(-1)
-        x = x + self.o((att @ v).transpose(1, 2).reshape(B, n, H * HD))
-        h = self.n2(x)
-        return x + self.down(F.silu(self.gate(h)) * self.up(h))
 
 
 class Llama(nn.Module):
@@ -106,7 +67,7 @@ class Llama(nn.Module):
         nf4 = method == "qlora"
         self.tok = nn.Embedding(V, D)
         self.blocks = nn.ModuleList([Block(method in ("lora", "qlora"), nf4) for _ in range(L)])
-        self.norm = RMSNorm()
+        self.norm = RMSNorm(torch.ones(D), 1e-6)
         self.head = Lin(D, V, 0, nf4)
         self.method = method
         self.prefix = nn.Parameter(torch.randn(P, L * 2 * KV * HD) * 0.02) if method == "ptuning-v2" else None
@@ -118,7 +79,7 @@ class Llama(nn.Module):
         x = self.tok(ids)
         if self.method == "ptuning-v1":
             x = torch.cat([self.enc(self.prompt).unsqueeze(0).expand(B, -1, -1), x], 1)
-        cos, sin = rope_tables(x.shape[1])
+        cos, sin = rope_tables(x.shape[1], HD, 10000.0)
         kv = self.prefix.view(P, L * 2, KV, HD).permute(1, 2, 0, 3).unsqueeze(1) if self.prefix is not None else None
         for i, b in enumerate(self.blocks):
             x = b(x, cos, sin, kv[2 * i], kv[2 * i + 1]) if kv is not None else b(x, cos, sin)
@@ -139,20 +100,7 @@ def trainable(method, name):
 
 def make_step(method):
     """One training step of `method` on fixed random tokens, and the number of trainable parameters."""
-    m = Llama(method)
-    for n, p in m.named_parameters():
-        p.requires_grad = trainable(method, n)
-    params = [p for p in m.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
-    ids = torch.randint(0, V, (B, T))
-    tgt = torch.randint(0, V, (B, T))
-
-    def step():
-        opt.zero_grad(set_to_none=True)
-        F.cross_entropy(m(ids).view(-1, V), tgt.view(-1)).backward()
-        opt.step()
-
-    return step, sum(p.numel() for p in params)
+    return fixed_batch_step(Llama(method), lambda n: trainable(method, n), lambda ps: torch.optim.AdamW(ps, lr=1e-3, weight_decay=0.01), V, B, T)
 
 
 def bench(method):

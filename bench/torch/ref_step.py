@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from nf4 import NF4Weight  # bench/torch/nf4.py, beside this script
+from train_step import fixed_batch_step
 
 args = dict(a.split("=", 1) for a in sys.argv[1:])
 THREADS = int(args.get("threads", "1"))
@@ -102,21 +103,9 @@ class GPT(nn.Module):
 
 def make_step(method):
     """One training step of `method` on fixed random tokens, and the number of trainable parameters."""
-    m = GPT(method)
-    for n, p in m.named_parameters():
-        p.requires_grad = (method == "full" or (method in ("lora", "qlora") and n.endswith((".A", ".B"))) or n == "prefix"
+    trainable = lambda n: (method == "full" or (method in ("lora", "qlora") and n.endswith((".A", ".B"))) or n == "prefix"
                            or (method == "ptuning-v1" and (n == "prompt" or n.startswith("enc."))))
-    params = [p for p in m.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=1e-3)
-    ids = torch.randint(0, V, (B, T))
-    tgt = torch.randint(0, V, (B, T))
-
-    def step():
-        opt.zero_grad(set_to_none=True)
-        F.cross_entropy(m(ids).view(-1, V), tgt.view(-1)).backward()
-        opt.step()
-
-    return step, sum(p.numel() for p in params)
+    return fixed_batch_step(GPT(method), trainable, lambda ps: torch.optim.Adam(ps, lr=1e-3), V, B, T)
 
 
 def bench(method):
