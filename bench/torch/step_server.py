@@ -10,8 +10,8 @@ line on stdout:
 
 A failure replies {"error": "..."}. Thread counts must be in the environment before torch loads
 (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, MKL_NUM_THREADS: Debian's torch calls a pthread OpenBLAS that ignores
-torch.set_num_threads); the parent sets them. The model code is llama_step.py / ref_step.py / hf_step.py (a checkpoint directory: arch
-"hf", dir, batch, seq), each module's make_step.
+torch.set_num_threads); the parent sets them. The model code is llama_step.py / ref_step.py / hf_step.py (a
+checkpoint directory: arch "hf", dir, batch, seq), each module's make_step.
 """
 import importlib, json, os, platform, sys, time
 

@@ -49,10 +49,12 @@ export const benchTrainCommand: Command = {
     const timing = timingFlags(args, threads);
     const env = await environmentReport();
     const ref = torchShape(shape, dir);
-    const torchMethods = 'unavailable' in ref ? [] : TORCH_METHODS[ref.arch] as readonly string[];
-    const torch = args.values['no-torch'] ? undefined : (c: { label: string }) => (torchMethods.includes(c.label) && !('unavailable' in ref)
-      ? TorchChild.start({ threads, config: { ...ref, method: c.label } })
-      : Promise.resolve({ unavailable: 'unavailable' in ref ? ref.unavailable : `no ${ref.arch} reference for ${c.label}` }));
+    const torch = args.values['no-torch'] ? undefined : (c: { label: string }) => {
+      if ('unavailable' in ref) return Promise.resolve(ref);
+      return (TORCH_METHODS[ref.arch] as readonly string[]).includes(c.label)
+        ? TorchChild.start({ threads, config: { ...ref, method: c.label } })
+        : Promise.resolve({ unavailable: `no ${ref.arch} reference for ${c.label}` });
+    };
     const rows = await benchTrainStep({ cases, config: shape.config, ...(weights ? { weights } : {}), batch: shape.batch, seqLen: shape.seqLen, optimizer: shape.optimizer, timing, ...(torch ? { torch } : {}) });
     checkSameModel(rows, shape, size);
     if (args.values.json) {
