@@ -2,7 +2,8 @@
  * The timing engine: every timed figure LedgerLab prints or records comes from here. Arms (the recipes of a
  * ratio, the cells of a factorial, LedgerLab and PyTorch) are timed in rounds; in each round every arm runs one
  * step on each of the same batch ids (common random numbers: the caller maps id → a batch fixed per seed, so
- * every arm sees identical work), and the (arm, batch) steps run in a freshly seeded-shuffled order, so drift of
+ * every arm sees identical work; with `rotate`, successive rounds take successive ids of a larger pool, so a seed's
+ * figure covers more of its data at no extra cost per round), and the (arm, batch) steps run in a freshly seeded-shuffled order, so drift of
  * the machine spreads over every arm instead of lining up with one. Figures are formed per round (paired) and
  * summarised by ./paired.ts; wall AND process CPU time are kept for every step; each round is judged by the
  * quiet-machine guard (./guard.ts) and re-run when noisy, up to a cap; rounds continue until every reported
@@ -61,6 +62,13 @@ export interface TimingOptions {
   seed: number | string;
   /** Batch ids per round (every arm runs each once per round). */
   batches: number;
+  /**
+   * Rounds per cycle (default 1). The arms' batch ids are a pool of `batches × rotate`, taken `batches` at a time
+   * in turn: round r runs ids (r mod rotate)·batches … + batches − 1, every arm the same ones. A seed's figure then
+   * rests on the whole pool at the cost of one round's work per round; the stop rule (target, caps) is checked only
+   * after whole cycles, so every batch id counts equally in the medians.
+   */
+  rotate?: number;
   ratios?: readonly Estimand[];
   warmupRounds?: number;
   minRounds?: number;
@@ -88,8 +96,8 @@ export interface ArmTiming {
   /** Per kept round: the arm's summed wall and CPU ms over the round's batches. */
   wallMs: number[];
   cpuMs: number[];
-  /** Work units per round. */
-  work: number;
+  /** Per kept round: the work units of the round's batches (they differ between rounds only with `rotate`). */
+  work: number[];
   throughput: { wall: Interval; cpu: Interval };
   /** Per-step time (ms) per round, summarised the same way. */
   stepMs: { wall: Interval; cpu: Interval };
@@ -121,6 +129,7 @@ export interface TimingResult {
   target: number;
   threads: number;
   batches: number;
+  rotate: number;
   /** Seconds of the recorded rounds (re-runs included). */
   seconds: number;
   noise: NoiseRecord;
@@ -137,15 +146,23 @@ export function roundSteps(arms: number, batches: number, seed: number | string,
 // A turn of the event loop between steps lets SIGINT/SIGTERM handlers (which mark a run interrupted) run.
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-interface RoundRecord { wallMs: number[]; cpuMs: number[]; noise: RoundNoise }
+interface RoundRecord { wallMs: number[]; cpuMs: number[]; work: number[]; noise: RoundNoise }
+
+/** The batch ids round `round` runs (warm-up rounds have negative numbers and take the pool's last ids). */
+export function roundBatchIds(batches: number, rotate: number, round: number): number[] {
+  const first = (((round % rotate) + rotate) % rotate) * batches;
+  return Array.from({ length: batches }, (_, j) => first + j);
+}
 
 async function runRound(arms: readonly Arm[], o: TimingOptions, probe: Probe, round: number, attempt: number, limits: GuardLimits): Promise<RoundRecord> {
   const wallMs = arms.map(() => 0), cpuMs = arms.map(() => 0);
+  const ids = roundBatchIds(o.batches, o.rotate ?? 1, round);
+  const work = arms.map((arm) => ids.reduce((sum, b) => sum + (arm.work?.(b) ?? 1), 0));
   let childCpuMs = 0;
   const s0 = probe.procStat(), w0 = probe.wallMs(), c0 = probe.cpuMs();
-  for (const [a, b] of roundSteps(arms.length, o.batches, o.seed, round, attempt)) {
+  for (const [a, j] of roundSteps(arms.length, o.batches, o.seed, round, attempt)) {
     const tw = probe.wallMs(), tc = probe.cpuMs();
-    const self = await arms[a]!.step(b);
+    const self = await arms[a]!.step(ids[j]!);
     if (self) {
       wallMs[a] += self.wallMs;
       cpuMs[a] += self.cpuMs;
@@ -157,10 +174,8 @@ async function runRound(arms: readonly Arm[], o: TimingOptions, probe: Probe, ro
     await yieldToEventLoop();
   }
   const noise = judgeRound(s0, probe.procStat(), { ourCpuMs: probe.cpuMs() - c0 + childCpuMs, wallMs: probe.wallMs() - w0 }, limits);
-  return { wallMs, cpuMs, noise };
+  return { wallMs, cpuMs, work, noise };
 }
-
-const workOf = (arm: Arm, batches: number) => Array.from({ length: batches }, (_, b) => arm.work?.(b) ?? 1).reduce((x, y) => x + y, 0);
 
 /** The result so far from the kept rounds. */
 export function summarise(arms: readonly Arm[], kept: readonly RoundRecord[], o: TimingOptions, extra: { reruns: number; stoppedBy: StopReason; seconds: number; loadAvg: NoiseRecord['loadAvg']; lock: LockRecord | null }): TimingResult {
@@ -169,16 +184,17 @@ export function summarise(arms: readonly Arm[], kept: readonly RoundRecord[], o:
   const noiseRounds = kept.map((r) => r.noise);
   const status = cellStatus(noiseRounds);
   const armTimings: ArmTiming[] = arms.map((arm, a) => {
-    const work = workOf(arm, o.batches);
+    const work = kept.map((r) => r.work[a]!);
     const wall = kept.map((r) => r.wallMs[a]!), cpu = kept.map((r) => r.cpuMs[a]!);
+    const rate = (ms: number, i: number) => Math.log(work[i]! / (ms / 1000));
     return {
       name: arm.name, wallMs: wall, cpuMs: cpu, work,
-      throughput: { wall: iv(wall.map((ms) => Math.log(work / (ms / 1000))), `${arm.name}:tw`), cpu: iv(cpu.map((ms) => Math.log(work / (ms / 1000))), `${arm.name}:tc`) },
+      throughput: { wall: iv(wall.map(rate), `${arm.name}:tw`), cpu: iv(cpu.map(rate), `${arm.name}:tc`) },
       stepMs: { wall: iv(wall.map((ms) => Math.log(ms / o.batches)), `${arm.name}:sw`), cpu: iv(cpu.map((ms) => Math.log(ms / o.batches)), `${arm.name}:sc`) },
       status,
     };
   });
-  const perRound = (k: 'wallMs' | 'cpuMs', r: RoundRecord) => Object.fromEntries(arms.map((arm, a) => [arm.name, armTimings[a]!.work / (r[k][a]! / 1000)]));
+  const perRound = (k: 'wallMs' | 'cpuMs', r: RoundRecord) => Object.fromEntries(arms.map((arm, a) => [arm.name, r.work[a]! / (r[k][a]! / 1000)]));
   const ratios: Record<string, EstimandTiming> = {};
   for (const e of o.ratios ?? []) {
     const wall = iv(kept.map((r) => e.log(perRound('wallMs', r))), `${e.name}:w`);
@@ -187,7 +203,7 @@ export function summarise(arms: readonly Arm[], kept: readonly RoundRecord[], o:
   }
   return {
     arms: armTimings, ratios, rounds: kept.length, reruns: extra.reruns, stoppedBy: extra.stoppedBy, basis,
-    target: o.target ?? 0.025, threads: o.threads ?? 1, batches: o.batches, seconds: extra.seconds,
+    target: o.target ?? 0.025, threads: o.threads ?? 1, batches: o.batches, rotate: o.rotate ?? 1, seconds: extra.seconds,
     noise: noiseRecord(noiseRounds, status, { ...DEFAULT_GUARD, ...o.guard }, extra.loadAvg), lock: extra.lock,
   };
 }
@@ -203,8 +219,9 @@ function noiseRecord(rounds: RoundNoise[], status: QuietStatus, limits: GuardLim
   };
 }
 
-/** The stop rule: target met on every ratio (or every arm's throughput when there are none), or a cap. */
+/** The stop rule, after whole cycles only: target met on every ratio (or every arm's throughput when there are none), or a cap. */
 export function stopReason(r: TimingResult, o: TimingOptions): StopReason | undefined {
+  if (r.rounds % r.rotate !== 0) return undefined;
   if (r.rounds >= (o.maxRounds ?? 50)) return 'max-rounds';
   if (r.rounds < Math.max(2, o.minRounds ?? 3)) return undefined;
   const widths = Object.keys(r.ratios).length
@@ -239,6 +256,7 @@ async function rounds(arms: readonly Arm[], o: TimingOptions, probe: Probe): Pro
 /** Times the arms in paired, shuffled, guarded rounds (see the module comment). */
 export async function timeArms(arms: readonly Arm[], o: TimingOptions): Promise<TimingResult> {
   if (arms.length === 0 || o.batches < 1) throw new LedgerLabError({ kind: 'usage', code: 'usage.timing_arms', problem: `timeArms needs at least one arm and one batch (got ${arms.length} arm(s), ${o.batches} batch(es))`, where: 'timeArms' });
+  if (!Number.isInteger(o.rotate ?? 1) || (o.rotate ?? 1) < 1) throw new LedgerLabError({ kind: 'usage', code: 'usage.timing_rotate', problem: `timeArms' rotate must be a whole number ≥ 1 (got ${o.rotate})`, where: 'timeArms' });
   const probe = o.probe ?? systemProbe;
   if (o.lock === false) return rounds(arms, o, probe);
   const { value, lock } = await withTimingLock(() => rounds(arms, o, probe));

@@ -8,7 +8,7 @@ export { Progress, formatSeconds, progressEveryS, parseProgressLine } from './pr
 export { ProgressBoard } from './progress-board.ts';
 export type { ProgressBoardOptions } from './progress-board.ts';
 export type { ProgressOptions } from './progress.ts';
-export { timeArms, ratioOf, roundSteps, stopReason, summarise, systemProbe } from './engine.ts';
+export { timeArms, ratioOf, roundSteps, roundBatchIds, stopReason, summarise, systemProbe } from './engine.ts';
 export type { Arm, Estimand, Probe, StepTimes, TimingOptions, TimingResult, ArmTiming, EstimandTiming, StopReason, NoiseRecord } from './engine.ts';
 export { logInterval, pairedLogRatios, relHalfWidth, isPossibleInterval } from './paired.ts';
 export { judgeRound, cellStatus, DEFAULT_GUARD } from './guard.ts';

@@ -14,6 +14,8 @@ export interface TimingRecord {
   basis: 'wall' | 'cpu';
   threads: number;
   batches: number;
+  /** Rounds per cycle through the pool of batches × rotate fixed batches (1: the same batches every round). */
+  rotate: number;
   rounds: number;
   reruns: number;
   stoppedBy: StopReason;
@@ -33,7 +35,7 @@ export interface TimingRecord {
 export function timingRecord(r: TimingResult): TimingRecord {
   const { status, foreignCores, stealMax, noisyRounds, loadAvg, limits } = r.noise;
   return {
-    basis: r.basis, threads: r.threads, batches: r.batches, rounds: r.rounds, reruns: r.reruns, stoppedBy: r.stoppedBy, target: r.target,
+    basis: r.basis, threads: r.threads, batches: r.batches, rotate: r.rotate, rounds: r.rounds, reruns: r.reruns, stoppedBy: r.stoppedBy, target: r.target,
     seconds: r.seconds, lockWaitMs: r.lock ? r.lock.waitMs : null,
     noise: { status, foreignCores, stealMax, noisyRounds, loadAvg, limits },
   };
@@ -50,7 +52,7 @@ export function formatNoise(t: TimingRecord): string {
 /** How a section stopped, in words. */
 export function formatStop(t: TimingRecord): string {
   const why = t.stoppedBy === 'target' ? `every ratio within ±${(100 * t.target).toFixed(1)}%` : t.stoppedBy === 'time-cap' ? 'time cap reached before the target' : 'round limit reached before the target';
-  return `${t.rounds} rounds × ${t.batches} batches, ${t.seconds.toFixed(0)} s, ${t.basis} time, ${t.threads} thread${t.threads === 1 ? '' : 's'}: ${why}${t.lockWaitMs !== null && t.lockWaitMs > 50 ? `; waited ${(t.lockWaitMs / 1000).toFixed(1)} s for another timed section` : ''}`;
+  return `${t.rounds} rounds × ${t.batches} batches${t.rotate > 1 ? ` (in turn from ${t.batches * t.rotate})` : ''}, ${t.seconds.toFixed(0)} s, ${t.basis} time, ${t.threads} thread${t.threads === 1 ? '' : 's'}: ${why}${t.lockWaitMs !== null && t.lockWaitMs > 50 ? `; waited ${(t.lockWaitMs / 1000).toFixed(1)} s for another timed section` : ''}`;
 }
 
 /** The status of several sections together: noisy if any is, unknown if any is and none is noisy. */

@@ -41,9 +41,13 @@ test('a tiny speedup run writes its summary, cells and predictions', async () =>
   }
   // The trained recipes are the grid's corners: ratio.trained is their paired median ratio in the grid's own rounds
   // (fast / slow per round, median over rounds), not a section of its own.
-  const t = (run!.record.summary as { timing: { trainedFrom: string; trained?: unknown } }).timing;
+  const t = (run!.record.summary as { timing: { trainedFrom: string; trained?: unknown; factorial: { rotate: number; rounds: number } } }).timing;
   assert.is(t.trainedFrom, 'factorial');
   assert.is(t.trained, undefined);
+  // factorial.rotate 2: each seed fixes 2 batches, one per round in turn, and rounds stop only after whole cycles.
+  assert.is(t.factorial.rotate, 2);
+  assert.is(t.factorial.rounds % 2, 0, `rounds ${t.factorial.rounds}`);
+  for (const c of cells as { batches: unknown[] }[]) assert.is(c.batches.length, 2);
   const byName = new Map((cells as { switched: string[]; wallMs: number[]; batches: { batchSize: number }[] }[]).map((c) => [c.switched.join('+') || 'fast', c]));
   const fast = byName.get('fast')!, slow = byName.get(s.factors.join('+'))!;
   const logs = fast.wallMs.map((ms, i) => Math.log(slow.wallMs[i]! / ms)).sort((a, b) => a - b);

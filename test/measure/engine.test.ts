@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { timeArms, ratioOf, roundSteps, timeRepeats, type Arm } from '../../lib/measure/index.ts';
+import { timeArms, ratioOf, roundSteps, roundBatchIds, timeRepeats, type Arm } from '../../lib/measure/index.ts';
 import { FakeMachine } from '../helpers/fake-machine.ts';
 
 /** Arms whose steps cost `ms[arm]` (plus a per-batch extra) on the fake machine, recording the batch ids they ran. */
@@ -48,6 +48,30 @@ test('the batch ids each arm runs per round are identical (recorded per step)', 
   }
   // Batch-dependent cost is the same for every arm, so pairing cancels it: ratio x/y is exactly 1.
   assert.ok(Math.abs(r.ratios['x/y']!.wall.mean - 1) < 1e-12);
+});
+
+test('rotate: rounds take the pool\'s batch ids in turn, the same for every arm; warm-up takes the last; stops only after whole cycles', async () => {
+  assert.equal([0, 1, 2, 3, -1].map((r) => roundBatchIds(2, 3, r)), [[0, 1], [2, 3], [4, 5], [0, 1], [4, 5]]);
+  assert.equal(roundBatchIds(3, 1, 5), [0, 1, 2], 'rotate 1: the same ids every round');
+  const m = new FakeMachine();
+  const log: [string, number][] = [];
+  // Batch b holds b + 1 samples and costs 10 ms per sample for x, 20 for y: every round's ratio is exactly 2.
+  const arms: Arm[] = [['x', 10], ['y', 20]].map(([name, ms]) => ({ name: name as string, step: (b: number) => { log.push([name as string, b]); m.advance((ms as number) * (b + 1)); }, work: (b: number) => b + 1 }));
+  const r = await timeArms(arms, { seed: 1, batches: 2, rotate: 3, warmupRounds: 1, minRounds: 2, maxRounds: 4, lock: false, probe: m.probe(), ratios: [ratioOf('y', 'x')] });
+  assert.is(r.rounds, 3, 'the target is met at round 2, but the cycle ends at 3');
+  assert.is(r.stoppedBy, 'target');
+  assert.is(r.rotate, 3);
+  const ids = (from: number) => ['x', 'y'].map((n) => log.slice(from, from + 4).filter(([a]) => a === n).map(([, b]) => b).sort());
+  assert.equal(ids(0), [[4, 5], [4, 5]], 'warm-up: the last ids');
+  assert.equal([4, 8, 12].map(ids), [[[0, 1], [0, 1]], [[2, 3], [2, 3]], [[4, 5], [4, 5]]]);
+  assert.equal(r.arms[0]!.work, [3, 7, 11], 'work per round from that round\'s ids');
+  assert.ok(Math.abs(r.arms[0]!.throughput.wall.mean - 100) < 1e-9, '10 ms per sample = 100 samples/s in every round');
+  assert.ok(Math.abs(r.ratios['y/x']!.wall.mean - 0.5) < 1e-12);
+  const capped = await timeArms(arms, { seed: 1, batches: 1, rotate: 4, warmupRounds: 0, minRounds: 2, maxRounds: 5, target: -1, lock: false, probe: m.probe() });
+  assert.is(capped.rounds, 8, 'a round cap inside a cycle waits for its end');
+  assert.is(capped.stoppedBy, 'max-rounds');
+  const err = await timeArms(arms, { seed: 1, batches: 1, rotate: 0, lock: false, probe: m.probe() }).then(() => undefined, (e: Error) => e);
+  assert.match(String(err?.message), /rotate must be a whole number/);
 });
 
 test('steps that time themselves (a child process) report wall and CPU; their CPU counts as ours for the guard', async () => {

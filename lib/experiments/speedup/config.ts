@@ -45,7 +45,8 @@ export const SpeedupSchema = s.object({
   factorial: s.object({
     warmup: s.int({ min: 0 }).default(1).describe('untimed warm-up rounds before each timed section'),
     steps: s.int({ min: 0 }).default(4).describe('batches per round: every cell trains one step on each of these same batches per round; 0 skips the decomposition'),
-  }).default({ warmup: 1, steps: 4 }),
+    rotate: s.int({ min: 1 }).default(1).describe("rounds per cycle: the seed's steps × rotate fixed batches are taken `steps` per round in turn, so the ratio rests on all of them at one round's cost; rounds stop only after whole cycles"),
+  }).default({ warmup: 1, steps: 4, rotate: 1 }),
   timing: TimingSchema.default(DEFAULT_TIMING).describe('the timing engine: rounds, stop target, time cap per timed section, basis, threads, quiet-machine guard'),
   eval: QualityEvalSchema.default(QualityEvalSchema.parse({})),
 });

@@ -53,7 +53,7 @@ const armName = (switched: readonly string[]) => switched.join('+') || 'fast';
 
 /** Per cell key, the log throughput of each kept round on one basis. */
 function cellLogs(r: TimingResult, keys: readonly string[], basis: 'wallMs' | 'cpuMs'): Map<string, number[]> {
-  return new Map(r.arms.map((a, i) => [keys[i]!, a[basis].map((ms) => Math.log(a.work / (ms / 1000)))]));
+  return new Map(r.arms.map((a, i) => [keys[i]!, a[basis].map((ms, i) => Math.log(a.work[i]! / (ms / 1000)))]));
 }
 
 /** The round's Shapley value of one factor, from that round's throughputs (the stop rule's figure). */
@@ -69,11 +69,12 @@ export async function timeFactorial(c: SpeedupConfig, model: GptConfig, base: We
   const grid = gridCells(c.fast, c.slow, factors);
   const keys = grid.map((g) => switchedKey(g.switched));
   const names = new Map(grid.map((g, i) => [keys[i]!, armName(g.switched)]));
-  const set = await trainArms(grid.map((g) => ({ name: armName(g.switched), recipe: g.recipe, config: model, base })), task, c.batchSize, c.factorial.steps, seed);
+  const { steps, rotate } = c.factorial;
+  const set = await trainArms(grid.map((g) => ({ name: armName(g.switched), recipe: g.recipe, config: model, base })), task, c.batchSize, steps * rotate, seed);
   try {
     const slow = names.get(switchedKey(factors))!, matched = names.get(cellFor(new Set(['method', 'prefix']), names))!;
     const ratios = [ratioOf('fast', slow, 'factorial'), ratioOf('fast', matched, 'matched'), ratioOf(matched, slow, 'recipe'), ...(factors.includes('method') ? [roundShapley(factors, names, 'method')] : [])];
-    const r = await timeArms(set.arms, { ...engineOptions(c.timing, c.factorial.warmup), seed: `${seed}:factorial`, batches: c.factorial.steps, ratios, onRound });
+    const r = await timeArms(set.arms, { ...engineOptions(c.timing, c.factorial.warmup), seed: `${seed}:factorial`, batches: steps, rotate, ratios, onRound });
     const shares = { wall: pairedShares(factors, cellLogs(r, keys, 'wallMs'), `${seed}:wall`), cpu: pairedShares(factors, cellLogs(r, keys, 'cpuMs'), `${seed}:cpu`) };
     const cells = grid.map((g, i): TimedCellRecord => {
       const a = r.arms[i]!;
@@ -120,12 +121,12 @@ export async function timeTrained(c: SpeedupConfig, model: GptConfig, base: Weig
   const recipes: Record<string, Recipe> = { fast: c.fast, slow: c.slow, 'slow-matched': matchedRecipe(c.fast, c.slow) };
   const names: string[] = c.quality.filter((q) => recipes[q]);
   if (!names.includes('fast') || !names.includes('slow')) return undefined;
-  const k = c.factorial.steps || 2;
-  const set = await trainArms(names.map((n) => ({ name: n, recipe: recipes[n]! })).map((x) => ({ ...x, config: model, base })), task, c.batchSize, k, seed);
+  const k = c.factorial.steps || 2, { rotate } = c.factorial;
+  const set = await trainArms(names.map((n) => ({ name: n, recipe: recipes[n]! })).map((x) => ({ ...x, config: model, base })), task, c.batchSize, k * rotate, seed);
   try {
     const has = (n: string) => names.includes(n);
     const ratios: Estimand[] = [ratioOf('fast', 'slow', 'trained'), ...(has('slow-matched') ? [ratioOf('fast', 'slow-matched', 'method'), ratioOf('slow-matched', 'slow', 'recipe')] : [])];
-    const r = await timeArms(set.arms as Arm[], { ...engineOptions(c.timing, c.factorial.warmup || 1), seed: `${seed}:trained`, batches: k, ratios, onRound });
+    const r = await timeArms(set.arms as Arm[], { ...engineOptions(c.timing, c.factorial.warmup || 1), seed: `${seed}:trained`, batches: k, rotate, ratios, onRound });
     const pick = (n: string) => (r.ratios[n] ? { wall: r.ratios[n]!.wall, cpu: r.ratios[n]!.cpu } : undefined);
     return {
       ratio: { trained: pick('trained'), method: pick('method'), recipe: pick('recipe') },
