@@ -28,8 +28,19 @@ const threadsArg = (() => {
 })();
 const wantsSingleGc = argv[0] === 'bench' && threadsArg === '1' && process.env.LEDGERLAB_GC !== 'parallel'
   && !process.execArgv.includes('--single-threaded-gc');
+//
+// Commands that time (`bench`, `run` and queue `worker`: their timed sections) run with glibc malloc keeping freed
+// memory instead of handing it back to the OS. By default glibc serves blocks over a moving threshold (128 KiB to
+// 32 MiB) with mmap and trims the heap's top once 128 KiB+ is free, so a training step's transient buffers (logits,
+// their gradients, ONNX Runtime's outputs) come back as fresh pages every step: in speedup-quick's grid the slow
+// cell took 4,000–16,700 minor page faults and 4–60 ms of system time per ~250 ms step, varying from step to step;
+// with these two settings, 0–841 faults and 0–10 ms (2026-12-08, docs/timing.md). Set either variable yourself, or
+// LEDGERLAB_MALLOC=default, to keep glibc's defaults; the run's environment record says which (node.malloc).
+const ALLOCATOR_ENV = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(256 * 2 ** 20) };
+const wantsAllocator = ['bench', 'run', 'worker'].includes(argv[0]) && process.platform === 'linux'
+  && process.env.LEDGERLAB_MALLOC !== 'default' && Object.keys(ALLOCATOR_ENV).every((k) => process.env[k] === undefined);
 
-if (tooOld || !canStrip || wantsSingleGc) {
+if (tooOld || !canStrip || wantsSingleGc || wantsAllocator) {
   const bundled = join(here, '..', 'node_modules', 'node', 'bin', 'node');
   const node = tooOld ? bundled : process.execPath;
   if (tooOld && !existsSync(bundled)) {
@@ -37,7 +48,8 @@ if (tooOld || !canStrip || wantsSingleGc) {
     process.exit(1);
   }
   const flags = [...(canStrip && !tooOld ? [] : ['--experimental-strip-types', '--no-warnings=ExperimentalWarning']), ...(wantsSingleGc ? ['--single-threaded-gc'] : [])];
-  const child = spawn(node, [...flags, fileURLToPath(import.meta.url), ...argv], { stdio: 'inherit' });
+  const env = wantsAllocator ? { ...process.env, ...ALLOCATOR_ENV } : process.env;
+  const child = spawn(node, [...flags, fileURLToPath(import.meta.url), ...argv], { stdio: 'inherit', env });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const sent = new Set();
   const forward = (sig) => {

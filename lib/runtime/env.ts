@@ -37,7 +37,8 @@ export const TRACKED_PACKAGES = [
 export interface EnvironmentReport {
   schemaVersion: 1;
   /** gc: V8's garbage collector on the main thread only ('single-threaded', bin/ledgerlab.js sets it for one-thread bench commands) or with its helper threads ('parallel'). */
-  node: { version: string; execPath: string; platform: string; arch: string; gc?: 'single-threaded' | 'parallel' };
+  /** malloc: glibc malloc's mmap and trim thresholds when set (bin/ledgerlab.js sets them for timed commands), else 'default'. */
+  node: { version: string; execPath: string; platform: string; arch: string; gc?: 'single-threaded' | 'parallel'; malloc?: MallocSettings };
   packages: Record<string, string | null>;
   cpu: { model: string; cores: number; mhz: number };
   memory: { totalBytes: number; freeBytes: number };
@@ -87,7 +88,7 @@ export async function environmentReport(opts: { askDawn?: boolean } = {}): Promi
   const webgpuKernels = await webgpuKernelNames();
   return {
     schemaVersion: 1,
-    node: { version: process.version, execPath: process.execPath, platform: platform(), arch: arch(), gc: gcMode() },
+    node: { version: process.version, execPath: process.execPath, platform: platform(), arch: arch(), gc: gcMode(), malloc: mallocSettings() },
     packages: Object.fromEntries(TRACKED_PACKAGES.map((p) => [p, packageVersion(p)])),
     cpu: { model: c[0]?.model ?? 'unknown', cores: c.length, mhz: c[0]?.speed ?? 0 },
     memory: { totalBytes: totalmem(), freeBytes: freemem() },
@@ -108,6 +109,15 @@ export async function environmentReport(opts: { askDawn?: boolean } = {}): Promi
 /** How V8 collects garbage in this process (see EnvironmentReport.node.gc). */
 export const gcMode = (): 'single-threaded' | 'parallel' => (process.execArgv.includes('--single-threaded-gc') ? 'single-threaded' : 'parallel');
 
+export type MallocSettings = 'default' | { mmapThresholdBytes: number | null; trimThresholdBytes: number | null };
+
+/** glibc malloc's thresholds as this process's environment sets them (see EnvironmentReport.node.malloc). */
+export function mallocSettings(env: NodeJS.ProcessEnv = process.env): MallocSettings {
+  const read = (name: string) => (env[name] !== undefined && /^\d+$/.test(env[name]!) ? Number(env[name]) : null);
+  const mmap = read('MALLOC_MMAP_THRESHOLD_'), trim = read('MALLOC_TRIM_THRESHOLD_');
+  return mmap === null && trim === null ? 'default' : { mmapThresholdBytes: mmap, trimThresholdBytes: trim };
+}
+
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 
 /** One line that identifies the setup in a chart caption or report footer. */
@@ -118,7 +128,7 @@ export function environmentSummary(env: EnvironmentReport): string {
 export function formatEnvironment(env: EnvironmentReport): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const rows: [string, string][] = [
-    ['node', `${env.node.version} (${env.node.execPath})${env.node.gc ? `, ${env.node.gc} GC` : ''}`],
+    ['node', `${env.node.version} (${env.node.execPath})${env.node.gc ? `, ${env.node.gc} GC` : ''}${env.node.malloc && env.node.malloc !== 'default' ? `, malloc keeps freed memory (mmap ≥ ${env.node.malloc.mmapThresholdBytes ?? '?'} B, trim ≥ ${env.node.malloc.trimThresholdBytes ?? '?'} B)` : ''}`],
     ['platform', `${env.node.platform}/${env.node.arch}, ${env.os.distro ?? 'unknown distro'}, kernel ${env.os.release}`],
     ['cpu', `${env.cpu.cores} × ${env.cpu.model}`],
     ['memory', `${gib(env.memory.totalBytes)} total, ${gib(env.memory.freeBytes)} free`],

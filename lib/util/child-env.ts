@@ -13,6 +13,8 @@ const NAMES = new Set([
   'NO_COLOR', 'FORCE_COLOR', 'CI', 'DO_NOT_TRACK', 'LD_LIBRARY_PATH', 'NODE_V8_COVERAGE', 'NODE_EXTRA_CA_CERTS',
   'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
   'OMP_NUM_THREADS', 'UV_THREADPOOL_SIZE', 'PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV', 'CONDA_PREFIX',
+  // glibc malloc's settings (bin/ledgerlab.js sets them for timed commands): run workers time with the same allocator.
+  'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_',
 ]);
 
 /** Variables passed on by prefix: LedgerLab's own, the hub's, locale, XDG folders, Jupyter, GPU runtimes, Hardhat. */

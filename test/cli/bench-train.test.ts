@@ -25,16 +25,19 @@ test('llama s: issue 15 shape, AdamW, the trainable parameters of every method',
   assert.match(j.rows[0].profile.byMatMulShape[0].name, /^BatchMatMul \[/);
   // One thread means one core: the bench runs on a Node whose garbage collector has no helper threads.
   assert.is(j.environment.node.gc, 'single-threaded');
+  // A timed command runs with glibc malloc keeping freed memory (bin/ledgerlab.js), and the record says so.
+  assert.equal(j.environment.node.malloc, { mmapThresholdBytes: 32 * 2 ** 20, trimThresholdBytes: 256 * 2 ** 20 });
 });
 
-test('--threads 2 and LEDGERLAB_GC=parallel keep V8\'s parallel garbage collector, and the record says so', () => {
+test('--threads 2 and LEDGERLAB_GC=parallel keep V8\'s parallel garbage collector, LEDGERLAB_MALLOC=default glibc\'s malloc, and the record says so', () => {
   const args = ['bench', 'train', '--arch', 'llama', '--size', 's', '--methods', 'lora', '--repeats', '1', '--warmup', '0', '--max-rounds', '2', '--no-torch', '--json'];
   const two = ledgerlab([...args, '--threads', '2']);
   assert.is(two.code, 0, two.stderr);
   assert.is(JSON.parse(two.stdout).environment.node.gc, 'parallel');
-  const env = ledgerlab(args, { env: { LEDGERLAB_GC: 'parallel' } });
+  const env = ledgerlab(args, { env: { LEDGERLAB_GC: 'parallel', LEDGERLAB_MALLOC: 'default', MALLOC_MMAP_THRESHOLD_: undefined, MALLOC_TRIM_THRESHOLD_: undefined } });
   assert.is(env.code, 0, env.stderr);
   assert.is(JSON.parse(env.stdout).environment.node.gc, 'parallel');
+  assert.is(JSON.parse(env.stdout).environment.node.malloc, 'default', "LEDGERLAB_MALLOC=default keeps glibc's defaults");
 });
 
 test('bad --arch / --size: usage errors', () => {
