@@ -28,18 +28,12 @@ const threadsArg = (() => {
 })();
 const wantsSingleGc = argv[0] === 'bench' && threadsArg === '1' && process.env.LEDGERLAB_GC !== 'parallel'
   && !process.execArgv.includes('--single-threaded-gc');
-//
-// Commands that time (`bench`, `run` and queue `worker`: their timed sections) run with glibc malloc keeping freed
-// memory instead of handing it back to the OS. By default glibc serves blocks over a moving threshold (128 KiB to
-// 32 MiB) with mmap and trims the heap's top once 128 KiB+ is free, so a training step's transient buffers (logits,
-// their gradients, ONNX Runtime's outputs) come back as fresh pages every step: in speedup-quick's grid the slow
-// cell took 942–16,760 minor page faults and 4–60 ms of system time per ~250 ms step, varying from step to step;
-// with these two settings, at most a few hundred faults and 0–10 ms (docs/measurements/2026-12-08-timing-states.md).
-// Set either variable yourself, or LEDGERLAB_MALLOC=default, to keep glibc's defaults; the run's environment
-// record says which (node.malloc).
+// `bench` commands time, so they run with glibc malloc keeping freed memory (the numbers of ALLOCATOR_ENV in
+// lib/measure/allocator.ts, which says why; run workers get them from the runner). LEDGERLAB_MALLOC=default, or
+// either variable set by the user, keeps the user's choice.
 const ALLOCATOR_ENV = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(256 * 2 ** 20) };
-const wantsAllocator = ['bench', 'run', 'worker'].includes(argv[0]) && process.platform === 'linux'
-  && process.env.LEDGERLAB_MALLOC !== 'default' && Object.keys(ALLOCATOR_ENV).every((k) => process.env[k] === undefined);
+const wantsAllocator = argv[0] === 'bench' && process.platform === 'linux' && process.env.LEDGERLAB_MALLOC !== 'default'
+  && Object.keys(ALLOCATOR_ENV).every((k) => process.env[k] === undefined);
 
 if (tooOld || !canStrip || wantsSingleGc || wantsAllocator) {
   const bundled = join(here, '..', 'node_modules', 'node', 'bin', 'node');

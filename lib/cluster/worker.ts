@@ -23,6 +23,7 @@ import type { Worker, Job } from 'bullmq';
 import type { RunOutcome } from '../experiments/index.ts';
 import { childEnv, effectiveStatus, markInterrupted, readRunRecord, removeQueuedMarker, runDirIn } from '../results/index.ts';
 import { rejectForbiddenKeys } from '../config/index.ts';
+import { allocatorEnv } from '../measure/index.ts';
 import { openRedis, QUEUE_NAME } from './connection.ts';
 import { RunJobSchema, type RunJob } from './jobs.ts';
 import { acquireLock, runLockPath } from './locks.ts';
@@ -162,7 +163,7 @@ async function takeOverStaleRun(dir: string, runId: string, lockMs: number): Pro
 /** Runs the job in a child process (child.ts) and resolves with the outcome it sends back. */
 function runInChild(data: RunJob, c: JobContext, onStart: (child: ChildProcess) => void): Promise<RunOutcome> {
   return new Promise<RunOutcome>((done, fail) => {
-    const child = fork(CHILD, [], { env: childEnv(), stdio: ['ignore', c.verbose ? 'inherit' : 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    const child = fork(CHILD, [], { env: childEnv(allocatorEnv()), stdio: ['ignore', c.verbose ? 'inherit' : 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
     onStart(child);
     c.state.children.add(child);
     let reply: RunOutcome | undefined;

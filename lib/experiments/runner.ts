@@ -18,7 +18,7 @@ import { environmentReport, initBackend } from '../runtime/index.ts';
 import { planExperiment, type ExperimentPlan, type PlannedRun } from './spec.ts';
 import type { ExperimentKind } from './kind.ts';
 import { experimentKinds, getExperimentKind } from './registry.ts';
-import { ProgressBoard } from '../measure/index.ts';
+import { ProgressBoard, allocatorEnv } from '../measure/index.ts';
 import { allowedCpus } from './cpus.ts';
 import { childEnv } from '../util/index.ts';
 
@@ -109,7 +109,8 @@ async function runInWorkers(opts: RunExperimentOptions, plan: ExperimentPlan, pl
   // worker on a TTY, or prefixed lines elsewhere. Workers report every second for a live board.
   const board = new ProgressBoard({ quiet: !verbose || undefined });
   // An explicit environment (lib/util/child-env.ts): nothing a config could have planted reaches a worker.
-  const env = childEnv(board.live ? { LEDGERLAB_PROGRESS_EVERY_S: '1' } : {});
+  // Workers time, so they start with the allocator timed work runs with (lib/measure/allocator.ts).
+  const env = childEnv({ ...allocatorEnv(), ...(board.live ? { LEDGERLAB_PROGRESS_EVERY_S: '1' } : {}) });
   const spec = { kind: plan.spec.kind, name: plan.spec.name };
   const outcomes = new Map<string, RunOutcome>();
   const queue = [...planned];

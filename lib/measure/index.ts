@@ -21,3 +21,4 @@ export { noiseCheck, noiseVerdict, fixedKernel, MAX_SPREAD } from './noise.ts';
 export type { NoiseReport } from './noise.ts';
 export { timingRecord, formatNoise, formatStop, worstStatus } from './record.ts';
 export type { TimingRecord } from './record.ts';
+export { ALLOCATOR_ENV, allocatorEnv } from './allocator.ts';

@@ -37,7 +37,7 @@ export const TRACKED_PACKAGES = [
 export interface EnvironmentReport {
   schemaVersion: 1;
   /** gc: V8's garbage collector on the main thread only ('single-threaded', bin/ledgerlab.js sets it for one-thread bench commands) or with its helper threads ('parallel'). */
-  /** malloc: glibc malloc's mmap and trim thresholds when set (bin/ledgerlab.js sets them for timed commands), else 'default'. */
+  /** malloc: glibc malloc's mmap and trim thresholds when set (lib/measure/allocator.ts: set for bench commands and run workers), else 'default'. */
   node: { version: string; execPath: string; platform: string; arch: string; gc?: 'single-threaded' | 'parallel'; malloc?: MallocSettings };
   packages: Record<string, string | null>;
   cpu: { model: string; cores: number; mhz: number };

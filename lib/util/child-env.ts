@@ -13,7 +13,7 @@ const NAMES = new Set([
   'NO_COLOR', 'FORCE_COLOR', 'CI', 'DO_NOT_TRACK', 'LD_LIBRARY_PATH', 'NODE_V8_COVERAGE', 'NODE_EXTRA_CA_CERTS',
   'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
   'OMP_NUM_THREADS', 'UV_THREADPOOL_SIZE', 'PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV', 'CONDA_PREFIX',
-  // glibc malloc's settings (bin/ledgerlab.js sets them for timed commands): run workers time with the same allocator.
+  // glibc malloc's settings, when the user set them: they reach run workers (which otherwise get lib/measure/allocator.ts's).
   'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_',
 ]);
 

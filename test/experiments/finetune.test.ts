@@ -63,6 +63,8 @@ test('--jobs 2 runs seeds in parallel worker processes with the same results as 
   for (const id of ids) {
     const x = readRunRecord(join(seq, id)).summary as Summary, y = readRunRecord(join(par, id)).summary as Summary;
     assert.equal([y.scores, y.evalLoss, y.lastLoss], [x.scores, x.evalLoss, x.lastLoss], id);
+    // Workers time, so they start with glibc malloc keeping freed memory (lib/measure/allocator.ts) and record it.
+    assert.equal((readRunRecord(join(par, id)).environment as { node: { malloc: unknown } }).node.malloc, { mmapThresholdBytes: 32 * 2 ** 20, trimThresholdBytes: 256 * 2 ** 20 });
   }
   const again = ledgerlab(['run', fixture, ...set, '--jobs', '2'], { env: { LEDGERLAB_RESULTS: par } });
   assert.match(again.stdout, '2 runs: 0 finished, 2 skipped');
