@@ -196,7 +196,13 @@ interface ChildEnd { code: number | null; stderr: string; reply?: RunChildReply 
  */
 function runInChild(request: RunChildRequest, cpu: number | undefined, env: NodeJS.ProcessEnv, board: ProgressBoard, sweep: InterruptibleSweep): Promise<ChildEnd> {
   const id = request.run.runId;
-  const args = [...process.execArgv, RUN_CHILD];
+  // A worker pinned to one core collects garbage on its main thread only: V8's helper threads would share that core
+  // with the timed steps. Pinned, with the helpers, speedup-quick's corners ran 169–217 / 241–292 ms per step from
+  // one process to the next, with stretches ~1.7× slower that the quiet-machine guard cannot see (CPU = wall, no
+  // foreign load); single-threaded, 161–165 / 227–228 (docs/measurements/2026-12-08-timing-states.md).
+  // LEDGERLAB_GC=parallel keeps V8's default.
+  const gc = cpu !== undefined && process.env.LEDGERLAB_GC !== 'parallel' && !process.execArgv.includes('--single-threaded-gc') ? ['--single-threaded-gc'] : [];
+  const args = [...process.execArgv, ...gc, RUN_CHILD];
   const stdio: StdioOptions = ['ignore', 'ignore', 'pipe', 'ipc'];
   return new Promise((resolve) => {
     const child = cpu === undefined
