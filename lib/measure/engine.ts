@@ -2,9 +2,9 @@
  * The timing engine: every timed figure LedgerLab prints or records comes from here. Arms (the recipes of a
  * ratio, the cells of a factorial, LedgerLab and PyTorch) are timed in rounds; in each round every arm runs one
  * step on each of the same batch ids (common random numbers: the caller maps id → a batch fixed per seed, so
- * every arm sees identical work; with `rotate`, successive rounds take successive ids of a larger pool, so a seed's
- * figure covers more of its data at no extra cost per round), and the (arm, batch) steps run in a freshly seeded-shuffled order, so drift of
- * the machine spreads over every arm instead of lining up with one. Figures are formed per round (paired) and
+ * every arm sees identical work; with `rotate`, successive rounds take successive ids of a larger pool, so a
+ * seed's figure covers more of its data at no extra cost per round), and the (arm, batch) steps run in a freshly
+ * seeded-shuffled order, so drift of the machine spreads over every arm instead of lining up with one. Figures are formed per round (paired) and
  * summarised by ./paired.ts; wall AND process CPU time are kept for every step; each round is judged by the
  * quiet-machine guard (./guard.ts) and re-run when noisy, up to a cap; rounds continue until every reported
  * ratio's interval is narrow enough (`target`, relative half-width) or a time cap; what stopped it is recorded.

@@ -36,8 +36,12 @@ export const TRACKED_PACKAGES = [
 
 export interface EnvironmentReport {
   schemaVersion: 1;
-  /** gc: V8's garbage collector on the main thread only ('single-threaded', bin/ledgerlab.js sets it for one-thread bench commands) or with its helper threads ('parallel'). */
-  /** malloc: glibc malloc's mmap and trim thresholds when set (lib/measure/allocator.ts: set for bench commands and run workers), else 'default'. */
+  /**
+   * gc: V8's garbage collector on the main thread only ('single-threaded': bin/ledgerlab.js sets it for one-thread
+   * bench commands, the runner for workers pinned to a core) or with its helper threads ('parallel').
+   * malloc: glibc malloc's mmap and trim thresholds when set (lib/measure/allocator.ts: bench commands and run
+   * workers), else 'default'.
+   */
   node: { version: string; execPath: string; platform: string; arch: string; gc?: 'single-threaded' | 'parallel'; malloc?: MallocSettings };
   packages: Record<string, string | null>;
   cpu: { model: string; cores: number; mhz: number };
