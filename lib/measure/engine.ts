@@ -4,11 +4,11 @@
  * step on each of the same batch ids (common random numbers: the caller maps id → a batch fixed per seed, so
  * every arm sees identical work; with `rotate`, successive rounds take successive ids of a larger pool, so a
  * seed's figure covers more of its data at no extra cost per round), and the (arm, batch) steps run in a freshly
- * seeded-shuffled order, so drift of the machine spreads over every arm instead of lining up with one. Figures are formed per round (paired) and
- * summarised by ./paired.ts; wall AND process CPU time are kept for every step; each round is judged by the
- * quiet-machine guard (./guard.ts) and re-run when noisy, up to a cap; rounds continue until every reported
- * ratio's interval is narrow enough (`target`, relative half-width) or a time cap; what stopped it is recorded.
- * The rounds hold the machine-wide timing lock (./lock.ts).
+ * seeded-shuffled order, so drift of the machine spreads over every arm instead of lining up with one. Figures
+ * are formed per round (paired) and summarised by ./paired.ts; wall AND process CPU time are kept for every
+ * step; each round is judged by the quiet-machine guard (./guard.ts) and re-run when noisy, up to a cap; rounds
+ * continue until every reported ratio's interval is narrow enough (`target`, relative half-width) or a time cap;
+ * what stopped it is recorded. The rounds hold the machine-wide timing lock (./lock.ts).
  *
  * @example
  * const r = await timeArms([{ name: 'fast', step: (b) => stepFast(b) }, { name: 'slow', step: (b) => stepSlow(b) }],

@@ -53,7 +53,7 @@ const armName = (switched: readonly string[]) => switched.join('+') || 'fast';
 
 /** Per cell key, the log throughput of each kept round on one basis. */
 function cellLogs(r: TimingResult, keys: readonly string[], basis: 'wallMs' | 'cpuMs'): Map<string, number[]> {
-  return new Map(r.arms.map((a, i) => [keys[i]!, a[basis].map((ms, i) => Math.log(a.work[i]! / (ms / 1000)))]));
+  return new Map(r.arms.map((a, i) => [keys[i]!, a[basis].map((ms, round) => Math.log(a.work[round]! / (ms / 1000)))]));
 }
 
 /** The round's Shapley value of one factor, from that round's throughputs (the stop rule's figure). */
